@@ -1,0 +1,162 @@
+/// The headers RFC 4975 §9 defines, recognised by length and first letter before one
+/// case-insensitive comparison (ABNF strings are case-insensitive, RFC 5234 §2.3).
+@usableFromInline
+enum KnownHeader: UInt8 {
+    case toPath, fromPath, messageID, byteRange, contentType, successReport, failureReport, status, other
+
+    @inlinable @inline(__always)
+    static func identify(_ p: UnsafeRawPointer, _ n: Int) -> KnownHeader {
+        let first = p.load(as: UInt8.self) | 0x20
+        switch n {
+        case 7 where first == 0x74: return ASCII.equalsCaseInsensitive(p, n, "to-path") ? .toPath : .other
+        case 9 where first == 0x66: return ASCII.equalsCaseInsensitive(p, n, "from-path") ? .fromPath : .other
+        case 10 where first == 0x6D: return ASCII.equalsCaseInsensitive(p, n, "message-id") ? .messageID : .other
+        case 10 where first == 0x62: return ASCII.equalsCaseInsensitive(p, n, "byte-range") ? .byteRange : .other
+        case 12 where first == 0x63: return ASCII.equalsCaseInsensitive(p, n, "content-type") ? .contentType : .other
+        case 14 where first == 0x73:
+            return ASCII.equalsCaseInsensitive(p, n, "success-report") ? .successReport : .other
+        case 14 where first == 0x66:
+            return ASCII.equalsCaseInsensitive(p, n, "failure-report") ? .failureReport : .other
+        case 6 where first == 0x73: return ASCII.equalsCaseInsensitive(p, n, "status") ? .status : .other
+        default: return .other
+        }
+    }
+
+    @usableFromInline var name: String {
+        switch self {
+        case .toPath: return "To-Path"
+        case .fromPath: return "From-Path"
+        case .messageID: return "Message-ID"
+        case .byteRange: return "Byte-Range"
+        case .contentType: return "Content-Type"
+        case .successReport: return "Success-Report"
+        case .failureReport: return "Failure-Report"
+        case .status: return "Status"
+        case .other: return "extension header"
+        }
+    }
+}
+
+extension FrameScanner {
+    /// `header-name ":" SP value`. To-Path must be the first header and From-Path the second
+    /// (RFC 4975 §6); each known header at most once.
+    @inlinable
+    mutating func parseHeader(_ base: UnsafeRawPointer, _ s: Int, _ e: Int, _ frameOffset: Int) throws(MSRPParseError) {
+        guard let colon = ASCII.find(ASCII.colon, in: base, from: s, to: e), colon > s else {
+            throw .make(.headerWithoutColon, frameOffset + s,
+                        "header line has no name and colon: '\(MSRPParseError.excerpt(base + s, e - s))'")
+        }
+        var v = colon + 1
+        while v < e, base.load(fromByteOffset: v, as: UInt8.self) == ASCII.space
+            || base.load(fromByteOffset: v, as: UInt8.self) == ASCII.tab
+        { v += 1 }
+        var ve = e
+        while ve > v, base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.space
+            || base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.tab
+        { ve -= 1 }
+        let header = KnownHeader.identify(base + s, colon - s)
+        if headerCount == 1, header != .toPath {
+            throw .make(.missingToPath, frameOffset + s,
+                        "first header must be To-Path, found '\(MSRPParseError.excerpt(base + s, colon - s))'")
+        }
+        if headerCount == 2, header != .fromPath {
+            throw .make(.missingFromPath, frameOffset + s,
+                        "second header must be From-Path, found '\(MSRPParseError.excerpt(base + s, colon - s))'")
+        }
+        if header != .other {
+            let bit: UInt16 = 1 << header.rawValue
+            if seen & bit != 0 {
+                throw .make(.duplicateHeader, frameOffset + s, "\(header.name) appears more than once")
+            }
+            seen |= bit
+        }
+        let value = FieldRange(start: v, count: ve - v)
+        switch header {
+        case .toPath:
+            layout.toPath = value
+            layout.toSessionID = try validatePath(base, v, ve, frameOffset, "To-Path")
+        case .fromPath:
+            layout.fromPath = value
+            _ = try validatePath(base, v, ve, frameOffset, "From-Path")
+        case .messageID:
+            guard TransactionID.isValid(base + v, ve - v) else {
+                throw .make(.invalidMessageID, frameOffset + v,
+                            "Message-ID must be an ident of 4 to 32 characters, found '\(MSRPParseError.excerpt(base + v, ve - v))'")
+            }
+            layout.messageID = value
+        case .byteRange:
+            switch ByteRange.parse(base + v, ve - v) {
+            case .success(let r):
+                layout.rangeStart = r.start
+                layout.rangeEnd = r.end ?? -1
+                layout.rangeTotal = r.total ?? -1
+            case .failure(let problem):
+                throw .make(.invalidByteRange, frameOffset + v,
+                            "\(problem.reason): '\(MSRPParseError.excerpt(base + v, ve - v))'")
+            }
+        case .contentType:
+            guard ve > v, ASCII.find(ASCII.slash, in: base, from: v, to: ve) != nil else {
+                throw .make(.invalidHeaderValue, frameOffset + v, "Content-Type must be type/subtype")
+            }
+            layout.contentType = value
+        case .successReport:
+            if ASCII.equalsCaseInsensitive(base + v, ve - v, "yes") {
+                layout.successReport = 1
+            } else if ASCII.equalsCaseInsensitive(base + v, ve - v, "no") {
+                layout.successReport = 2
+            } else {
+                throw .make(.invalidHeaderValue, frameOffset + v,
+                            "Success-Report must be yes or no, found '\(MSRPParseError.excerpt(base + v, ve - v))'")
+            }
+        case .failureReport:
+            if ASCII.equalsCaseInsensitive(base + v, ve - v, "yes") {
+                layout.failureReport = 1 + FailureReport.yes.rawValue
+            } else if ASCII.equalsCaseInsensitive(base + v, ve - v, "no") {
+                layout.failureReport = 1 + FailureReport.no.rawValue
+            } else if ASCII.equalsCaseInsensitive(base + v, ve - v, "partial") {
+                layout.failureReport = 1 + FailureReport.partial.rawValue
+            } else {
+                throw .make(.invalidHeaderValue, frameOffset + v,
+                            "Failure-Report must be yes, no or partial, found '\(MSRPParseError.excerpt(base + v, ve - v))'")
+            }
+        case .status:
+            // Status = namespace SP status-code [SP text-reason], both 3 digits.
+            let n = ve - v
+            guard n >= 7, ASCII.parseDecimal(base + v, 3) != nil,
+                base.load(fromByteOffset: v + 3, as: UInt8.self) == ASCII.space,
+                ASCII.parseDecimal(base + v + 4, 3) != nil,
+                n == 7 || base.load(fromByteOffset: v + 7, as: UInt8.self) == ASCII.space
+            else {
+                throw .make(.invalidHeaderValue, frameOffset + v,
+                            "Status must be 'namespace code [reason]' with 3-digit numbers, found '\(MSRPParseError.excerpt(base + v, n))'")
+            }
+            layout.status = value
+        case .other:
+            break
+        }
+    }
+
+    /// Validates `MSRP-URI *( SP MSRP-URI )` and returns the first URI's session-id.
+    @inlinable
+    func validatePath(
+        _ base: UnsafeRawPointer, _ v: Int, _ ve: Int, _ frameOffset: Int, _ name: StaticString
+    ) throws(MSRPParseError) -> FieldRange {
+        guard ve > v else { throw .make(.malformedURI, frameOffset + v, "\(name) is empty") }
+        var first = FieldRange.absent
+        var s = v
+        while true {
+            let e = ASCII.find(ASCII.space, in: base, from: s, to: ve) ?? ve
+            do {
+                let parts = try MSRPURI.validate(base + s, e - s)
+                if !first.isPresent {
+                    first = FieldRange(start: s + Int(parts.sessionID.start), count: Int(parts.sessionID.count))
+                }
+            } catch {
+                throw .make(.malformedURI, frameOffset + s,
+                            "\(name): \(error.reason): '\(MSRPParseError.excerpt(base + s, e - s))'")
+            }
+            if e == ve { return first }
+            s = e + 1
+        }
+    }
+}

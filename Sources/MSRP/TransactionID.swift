@@ -1,0 +1,87 @@
+/// Rules for `ident` (RFC 4975 §9): `ALPHANUM 3*31ident-char`, that is 4 to 32 characters, the
+/// first alphanumeric, the rest ALPHANUM / "." / "-" / "+" / "%" / "=". Transaction ids and
+/// Message-IDs are both idents.
+public enum TransactionID {
+    /// Shortest allowed ident.
+    public static let minimumLength = 4
+    /// Longest allowed ident.
+    public static let maximumLength = 32
+
+    /// Length of the ident that starts at `p` (stops at the first non ident-char), not validated.
+    @inlinable @inline(__always)
+    static func scan(_ p: UnsafeRawPointer, _ count: Int) -> Int {
+        var i = 0
+        while i < count, ASCII.isIdentChar(p.load(fromByteOffset: i, as: UInt8.self)) { i += 1 }
+        return i
+    }
+
+    /// True if the `count` bytes at `p` are exactly one valid ident.
+    @inlinable
+    public static func isValid(_ p: UnsafeRawPointer, _ count: Int) -> Bool {
+        guard count >= minimumLength, count <= maximumLength,
+            ASCII.isAlphaNum(p.load(as: UInt8.self))
+        else { return false }
+        return scan(p, count) == count
+    }
+
+    /// True if `string` is a valid ident.
+    public static func isValid(_ string: String) -> Bool {
+        var s = string
+        return s.withUTF8 { isValid(UnsafeRawPointer($0.baseAddress ?? UnsafePointer(bitPattern: 1)!), $0.count) }
+    }
+}
+
+/// Draws fresh random transaction ids (RFC 4975 §7.1 asks for enough randomness that an
+/// end-line is unlikely to appear in a body; the writer also checks).
+///
+/// SplitMix64 so that traffic built from a seed is reproducible; seed it from the system's
+/// generator for unpredictable ids.
+public struct TransactionIDGenerator: Sendable {
+    @usableFromInline var state: UInt64
+    /// Length of the ids it draws (4...32).
+    public let length: Int
+
+    public init(seed: UInt64, length: Int = 12) {
+        precondition((TransactionID.minimumLength...TransactionID.maximumLength).contains(length))
+        self.state = seed
+        self.length = length
+    }
+
+    /// Seeded from the system's random number generator.
+    public init(length: Int = 12) {
+        var g = SystemRandomNumberGenerator()
+        self.init(seed: g.next(), length: length)
+    }
+
+    @inlinable
+    mutating func nextWord() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    @usableFromInline static let alphabet: StaticString = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+    /// Writes `length` alphanumeric bytes at `p`.
+    @inlinable
+    public mutating func write(to p: UnsafeMutableRawPointer) {
+        let a = Self.alphabet.utf8Start
+        var w = nextWord()
+        for i in 0..<length {
+            if i % 10 == 9 { w = nextWord() }
+            p.storeBytes(of: a[Int(w % 62)], toByteOffset: i, as: UInt8.self)
+            w /= 62
+        }
+    }
+
+    /// A fresh id as a String (not for hot paths).
+    public mutating func next() -> String {
+        let n = length
+        return String(unsafeUninitializedCapacity: n) { buf in
+            write(to: UnsafeMutableRawPointer(buf.baseAddress!))
+            return n
+        }
+    }
+}
