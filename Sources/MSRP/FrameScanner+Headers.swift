@@ -55,6 +55,13 @@ extension FrameScanner {
             || base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.tab
         { ve -= 1 }
         let header = KnownHeader.identify(base + s, colon - s)
+        if header == .other {
+            // header-name is a token (RFC 4975 §9, hname = ALPHA *token-char)
+            for j in s..<colon where !ASCII.isTokenChar(base.load(fromByteOffset: j, as: UInt8.self)) {
+                throw .make(.headerWithoutColon, frameOffset + s,
+                            "header line has no 'name:' (a name is token characters): '\(MSRPParseError.excerpt(base + s, e - s))'")
+            }
+        }
         if headerCount == 1, header != .toPath {
             throw .make(.missingToPath, frameOffset + s,
                         "first header must be To-Path, found '\(MSRPParseError.excerpt(base + s, colon - s))'")

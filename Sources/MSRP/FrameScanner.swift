@@ -44,7 +44,8 @@ struct FrameScanner {
     mutating func scanHeaderSection(
         _ base: UnsafeRawPointer, _ available: Int, _ limits: MSRPParserLimits, _ frameOffset: Int
     ) throws(MSRPParseError) {
-        if phase == .startLine, pos == 0, available >= 5, !ASCII.equals(base, 5, "MSRP ") {
+        // Reject garbage as soon as its first bytes arrive, whatever the split.
+        if phase == .startLine, pos == 0, memcmp(base, ("MSRP " as StaticString).utf8Start, min(available, 5)) != 0 {
             throw .make(.invalidStartLine, frameOffset, "frame must start with 'MSRP ', found '\(MSRPParseError.excerpt(base, min(available, 16)))'")
         }
         let limitEnd = min(available, limits.maxHeaderBytes)
