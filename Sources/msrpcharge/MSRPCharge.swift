@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The msrpcharge command line.
+@main
+struct MSRPCharge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "msrpcharge",
+        abstract: "MSRP charging at load: parse, charge and measure MSRP chunks.",
+        subcommands: [Inspect.self]
+    )
+}
