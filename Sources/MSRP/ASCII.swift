@@ -31,49 +31,59 @@ enum ASCII {
     @inlinable @inline(__always)
     static func isUpperAlpha(_ b: UInt8) -> Bool { b &- 0x41 < 26 }
 
-    /// `unreserved` of RFC 3986 §2.3: ALPHA / DIGIT / "-" / "." / "_" / "~".
-    @inlinable @inline(__always)
-    static func isUnreserved(_ b: UInt8) -> Bool {
-        isAlphaNum(b) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
-    }
+    /// Character classes of RFC 3986 §2–3 and RFC 4975 §9. Byte n of ``classTable`` is
+    /// 0x40 | the class bits of byte n, so a check is a bounds test, a load and an AND.
+    /// Generated from the RFC sets.
+    @usableFromInline static let classTable: StaticString = "\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{4B}\u{40}\u{40}\u{43}\u{5B}\u{43}\u{4B}\u{43}\u{43}\u{4B}\u{5F}\u{43}\u{5F}\u{7F}\u{44}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{62}\u{40}\u{40}\u{57}\u{40}\u{40}\u{40}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{40}\u{40}\u{40}\u{40}\u{4F}\u{48}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{40}\u{40}\u{40}\u{4F}\u{40}"
+    @inlinable static var hostCharMask: UInt8 { 1 }
+    @inlinable static var userinfoCharMask: UInt8 { 2 }
+    @inlinable static var sessionIDCharMask: UInt8 { 4 }
+    @inlinable static var tokenCharMask: UInt8 { 8 }
+    @inlinable static var identCharMask: UInt8 { 16 }
+    @inlinable static var ipLiteralCharMask: UInt8 { 32 }
 
-    /// `sub-delims` of RFC 3986 §2.2 without ";", which ends an MSRP URI's authority.
     @inlinable @inline(__always)
-    static func isSubDelimExceptSemicolon(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x21, 0x24, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x3D: return true
-        default: return false
-        }
+    static func inClass(_ b: UInt8, _ mask: UInt8) -> Bool {
+        b < 128 && classTable.utf8Start[Int(b)] & mask != 0
     }
 
     /// `ident-char` of RFC 4975 §9: ALPHANUM / "." / "-" / "+" / "%" / "=".
     @inlinable @inline(__always)
-    static func isIdentChar(_ b: UInt8) -> Bool {
-        isAlphaNum(b) || b == 0x2E || b == 0x2D || b == 0x2B || b == 0x25 || b == 0x3D
-    }
+    static func isIdentChar(_ b: UInt8) -> Bool { inClass(b, identCharMask) }
 
-    /// `token` characters of RFC 3261 §25.1, used by MSRP URI parameters (RFC 4975 §9).
+    /// `token` characters of RFC 3261 §25.1, used by header names and MSRP URI parameters.
     @inlinable @inline(__always)
-    static func isTokenChar(_ b: UInt8) -> Bool {
-        if isAlphaNum(b) { return true }
-        switch b {
-        case 0x2D, 0x2E, 0x21, 0x25, 0x2A, 0x5F, 0x2B, 0x60, 0x27, 0x7E: return true
-        default: return false
+    static func isTokenChar(_ b: UInt8) -> Bool { inClass(b, tokenCharMask) }
+
+    /// Compares `count` bytes at `p` with an ASCII literal, ignoring the case of letters only
+    /// (ABNF quoted strings are case-insensitive, RFC 5234 §2.3). The literal's own case is tried
+    /// first with word compares: senders nearly always write the canonical case.
+    @inlinable @inline(__always)
+    static func equalsCaseInsensitive(_ p: UnsafeRawPointer, _ count: Int, _ literal: StaticString) -> Bool {
+        guard count == literal.utf8CodeUnitCount else { return false }
+        let l = UnsafeRawPointer(literal.utf8Start)
+        if count >= 8 && count <= 16 {
+            if p.loadUnaligned(as: UInt64.self) == l.loadUnaligned(as: UInt64.self)
+                && p.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                    == l.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            { return true }
+        } else if count >= 4 && count < 8 {
+            if p.loadUnaligned(as: UInt32.self) == l.loadUnaligned(as: UInt32.self)
+                && p.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                    == l.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            { return true }
         }
+        return equalsFoldingCase(p, l, count)
     }
 
-    /// Compares `count` bytes at `p` with a lower-case ASCII literal, ignoring the case of letters
-    /// only (ABNF quoted strings are case-insensitive, RFC 5234 §2.3).
-    @inlinable @inline(__always)
-    static func equalsCaseInsensitive(_ p: UnsafeRawPointer, _ count: Int, _ lower: StaticString) -> Bool {
-        guard count == lower.utf8CodeUnitCount else { return false }
-        let l = lower.utf8Start
+    @usableFromInline @inline(never)
+    static func equalsFoldingCase(_ p: UnsafeRawPointer, _ l: UnsafeRawPointer, _ count: Int) -> Bool {
         for i in 0..<count {
             let a = p.load(fromByteOffset: i, as: UInt8.self)
-            let b = l[i]
+            let b = l.load(fromByteOffset: i, as: UInt8.self)
             if a != b {
                 // Only letters may differ, and only by case.
-                guard isAlpha(b), a | 0x20 == b else { return false }
+                guard isAlpha(b), a | 0x20 == b | 0x20 else { return false }
             }
         }
         return true
@@ -85,11 +95,34 @@ enum ASCII {
         count == literal.utf8CodeUnitCount && memcmp(p, literal.utf8Start, count) == 0
     }
 
-    /// Index of the first `byte` in `[from, to)` of `base`, or nil. glibc's `memchr` is vectorised.
+    /// Index of the first `byte` in `[from, to)` of `base`, or nil. Short ranges (header lines,
+    /// values) are scanned inline 8 bytes at a time, where a `memchr` call would cost more than
+    /// the scan; long ones (bodies) go to glibc's vectorised `memchr`.
     @inlinable @inline(__always)
     static func find(_ byte: UInt8, in base: UnsafeRawPointer, from: Int, to: Int) -> Int? {
-        guard to > from, let hit = memchr(base + from, Int32(byte), to - from) else { return nil }
+        if to - from < 64 { return findShort(byte, in: base, from: from, to: to) }
+        guard let hit = memchr(base + from, Int32(byte), to - from) else { return nil }
         return base.distance(to: UnsafeRawPointer(hit))
+    }
+
+    /// SWAR search: a word whose bytes equal `byte` has a zero byte after the XOR, and
+    /// `(w - 0x01…) & ~w & 0x80…` marks the lowest zero byte exactly.
+    @inlinable @inline(__always)
+    static func findShort(_ byte: UInt8, in base: UnsafeRawPointer, from: Int, to: Int) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let pattern = UInt64(byte) &* ones
+        var i = from
+        while i &+ 8 <= to {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+            let t = (w &- ones) & ~w & 0x8080_8080_8080_8080
+            if t != 0 { return i &+ (t.trailingZeroBitCount >> 3) }
+            i &+= 8
+        }
+        while i < to {
+            if base.load(fromByteOffset: i, as: UInt8.self) == byte { return i }
+            i &+= 1
+        }
+        return nil
     }
 
     /// Parses an unsigned decimal of at most 18 digits (no overflow possible); nil if empty,

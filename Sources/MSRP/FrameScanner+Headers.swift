@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The headers RFC 4975 §9 defines, recognised by length and first letter before one
 /// case-insensitive comparison (ABNF strings are case-insensitive, RFC 5234 §2.3).
 @usableFromInline
@@ -8,16 +14,16 @@ enum KnownHeader: UInt8 {
     static func identify(_ p: UnsafeRawPointer, _ n: Int) -> KnownHeader {
         let first = p.load(as: UInt8.self) | 0x20
         switch n {
-        case 7 where first == 0x74: return ASCII.equalsCaseInsensitive(p, n, "to-path") ? .toPath : .other
-        case 9 where first == 0x66: return ASCII.equalsCaseInsensitive(p, n, "from-path") ? .fromPath : .other
-        case 10 where first == 0x6D: return ASCII.equalsCaseInsensitive(p, n, "message-id") ? .messageID : .other
-        case 10 where first == 0x62: return ASCII.equalsCaseInsensitive(p, n, "byte-range") ? .byteRange : .other
-        case 12 where first == 0x63: return ASCII.equalsCaseInsensitive(p, n, "content-type") ? .contentType : .other
+        case 7 where first == 0x74: return ASCII.equalsCaseInsensitive(p, n, "To-Path") ? .toPath : .other
+        case 9 where first == 0x66: return ASCII.equalsCaseInsensitive(p, n, "From-Path") ? .fromPath : .other
+        case 10 where first == 0x6D: return ASCII.equalsCaseInsensitive(p, n, "Message-ID") ? .messageID : .other
+        case 10 where first == 0x62: return ASCII.equalsCaseInsensitive(p, n, "Byte-Range") ? .byteRange : .other
+        case 12 where first == 0x63: return ASCII.equalsCaseInsensitive(p, n, "Content-Type") ? .contentType : .other
         case 14 where first == 0x73:
-            return ASCII.equalsCaseInsensitive(p, n, "success-report") ? .successReport : .other
+            return ASCII.equalsCaseInsensitive(p, n, "Success-Report") ? .successReport : .other
         case 14 where first == 0x66:
-            return ASCII.equalsCaseInsensitive(p, n, "failure-report") ? .failureReport : .other
-        case 6 where first == 0x73: return ASCII.equalsCaseInsensitive(p, n, "status") ? .status : .other
+            return ASCII.equalsCaseInsensitive(p, n, "Failure-Report") ? .failureReport : .other
+        case 6 where first == 0x73: return ASCII.equalsCaseInsensitive(p, n, "Status") ? .status : .other
         default: return .other
         }
     }
@@ -81,10 +87,10 @@ extension FrameScanner {
         switch header {
         case .toPath:
             layout.toPath = value
-            layout.toSessionID = try validatePath(base, v, ve, frameOffset, "To-Path")
+            layout.toSessionID = try validatePath(base, v, ve, frameOffset, "To-Path", &toPathCache)
         case .fromPath:
             layout.fromPath = value
-            _ = try validatePath(base, v, ve, frameOffset, "From-Path")
+            _ = try validatePath(base, v, ve, frameOffset, "From-Path", &fromPathCache)
         case .messageID:
             guard TransactionID.isValid(base + v, ve - v) else {
                 throw .make(.invalidMessageID, frameOffset + v,
@@ -146,9 +152,22 @@ extension FrameScanner {
     /// Validates `MSRP-URI *( SP MSRP-URI )` and returns the first URI's session-id.
     @inlinable
     func validatePath(
-        _ base: UnsafeRawPointer, _ v: Int, _ ve: Int, _ frameOffset: Int, _ name: StaticString
+        _ base: UnsafeRawPointer, _ v: Int, _ ve: Int, _ frameOffset: Int, _ name: StaticString,
+        _ cache: inout ValidatedPath
     ) throws(MSRPParseError) -> FieldRange {
         guard ve > v else { throw .make(.malformedURI, frameOffset + v, "\(name) is empty") }
+        if let session = cache.lookup(base + v, ve - v) {
+            return FieldRange(start: v + Int(session.start), count: Int(session.count))
+        }
+        let first = try validateURIs(base, v, ve, frameOffset, name)
+        cache.store(base + v, ve - v, session: FieldRange(start: Int(first.start) - v, count: Int(first.count)))
+        return first
+    }
+
+    @inlinable
+    func validateURIs(
+        _ base: UnsafeRawPointer, _ v: Int, _ ve: Int, _ frameOffset: Int, _ name: StaticString
+    ) throws(MSRPParseError) -> FieldRange {
         var first = FieldRange.absent
         var s = v
         while true {
@@ -165,5 +184,29 @@ extension FrameScanner {
             if e == ve { return first }
             s = e + 1
         }
+    }
+}
+
+/// A path value that passed validation, and where its first session-id is (relative to the
+/// value). Bounded: values over 512 bytes are not cached.
+@usableFromInline
+struct ValidatedPath {
+    @usableFromInline var bytes: [UInt8] = []
+    @usableFromInline var session = FieldRange.absent
+
+    @inlinable init() {}
+
+    @inlinable
+    func lookup(_ p: UnsafeRawPointer, _ n: Int) -> FieldRange? {
+        guard n == bytes.count, n > 0 else { return nil }
+        return bytes.withUnsafeBytes { memcmp($0.baseAddress!, p, n) == 0 } ? session : nil
+    }
+
+    @inlinable
+    mutating func store(_ p: UnsafeRawPointer, _ n: Int, session: FieldRange) {
+        bytes.removeAll(keepingCapacity: true)
+        guard n <= 512 else { return }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+        self.session = session
     }
 }

@@ -22,8 +22,23 @@ struct FrameScanner {
     @usableFromInline var seen: UInt16 = 0
     @usableFromInline var bodyStart = 0
     @usableFromInline var layout = FrameLayout()
+    /// The last To-Path and From-Path values that passed validation. Every chunk of a session
+    /// carries the same paths, so a byte-identical value (one memcmp) reuses the earlier result.
+    @usableFromInline var toPathCache = ValidatedPath()
+    @usableFromInline var fromPathCache = ValidatedPath()
 
     @inlinable init() {}
+
+    /// Ready for the next frame; keeps the path caches.
+    @inlinable
+    mutating func reset() {
+        phase = .startLine
+        pos = 0
+        headerCount = 0
+        seen = 0
+        bodyStart = 0
+        layout = FrameLayout()
+    }
 
     /// Scans `available` bytes at `base` (the frame's first byte). Returns true when the frame is
     /// complete (`layout.length` is then its size), false when more bytes are needed.

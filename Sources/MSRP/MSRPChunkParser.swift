@@ -83,7 +83,7 @@ public struct MSRPChunkParser {
             if try scanner.scan(inBase + i, n - i, limits, inputOffset + i) {
                 onFrame(MSRPFrame(base: inBase + i, streamOffset: inputOffset + i, layout: scanner.layout))
                 i += scanner.layout.length
-                scanner = FrameScanner()
+                scanner.reset()
             } else {
                 tail.append(contentsOf: UnsafeRawBufferPointer(start: inBase + i, count: n - i))
                 return
@@ -145,7 +145,7 @@ public struct MSRPChunkParser {
         let layout = scanner.layout
         tail.withUnsafeBytes { onFrame(MSRPFrame(base: $0.baseAddress!, streamOffset: frameOffset, layout: layout)) }
         tail.removeAll(keepingCapacity: true)
-        scanner = FrameScanner()
+        scanner.reset()
     }
 
     /// Body phase with the tail's candidates exhausted: looks for the end-line in the input

@@ -70,8 +70,7 @@ public struct MSRPURI: CustomStringConvertible {
         if let at = ASCII.find(0x40, in: p, from: authorityStart, to: end) {
             for j in authorityStart..<at {
                 let b = p.load(fromByteOffset: j, as: UInt8.self)
-                guard ASCII.isUnreserved(b) || ASCII.isSubDelimExceptSemicolon(b) || b == ASCII.colon || b == 0x25
-                else { throw .userinfo }
+                guard ASCII.inClass(b, ASCII.userinfoCharMask) else { throw .userinfo }
             }
             hostStart = at + 1
         }
@@ -82,14 +81,14 @@ public struct MSRPURI: CustomStringConvertible {
             }
             for j in (hostStart + 1)..<close {
                 let b = at(j)
-                guard ASCII.isAlphaNum(b) || b == ASCII.colon || b == 0x2E else { throw .host }
+                guard ASCII.inClass(b, ASCII.ipLiteralCharMask) else { throw .host }
             }
             hostEnd = close + 1
         } else {
             var j = hostStart
             while j < end, at(j) != ASCII.colon {
                 let b = at(j)
-                guard ASCII.isUnreserved(b) || ASCII.isSubDelimExceptSemicolon(b) || b == 0x25 else { throw .host }
+                guard ASCII.inClass(b, ASCII.hostCharMask) else { throw .host }
                 j += 1
             }
             hostEnd = j
@@ -110,7 +109,7 @@ public struct MSRPURI: CustomStringConvertible {
             var j = s
             while j < n, at(j) != ASCII.semicolon {
                 let b = at(j)
-                guard ASCII.isUnreserved(b) || b == 0x2B || b == 0x3D || b == ASCII.slash else { throw .sessionID }
+                guard ASCII.inClass(b, ASCII.sessionIDCharMask) else { throw .sessionID }
                 j += 1
             }
             guard j > s else { throw .sessionID }

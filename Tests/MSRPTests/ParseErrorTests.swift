@@ -152,3 +152,25 @@ extension ParseErrorTests.Case {
         return c
     }
 }
+
+@Suite("Path validation cache")
+struct PathCacheTests {
+    static func frame(_ to: String, tid: String = "abcd1234") -> String {
+        "MSRP \(tid) SEND\nTo-Path: \(to)\nFrom-Path: msrp://a.example.com:7777/s2;tcp\nMessage-ID: m1234\nByte-Range: 1-0/0\n-------\(tid)$\n"
+    }
+
+    @Test func sameLengthBadPathAfterAGoodOneIsStillRejected() {
+        let good = Self.frame("msrp://b.example.com:8888/s1;tcp")
+        let bad = Self.frame("msrp://b.example.com:8888/s1;t!p", tid: "efgh5678")
+        let out = parse(wire(good + bad))
+        #expect(out.frames.count == 1)
+        #expect(out.error?.code == .malformedURI)
+    }
+
+    @Test func changedPathGivesItsOwnSessionID() {
+        let out = parse(wire(Self.frame("msrp://b.example.com:8888/s1;tcp") + Self.frame("msrp://b.example.com:8888/zz;tcp")
+            + Self.frame("msrp://b.example.com:8888/s1;tcp")))
+        #expect(out.error == nil)
+        #expect(out.frames.map(\.toSessionID) == ["s1", "zz", "s1"])
+    }
+}
