@@ -34,13 +34,7 @@ struct MalformedInputTests {
             var rng = TestRNG(seed: seed)
             let bytes = Self.mutate(Self.valid, &rng)
             let whole = parse(bytes)
-            var cuts: [Int] = []
-            var at = 0
-            while true {
-                at += Int.random(in: 1...97, using: &rng)
-                if at >= bytes.count { break }
-                cuts.append(at)
-            }
+            let cuts = randomCuts(length: bytes.count, maxSlice: 97, using: &rng)
             let split = parse(bytes, cuts: cuts)
             #expect(split == whole)
             if let e = whole.error {

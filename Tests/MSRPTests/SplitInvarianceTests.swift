@@ -52,13 +52,7 @@ struct SplitInvarianceTests {
         let whole = parse(Self.stream)
         await propertyCheck(count: 300, input: Gen.uint64(), Gen.int(in: 1...64)) { seed, maxSlice in
             var rng = TestRNG(seed: seed)
-            var cuts: [Int] = []
-            var at = 0
-            while true {
-                at += Int.random(in: 1...maxSlice, using: &rng)
-                if at >= Self.stream.count { break }
-                cuts.append(at)
-            }
+            let cuts = randomCuts(length: Self.stream.count, maxSlice: maxSlice, using: &rng)
             #expect(parse(Self.stream, cuts: cuts) == whole)
         }
     }

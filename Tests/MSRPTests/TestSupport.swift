@@ -81,6 +81,17 @@ func parse(_ bytes: [UInt8], every size: Int, limits: MSRPParserLimits = .defaul
     parse(bytes, cuts: Array(stride(from: size, to: bytes.count, by: size)), limits: limits)
 }
 
+/// Random cut points in `0..<length`, slices of 1 to `maxSlice` bytes.
+func randomCuts(length: Int, maxSlice: Int, using rng: inout TestRNG) -> [Int] {
+    var cuts: [Int] = []
+    var at = 0
+    while true {
+        at += Int.random(in: 1...maxSlice, using: &rng)
+        if at >= length { return cuts }
+        cuts.append(at)
+    }
+}
+
 /// Wire bytes from a text written with LF line ends (CRLF on the wire, RFC 4975 §9).
 func wire(_ text: String) -> [UInt8] {
     Array(text.replacingLF().utf8)

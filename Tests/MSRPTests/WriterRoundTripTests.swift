@@ -36,13 +36,7 @@ struct WriterRoundTripTests {
             let n = chunker.appendChunks(of: body, messageID: "msg-\(seed % 100000)", chunkSize: chunkSize, to: &out)
             #expect(n == max(1, (size + chunkSize - 1) / chunkSize))
             // Parse it cut at random points.
-            var cuts: [Int] = []
-            var at = 0
-            while true {
-                at += Int.random(in: 1...400, using: &rng)
-                if at >= out.count { break }
-                cuts.append(at)
-            }
+            let cuts = randomCuts(length: out.count, maxSlice: 400, using: &rng)
             let result = parse(out, cuts: cuts)
             #expect(result.error == nil)
             #expect(result.frames.count == n)
