@@ -72,11 +72,11 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000_000
     )
 
-    for (name, bodySize) in [("small chunks (100 B body)", 100), ("4 KiB chunks", 4096)] {
+    for (name, bodySize) in [("small-100B", 100), ("4KiB", 4096)] {
         let traffic = Traffic(bodySize: bodySize)
         let buffer = UnsafeRawBufferPointer(traffic.bytes)
 
-        Benchmark("parse \(name)") { benchmark in
+        Benchmark("parse-\(name)") { benchmark in
             var parser = MSRPChunkParser()
             _ = parseAll(&parser, buffer)  // warm up: the tail buffer reaches its size
             benchmark.startMeasurement()
@@ -87,7 +87,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("memchr scan \(name)") { benchmark in
+        Benchmark("memchr-scan-\(name)") { benchmark in
             for _ in 0..<benchmark.scaledIterations.count / Traffic.chunksPerIteration {
                 blackHole(memchrScan(buffer))
             }
