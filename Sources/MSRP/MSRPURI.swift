@@ -166,8 +166,9 @@ public struct MSRPPath: CustomStringConvertible {
     /// The whole header value.
     public let raw: MSRPBytes
 
+    /// Only the parser makes paths: `uris` relies on the value having been validated.
     @inlinable
-    public init(raw: MSRPBytes) { self.raw = raw }
+    init(raw: MSRPBytes) { self.raw = raw }
 
     /// The URIs, in order. Parsing them again cannot fail: the frame parser validated them.
     public var uris: [MSRPURI] {

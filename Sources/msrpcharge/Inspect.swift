@@ -28,7 +28,9 @@ struct Inspect: ParsableCommand {
     var maxBodyBytes: Int = MSRPParserLimits.default.maxBodyBytes
 
     func validate() throws {
-        guard maxBodyBytes >= 0 else { throw ValidationError("--max-body-bytes must be 0 or more, got \(maxBodyBytes)") }
+        guard (0...MSRPParserLimits.maximumBytes).contains(maxBodyBytes) else {
+            throw ValidationError("--max-body-bytes must be from 0 to \(MSRPParserLimits.maximumBytes), got \(maxBodyBytes)")
+        }
     }
 
     func run() throws {

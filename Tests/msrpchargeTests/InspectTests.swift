@@ -97,9 +97,23 @@ struct InspectTests {
         #expect(try Self.object(out.lines[0])["offset"] as? Int == 0)
     }
 
+    @Test func oversizedBodyLimitIsRejectedWithItsValue() {
+        #expect(throws: (any Error).self) { try Inspect.parse(["--max-body-bytes", "5000000000"]) }
+        let message = Inspect.message(for: ValidationErrorProbe.error(["--max-body-bytes", "5000000000"]))
+        #expect(message.contains("5000000000"))
+        #expect((try? Inspect.parse(["--max-body-bytes", "1024", "x.msrp"])) != nil)
+    }
+
     @Test func jsonStringsAreEscaped() {
         var s = ""
         JSONObjectWriter.appendString("a\"b\\c\u{01}\r\n", to: &s)
         #expect(s == #""a\"b\\c\u0001\r\n""#)
+    }
+}
+
+enum ValidationErrorProbe {
+    static func error(_ args: [String]) -> any Error {
+        do { _ = try Inspect.parse(args) } catch { return error }
+        return CLIError("parsed")
     }
 }
