@@ -5,19 +5,35 @@ let package = Package(
     name: "msrpcharge",
     products: [
         .library(name: "MSRP", targets: ["MSRP"]),
+        .library(name: "Charging", targets: ["Charging"]),
         .executable(name: "msrpcharge", targets: ["msrpcharge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // The MSRP wire layer (RFC 4975): chunk parser and writer. No dependencies, no Foundation.
         .target(name: "MSRP"),
+        // Charging: session table and (next) the Charging Enabler User. No sockets, no Foundation.
+        .target(
+            name: "Charging",
+            dependencies: ["MSRP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        // The commands, as a library so that tests (and sanitizer builds) need not link the
+        // executable and its allocator.
+        .target(
+            name: "MSRPChargeCommands",
+            dependencies: [
+                "MSRP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "msrpcharge",
             dependencies: [
-                "MSRP",
+                "MSRPChargeCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
@@ -33,8 +49,12 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ChargingTests",
+            dependencies: ["Charging", "MSRP"]
+        ),
+        .testTarget(
             name: "msrpchargeTests",
-            dependencies: ["msrpcharge", "MSRP"]
+            dependencies: ["MSRPChargeCommands", "MSRP"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MSRPChargeCommands
 
 /// The msrpcharge command line.
 @main

@@ -2,7 +2,7 @@ import Foundation
 import MSRP
 import Testing
 
-@testable import msrpcharge
+@testable import MSRPChargeCommands
 
 /// `msrpcharge inspect`'s output, checked with an independent JSON parser (Foundation's).
 @Suite("inspect")

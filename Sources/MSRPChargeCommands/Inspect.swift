@@ -8,8 +8,8 @@ import Musl
 #endif
 
 /// `msrpcharge inspect`: decodes an MSRP byte stream and prints one line per frame.
-struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Inspect: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         abstract: "Decode an MSRP stream (RFC 4975) and print one line per frame.",
         discussion: """
             Reads FILE (or standard input for '-' or no argument) in 64 KiB reads, as a socket \
@@ -27,13 +27,15 @@ struct Inspect: ParsableCommand {
     @Option(help: "Largest body accepted, in bytes.")
     var maxBodyBytes: Int = MSRPParserLimits.default.maxBodyBytes
 
-    func validate() throws {
+    public init() {}
+
+    public func validate() throws {
         guard (0...MSRPParserLimits.maximumBytes).contains(maxBodyBytes) else {
             throw ValidationError("--max-body-bytes must be from 0 to \(MSRPParserLimits.maximumBytes), got \(maxBodyBytes)")
         }
     }
 
-    func run() throws {
+    public func run() throws {
         let fd: Int32
         if file == "-" {
             fd = 0

@@ -1,0 +1,59 @@
+/// An MSRP session, named by the session-id of its MSRP URI (RFC 4975 §6: the part after the
+/// authority that identifies the session at that endpoint).
+///
+/// The bytes are held inline (up to 32), so making a key from a parsed frame never allocates,
+/// and the hash is computed once. Longer session-ids are not supported: ``init(_:)`` returns nil
+/// and the caller answers 481 (RFC 4975 §7.3).
+public struct SessionKey: Hashable, Sendable, CustomStringConvertible {
+    public static let maximumLength = 32
+
+    @usableFromInline var w0: UInt64 = 0
+    @usableFromInline var w1: UInt64 = 0
+    @usableFromInline var w2: UInt64 = 0
+    @usableFromInline var w3: UInt64 = 0
+    @usableFromInline var count: UInt8 = 0
+    /// A 64-bit mix of the bytes: picks the shard, and feeds Hasher.
+    @usableFromInline var mix: UInt64 = 0
+
+    /// The key for `bytes`, or nil if they are empty or longer than ``maximumLength``.
+    @inlinable
+    public init?(_ bytes: UnsafeRawBufferPointer) {
+        guard let p = bytes.baseAddress, bytes.count > 0, bytes.count <= Self.maximumLength else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: p, byteCount: bytes.count) }
+        (w0, w1, w2, w3) = words
+        count = UInt8(bytes.count)
+        // Multiply-xorshift per word (splitmix64's finaliser): cheap, and spreads every byte.
+        var h = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        h = Self.round(h, w0)
+        h = Self.round(h, w1)
+        h = Self.round(h, w2)
+        mix = Self.round(h, w3)
+    }
+
+    @inlinable @inline(__always)
+    static func round(_ h: UInt64, _ w: UInt64) -> UInt64 {
+        let x = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+        return x ^ (x >> 31)
+    }
+
+    /// The key for a session-id string.
+    public init?(_ string: String) {
+        var s = string
+        guard let k = s.withUTF8({ SessionKey(UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = k
+    }
+
+    @inlinable
+    public static func == (a: SessionKey, b: SessionKey) -> Bool {
+        a.mix == b.mix && a.count == b.count && a.w0 == b.w0 && a.w1 == b.w1 && a.w2 == b.w2 && a.w3 == b.w3
+    }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) { hasher.combine(mix) }
+
+    public var description: String {
+        var words = (w0, w1, w2, w3)
+        return withUnsafeBytes(of: &words) { String(decoding: $0.prefix(Int(count)), as: UTF8.self) }
+    }
+}
