@@ -18,7 +18,16 @@ let package = Package(
             ],
             path: "Benchmarks/MSRPParser",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "SessionTableBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Charging", package: "msrpcharge"),
+            ],
+            path: "Benchmarks/SessionTable",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
