@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../Benchmarks"
 swift package --allow-writing-to-package-directory benchmark --no-progress "$@"
-swift package --allow-writing-to-package-directory benchmark thresholds check --path Thresholds/6.3 --no-progress
+swift package --allow-writing-to-package-directory benchmark thresholds check --target MSRPParserBenchmarks --path Thresholds/6.3 --no-progress
