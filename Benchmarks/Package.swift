@@ -10,24 +10,21 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "MSRPParserBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MSRP", package: "msrpcharge"),
-            ],
-            path: "Benchmarks/MSRPParser",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "SessionTableBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Charging", package: "msrpcharge"),
-            ],
-            path: "Benchmarks/SessionTable",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmarkTarget("MSRPParserBenchmarks", path: "MSRPParser", measuring: "MSRP"),
+        benchmarkTarget("SessionTableBenchmarks", path: "SessionTable", measuring: "Charging"),
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// A package-benchmark executable measuring one product of msrpcharge.
+func benchmarkTarget(_ name: String, path: String, measuring product: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: product, package: "msrpcharge"),
+        ],
+        path: "Benchmarks/" + path,
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}

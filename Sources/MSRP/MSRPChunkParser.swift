@@ -108,7 +108,6 @@ public struct MSRPChunkParser {
                 // Header phases: one line at a time.
                 take = (ASCII.find(ASCII.lf, in: inBase, from: i, to: n).map { $0 + 1 } ?? n) - i
             }
-            let before = tail.count
             tail.append(contentsOf: UnsafeRawBufferPointer(start: inBase + i, count: take))
             i += take
             if try scanTail(frameOffset) {
@@ -116,7 +115,7 @@ public struct MSRPChunkParser {
                 emitTail(frameOffset, onFrame)
                 return i
             }
-            if scanner.phase == .body, i < n, before < tail.count, tail.count - scanner.pos < take {
+            if scanner.phase == .body, i < n, tail.count - scanner.pos < take {
                 // Every end-line starting in the tail has been ruled out: search the input itself.
                 if let used = try searchBodyInInput(inBase, from: i, n, inputOffset, frameOffset, onFrame) {
                     return used

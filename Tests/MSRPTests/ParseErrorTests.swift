@@ -62,8 +62,7 @@ struct ParseErrorTests {
              code: .malformedURI, at: "msrp"),
         Case(name: "second URI bad", text: "MSRP abcd1234 SEND\n" + to + "From-Path: msrp://a.example.com/x;tcp msrp://;tcp\n",
              code: .malformedURI, at: "msrp://;tcp"),
-        Case(name: "empty To-Path", text: "MSRP abcd1234 SEND\nTo-Path: \n", code: .malformedURI, at: "\n", plus: 0)
-            .at("To-Path: ", plus: 9),
+        Case(name: "empty To-Path", text: "MSRP abcd1234 SEND\nTo-Path: \n", code: .malformedURI, at: "To-Path: ", plus: 9),
         Case(name: "Byte-Range not numbers", text: head + "Byte-Range: 1-x/5\n", code: .invalidByteRange, at: "1-x"),
         Case(name: "Byte-Range end before start", text: head + "Byte-Range: 5-3/10\n", code: .invalidByteRange, at: "5-3"),
         Case(name: "Byte-Range start zero", text: head + "Byte-Range: 0-3/10\n", code: .invalidByteRange, at: "0-3"),
@@ -143,12 +142,6 @@ extension ParseErrorTests.Case {
     func withBareLF() -> Self {
         var c = self
         c.bareLF = true
-        return c
-    }
-    func at(_ s: String, plus: Int) -> Self {
-        var c = self
-        c.at = s
-        c.plus = plus
         return c
     }
 }
