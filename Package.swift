@@ -19,8 +19,10 @@ let package = Package(
         // Charging: session table and (next) the Charging Enabler User. No sockets, no Foundation.
         .target(
             name: "Charging",
-            dependencies: ["MSRP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["MSRP", "CPrefetch", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
+        // One C header: a cache prefetch hint, which Swift has no intrinsic for.
+        .target(name: "CPrefetch"),
         // The commands, as a library so that tests (and sanitizer builds) need not link the
         // executable and its allocator.
         .target(

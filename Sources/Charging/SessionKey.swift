@@ -4,7 +4,7 @@
 /// The bytes are held inline (up to 32), so making a key from a parsed frame never allocates,
 /// and the hash is computed once. Longer session-ids are not supported: ``init(_:)`` returns nil
 /// and the caller answers 481 (RFC 4975 §7.3).
-public struct SessionKey: Hashable, Sendable, CustomStringConvertible {
+public struct SessionKey: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
     public static let maximumLength = 32
 
     @usableFromInline var w0: UInt64 = 0

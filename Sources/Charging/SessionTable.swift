@@ -1,92 +1,112 @@
+import CPrefetch
 import NIOConcurrencyHelpers
 
 /// A map from MSRP session to its charging state, split into lock-guarded shards so that
 /// worker threads only contend when they touch the same shard.
 ///
+/// Each shard is one pthread mutex (`NIOLock`; `Synchronization.Mutex` on Linux is a
+/// priority-inheritance futex, far slower under contention) and one open-addressing array
+/// whose slots hold the key and the state side by side, so an update touches one place in
+/// memory rather than the three separate arrays (bitmap, keys, values) of a `Dictionary`.
 /// There is no global lock anywhere: ``count`` and ``forEach(_:)`` visit the shards one at a
 /// time, each under its own lock (so they see each shard consistently, not the whole table at
-/// one instant). Locks are pthread mutexes (`NIOLockedValueBox`): `Synchronization.Mutex` on
-/// Linux is a priority-inheritance futex, far slower under contention.
-public final class SessionTable<State: Sendable>: Sendable {
-    /// One shard's storage. The padding keeps the lock that follows it in the same allocation
-    /// off the cache line of the neighbouring shard's lock.
-    @usableFromInline
-    struct ShardStorage: Sendable {
-        @usableFromInline var sessions: [SessionKey: State] = [:]
-        @usableFromInline var padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0)
-        @usableFromInline init() {}
-    }
-
-    @usableFromInline let shards: [NIOLockedValueBox<ShardStorage>]
-    @usableFromInline let mask: Int
+/// one instant).
+///
+/// `State` is `BitwiseCopyable`: slots are raw zeroed memory, an all-zero key marks an empty
+/// slot, and growing or deleting moves slots with plain copies.
+public final class SessionTable<State: BitwiseCopyable & Sendable>: Sendable {
+    @usableFromInline let shards: [SessionTableShard<State>]
+    @usableFromInline let mask: UInt64
 
     /// - Parameters:
     ///   - shardCount: rounded up to a power of two (at least 1).
-    ///   - expectedSessions: reserves room so that inserts do not rehash under the lock.
+    ///   - expectedSessions: sizes the shards so that this many sessions fit without growing.
     public init(shardCount: Int = 64, expectedSessions: Int = 0) {
         var n = 1
         while n < max(1, shardCount) { n <<= 1 }
         let perShard = (expectedSessions + n - 1) / n
-        shards = (0..<n).map { _ in
-            var s = ShardStorage()
-            s.sessions.reserveCapacity(perShard)
-            return NIOLockedValueBox(s)
-        }
-        mask = n - 1
+        shards = (0..<n).map { _ in SessionTableShard(expectedCount: perShard) }
+        mask = UInt64(n - 1)
     }
 
     public var shardCount: Int { shards.count }
 
     @inlinable
-    func shard(_ key: SessionKey) -> NIOLockedValueBox<ShardStorage> {
-        // High bits: the low ones also pick the dictionary bucket inside the shard.
-        shards[Int(truncatingIfNeeded: key.mix >> 40) & mask]
+    func shard(_ key: SessionKey) -> SessionTableShard<State> {
+        // Low bits pick the shard; the slot inside it comes from the high bits.
+        shards[Int(truncatingIfNeeded: key.mix & mask)]
     }
 
     /// Adds a session; false (and no change) if it exists already.
     @inlinable @discardableResult
     public func insert(_ key: SessionKey, _ state: State) -> Bool {
-        shard(key).withLockedValue { s in
-            if s.sessions[key] != nil { return false }
-            s.sessions[key] = state
-            return true
-        }
+        let s = shard(key)
+        return s.lock.withLock { s.insertLocked(key, state) }
     }
 
     /// Runs `body` on the session's state in place, under its shard's lock. Nil if there is no
     /// such session. Keep `body` short: it holds the lock.
     @inlinable
     public func update<R>(_ key: SessionKey, _ body: (inout State) -> R) -> R? {
-        shard(key).withLockedValue { s in
-            guard let i = s.sessions.index(forKey: key) else { return nil }
-            return body(&s.sessions.values[i])
+        let s = shard(key)
+        return s.lock.withLock {
+            guard let slot = s.findLocked(key) else { return nil }
+            return body(&slot.pointee.state)
         }
     }
 
     /// A copy of the session's state.
     @inlinable
     public func lookup(_ key: SessionKey) -> State? {
-        shard(key).withLockedValue { $0.sessions[key] }
+        let s = shard(key)
+        return s.lock.withLock { s.findLocked(key)?.pointee.state }
     }
 
     /// Removes the session and returns its last state.
     @inlinable @discardableResult
     public func remove(_ key: SessionKey) -> State? {
-        shard(key).withLockedValue { $0.sessions.removeValue(forKey: key) }
+        let s = shard(key)
+        return s.lock.withLock { s.removeLocked(key) }
+    }
+
+    /// Asks the CPU to start loading the slot where `key` would live, without taking the lock.
+    /// A batch of lookups that prefetches a few keys ahead overlaps its cache misses (the
+    /// lock's atomic instruction otherwise waits for each miss in turn). Only a hint: a slot
+    /// array replaced meanwhile just makes the hint useless.
+    @inlinable @inline(__always)
+    public func prefetch(_ key: SessionKey) {
+        shard(key).prefetch(key)
     }
 
     /// Sessions in the table, summed shard by shard.
     public var count: Int {
-        shards.reduce(0) { total, shard in total + shard.withLockedValue { $0.sessions.count } }
+        shards.reduce(0) { total, s in total + s.lock.withLock { s.count } }
+    }
+
+    /// Bytes of slot storage the table holds (all shards), for stating memory per session.
+    public var storageBytes: Int {
+        shards.reduce(0) { total, s in total + s.lock.withLock { s.capacity } } * MemoryLayout<SessionSlot<State>>.stride
     }
 
     /// Visits every session, one shard at a time under that shard's lock.
     public func forEach(_ body: (SessionKey, State) -> Void) {
-        for shard in shards {
-            shard.withLockedValue { s in
-                for (k, v) in s.sessions { body(k, v) }
+        for s in shards {
+            s.lock.withLock {
+                for i in 0..<s.capacity where s.slots[i].key.count != 0 {
+                    body(s.slots[i].key, s.slots[i].state)
+                }
             }
         }
+    }
+}
+
+/// A slot of a shard's array: empty when `key.count == 0` (all-zero memory).
+public struct SessionSlot<State: BitwiseCopyable>: BitwiseCopyable {
+    @usableFromInline var key: SessionKey
+    @usableFromInline var state: State
+
+    @usableFromInline init(key: SessionKey, state: State) {
+        self.key = key
+        self.state = state
     }
 }

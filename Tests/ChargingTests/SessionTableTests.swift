@@ -79,4 +79,36 @@ struct SessionTableTests {
         // Each own session got updatesPerThread / perThread updates; half of them remain.
         #expect(ownMessages == threads * (perThread / 2) * (updatesPerThread / perThread))
     }
+
+    /// Random inserts, updates and removes against a Dictionary model, in a table that starts
+    /// tiny so that it grows many times and its probe runs wrap around the end of the array
+    /// (which is where backward-shift deletion goes wrong if it does).
+    @Test func matchesADictionaryModel() throws {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<20 {
+            let table = SessionTable<Int>(shardCount: round % 2 == 0 ? 1 : 4)
+            var model: [String: Int] = [:]
+            let universe = Int.random(in: 8...400, using: &rng)
+            for step in 0..<5_000 {
+                let name = "s\(Int.random(in: 0..<universe, using: &rng))"
+                let key = try #require(SessionKey(name))
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0:
+                    #expect(table.insert(key, step) == (model[name] == nil))
+                    if model[name] == nil { model[name] = step }
+                case 1:
+                    #expect(table.remove(key) == model.removeValue(forKey: name))
+                case 2:
+                    #expect(table.update(key) { v -> Int in v += 1; return v } == model[name].map { $0 + 1 })
+                    if let v = model[name] { model[name] = v + 1 }
+                default:
+                    #expect(table.lookup(key) == model[name])
+                }
+            }
+            #expect(table.count == model.count)
+            var seen: [String: Int] = [:]
+            table.forEach { k, v in seen[k.description] = v }
+            #expect(seen == model)
+        }
+    }
 }
