@@ -55,6 +55,18 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: Sendable {
         }
     }
 
+    /// Runs `body` on the session's state in place, inserting `initial` first if the session
+    /// is not there: one lock, one probe.
+    @inlinable
+    public func upsert<R>(_ key: SessionKey, _ initial: State, _ body: (inout State) -> R) -> R {
+        let s = shard(key)
+        return s.lock.withLock {
+            if let slot = s.findLocked(key) { return body(&slot.pointee.state) }
+            _ = s.insertLocked(key, initial)
+            return body(&s.findLocked(key)!.pointee.state)
+        }
+    }
+
     /// A copy of the session's state.
     @inlinable
     public func lookup(_ key: SessionKey) -> State? {

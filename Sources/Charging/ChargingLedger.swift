@@ -1,0 +1,61 @@
+/// What the embedded Charging Enabler recorded for one session.
+public struct LedgerEntry: Sendable, BitwiseCopyable {
+    /// CH-1 usage recorded (duplicates dropped).
+    public var offline = ChargingUsage.zero
+    /// CH-2 Used-Service-Unit recorded (duplicates dropped).
+    public var onlineUnits: UInt64 = 0
+    /// Units granted so far, against ``EmbeddedEnablerConfiguration/creditPerSession``.
+    public var unitsGranted: UInt64 = 0
+    /// The last grant, repeated in the answer to a duplicate.
+    public var lastGrant: UInt64 = 0
+    public var lastGrantFinal = false
+    public var offlineNumbers = DuplicateWindow()
+    public var onlineNumbers = DuplicateWindow()
+    public var duplicates: UInt32 = 0
+    public var offlineStarted = false
+    public var offlineStopped = false
+    public var onlineInitiated = false
+    public var onlineTerminated = false
+
+    public init() {}
+}
+
+/// The enabler's ledger: one entry per session, in a sharded ``SessionTable`` (worker threads
+/// submit concurrently), and totals summed shard by shard.
+public final class ChargingLedger: Sendable {
+    public let entries: SessionTable<LedgerEntry>
+
+    public init(expectedSessions: Int) {
+        entries = SessionTable(shardCount: 64, expectedSessions: expectedSessions)
+    }
+
+    public func entry(_ key: SessionKey) -> LedgerEntry? { entries.lookup(key) }
+
+    /// Everything recorded, summed over sessions.
+    public struct Totals: Sendable, Equatable {
+        public var sessions = 0
+        public var offline = ChargingUsage.zero
+        public var onlineUnits: UInt64 = 0
+        public var duplicates: UInt64 = 0
+        public var windowOverflows: UInt64 = 0
+        /// Sessions with a CH-1 start but no stop, or a CH-2 initial but no termination.
+        public var offlineOpen = 0
+        public var onlineOpen = 0
+
+        public init() {}
+    }
+
+    public var totals: Totals {
+        var t = Totals()
+        entries.forEach { _, e in
+            t.sessions += 1
+            t.offline += e.offline
+            t.onlineUnits += e.onlineUnits
+            t.duplicates += UInt64(e.duplicates)
+            t.windowOverflows += UInt64(e.offlineNumbers.overflows + e.onlineNumbers.overflows)
+            if e.offlineStarted && !e.offlineStopped { t.offlineOpen += 1 }
+            if e.onlineInitiated && !e.onlineTerminated { t.onlineOpen += 1 }
+        }
+        return t
+    }
+}

@@ -1,0 +1,112 @@
+/// What the IM server must do next at the SIP level, in the order the seed flows give.
+public enum SessionSignal: Sendable, Hashable, BitwiseCopyable {
+    /// Forward the INVITE to the recipient(s).
+    case forwardInvite
+    /// Send (or forward) the SIP 200 OK to the originating client.
+    case okToOriginator
+    /// Refuse the INVITE (no forward); the Diameter result code says why.
+    case rejectInvite(resultCode: UInt32)
+    /// End the established session (SIP BYE): charging ended it.
+    case endSession(resultCode: UInt32)
+}
+
+/// One step the Charging Enabler User asks for: a charging request to send, or a SIP signal.
+public enum ChargingAction: Sendable, Hashable, BitwiseCopyable {
+    case request(ChargingRequest)
+    case signal(SessionSignal)
+}
+
+/// Counters a worker keeps for its own sessions (merged at the end, never shared while
+/// running, so the hot path touches no shared cache line).
+public struct ChargingCounters: Sendable, Equatable {
+    /// Requests sent, by kind (``ChargingRequestKind/rawValue``), first transmissions only.
+    public var requests: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+    public var retransmissions: UInt64 = 0
+    /// Last-chunk triggers (one per completed message of an open offline session).
+    public var interimTriggers: UInt64 = 0
+    /// Triggers inside the interim interval: their usage waits for a later request.
+    public var suppressedByInterval: UInt64 = 0
+    /// Triggers refused by the global ceiling.
+    public var suppressedByCeiling: UInt64 = 0
+    /// Usage that suppressed triggers carried over into a later request.
+    public var carriedOver = ChargingUsage.zero
+    /// CH-2 answers that refused units, and set-ups refused.
+    public var denials: UInt64 = 0
+    /// Tx timeouts seen.
+    public var timeouts: UInt64 = 0
+    /// Requests given up after ``ChargingConfiguration/maximumAttempts``: their usage may be
+    /// lost, which the conservation check then shows.
+    public var abandoned: UInt64 = 0
+    /// Sessions ended by charging (denial, final units, failure handling).
+    public var sessionsEndedByCharging: UInt64 = 0
+    /// Chunks refused because charging had ended their session.
+    public var chunksRefused: UInt64 = 0
+
+    public init() {}
+
+    @inlinable
+    public func sent(_ kind: ChargingRequestKind) -> UInt64 {
+        withUnsafeBytes(of: requests) { $0.load(fromByteOffset: Int(kind.rawValue) * 8, as: UInt64.self) }
+    }
+
+    @inlinable
+    mutating func count(_ kind: ChargingRequestKind) {
+        withUnsafeMutableBytes(of: &requests) { p in
+            let offset = Int(kind.rawValue) * 8
+            p.storeBytes(of: p.load(fromByteOffset: offset, as: UInt64.self) &+ 1, toByteOffset: offset, as: UInt64.self)
+        }
+    }
+
+    public var totalRequests: UInt64 { ChargingRequestKind.allCases.reduce(0) { $0 + sent($1) } }
+
+    public static func += (a: inout ChargingCounters, b: ChargingCounters) {
+        for kind in ChargingRequestKind.allCases {
+            withUnsafeMutableBytes(of: &a.requests) { p in
+                let offset = Int(kind.rawValue) * 8
+                p.storeBytes(of: p.load(fromByteOffset: offset, as: UInt64.self) &+ b.sent(kind), toByteOffset: offset, as: UInt64.self)
+            }
+        }
+        a.retransmissions += b.retransmissions
+        a.interimTriggers += b.interimTriggers
+        a.suppressedByInterval += b.suppressedByInterval
+        a.suppressedByCeiling += b.suppressedByCeiling
+        a.carriedOver += b.carriedOver
+        a.denials += b.denials
+        a.timeouts += b.timeouts
+        a.abandoned += b.abandoned
+        a.sessionsEndedByCharging += b.sessionsEndedByCharging
+        a.chunksRefused += b.chunksRefused
+    }
+
+    public static func == (a: ChargingCounters, b: ChargingCounters) -> Bool {
+        ChargingRequestKind.allCases.allSatisfy { a.sent($0) == b.sent($0) } && a.retransmissions == b.retransmissions
+            && a.interimTriggers == b.interimTriggers && a.suppressedByInterval == b.suppressedByInterval
+            && a.suppressedByCeiling == b.suppressedByCeiling && a.carriedOver == b.carriedOver
+            && a.denials == b.denials && a.timeouts == b.timeouts && a.abandoned == b.abandoned
+            && a.sessionsEndedByCharging == b.sessionsEndedByCharging && a.chunksRefused == b.chunksRefused
+    }
+}
+
+/// Where the Charging Enabler User puts what it decides: actions in order, and counters.
+///
+/// The caller owns it and empties it after each event (``drain()`` keeps the capacity), so
+/// appending never allocates once it has grown to the largest burst.
+public struct ChargingOutbox: Sendable {
+    public var actions: [ChargingAction] = []
+    public var counters = ChargingCounters()
+
+    public init(capacity: Int = 16) { actions.reserveCapacity(capacity) }
+
+    @inlinable
+    mutating func send(_ request: ChargingRequest) {
+        if request.attempt == 1 { counters.count(request.kind) } else { counters.retransmissions &+= 1 }
+        actions.append(.request(request))
+    }
+
+    @inlinable
+    mutating func signal(_ s: SessionSignal) { actions.append(.signal(s)) }
+
+    /// Forgets the actions (keeping the array's storage); counters stay.
+    @inlinable
+    public mutating func drain() { actions.removeAll(keepingCapacity: true) }
+}

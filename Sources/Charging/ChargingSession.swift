@@ -1,0 +1,66 @@
+/// Where a session is in CH-1 (offline charging).
+public enum OfflinePhase: UInt8, Sendable, BitwiseCopyable {
+    /// No CH-1 start sent yet (the session is not established).
+    case idle
+    /// CH-1 start sent; interims may follow.
+    case open
+    /// CH-1 stop sent.
+    case closed
+}
+
+/// Where a session is in CH-2 (online charging).
+public enum OnlinePhase: UInt8, Sendable, BitwiseCopyable {
+    case idle
+    /// CH-2 initial sent, no answer yet: the set-up waits.
+    case reserving
+    /// Units granted (or credit control dropped after a timeout under CONTINUE).
+    case open
+    /// CH-2 update sent, no answer yet. Traffic goes on and is counted.
+    case updating
+    /// The session was ended by charging (denial, final units used, failure handling).
+    case terminated
+    /// CH-2 termination sent (or the set-up was refused: nothing to terminate).
+    case closed
+}
+
+/// The charging state of one session, kept in the session table. Plain bits, so a slot of the
+/// table holds it inline.
+public struct ChargingSession: Sendable, BitwiseCopyable {
+    // CH-1
+    public var offline: OfflinePhase = .idle
+    public var online: OnlinePhase = .idle
+    /// CH-2: no quota checks (after a timeout under CONTINUE); usage is still counted.
+    public var uncontrolled = false
+    /// CH-2: the granted units are the last (Final-Unit-Indication).
+    public var finalUnits = false
+    /// Accounting-Record-Number of the last CH-1 request.
+    public var recordNumber: UInt32 = 0
+    /// CC-Request-Number of the last CH-2 request.
+    public var ccRequestNumber: UInt32 = 0
+    /// The interim interval in force (the enabler's, or the default).
+    public var interimInterval: Int64 = 0
+    /// When the last interim was sent; at set-up, the start time plus the first-interim jitter.
+    public var lastInterimAt: Int64 = 0
+    /// Usage accepted since the last CH-1 request: what the next interim or the stop carries.
+    public var pending = ChargingUsage.zero
+    /// `pending.bytes` when the last trigger was looked at: the bytes after it belong to the
+    /// next trigger (for counting usage carried over).
+    public var deferredMark: UInt64 = 0
+    /// Everything accepted in this session (for the per-session conservation check).
+    public var accepted = ChargingUsage.zero
+    // CH-2
+    /// Units used since the last CH-2 report.
+    public var unitsUnreported: UInt64 = 0
+    /// Units used against the current grant.
+    public var unitsAgainstGrant: UInt64 = 0
+    public var grantedUnits: UInt64 = 0
+    /// When the granted units stop being valid (Validity-Time); `Int64.max` for never.
+    public var validUntil: Int64 = .max
+
+    public init() {}
+
+    /// The session accepts chunks: not ended by online charging.
+    @inlinable public var acceptsTraffic: Bool {
+        online != .terminated && online != .closed && online != .reserving
+    }
+}

@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How long the embedded enabler takes to answer.
+public enum AnswerLatency: Sendable, Equatable {
+    case fixed(Int64)
+    /// Uniform between the two bounds (nanoseconds).
+    case uniform(Int64, Int64)
+    /// Exponential with this mean (nanoseconds): a long tail, as a loaded server has.
+    case exponential(mean: Int64)
+
+    /// The latency for a uniform draw `u` in [0, 1).
+    @inlinable
+    func sample(_ u: Double) -> Int64 {
+        switch self {
+        case .fixed(let d): d
+        case .uniform(let lo, let hi): lo + Int64(u * Double(hi - lo))
+        case .exponential(let mean): Int64(-Double(mean) * log(1 - u))
+        }
+    }
+}
+
+/// The embedded Charging Enabler's behaviour. Durations are nanoseconds.
+public struct EmbeddedEnablerConfiguration: Sendable {
+    public var latency: AnswerLatency = .fixed(ChargingConfiguration.millisecond)
+    /// Granted-Service-Unit per CH-2 initial or update.
+    public var grantedUnits: UInt64 = 1_000_000
+    /// Validity-Time sent with each grant; 0 for none.
+    public var validityTime: Int64 = 0
+    /// Acct-Interim-Interval sent with each CH-1 answer; 0 for none (the client's default).
+    public var interimInterval: Int64 = 10 * ChargingConfiguration.second
+    /// Total units one session may be granted; the grant that reaches it carries
+    /// Final-Unit-Indication, and later requests for units are refused. Nil for no limit.
+    public var creditPerSession: UInt64? = nil
+    /// Share of CH-2 initial and update requests refused (DIAMETER_CREDIT_LIMIT_REACHED).
+    public var denialShare: Double = 0
+    /// Share of requests never answered. Half of them were recorded (the answer was lost),
+    /// half never arrived; a retransmission of a recorded one is a duplicate.
+    public var timeoutShare: Double = 0
+    /// Seeds every random choice: a run is reproducible.
+    public var seed: UInt64 = 1
+
+    public init() {}
+}
+
+/// An in-process Charging Enabler: answers CH-1 and CH-2 requests as configured and keeps a
+/// ledger of what it was charged. Every choice (latency, denial, timeout) is a hash of the
+/// seed and the request's identity, so it is the same in every run and needs no random state
+/// shared between worker threads; the only shared state is the ledger's sharded table.
+public final class EmbeddedChargingEnabler: ChargingEnabler {
+    public let configuration: EmbeddedEnablerConfiguration
+    public let ledger: ChargingLedger
+
+    public init(_ configuration: EmbeddedEnablerConfiguration = .init(), expectedSessions: Int = 1024) {
+        self.configuration = configuration
+        ledger = ChargingLedger(expectedSessions: expectedSessions)
+    }
+
+    /// Four independent uniform draws in [0, 1) for this transmission of the request.
+    @inlinable
+    func draws(_ r: ChargingRequest) -> (Double, Double, Double, Double) {
+        var x = configuration.seed ^ r.session.mix
+        x = SessionKey.round(x, UInt64(r.kind.rawValue) << 40 | UInt64(r.number))
+        x = SessionKey.round(x, UInt64(r.attempt))
+        func next() -> Double {
+            x = SessionKey.round(x, 0x9E37_79B9_7F4A_7C15)
+            return Double(x >> 11) * 0x1p-53
+        }
+        return (next(), next(), next(), next())
+    }
+
+    public func submit(_ request: ChargingRequest) -> ChargingReply {
+        let (uTimeout, uRecorded, uDenial, uLatency) = draws(request)
+        let lost = uTimeout < configuration.timeoutShare
+        if lost && uRecorded < 0.5 { return .unanswered }  // the request never arrived
+        let answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in record(request, &e, uDenial) }
+        if lost { return .unanswered }  // recorded, but the answer was lost
+        return .answered(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency))
+    }
+
+    func record(_ r: ChargingRequest, _ e: inout LedgerEntry, _ uDenial: Double) -> ChargingAnswer {
+        if r.kind.isOffline {
+            guard e.offlineNumbers.firstTime(r.number) else {
+                e.duplicates &+= 1
+                return ChargingAnswer(to: r, interimInterval: configuration.interimInterval)
+            }
+            e.offline += r.usage
+            if r.kind == .offlineStart { e.offlineStarted = true }
+            if r.kind == .offlineStop { e.offlineStopped = true }
+            return ChargingAnswer(to: r, interimInterval: r.kind == .offlineStop ? 0 : configuration.interimInterval)
+        }
+        guard e.onlineNumbers.firstTime(r.number) else {
+            e.duplicates &+= 1
+            return ChargingAnswer(
+                to: r, grantedUnits: r.kind == .onlineTermination ? 0 : e.lastGrant,
+                validityTime: configuration.validityTime, finalUnits: e.lastGrantFinal)
+        }
+        e.onlineUnits &+= r.usedUnits
+        switch r.kind {
+        case .onlineTermination:
+            e.onlineTerminated = true
+            return ChargingAnswer(to: r)
+        case .onlineInitial, .onlineUpdate:
+            if r.kind == .onlineInitial { e.onlineInitiated = true }
+            let left = configuration.creditPerSession.map { $0 &- min($0, e.unitsGranted) } ?? .max
+            if uDenial < configuration.denialShare || left == 0 {
+                e.lastGrant = 0
+                return ChargingAnswer(to: r, resultCode: ChargingResultCode.creditLimitReached)
+            }
+            let grant = min(configuration.grantedUnits, left)
+            e.unitsGranted &+= grant
+            e.lastGrant = grant
+            e.lastGrantFinal = configuration.creditPerSession != nil && grant == left
+            return ChargingAnswer(
+                to: r, grantedUnits: grant, validityTime: configuration.validityTime, finalUnits: e.lastGrantFinal)
+        default:
+            return ChargingAnswer(to: r, resultCode: ChargingResultCode.unableToComply)
+        }
+    }
+}
