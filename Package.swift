@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChargingTests",
-            dependencies: ["Charging", "MSRP"]
+            dependencies: ["Charging", "MSRP", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "msrpchargeTests",

@@ -39,7 +39,7 @@ final class VirtualHarness<Enabler: ChargingEnabler> {
             case .request(let r):
                 log.append("\(r.kind) #\(r.number)\(r.isRetransmission ? " (T)" : "")")
                 requests.append(r)
-                if r.kind == .offlineInterim {
+                if r.kind == .offlineInterim && !r.isRetransmission {
                     interims[r.session, default: []].append((now, self[r.session].interimInterval))
                 }
                 dispatcher.send(r)
