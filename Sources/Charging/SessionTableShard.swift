@@ -26,7 +26,9 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
         (0, 0, 0, 0, 0, 0, 0, 0)
 
     init(expectedCount: Int) {
-        let cap = max(16, (expectedCount * 4 + 2) / 3)
+        // 1.5× the expected count: growth starts at 3/4 of that (1.125×), above the spread
+        // of a hash's per-shard counts, so a table sized for n sessions does not grow.
+        let cap = max(16, expectedCount * 3 / 2)
         capacity = cap
         growAt = cap * 3 / 4
         slots = Self.allocate(cap)

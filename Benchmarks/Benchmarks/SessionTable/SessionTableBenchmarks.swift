@@ -1,16 +1,16 @@
 import Benchmark
 import Charging
 import Dispatch
+import MSRP
 
-/// Session-table updates at 1 million sessions: one iteration is 100 000 updates of random
-/// sessions (a charged chunk's usage added in place), on one thread or split over two.
-struct Usage: Sendable {
-    var messages = 0
-    var bytes = 0
-}
-
+/// The per-chunk charging work at 1 million sessions: one iteration is 100 000 chunks of
+/// sessions visited in a fixed pseudo-random order. Each chunk is a table update in place that
+/// runs the Charging Enabler User's chunk event (usage, last-chunk trigger, interim-rate
+/// limiter decision) on the session's ``ChargingSession``.
 let sessions = 1_000_000
 let updatesPerIteration = 100_000
+/// How many keys ahead the batched variants prefetch.
+let prefetchDistance = 8
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -18,42 +18,92 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(4),
         maxIterations: 10_000
     )
-    let table = SessionTable<Usage>(shardCount: 64, expectedSessions: sessions)
+    let table = SessionTable<ChargingSession>(shardCount: 64, expectedSessions: sessions)
+    var configuration = ChargingConfiguration(mode: .offline)
+    configuration.defaultInterimInterval = 10 * ChargingConfiguration.second
+    let user = ChargingEnablerUser(configuration)
     var keys: [SessionKey] = []
     keys.reserveCapacity(sessions)
+    var setup = ChargingOutbox()
     for i in 0..<sessions {
         let k = SessionKey("sess\(i)x9")!
         keys.append(k)
-        table.insert(k, Usage())
+        var s = ChargingSession()
+        user.recipientAnswered(&s, k, now: 0, &setup)  // established: CH-1 open
+        setup.drain()
+        table.insert(k, s)
     }
+    print(
+        "session table: \(table.count) sessions, slot \(MemoryLayout<SessionSlot<ChargingSession>>.stride) B, "
+            + "\(table.storageBytes / table.count) B of slots per session")
     let allKeys = keys
-    // A fixed pseudo-random visiting order, made before timing.
     var order: [Int] = []
     var x: UInt64 = 0x1234_5678
     for _ in 0..<updatesPerIteration {
         x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         order.append(Int(x >> 33) % sessions)
     }
-    let visit = order
+    // The keys in visiting order, laid out one after another: the engine takes each key from
+    // the chunk it just parsed (in cache), so the benchmark must not add a random load of its
+    // own from a 48 MB key array.
+    let visit = order.map { allKeys[$0] }
 
-    @Sendable func run(_ range: Range<Int>) {
+    /// Chunks `range` of the visiting order; every fourth is a last chunk (`$`).
+    @Sendable func run(_ range: Range<Int>, prefetch: Bool) {
+        var out = ChargingOutbox(capacity: 64)
+        var now: Int64 = 1
         for j in range {
-            _ = table.update(allKeys[visit[j]]) { u in
-                u.messages &+= 1
-                u.bytes &+= 100
+            if prefetch && j + prefetchDistance < range.upperBound {
+                table.prefetch(visit[j + prefetchDistance])
             }
+            let flag: ContinuationFlag = j & 3 == 0 ? .end : .more
+            now &+= 100
+            let key = visit[j]
+            _ = table.update(key) { s in
+                user.chunkAccepted(&s, key, bodyBytes: 100, flag: flag, now: now, &out)
+            }
+            if out.actions.count == 64 { out.drain() }
         }
+        blackHole(out.counters.interimTriggers)
     }
 
-    Benchmark("table-update-1M-1thread-x100k") { benchmark in
-        for _ in benchmark.scaledIterations { run(0..<updatesPerIteration) }
+    Benchmark("table-charge-1M-1thread-x100k") { benchmark in
+        for _ in benchmark.scaledIterations { run(0..<updatesPerIteration, prefetch: false) }
     }
-
-    Benchmark("table-update-1M-2threads-x100k") { benchmark in
+    Benchmark("table-charge-1M-2threads-x100k") { benchmark in
         for _ in benchmark.scaledIterations {
             DispatchQueue.concurrentPerform(iterations: 2) { t in
-                run(t * updatesPerIteration / 2..<(t + 1) * updatesPerIteration / 2)
+                run(t * updatesPerIteration / 2..<(t + 1) * updatesPerIteration / 2, prefetch: false)
             }
         }
+    }
+    Benchmark("table-charge-prefetch-1M-1thread-x100k") { benchmark in
+        for _ in benchmark.scaledIterations { run(0..<updatesPerIteration, prefetch: true) }
+    }
+    Benchmark("table-charge-prefetch-1M-2threads-x100k") { benchmark in
+        for _ in benchmark.scaledIterations {
+            DispatchQueue.concurrentPerform(iterations: 2) { t in
+                run(t * updatesPerIteration / 2..<(t + 1) * updatesPerIteration / 2, prefetch: true)
+            }
+        }
+    }
+
+    // The limiter decision alone: the chunk event on one session held in a local variable
+    // (no table), every chunk a last chunk, so each one runs the trigger and the limiter.
+    Benchmark("limiter-decision-x100k") { benchmark in
+        var s = ChargingSession()
+        var out = ChargingOutbox(capacity: 64)
+        let k = allKeys[0]
+        user.recipientAnswered(&s, k, now: 0, &out)
+        out.drain()
+        var now: Int64 = 1
+        for _ in benchmark.scaledIterations {
+            for _ in 0..<updatesPerIteration {
+                now &+= 100
+                blackHole(user.chunkAccepted(&s, k, bodyBytes: 100, flag: .end, now: now, &out))
+                if out.actions.count == 64 { out.drain() }
+            }
+        }
+        blackHole(out.counters.suppressedByInterval)
     }
 }
