@@ -71,10 +71,14 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
         let base = hintSlots.load(ordering: .relaxed)
         let cap = hintCapacity.load(ordering: .relaxed)
         guard let p = UnsafePointer<SessionSlot<State>>(bitPattern: base) else { return }
-        let slot = p + Self.home(key.mix, cap)
-        msrpcharge_prefetch_write(slot)
-        // A slot may straddle two cache lines; ask for the second too.
-        msrpcharge_prefetch_write(UnsafeRawPointer(slot) + MemoryLayout<SessionSlot<State>>.stride - 1)
+        // A slot may span several cache lines: ask for each of them.
+        let start = UnsafeRawPointer(p + Self.home(key.mix, cap))
+        var line = UInt(bitPattern: start) & ~63
+        let end = UInt(bitPattern: start) + UInt(MemoryLayout<SessionSlot<State>>.stride)
+        while line < end {
+            msrpcharge_prefetch_write(UnsafeRawPointer(bitPattern: line))
+            line += 64
+        }
     }
 
     @inlinable
