@@ -33,8 +33,6 @@ public struct ChargingDispatcher<Enabler: ChargingEnabler>: Sendable {
         heap.reserveCapacity(capacity)
     }
 
-    public var inFlight: Int { heap.count }
-
     /// The earliest due time, if anything is in flight.
     public var nextDue: Int64? { heap.first?.due }
 

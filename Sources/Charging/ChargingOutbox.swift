@@ -18,9 +18,9 @@ public enum ChargingAction: Sendable, Hashable, BitwiseCopyable {
 
 /// Counters a worker keeps for its own sessions (merged at the end, never shared while
 /// running, so the hot path touches no shared cache line).
-public struct ChargingCounters: Sendable, Equatable {
-    /// Requests sent, by kind (``ChargingRequestKind/rawValue``), first transmissions only.
-    public var requests: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+public struct ChargingCounters: Sendable {
+    /// Requests sent, indexed by ``ChargingRequestKind/rawValue``, first transmissions only.
+    public var requests = InlineArray<6, UInt64>(repeating: 0)
     public var retransmissions: UInt64 = 0
     /// Last-chunk triggers (one per completed message of an open offline session).
     public var interimTriggers: UInt64 = 0
@@ -45,27 +45,16 @@ public struct ChargingCounters: Sendable, Equatable {
     public init() {}
 
     @inlinable
-    public func sent(_ kind: ChargingRequestKind) -> UInt64 {
-        withUnsafeBytes(of: requests) { $0.load(fromByteOffset: Int(kind.rawValue) * 8, as: UInt64.self) }
-    }
+    public func sent(_ kind: ChargingRequestKind) -> UInt64 { requests[Int(kind.rawValue)] }
 
     @inlinable
-    mutating func count(_ kind: ChargingRequestKind) {
-        withUnsafeMutableBytes(of: &requests) { p in
-            let offset = Int(kind.rawValue) * 8
-            p.storeBytes(of: p.load(fromByteOffset: offset, as: UInt64.self) &+ 1, toByteOffset: offset, as: UInt64.self)
-        }
-    }
+    mutating func count(_ kind: ChargingRequestKind) { requests[Int(kind.rawValue)] &+= 1 }
 
     public var totalRequests: UInt64 { ChargingRequestKind.allCases.reduce(0) { $0 + sent($1) } }
 
+    /// Merges another worker's counters into these.
     public static func += (a: inout ChargingCounters, b: ChargingCounters) {
-        for kind in ChargingRequestKind.allCases {
-            withUnsafeMutableBytes(of: &a.requests) { p in
-                let offset = Int(kind.rawValue) * 8
-                p.storeBytes(of: p.load(fromByteOffset: offset, as: UInt64.self) &+ b.sent(kind), toByteOffset: offset, as: UInt64.self)
-            }
-        }
+        for i in a.requests.indices { a.requests[i] += b.requests[i] }
         a.retransmissions += b.retransmissions
         a.interimTriggers += b.interimTriggers
         a.suppressedByInterval += b.suppressedByInterval
@@ -76,14 +65,6 @@ public struct ChargingCounters: Sendable, Equatable {
         a.abandoned += b.abandoned
         a.sessionsEndedByCharging += b.sessionsEndedByCharging
         a.chunksRefused += b.chunksRefused
-    }
-
-    public static func == (a: ChargingCounters, b: ChargingCounters) -> Bool {
-        ChargingRequestKind.allCases.allSatisfy { a.sent($0) == b.sent($0) } && a.retransmissions == b.retransmissions
-            && a.interimTriggers == b.interimTriggers && a.suppressedByInterval == b.suppressedByInterval
-            && a.suppressedByCeiling == b.suppressedByCeiling && a.carriedOver == b.carriedOver
-            && a.denials == b.denials && a.timeouts == b.timeouts && a.abandoned == b.abandoned
-            && a.sessionsEndedByCharging == b.sessionsEndedByCharging && a.chunksRefused == b.chunksRefused
     }
 }
 

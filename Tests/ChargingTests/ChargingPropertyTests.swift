@@ -126,6 +126,25 @@ struct ChargingPropertyTests {
                     #expect(b.at - a.at >= b.interval, "session \(k), run \(seed)")
                 }
             }
+            // The ledger's totals (what a load run checks) equal the sums over sessions.
+            let totals = h.dispatcher.enabler.ledger.totals
+            if c.mode.offline {
+                #expect(totals.offline == keys.reduce(ChargingUsage.zero) { $0 + h[$1].accepted })
+                if withinTx { #expect(totals.offlineOpen == 0) }
+            }
+            if c.mode.online {
+                let units = keys.reduce(UInt64(0)) { total, k in
+                    let a = h[k].accepted
+                    return total + (c.unit == .bytes ? a.bytes : a.messages + a.abortedMessages)
+                }
+                #expect(totals.onlineUnits == units)
+            }
+            // Merging two workers' counters adds them.
+            var merged = counters
+            merged += counters
+            #expect(merged.totalRequests == 2 * counters.totalRequests)
+            #expect(merged.sent(.offlineInterim) == 2 * counters.sent(.offlineInterim))
+            #expect(merged.interimTriggers == 2 * counters.interimTriggers && merged.carriedOver == counters.carriedOver + counters.carriedOver)
             // One trigger per completed message, before limiting; each sent or suppressed.
             #expect(counters.interimTriggers == UInt64(completedWhileOpen))
             #expect(

@@ -67,23 +67,16 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(out.counters.interimTriggers)
     }
 
-    Benchmark("table-charge-1M-1thread-x100k") { benchmark in
-        for _ in benchmark.scaledIterations { run(0..<updatesPerIteration, prefetch: false) }
-    }
-    Benchmark("table-charge-1M-2threads-x100k") { benchmark in
-        for _ in benchmark.scaledIterations {
-            DispatchQueue.concurrentPerform(iterations: 2) { t in
-                run(t * updatesPerIteration / 2..<(t + 1) * updatesPerIteration / 2, prefetch: false)
-            }
+    // The same chunks on one thread, and split over two; without and with prefetching.
+    for (prefix, prefetch) in [("table-charge", false), ("table-charge-prefetch", true)] {
+        Benchmark("\(prefix)-1M-1thread-x100k") { benchmark in
+            for _ in benchmark.scaledIterations { run(0..<updatesPerIteration, prefetch: prefetch) }
         }
-    }
-    Benchmark("table-charge-prefetch-1M-1thread-x100k") { benchmark in
-        for _ in benchmark.scaledIterations { run(0..<updatesPerIteration, prefetch: true) }
-    }
-    Benchmark("table-charge-prefetch-1M-2threads-x100k") { benchmark in
-        for _ in benchmark.scaledIterations {
-            DispatchQueue.concurrentPerform(iterations: 2) { t in
-                run(t * updatesPerIteration / 2..<(t + 1) * updatesPerIteration / 2, prefetch: true)
+        Benchmark("\(prefix)-1M-2threads-x100k") { benchmark in
+            for _ in benchmark.scaledIterations {
+                DispatchQueue.concurrentPerform(iterations: 2) { t in
+                    run(t * updatesPerIteration / 2..<(t + 1) * updatesPerIteration / 2, prefetch: prefetch)
+                }
             }
         }
     }
