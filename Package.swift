@@ -6,12 +6,14 @@ let package = Package(
     products: [
         .library(name: "MSRP", targets: ["MSRP"]),
         .library(name: "Charging", targets: ["Charging"]),
+        .library(name: "LoadEngine", targets: ["LoadEngine"]),
         .executable(name: "msrpcharge", targets: ["msrpcharge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The MSRP wire layer (RFC 4975): chunk parser and writer. No dependencies, no Foundation.
@@ -21,6 +23,16 @@ let package = Package(
             name: "Charging",
             dependencies: ["MSRP", "CPrefetch", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
+        // The load engine: workload model, pre-encoded traffic, worker threads running
+        // parse → session table → Charging Enabler User → enabler, latency histograms, report.
+        .target(
+            name: "LoadEngine",
+            dependencies: [
+                "MSRP", "Charging",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.
         .target(name: "CPrefetch"),
         // The commands, as a library so that tests (and sanitizer builds) need not link the
@@ -28,8 +40,9 @@ let package = Package(
         .target(
             name: "MSRPChargeCommands",
             dependencies: [
-                "MSRP",
+                "MSRP", "Charging", "LoadEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
@@ -56,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "msrpchargeTests",
-            dependencies: ["MSRPChargeCommands", "MSRP"]
+            dependencies: ["MSRPChargeCommands", "MSRP", "LoadEngine", "Charging"]
         ),
     ],
     swiftLanguageModes: [.v6]

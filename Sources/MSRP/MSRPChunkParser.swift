@@ -17,9 +17,12 @@ public struct MSRPChunkParser {
     @usableFromInline var consumed = 0
     @usableFromInline var failure: MSRPParseError? = nil
 
-    public init(limits: MSRPParserLimits = .default) {
+    /// - Parameter tailCapacity: bytes reserved up front for a frame split across reads. A
+    ///   server with many connections passes 0, so the tail is allocated only by a connection
+    ///   whose frames do get split (then kept for reuse).
+    public init(limits: MSRPParserLimits = .default, tailCapacity: Int = 4096) {
         self.limits = limits
-        tail.reserveCapacity(4096)
+        if tailCapacity > 0 { tail.reserveCapacity(tailCapacity) }
     }
 
     /// Bytes held for a frame that has not completed yet.

@@ -1,0 +1,304 @@
+import Charging
+import Histogram
+
+/// Every figure of a `msrpcharge bench` run, as printed and as written with `--json`.
+/// Latencies are microseconds; rates are per second of the timed phase.
+public struct BenchReport: Codable, Sendable {
+    public struct Workload: Codable, Sendable {
+        public var sessions: Int
+        public var messageSizes: String
+        public var chunkSize: Int
+        public var multiChunkShare: Double
+        public var abortedShare: Double
+        public var failureReportNoShare: Double
+        public var failureReportPartialShare: Double
+        public var readSize: Int
+        public var workers: Int
+        public var targetRate: Double?
+        public var seed: UInt64
+        public var stage: String
+        public var chargingMode: String
+        public var interimIntervalSeconds: Double
+        public var interimCeilingPerSecond: Double?
+        public var durationSeconds: Double?
+        public var totalChunks: Int?
+        public var shards: Int
+        public var sampleEvery: Int
+        public var messagesPerSessionPerRound: Int
+        public var enablerLatency: String
+        public var denialShare: Double
+        public var timeoutShare: Double
+    }
+
+    public struct Throughput: Codable, Sendable {
+        public var seconds: Double
+        public var chunks: UInt64
+        public var messages: UInt64
+        public var abortedMessages: UInt64
+        public var bodyBytes: UInt64
+        public var wireBytes: UInt64
+        public var chunksPerSecond: Double
+        public var messagesPerSecond: Double
+        /// Message bodies, 10^6 bytes per second.
+        public var bodyMBPerSecond: Double
+        /// Everything fed to the parser, 10^6 bytes per second.
+        public var wireMBPerSecond: Double
+        public var perWorkerChunksPerSecond: [Double]
+    }
+
+    public struct Responses: Codable, Sendable {
+        public var ok200: UInt64
+        public var forbidden403: UInt64
+        public var sessionDoesNotExist481: UInt64
+        public var parseErrors: UInt64
+        public var firstParseError: String?
+    }
+
+    public struct Charging: Codable, Sendable {
+        /// First transmissions and retransmissions, by kind: ch1-start, ch1-interim, ch1-stop,
+        /// ch2-initial, ch2-update, ch2-termination.
+        public var requests: [String: UInt64]
+        public var totalRequests: UInt64
+        /// Interims sent per second of the timed phase.
+        public var interimsPerSecond: Double
+        public var retransmissions: UInt64
+        public var interimTriggers: UInt64
+        public var suppressedByInterval: UInt64
+        public var suppressedByCeiling: UInt64
+        public var carriedOverMessages: UInt64
+        public var carriedOverBytes: UInt64
+        public var denials: UInt64
+        public var timeouts: UInt64
+        public var abandoned: UInt64
+        public var sessionsEndedByCharging: UInt64
+        public var chunksRefused: UInt64
+        public var ledgerSessions: Int
+        public var ledgerOfflineBytes: UInt64
+        public var ledgerOfflineMessages: UInt64
+        public var ledgerOnlineUnits: UInt64
+        public var ledgerDuplicatesDropped: UInt64
+    }
+
+    public struct Phase: Codable, Sendable {
+        public var sessions: Int
+        public var seconds: Double
+        public var sessionsPerSecond: Double
+        public var completed: Int?
+        public var rejected: Int?
+    }
+
+    public struct Latency: Codable, Sendable {
+        public var name: String
+        public var count: UInt64
+        public var p50: Double
+        public var p90: Double
+        public var p99: Double
+        public var p999: Double
+        public var p9999: Double
+        public var max: Double
+        public var mean: Double
+    }
+
+    /// The engine's counts against the traffic model's (counted as the traffic was built).
+    public struct ModelCheck: Codable, Sendable {
+        public var generated: TrafficCounts
+        public var ok: Bool
+        public var detail: String
+    }
+
+    public struct Stage: Codable, Sendable {
+        public var stage: String
+        public var chunksPerSecond: Double
+        public var bodyGBPerSecond: Double
+        public var wireGBPerSecond: Double
+        /// This stage's throughput over the previous stage's (1 for the first).
+        public var ratioToPrevious: Double
+
+        /// The row of a run of `stage`, compared with the row before it.
+        public init(_ stage: PipelineStage, _ r: RunResult, previous: Stage?) {
+            let s = max(r.seconds, 1e-9)
+            self.stage = stage.rawValue
+            let rate = Double(r.fed.chunks) / s
+            chunksPerSecond = rate
+            bodyGBPerSecond = Double(r.fed.bodyBytes) / s / 1e9
+            wireGBPerSecond = Double(r.fed.wireBytes) / s / 1e9
+            ratioToPrevious = previous.map { rate / $0.chunksPerSecond } ?? 1
+        }
+    }
+
+    public struct Interval: Codable, Sendable {
+        public var second: Int
+        public var seconds: Double
+        public var chunksPerSecond: Double
+        public var messagesPerSecond: Double
+        public var requestsPerSecond: Double
+        public var p50: Double
+        public var p99: Double
+        public var max: Double
+    }
+
+    public var workload: Workload
+    public var throughput: Throughput
+    public var responses: Responses
+    public var charging: Charging
+    public var setUp: Phase
+    public var end: Phase
+    public var conservation: ConservationCheck
+    public var modelCheck: ModelCheck
+    public var latency: [Latency]
+    /// How latency was measured (sampling, coordinated omission).
+    public var latencyNote: String
+    public var tableBytesPerSession: Double
+    public var stages: [Stage]?
+    public var intervals: [Interval]
+    /// `--fail-if` conditions that failed (empty: all passed).
+    public var failedConditions: [String] = []
+}
+
+extension ChargingRequestKind {
+    /// The report's name for the kind.
+    public var reportName: String {
+        switch self {
+        case .offlineStart: "ch1-start"
+        case .offlineInterim: "ch1-interim"
+        case .offlineStop: "ch1-stop"
+        case .onlineInitial: "ch2-initial"
+        case .onlineUpdate: "ch2-update"
+        case .onlineTermination: "ch2-termination"
+        }
+    }
+}
+
+extension BenchReport {
+    public init(_ r: RunResult, stages: [Stage]? = nil) {
+        let m = r.model
+        let s = max(r.seconds, 1e-9)
+        let c = r.counters
+        workload = Workload(
+            sessions: m.sessions, messageSizes: m.messageSizes.description, chunkSize: m.chunkSize,
+            multiChunkShare: m.multiChunkShare, abortedShare: m.abortedShare,
+            failureReportNoShare: m.failureReportNoShare, failureReportPartialShare: m.failureReportPartialShare,
+            readSize: m.readSize, workers: m.workers, targetRate: m.targetRate, seed: m.seed, stage: m.stage.rawValue,
+            chargingMode: m.stage == .charging ? m.charging.mode.rawValue : "off",
+            interimIntervalSeconds: Double(m.charging.defaultInterimInterval) / 1e9,
+            interimCeilingPerSecond: m.charging.interimCeilingPerSecond,
+            durationSeconds: m.totalChunks == nil ? Double(m.duration) / 1e9 : nil, totalChunks: m.totalChunks,
+            shards: m.shards, sampleEvery: m.targetRate == nil ? m.sampleEvery : 1,
+            messagesPerSessionPerRound: r.workers.first?.messagesPerSessionPerRound ?? 0,
+            enablerLatency: "\(m.enabler.latency)", denialShare: m.enabler.denialShare,
+            timeoutShare: m.enabler.timeoutShare)
+        // The scan stage parses nothing: its counts are the traffic's.
+        let scan = m.stage == .scan
+        let chunks = scan ? r.fed.chunks : c.chunks
+        throughput = Throughput(
+            seconds: r.seconds, chunks: chunks, messages: scan ? r.fed.messages : c.messages,
+            abortedMessages: scan ? r.fed.abortedMessages : c.abortedMessages,
+            bodyBytes: scan ? r.fed.bodyBytes : c.bodyBytes, wireBytes: c.wireBytes,
+            chunksPerSecond: Double(chunks) / s, messagesPerSecond: Double(scan ? r.fed.messages : c.messages) / s,
+            bodyMBPerSecond: Double(scan ? r.fed.bodyBytes : c.bodyBytes) / s / 1e6,
+            wireMBPerSecond: Double(c.wireBytes) / s / 1e6,
+            perWorkerChunksPerSecond: r.workers.map {
+                Double($0.fed.chunks) / max(1e-9, Double($0.timedEnd - $0.timedStart) / 1e9)
+            })
+        responses = Responses(
+            ok200: scan ? 0 : c.responses200, forbidden403: c.responses403, sessionDoesNotExist481: c.responses481,
+            parseErrors: c.parseErrors, firstParseError: r.workers.compactMap(\.firstParseError).first)
+        let k = r.charging
+        var requests: [String: UInt64] = [:]
+        for kind in ChargingRequestKind.allCases { requests[kind.reportName] = k.sent(kind) }
+        charging = Charging(
+            requests: requests, totalRequests: k.totalRequests,
+            interimsPerSecond: Double(k.sent(.offlineInterim)) / s, retransmissions: k.retransmissions,
+            interimTriggers: k.interimTriggers, suppressedByInterval: k.suppressedByInterval,
+            suppressedByCeiling: k.suppressedByCeiling, carriedOverMessages: k.carriedOver.messages,
+            carriedOverBytes: k.carriedOver.bytes, denials: k.denials, timeouts: k.timeouts, abandoned: k.abandoned,
+            sessionsEndedByCharging: k.sessionsEndedByCharging, chunksRefused: k.chunksRefused,
+            ledgerSessions: r.ledger.sessions, ledgerOfflineBytes: r.ledger.offline.bytes,
+            ledgerOfflineMessages: r.ledger.offline.messages, ledgerOnlineUnits: r.ledger.onlineUnits,
+            ledgerDuplicatesDropped: r.ledger.duplicates)
+        let setUpSeconds = r.workers.map(\.setUpSeconds).max() ?? 0
+        let endSeconds = r.workers.map(\.endSeconds).max() ?? 0
+        setUp = Phase(
+            sessions: m.sessions, seconds: setUpSeconds, sessionsPerSecond: Double(m.sessions) / max(setUpSeconds, 1e-9),
+            completed: r.workers.reduce(0) { $0 + $1.sessionsSetUp },
+            rejected: r.workers.reduce(0) { $0 + $1.sessionsRejected })
+        end = Phase(sessions: m.sessions, seconds: endSeconds,
+                    sessionsPerSecond: Double(m.sessions) / max(endSeconds, 1e-9), completed: nil, rejected: nil)
+        conservation = r.conservation
+        modelCheck = BenchReport.check(r)
+        latency = r.latency.named.map { BenchReport.summary($0.name, $0.histogram) }
+        let sampling = m.targetRate != nil
+            ? "every read timed; at a target rate of \(Int(m.targetRate!)) chunks/s latency counts from when each message was due (its last byte arrived), not from when the engine got to it: no coordinated omission (as wrk2)"
+            : "one message in \(m.sampleEvery) timed (its reads and their chunks; a clock read costs about a quarter of a chunk); as fast as possible, latency is service time from a read arriving to its 200 OKs being written"
+        latencyNote = sampling
+        tableBytesPerSession = r.tableBytesPerSession
+        self.stages = stages
+        intervals = BenchReport.intervals(r)
+    }
+
+    static func summary(_ name: String, _ h: Histogram<UInt64>) -> Latency {
+        func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
+        return Latency(
+            name: name, count: h.totalCount, p50: us(50), p90: us(90), p99: us(99), p999: us(99.9), p9999: us(99.99),
+            max: h.totalCount == 0 ? 0 : Double(h.max) / 1000, mean: h.totalCount == 0 ? 0 : h.mean / 1000)
+    }
+
+    /// The engine's counts against the model's: chunks, messages, aborted messages, bytes,
+    /// 200 OKs, and one interim trigger per completed message (before limiting).
+    static func check(_ r: RunResult) -> ModelCheck {
+        let g = r.fed
+        let c = r.counters
+        var problems: [String] = []
+        func expect(_ name: String, _ got: UInt64, _ want: UInt64) {
+            if got != want { problems.append("\(name): engine \(got), model \(want)") }
+        }
+        expect("bytes fed", c.wireBytes, g.wireBytes)
+        if r.model.stage != .scan {
+            expect("chunks", c.chunks, g.chunks)
+            expect("messages", c.messages, g.messages)
+            expect("aborted messages", c.abortedMessages, g.abortedMessages)
+            expect("body bytes", c.bodyBytes, g.bodyBytes)
+            if c.responses403 == 0 && c.responses481 == 0 {
+                expect("200 OK responses", c.responses200, g.successResponses)
+                if r.model.stage == .charging && r.model.charging.mode.offline {
+                    expect("interim triggers", r.charging.interimTriggers, g.messages)
+                }
+            }
+        }
+        return ModelCheck(
+            generated: g, ok: problems.isEmpty,
+            detail: problems.isEmpty ? "chunks, messages, aborted, bytes, 200 OKs and triggers as generated"
+                : problems.joined(separator: "; "))
+    }
+
+    /// Per-second figures: the workers' seconds merged by index.
+    static func intervals(_ r: RunResult) -> [Interval] {
+        let n = r.workers.map(\.intervals.count).max() ?? 0
+        var out: [Interval] = []
+        for i in 0..<n {
+            var chunks: UInt64 = 0
+            var messages: UInt64 = 0
+            var requests: UInt64 = 0
+            var h = LatencyHistograms.make(digits: .two)
+            var seconds = 1.0
+            for w in r.workers where i < w.intervals.count {
+                let cur = w.intervals[i]
+                let prev = i > 0 ? w.intervals[i - 1] : nil
+                chunks &+= cur.chunks &- (prev?.chunks ?? 0)
+                messages &+= cur.messages &- (prev?.messages ?? 0)
+                requests &+= cur.requests &- (prev?.requests ?? 0)
+                h.add(cur.chunkLatency)
+                if i == w.intervals.count - 1 {
+                    seconds = max(1e-3, Double(w.timedEnd - w.timedStart) / 1e9 - Double(i))
+                }
+            }
+            seconds = min(seconds, 1)
+            func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
+            out.append(Interval(
+                second: i + 1, seconds: seconds, chunksPerSecond: Double(chunks) / seconds,
+                messagesPerSecond: Double(messages) / seconds, requestsPerSecond: Double(requests) / seconds,
+                p50: us(50), p99: us(99), max: h.totalCount == 0 ? 0 : Double(h.max) / 1000))
+        }
+        return out
+    }
+}

@@ -1,0 +1,257 @@
+import Charging
+import Histogram
+import MSRP
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// One second of a worker's timed phase, for `--interval-csv`.
+public struct IntervalSample: Sendable {
+    public var second: Int
+    /// Totals at the end of the second (differences give the second's own figures).
+    public var chunks: UInt64
+    public var messages: UInt64
+    public var bodyBytes: UInt64
+    public var requests: UInt64
+    /// Chunk latencies recorded in this second only.
+    public var chunkLatency: Histogram<UInt64>
+}
+
+/// What a worker reports after the run.
+public struct WorkerResult: Sendable {
+    public var counters = EngineCounters()
+    public var charging = ChargingCounters()
+    public var latency = LatencyHistograms()
+    public var intervals: [IntervalSample] = []
+    /// The traffic it was fed, counted from how it was built.
+    public var fed = TrafficCounts()
+    public var setUpSeconds = 0.0
+    public var endSeconds = 0.0
+    public var sessions = 0
+    public var sessionsSetUp = 0
+    public var sessionsRejected = 0
+    public var timedStart: Int64 = 0
+    public var timedEnd: Int64 = 0
+    public var firstParseError: String? = nil
+    public var messagesPerSessionPerRound = 0
+    public var roundsCompleted = 0
+}
+
+/// Live figures a worker publishes for the progress line (relaxed atomics, own cache line).
+public final class WorkerProgress: Sendable {
+    let chunks = Atomic<UInt64>(0)
+    let padding = InlineArray<7, UInt64>(repeating: 0)
+    public var chunksDone: UInt64 { chunks.load(ordering: .relaxed) }
+    public init() {}
+}
+
+/// One worker thread: builds its traffic, sets its sessions up, runs the timed phase, ends
+/// its sessions. Sessions `w, w + n, …` are its own (one connection each) but live in the
+/// shared table, so workers meet on shards as a server's event loops would.
+final class EngineWorker: @unchecked Sendable {
+    let index: Int
+    let model: WorkloadModel
+    let table: SessionTable<ChargingSession>
+    let user: ChargingEnablerUser
+    let enabler: EmbeddedChargingEnabler
+    let progress = WorkerProgress()
+    var traffic: WorkerTraffic? = nil
+    var result = WorkerResult()
+
+    init(index: Int, model: WorkloadModel, table: SessionTable<ChargingSession>, user: ChargingEnablerUser,
+         enabler: EmbeddedChargingEnabler) {
+        self.index = index
+        self.model = model
+        self.table = table
+        self.user = user
+        self.enabler = enabler
+    }
+
+    func buildTraffic() {
+        traffic = TrafficBuilder.build(model, worker: index)
+    }
+
+    /// Runs every phase; `startAt` is waited for before timing starts, `endGate` before the
+    /// sessions end (after every worker's timed phase).
+    func run(_ gates: SharedGates) {
+        buildTraffic()
+        let traffic = self.traffic!
+        var state = EngineState(stage: model.stage, table: table, user: user, enabler: enabler,
+                                txTimeout: model.charging.txTimeout)
+        defer { state.deallocate() }
+        let keys = traffic.sessionKeys
+        let parsers = UnsafeMutablePointer<MSRPChunkParser>.allocate(capacity: keys.count)
+        parsers.initialize(repeating: MSRPChunkParser(tailCapacity: 0), count: keys.count)
+        defer {
+            parsers.deinitialize(count: keys.count)
+            parsers.deallocate()
+        }
+        result.sessions = keys.count
+        result.messagesPerSessionPerRound = traffic.messagesPerSessionPerRound
+
+        // Set-up: SIP INVITE for every session (CH-2 start when online, CH-1 start once
+        // established), then every answer.
+        let charged = model.stage == .table || model.stage == .charging
+        var setUp = SetUpTracker()
+        let setUpStart = monotonicNanoseconds()
+        if charged {
+            withUnsafeMutablePointer(to: &setUp) { tracker in
+                for key in keys {
+                    let now = monotonicNanoseconds()
+                    table.insert(key, ChargingSession())
+                    tracker.pointee.current = key
+                    tracker.pointee.startedAt[key] = now
+                    _ = table.update(key) { s in state.user.inviteReceived(&s, key, now: now, &state.out) }
+                    state.dispatchActions(setUp: tracker, now: now)
+                    state.pump(now: now, setUp: tracker)
+                }
+                state.drain(setUp: tracker)
+            }
+        }
+        result.setUpSeconds = Double(monotonicNanoseconds() - setUpStart) / 1e9
+        result.sessionsSetUp = setUp.completed
+        result.sessionsRejected = setUp.rejected
+        setUp = SetUpTracker()
+
+        _ = gates.ready.add(1, ordering: .acquiringAndReleasing)
+        var start = gates.startAt.load(ordering: .acquiring)
+        while start == 0 {
+            usleep(100)
+            start = gates.startAt.load(ordering: .acquiring)
+        }
+        while monotonicNanoseconds() < start {}
+        timed(&state, traffic, parsers, start: start)
+        _ = gates.timedDone.add(1, ordering: .acquiringAndReleasing)
+        while !gates.endGate.load(ordering: .acquiring) { usleep(100) }
+
+        // End: SIP BYE for every session, CH-1 stop / CH-2 termination with what is pending.
+        let endStart = monotonicNanoseconds()
+        if charged {
+            for key in keys {
+                let now = monotonicNanoseconds()
+                _ = table.update(key) { s in state.user.sessionEnded(&s, key, now: now, &state.out) }
+                state.dispatchActions(setUp: nil, now: now)
+                state.pump(now: now)
+            }
+            state.drain()
+        }
+        result.endSeconds = Double(monotonicNanoseconds() - endStart) / 1e9
+        result.counters = state.counters
+        result.charging = state.out.counters
+        result.latency = state.latency
+        result.firstParseError = state.firstParseError
+    }
+
+    /// The timed phase: turn after turn (one message of one connection), each message fed in
+    /// reads of at most `readSize` bytes.
+    func timed(_ state: inout EngineState, _ traffic: WorkerTraffic, _ parsers: UnsafeMutablePointer<MSRPChunkParser>,
+               start: Int64) {
+        let base = UnsafeRawPointer(traffic.bytes.baseAddress!)
+        let readSize = model.readSize
+        let paced = model.targetRate != nil
+        let nsPerChunk = paced ? 1e9 * Double(model.workers) / model.targetRate! : 0
+        let deadline = model.totalChunks == nil ? start &+ model.duration : .max
+        let budget: UInt64 = model.totalChunks.map { share(of: $0) } ?? .max
+        let sampleEvery = paced ? 1 : model.sampleEvery
+        var intervalLatency = LatencyHistograms.make(digits: .two)
+        var intervals: [IntervalSample] = []
+        var nextSecond = start &+ 1_000_000_000
+        var now = start
+        var fedChunks: UInt64 = 0
+        var turnIndex = 0
+        var offset = 0
+        var rounds = 0
+        var countdown = 0
+        let setUpRequests = state.out.counters.totalRequests
+        traffic.turns.withUnsafeBufferPointer { turns in
+            while fedChunks < budget {
+                let turn = turns[turnIndex]
+                let timedTurn = countdown == 0
+                countdown = timedTurn ? sampleEvery - 1 : countdown - 1
+                var turnStart = now
+                if paced {
+                    // The message is due when its last byte has arrived at the target rate;
+                    // latency counts from then, however late the engine gets to it (no
+                    // coordinated omission, as wrk2 measures).
+                    let due = start &+ Int64(Double(fedChunks &+ UInt64(turn.chunks)) * nsPerChunk)
+                    now = monotonicNanoseconds()
+                    while now < due {
+                        if due &- now > 200_000 { usleep(50) }
+                        now = monotonicNanoseconds()
+                    }
+                    turnStart = due
+                } else if timedTurn {
+                    now = monotonicNanoseconds()
+                    turnStart = now
+                }
+                let parser = parsers + Int(turn.connection)
+                let length = Int(turn.length)
+                var at = 0
+                var readStart = turnStart
+                while at < length {
+                    let n = min(readSize, length - at)
+                    state.read(UnsafeRawBufferPointer(start: base + offset + at, count: n), &parser.pointee, now: now)
+                    at += n
+                    if timedTurn {
+                        let t = monotonicNanoseconds()
+                        let chunks = state.stage == .scan ? (at == length ? UInt64(turn.chunks) : 0) : state.readChunks
+                        if chunks > 0 {
+                            state.latency.chunk.recordClamped(t &- readStart, count: chunks)
+                            intervalLatency.recordClamped(t &- readStart, count: chunks)
+                        }
+                        readStart = t
+                        now = t
+                    }
+                }
+                if timedTurn { state.latency.message.recordClamped(now &- turnStart) }
+                fedChunks &+= UInt64(turn.chunks)
+                offset += length
+                turnIndex += 1
+                if turnIndex == turns.count {
+                    turnIndex = 0
+                    offset = 0
+                    rounds += 1
+                }
+                if let due = state.dispatcher.nextDue, due <= now {
+                    now = monotonicNanoseconds()
+                    state.pump(now: now)
+                }
+                if timedTurn {
+                    progress.chunks.store(fedChunks, ordering: .relaxed)
+                    if now >= nextSecond {
+                        intervals.append(IntervalSample(
+                            second: intervals.count + 1, chunks: fedChunks, messages: state.counters.messages,
+                            bodyBytes: state.counters.bodyBytes, requests: state.out.counters.totalRequests &- setUpRequests,
+                            chunkLatency: intervalLatency))
+                        intervalLatency.reset()
+                        nextSecond &+= 1_000_000_000
+                    }
+                    if now >= deadline { break }
+                }
+            }
+        }
+        now = monotonicNanoseconds()
+        result.timedStart = start
+        result.timedEnd = now
+        progress.chunks.store(fedChunks, ordering: .relaxed)
+        if intervalLatency.totalCount > 0 || intervals.isEmpty {
+            intervals.append(IntervalSample(
+                second: intervals.count + 1, chunks: fedChunks, messages: state.counters.messages,
+                bodyBytes: state.counters.bodyBytes, requests: state.out.counters.totalRequests &- setUpRequests,
+                chunkLatency: intervalLatency))
+        }
+        result.intervals = intervals
+        result.fed = traffic.counts(rounds: rounds, turns: turnIndex)
+        result.roundsCompleted = rounds
+    }
+
+    /// This worker's share of a total split across the workers.
+    func share(of total: Int) -> UInt64 {
+        let w = model.workers
+        return UInt64(total / w + (index < total % w ? 1 : 0))
+    }
+}

@@ -1,0 +1,109 @@
+import Charging
+import Histogram
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The outcome of one run of the engine, before it is turned into a report.
+public struct RunResult: Sendable {
+    public var model: WorkloadModel
+    public var workers: [WorkerResult]
+    /// Wall time of the timed phase: from the common start to the last worker's stop.
+    public var seconds: Double
+    public var counters = EngineCounters()
+    public var charging = ChargingCounters()
+    public var latency = LatencyHistograms()
+    public var fed = TrafficCounts()
+    public var conservation: ConservationCheck
+    public var ledger: ChargingLedger.Totals
+    public var tableBytesPerSession: Double
+}
+
+/// Runs the engine: one thread per worker, a common start, the timed phase, then the end of
+/// every session and the conservation check against the enabler's ledger.
+public enum LoadRun {
+    /// - Parameter progress: called about every 250 ms during the timed phase with the
+    ///   seconds elapsed and the chunks done so far (for a live progress line).
+    public static func run(_ model: WorkloadModel, progress: ((Double, UInt64) -> Void)? = nil) throws(WorkloadError) -> RunResult {
+        try model.validate()
+        try TrafficBuilder.checkSize(model)
+        var charging = model.charging
+        if model.stage != .charging { charging.mode = .off }
+        charging.defaultInterimInterval = model.charging.defaultInterimInterval
+        let user = ChargingEnablerUser(charging)
+        let enabler = EmbeddedChargingEnabler(model.enabler, expectedSessions: charging.mode == .off ? 1 : model.sessions)
+        let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.sessions)
+        let workers = (0..<model.workers).map {
+            EngineWorker(index: $0, model: model, table: table, user: user, enabler: enabler)
+        }
+        let gates = SharedGates()
+        let handles = workers.map { w in
+            startThread {
+                w.run(gates)
+            }
+        }
+        while gates.ready.load(ordering: .acquiring) < workers.count { usleep(1000) }
+        let start = monotonicNanoseconds() + 1_000_000
+        gates.startAt.store(start, ordering: .releasing)
+        while gates.timedDone.load(ordering: .acquiring) < workers.count {
+            usleep(progress == nil ? 1000 : 250_000)
+            if let progress {
+                let done = workers.reduce(0) { $0 + $1.progress.chunksDone }
+                progress(Double(monotonicNanoseconds() - start) / 1e9, done)
+            }
+        }
+        gates.endGate.store(true, ordering: .releasing)
+        for h in handles { pthread_join(h, nil) }
+
+        let results = workers.map(\.result)
+        var counters = EngineCounters()
+        var chargingCounters = ChargingCounters()
+        var latency = LatencyHistograms()
+        var fed = TrafficCounts()
+        for r in results {
+            counters += r.counters
+            chargingCounters += r.charging
+            latency.add(r.latency)
+            fed += r.fed
+        }
+        let end = results.map(\.timedEnd).max() ?? start
+        let conservation = ConservationCheck.run(
+            mode: charging.mode, unit: charging.unit, table: table, ledger: enabler.ledger, accepted: counters.accepted,
+            abandoned: chargingCounters.abandoned)
+        return RunResult(
+            model: model, workers: results, seconds: Double(end - start) / 1e9, counters: counters,
+            charging: chargingCounters, latency: latency, fed: fed, conservation: conservation,
+            ledger: enabler.ledger.totals,
+            tableBytesPerSession: Double(table.storageBytes) / Double(max(1, table.count)))
+    }
+}
+
+/// The flags the coordinator and the workers meet at.
+final class SharedGates: Sendable {
+    let ready = Atomic<Int>(0)
+    let startAt = Atomic<Int64>(0)
+    let timedDone = Atomic<Int>(0)
+    let endGate = Atomic<Bool>(false)
+    init() {}
+}
+
+final class ThreadBody {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// A plain pthread (the engine's workers are long-lived and must not share a thread pool).
+func startThread(_ body: @escaping () -> Void) -> pthread_t {
+    let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, nil, { p in
+        Unmanaged<ThreadBody>.fromOpaque(p!).takeRetainedValue().body()
+        return nil
+    }, box)
+    precondition(rc == 0, "pthread_create failed: \(rc)")
+    return thread
+}

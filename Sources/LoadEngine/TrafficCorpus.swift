@@ -1,0 +1,222 @@
+import Charging
+import MSRP
+
+/// One message of one session as its connection delivers it: a turn of the replay. The
+/// counts come from how the message was built, not from parsing it, so the engine's counts
+/// can be checked against them.
+public struct TrafficTurn: Sendable, BitwiseCopyable {
+    /// Index of the connection (session) in the worker's traffic.
+    public var connection: UInt32
+    /// Bytes on the wire.
+    public var length: UInt32
+    public var bodyBytes: UInt32
+    public var chunks: UInt16
+    /// Chunks whose Failure-Report asks for a 200 OK.
+    public var successResponses: UInt16
+    /// The message ends with `$` (a completed message, one interim trigger).
+    public var completed: Bool
+}
+
+/// What a stretch of traffic contains.
+public struct TrafficCounts: Sendable, Equatable, Codable {
+    public var chunks: UInt64 = 0
+    public var messages: UInt64 = 0
+    public var abortedMessages: UInt64 = 0
+    public var bodyBytes: UInt64 = 0
+    public var wireBytes: UInt64 = 0
+    public var successResponses: UInt64 = 0
+
+    public init() {}
+
+    mutating func add(_ t: TrafficTurn) {
+        chunks &+= UInt64(t.chunks)
+        if t.completed { messages &+= 1 } else { abortedMessages &+= 1 }
+        bodyBytes &+= UInt64(t.bodyBytes)
+        wireBytes &+= UInt64(t.length)
+        successResponses &+= UInt64(t.successResponses)
+    }
+
+    public static func += (a: inout TrafficCounts, b: TrafficCounts) {
+        a.chunks &+= b.chunks
+        a.messages &+= b.messages
+        a.abortedMessages &+= b.abortedMessages
+        a.bodyBytes &+= b.bodyBytes
+        a.wireBytes &+= b.wireBytes
+        a.successResponses &+= b.successResponses
+    }
+
+    static func * (a: TrafficCounts, n: Int) -> TrafficCounts {
+        var r = a
+        let k = UInt64(n)
+        r.chunks &*= k
+        r.messages &*= k
+        r.abortedMessages &*= k
+        r.bodyBytes &*= k
+        r.wireBytes &*= k
+        r.successResponses &*= k
+        return r
+    }
+}
+
+/// One worker's pre-encoded traffic: the MSRP bytes of one round (every session's messages,
+/// interleaved in a random order, each message contiguous as one connection's reads would
+/// deliver it), replayed round after round. Built before timing starts.
+public final class WorkerTraffic: @unchecked Sendable {
+    /// The round's bytes, in turn order.
+    public let bytes: UnsafeMutableRawBufferPointer
+    public let turns: [TrafficTurn]
+    /// The session of each connection.
+    public let sessionKeys: [SessionKey]
+    public let roundCounts: TrafficCounts
+    public let messagesPerSessionPerRound: Int
+
+    init(bytes: [UInt8], turns: [TrafficTurn], sessionKeys: [SessionKey], messagesPerSession: Int) {
+        // Page-aligned, so reads start where a socket buffer would.
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 4096)
+        bytes.withUnsafeBytes { raw.copyMemory(from: $0) }
+        self.bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0..<bytes.count])
+        self.turns = turns
+        self.sessionKeys = sessionKeys
+        messagesPerSessionPerRound = messagesPerSession
+        var c = TrafficCounts()
+        for t in turns { c.add(t) }
+        roundCounts = c
+    }
+
+    deinit { UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate() }
+
+    /// The traffic in `rounds` whole rounds and then the first `turns` turns of the next.
+    public func counts(rounds: Int, turns partial: Int) -> TrafficCounts {
+        var c = roundCounts * rounds
+        for t in turns[0..<partial] { c.add(t) }
+        return c
+    }
+}
+
+/// Builds the traffic of a ``WorkloadModel`` with ``MSRPWriter``.
+public enum TrafficBuilder {
+    /// The session ids: `s` and the session's index in base 36, padded; worker `w` of `n`
+    /// serves sessions `w, w + n, w + 2n, …`, so every worker's sessions spread over every
+    /// shard of the shared table.
+    public static func sessionID(_ index: Int) -> String {
+        let digits = String(index, radix: 36)
+        return "s" + String(repeating: "0", count: max(0, 7 - digits.count)) + digits
+    }
+
+    /// Estimated wire bytes of one message (headers are about 160 bytes a chunk).
+    static func estimatedMessageBytes(_ m: WorkloadModel) -> Double {
+        let mean = m.messageSizes.mean
+        let multiChunks = max(2, (mean / Double(m.chunkSize)).rounded(.up))
+        return mean + 170 * (1 + m.multiChunkShare * (multiChunks - 1))
+    }
+
+    /// Messages each session sends per round: as many as fit in ``WorkloadModel/corpusTarget``
+    /// per worker, from 1 to 16.
+    public static func messagesPerSession(_ m: WorkloadModel) -> Int {
+        let perWorker = Double((m.sessions + m.workers - 1) / m.workers)
+        let k = Double(m.corpusTarget) / (perWorker * estimatedMessageBytes(m))
+        return Int(max(1, min(16, k.rounded(.down))))
+    }
+
+    /// Checks that one round of traffic fits in ``WorkloadModel/corpusLimit``.
+    public static func checkSize(_ m: WorkloadModel) throws(WorkloadError) {
+        let total = Double(m.sessions) * estimatedMessageBytes(m) * Double(messagesPerSession(m))
+        if total > Double(m.corpusLimit) {
+            throw WorkloadError(
+                "one round of traffic (\(m.sessions) sessions × \(messagesPerSession(m)) messages of \(m.messageSizes) bytes) needs about \(Int(total) >> 20) MiB, over the \(m.corpusLimit >> 20) MiB limit: use fewer --sessions or smaller messages")
+        }
+    }
+
+    /// The traffic of worker `worker`.
+    public static func build(_ m: WorkloadModel, worker: Int) -> WorkerTraffic {
+        var rng = SplitMix64(seed: m.seed &+ UInt64(worker + 1) &* 0x9E37_79B9_7F4A_7C15)
+        var ids = TransactionIDGenerator(seed: rng.next(), length: 10)
+        let k = messagesPerSession(m)
+        let indices = Array(stride(from: worker, to: m.sessions, by: m.workers))
+        let keys = indices.map { SessionKey(sessionID($0))! }
+        let toPaths = indices.map { Array("msrp://im.example.net:2855/\(sessionID($0));tcp".utf8) }
+        let fromPaths = indices.map { Array("msrp://ua\($0).example.com:2855/u\(sessionID($0));tcp".utf8) }
+        // Each session's k messages, in an order shuffled across sessions.
+        var order = [UInt32](repeating: 0, count: indices.count * k)
+        for i in order.indices { order[i] = UInt32(i % indices.count) }
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+        }
+        let body = [UInt8]((0..<m.messageSizes.largest).map { UInt8(ascii: "a") + UInt8($0 % 26) })
+        let contentType = Array("text/plain".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(Double(order.count) * estimatedMessageBytes(m) * 1.1))
+        var turns: [TrafficTurn] = []
+        turns.reserveCapacity(order.count)
+        var tid = [UInt8](repeating: 0, count: ids.length)
+        var messageNumber = 0
+        for connection in order {
+            let c = Int(connection)
+            let size = m.messageSizes.sample(rng.unit())
+            let multi = rng.unit() < m.multiChunkShare && size >= 2
+            let aborted = rng.unit() < m.abortedShare
+            let u = rng.unit()
+            let report: FailureReport? =
+                u < m.failureReportNoShare ? .no : u < m.failureReportNoShare + m.failureReportPartialShare ? .partial : nil
+            // Chunk boundaries: pieces of chunkSize, or two halves of a message that fits one.
+            let step = multi ? (size > m.chunkSize ? m.chunkSize : (size + 1) / 2) : size
+            let chunkCount = (size + step - 1) / step
+            // An aborted message stops after half its chunks (half its body if it has one).
+            let sent = aborted ? max(1, chunkCount / 2) : chunkCount
+            let lastEnd = !aborted ? size : chunkCount == 1 ? (size + 1) / 2 : sent * step
+            messageNumber += 1
+            let digits = String(messageNumber, radix: 36)
+            let mid = Array(("msg" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits).utf8)
+            let start = bytes.count
+            var turn = TrafficTurn(
+                connection: connection, length: 0, bodyBytes: 0, chunks: UInt16(sent), successResponses: 0,
+                completed: !aborted)
+            for piece in 0..<sent {
+                let from = piece * step
+                let to = piece == sent - 1 ? lastEnd : min(size, from + step)
+                let flag: ContinuationFlag = piece < sent - 1 ? .more : (aborted ? .aborted : .end)
+                tid.withUnsafeMutableBytes { ids.write(to: $0.baseAddress!) }
+                tid.withUnsafeBytes { t in
+                    toPaths[c].withUnsafeBytes { tp in
+                        fromPaths[c].withUnsafeBytes { fp in
+                            mid.withUnsafeBytes { mi in
+                                contentType.withUnsafeBytes { ct in
+                                    body.withUnsafeBytes { b in
+                                        let chunk = MSRPWriter.SendChunk(
+                                            transactionID: t, toPath: tp, fromPath: fp, messageID: mi,
+                                            byteRange: ByteRange(start: from + 1, end: to, total: size),
+                                            contentType: ct, failureReport: report,
+                                            body: UnsafeRawBufferPointer(rebasing: b[from..<to]), flag: flag)
+                                        bytes.appendMSRP(length: MSRPWriter.sendLength(chunk)) {
+                                            MSRPWriter.writeSend(chunk, into: $0, at: $1)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                turn.bodyBytes += UInt32(to - from)
+                if report == nil || report == .yes { turn.successResponses += 1 }
+            }
+            turn.length = UInt32(bytes.count - start)
+            turns.append(turn)
+        }
+        return WorkerTraffic(bytes: bytes, turns: turns, sessionKeys: keys, messagesPerSession: k)
+    }
+}
+
+/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, and reproducible from a seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// A uniform draw in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+}

@@ -1,0 +1,124 @@
+import Charging
+import MSRP
+
+/// How deep into the pipeline the engine takes each chunk (`msrpcharge bench --stages`).
+/// Each stage does everything the one before it does, plus one step.
+public enum PipelineStage: String, Sendable, CaseIterable, Codable {
+    /// A plain `memchr` scan of the same reads for LF: the floor for touching every byte.
+    case scan
+    /// Parse and validate every chunk (RFC 4975 §7.1) and encode its 200 OK.
+    case parse
+    /// Also find the session in the sharded table and count the chunk there (charging off).
+    case table
+    /// Also run the Charging Enabler User: last-chunk trigger, interim limiter, requests to
+    /// the enabler and their answers.
+    case charging
+}
+
+/// Everything that shapes a run: the traffic, the charging, the enabler and the engine.
+/// Durations are nanoseconds. ``validate()`` says what is wrong, with the offending value.
+public struct WorkloadModel: Sendable {
+    /// Concurrent MSRP sessions (one connection each).
+    public var sessions = 100_000
+    public var messageSizes = MessageSizeDistribution.fixed(100)
+    /// Largest chunk body of a multi-chunk message.
+    public var chunkSize = 2048
+    /// Share of messages sent in several chunks (at least two); the rest go in one chunk,
+    /// whatever their size (RFC 4975 §5.1 leaves chunking to the sender).
+    public var multiChunkShare = 0.05
+    /// Share of messages the sender aborts (flag `#`) half way.
+    public var abortedShare = 0.01
+    /// Share of messages sent with `Failure-Report: no` and with `partial` (the rest: `yes`,
+    /// the default, which asks for a 200 OK per chunk; RFC 4975 §7.1.2).
+    public var failureReportNoShare = 0.0
+    public var failureReportPartialShare = 0.0
+    /// Bytes per read: a message larger than this arrives in several reads, cut anywhere.
+    public var readSize = 4096
+    /// How long the timed phase runs, unless ``totalChunks`` is set.
+    public var duration: Int64 = 15 * ChargingConfiguration.second
+    /// Stop after this many chunks (across all workers) instead of after ``duration``.
+    public var totalChunks: Int? = nil
+    public var workers = 2
+    /// Target rate in chunks per second across all workers; nil: as fast as possible.
+    public var targetRate: Double? = nil
+    public var seed: UInt64 = 1
+    /// One read in this many is timed when running as fast as possible (a clock read costs
+    /// about as much as a quarter of a chunk). Every read is timed at a target rate.
+    public var sampleEvery = 16
+    public var shards = 256
+    public var stage = PipelineStage.charging
+    /// Upper bound on the pre-encoded traffic of all workers together, in bytes.
+    public var corpusLimit = 512 << 20
+    /// Traffic of at most this many bytes per worker is replayed in rounds (each session
+    /// sends several messages per round when they fit).
+    public var corpusTarget = 48 << 20
+    public var charging = ChargingConfiguration()
+    public var enabler = EmbeddedEnablerConfiguration()
+
+    public init() {}
+
+    /// Checks every value, throwing on the first that cannot be used.
+    public func validate() throws(WorkloadError) {
+        func share(_ name: String, _ v: Double) throws(WorkloadError) {
+            guard v >= 0, v <= 1 else { throw WorkloadError("\(name) must be from 0 to 1, got \(v)") }
+        }
+        guard sessions >= 1, sessions <= 50_000_000 else {
+            throw WorkloadError("--sessions must be from 1 to 50000000, got \(sessions)")
+        }
+        guard messageSizes.largest <= MSRPParserLimits.default.maxBodyBytes else {
+            throw WorkloadError(
+                "message size \(messageSizes.largest) is over the parser's body limit of \(MSRPParserLimits.default.maxBodyBytes) bytes")
+        }
+        guard chunkSize >= 1 else { throw WorkloadError("--chunk-size must be at least 1, got \(chunkSize)") }
+        try share("--multi-chunk-share", multiChunkShare)
+        try share("--aborted-share", abortedShare)
+        try share("--failure-report-no", failureReportNoShare)
+        try share("--failure-report-partial", failureReportPartialShare)
+        guard failureReportNoShare + failureReportPartialShare <= 1 else {
+            throw WorkloadError(
+                "--failure-report-no plus --failure-report-partial must be at most 1, got \(failureReportNoShare + failureReportPartialShare)")
+        }
+        guard readSize >= 16 else { throw WorkloadError("--read-size must be at least 16 bytes, got \(readSize)") }
+        guard duration > 0 else { throw WorkloadError("--duration must be more than 0, got \(Double(duration) / 1e9) s") }
+        if let totalChunks, totalChunks < 1 { throw WorkloadError("--chunks must be at least 1, got \(totalChunks)") }
+        guard workers >= 1, workers <= 1024 else { throw WorkloadError("--workers must be from 1 to 1024, got \(workers)") }
+        guard workers <= sessions else {
+            throw WorkloadError("--workers (\(workers)) must not exceed --sessions (\(sessions)): each worker needs a session")
+        }
+        if let targetRate, !(targetRate > 0 && targetRate.isFinite) {
+            throw WorkloadError("--rate must be a positive number of chunks per second, got \(targetRate)")
+        }
+        guard sampleEvery >= 1 else { throw WorkloadError("--sample-every must be at least 1, got \(sampleEvery)") }
+        guard shards >= 1, shards <= 65536 else { throw WorkloadError("--shards must be from 1 to 65536, got \(shards)") }
+        guard charging.defaultInterimInterval >= 0 else {
+            throw WorkloadError("--interim-interval must not be negative, got \(Double(charging.defaultInterimInterval) / 1e9) s")
+        }
+        if let c = charging.interimCeilingPerSecond, !(c > 0 && c.isFinite) {
+            throw WorkloadError("--interim-ceiling must be a positive number of requests per second, got \(c)")
+        }
+        guard charging.interimCeilingBurst >= 1 else {
+            throw WorkloadError("--interim-ceiling-burst must be at least 1, got \(charging.interimCeilingBurst)")
+        }
+        guard charging.txTimeout > 0 else {
+            throw WorkloadError("--tx-timeout must be more than 0, got \(Double(charging.txTimeout) / 1e9) s")
+        }
+        guard charging.requestedUnits >= 1 else { throw WorkloadError("--requested-units must be at least 1, got 0") }
+        try share("--denial-share", enabler.denialShare)
+        try share("--timeout-share", enabler.timeoutShare)
+        switch enabler.latency {
+        case .fixed(let d):
+            guard d >= 0 else { throw WorkloadError("--enabler-latency must not be negative, got \(d) ns") }
+        case .uniform(let lo, let hi):
+            guard lo >= 0, lo <= hi else {
+                throw WorkloadError(
+                    "--enabler-latency range is inverted or negative: \(Double(lo) / 1e6)-\(Double(hi) / 1e6) ms")
+            }
+        case .exponential(let mean):
+            guard mean >= 0 else { throw WorkloadError("--enabler-latency mean must not be negative, got \(mean) ns") }
+        }
+        guard enabler.grantedUnits >= 1 else { throw WorkloadError("--granted-units must be at least 1, got 0") }
+        guard enabler.interimInterval >= 0, enabler.validityTime >= 0 else {
+            throw WorkloadError("the enabler's interim interval and validity time must not be negative")
+        }
+    }
+}

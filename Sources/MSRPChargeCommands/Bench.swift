@@ -1,0 +1,149 @@
+import ArgumentParser
+import Charging
+import Foundation
+import LoadEngine
+
+/// `msrpcharge bench`: the load engine with the embedded Charging Enabler.
+public struct Bench: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Charge MSRP chunks at load and report throughput, charging requests and latency.",
+        discussion: """
+            Worker threads take pre-encoded MSRP traffic (built before timing) in read-sized \
+            slices and run parse → session table → Charging Enabler User → interim limiter → \
+            embedded Charging Enabler, encoding a 200 OK per chunk. With no options: 100000 \
+            sessions, 100-byte messages, offline charging, a 10 s interim interval, 15 s. \
+            The run fails (exit status 1) if the enabler's ledger does not hold exactly the \
+            usage accepted; --fail-if adds thresholds (exit status 3).
+            """
+    )
+
+    @OptionGroup public var workload: WorkloadOptions
+
+    @Flag(help: "First run the same traffic through each shallower stage (scan, parse, table) for --stage-duration each, and print a table of throughputs and ratios.")
+    var stages = false
+
+    @Option(help: "Seconds each shallower stage runs with --stages.")
+    var stageDuration: Double = 3
+
+    @Option(help: "Write every figure of the report as JSON to this file ('-' for standard output).")
+    var json: String?
+
+    @Option(help: "Write HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
+    var hgrm: String?
+
+    @Option(help: "Write per-second throughput and latency percentiles as CSV to this file.")
+    var intervalCsv: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A condition that fails the run (exit status 3); repeat or separate with commas.",
+            discussion: "'conservation', 'model', or FIGURE<N, FIGURE>N, FIGURE<=N, FIGURE>=N with FIGURE one of: "
+                + FailCondition.metrics.map(\.name).joined(separator: ", ")))
+    var failIf: [String] = []
+
+    @Flag(help: "No live progress line (it is shown only on a terminal anyway).")
+    var noProgress = false
+
+    public init() {}
+
+    var conditions: [FailCondition] {
+        get throws {
+            try failIf.flatMap { $0.split(separator: ",") }.map { text throws(WorkloadError) in
+                try FailCondition(parsing: String(text))
+            }
+        }
+    }
+
+    public func validate() throws {
+        do {
+            try workload.model().validate()
+            _ = try conditions
+        } catch let e as WorkloadError {
+            throw ValidationError(e.description)
+        }
+        guard stageDuration > 0, stageDuration.isFinite else {
+            throw ValidationError("--stage-duration must be a positive number of seconds, got \(stageDuration)")
+        }
+    }
+
+    public func run() throws {
+        let model = try workload.model()
+        let conditions = try self.conditions
+        let live = !noProgress && isatty(2) == 1
+        let progress: ((Double, UInt64) -> Void)? = live ? { Self.progressLine($0, $1) } : nil
+        var stageRows: [BenchReport.Stage]? = nil
+        if stages {
+            var rows: [BenchReport.Stage] = []
+            for stage in [PipelineStage.scan, .parse, .table] {
+                var m = model
+                m.stage = stage
+                m.duration = Int64(stageDuration * 1e9)
+                if live { FileHandle.standardError.write(Data("stage \(stage.rawValue)…\n".utf8)) }
+                let r = try LoadRun.run(m, progress: progress)
+                if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                rows.append(BenchReport.Stage(stage, r, previous: rows.last))
+            }
+            stageRows = rows
+        }
+        let result = try LoadRun.run(model, progress: progress)
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if var rows = stageRows {
+            rows.append(BenchReport.Stage(model.stage, result, previous: rows.last))
+            stageRows = rows
+        }
+        var report = BenchReport(result, stages: stageRows)
+        report.failedConditions = conditions.compactMap { $0.failure(in: report) }
+        print(ReportText.render(report), terminator: "")
+        try write(report, result)
+        if report.conservation.applicable && !report.conservation.ok {
+            FileHandle.standardError.write(Data("msrpcharge bench: conservation FAILED: \(report.conservation.detail)\n".utf8))
+            throw ExitCode(1)
+        }
+        if !report.failedConditions.isEmpty { throw ExitCode(3) }
+    }
+
+    @Sendable static func progressLine(_ seconds: Double, _ chunks: UInt64) {
+        let line = String(format: "\r\u{1B}[K[%5.1f s] %llu chunks, %@ chunks/s", seconds, chunks,
+                          ReportText.si(Double(chunks) / max(seconds, 1e-3)) as NSString)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func write(_ report: BenchReport, _ result: RunResult) throws {
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(report)
+            if json == "-" {
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+            } else {
+                try writeFile(json, data)
+            }
+        }
+        if let hgrm {
+            do {
+                try FileManager.default.createDirectory(atPath: hgrm, withIntermediateDirectories: true)
+            } catch {
+                throw CLIError("cannot create --hgrm directory '\(hgrm)': \(error.localizedDescription)")
+            }
+            for (name, h) in result.latency.named {
+                var text = ""
+                h.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
+                try writeFile(hgrm + "/" + name + ".hgrm", Data(text.utf8))
+            }
+        }
+        if let intervalCsv {
+            var csv = "second,seconds,chunks_per_sec,messages_per_sec,requests_per_sec,p50_us,p99_us,max_us\n"
+            for i in report.intervals {
+                csv += "\(i.second),\(i.seconds),\(i.chunksPerSecond),\(i.messagesPerSecond),\(i.requestsPerSecond),"
+                csv += "\(i.p50),\(i.p99),\(i.max)\n"
+            }
+            try writeFile(intervalCsv, Data(csv.utf8))
+        }
+    }
+
+    func writeFile(_ path: String, _ data: Data) throws {
+        guard FileManager.default.createFile(atPath: path, contents: data) else {
+            throw CLIError("cannot write '\(path)'")
+        }
+    }
+}

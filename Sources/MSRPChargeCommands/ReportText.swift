@@ -1,0 +1,90 @@
+import Foundation
+import LoadEngine
+
+/// The human-readable form of a ``BenchReport``.
+enum ReportText {
+    static func render(_ r: BenchReport) -> String {
+        var s = ""
+        let w = r.workload
+        let t = r.throughput
+        let run = w.totalChunks.map { "\($0) chunks" } ?? String(format: "%.1f s", w.durationSeconds ?? 0)
+        s += "msrpcharge bench: \(w.sessions) sessions, messages of \(w.messageSizes) bytes "
+        s += "(\(pct(w.multiChunkShare)) multi-chunk in chunks of ≤\(w.chunkSize), \(pct(w.abortedShare)) aborted), "
+        s += "\(w.workers) worker\(w.workers == 1 ? "" : "s"), stage \(w.stage), charging \(w.chargingMode), "
+        s += "interim interval \(num(w.interimIntervalSeconds)) s, \(run)"
+        s += w.targetRate.map { ", target \(si($0)) chunks/s" } ?? ", as fast as possible"
+        s += "\n  traffic: \(w.messagesPerSessionPerRound) message(s) per session per replayed round, reads of ≤\(w.readSize) bytes, "
+        s += "Failure-Report no \(pct(w.failureReportNoShare)) / partial \(pct(w.failureReportPartialShare)), seed \(w.seed), \(w.shards) shards\n\n"
+
+        s += String(format: "Throughput (timed phase %.2f s)\n", t.seconds)
+        s += row("chunks", "\(t.chunks)", si(t.chunksPerSecond) + " chunks/s")
+        s += row("messages", "\(t.messages) + \(t.abortedMessages) aborted", si(t.messagesPerSecond) + " msgs/s")
+        s += row("body bytes", "\(t.bodyBytes)", String(format: "%.1f MB/s", t.bodyMBPerSecond))
+        s += row("wire bytes", "\(t.wireBytes)", String(format: "%.1f MB/s", t.wireMBPerSecond))
+        s += row("per worker", t.perWorkerChunksPerSecond.map { si($0) }.joined(separator: ", "), "chunks/s")
+        let p = r.responses
+        s += "Responses: \(p.ok200) × 200 OK, \(p.forbidden403) × 403, \(p.sessionDoesNotExist481) × 481, \(p.parseErrors) parse errors"
+        s += p.firstParseError.map { " (first: \($0))" } ?? ""
+        s += "\n"
+        s += "Sessions: \(r.setUp.completed ?? 0) set up in \(String(format: "%.2f", r.setUp.seconds)) s "
+        s += "(\(si(r.setUp.sessionsPerSecond))/s), \(r.setUp.rejected ?? 0) rejected; "
+        s += "ended in \(String(format: "%.2f", r.end.seconds)) s\n"
+        s += String(format: "Session table: %.0f bytes per session\n\n", r.tableBytesPerSession)
+
+        let c = r.charging
+        s += "Charging requests (to the embedded enabler; first transmissions and retransmissions)\n"
+        s += "  CH-1 start \(c.requests["ch1-start"] ?? 0), interim \(c.requests["ch1-interim"] ?? 0) "
+        s += "(\(si(c.interimsPerSecond))/s), stop \(c.requests["ch1-stop"] ?? 0)\n"
+        s += "  CH-2 initial \(c.requests["ch2-initial"] ?? 0), update \(c.requests["ch2-update"] ?? 0), "
+        s += "termination \(c.requests["ch2-termination"] ?? 0)\n"
+        s += "  interim triggers \(c.interimTriggers): suppressed by the interval \(c.suppressedByInterval), "
+        s += "by the ceiling \(c.suppressedByCeiling); carried over \(c.carriedOverMessages) messages, \(c.carriedOverBytes) bytes\n"
+        s += "  denials \(c.denials), timeouts \(c.timeouts), retransmissions \(c.retransmissions), "
+        s += "given up \(c.abandoned), sessions ended by charging \(c.sessionsEndedByCharging), chunks refused \(c.chunksRefused)\n"
+        s += "  ledger: \(c.ledgerSessions) sessions, CH-1 \(c.ledgerOfflineMessages) messages / \(c.ledgerOfflineBytes) bytes, "
+        s += "CH-2 \(c.ledgerOnlineUnits) units, \(c.ledgerDuplicatesDropped) duplicates dropped\n"
+        let cons = r.conservation
+        s += "Conservation: \(cons.applicable ? (cons.ok ? "OK" : "FAILED") : "n/a") (\(cons.detail))\n"
+        s += "Model check: \(r.modelCheck.ok ? "OK" : "FAILED") (\(r.modelCheck.detail))\n\n"
+
+        s += "Latency (µs)                 count        p50        p90        p99      p99.9     p99.99        max\n"
+        for l in r.latency {
+            s += "  " + l.name.padding(toLength: 22, withPad: " ", startingAt: 0)
+            s += String(format: " %10llu %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f\n",
+                        l.count, l.p50, l.p90, l.p99, l.p999, l.p9999, l.max)
+        }
+        s += "  (\(r.latencyNote))\n"
+
+        if let stages = r.stages {
+            s += "\nStages (the same traffic through successive depths of the pipeline)\n"
+            s += "  stage          chunks/s    body GB/s   wire GB/s   × previous\n"
+            for st in stages {
+                s += "  " + st.stage.padding(toLength: 10, withPad: " ", startingAt: 0)
+                s += String(repeating: " ", count: max(0, 13 - si(st.chunksPerSecond).count)) + si(st.chunksPerSecond)
+                s += String(format: " %12.3f %11.3f %12.3f\n", st.bodyGBPerSecond, st.wireGBPerSecond, st.ratioToPrevious)
+            }
+        }
+        if !r.failedConditions.isEmpty {
+            s += "\nFAIL: " + r.failedConditions.joined(separator: "; ") + "\n"
+        }
+        return s
+    }
+
+    static func row(_ name: String, _ count: String, _ rate: String) -> String {
+        "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + count + "  (" + rate + ")\n"
+    }
+
+    static func pct(_ v: Double) -> String { num(v * 100) + "%" }
+
+    static func num(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(format: "%.3g", v)
+    }
+
+    /// 8.23 M, 412 k, 950.
+    static func si(_ v: Double) -> String {
+        if v >= 1e9 { return String(format: "%.2f G", v / 1e9) }
+        if v >= 1e6 { return String(format: "%.2f M", v / 1e6) }
+        if v >= 1e4 { return String(format: "%.1f k", v / 1e3) }
+        return String(format: "%.0f", v)
+    }
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Charging
+import Foundation
+import LoadEngine
+
+/// The command-line form of a ``WorkloadModel``: every option has the model's default.
+public struct WorkloadOptions: ParsableArguments {
+    @Option(help: "Concurrent MSRP sessions (one connection each).")
+    var sessions = 100_000
+
+    @Option(help: "Message body sizes in bytes: N, LO-HI (uniform), or SIZE:WEIGHT,SIZE:WEIGHT,…")
+    var size = "100"
+
+    @Option(help: "Largest chunk body of a multi-chunk message, in bytes.")
+    var chunkSize = 2048
+
+    @Option(help: "Share of messages sent in several chunks (at least two).")
+    var multiChunkShare = 0.05
+
+    @Option(help: "Share of messages aborted half way (flag #).")
+    var abortedShare = 0.01
+
+    @Option(help: "Share of messages with Failure-Report: no.")
+    var failureReportNo = 0.0
+
+    @Option(help: "Share of messages with Failure-Report: partial.")
+    var failureReportPartial = 0.0
+
+    @Option(help: "Largest read, in bytes: longer messages arrive in several reads, cut anywhere.")
+    var readSize = 4096
+
+    @Option(help: "Seconds the timed phase runs.")
+    var duration = 15.0
+
+    @Option(help: "Stop after this many chunks instead of after --duration.")
+    var chunks: Int?
+
+    @Option(help: "Worker threads (default: the CPUs online).")
+    var workers: Int?
+
+    @Option(help: "Target rate in chunks per second across all workers (default: as fast as possible). Latency then counts from when each message was due.")
+    var rate: Double?
+
+    @Option(help: "Seed of the traffic and of the enabler's choices.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Charging: off, offline (CH-1), online (CH-2) or both.")
+    var mode = "offline"
+
+    @Option(help: "Interim interval in seconds, until the enabler sends one (and the embedded enabler's Acct-Interim-Interval unless --enabler-interim-interval is given).")
+    var interimInterval = 10.0
+
+    @Option(help: "Ceiling on CH-1 interims per second across all sessions (token bucket).")
+    var interimCeiling: Double?
+
+    @Option(help: "Interims the ceiling lets through at once.")
+    var interimCeilingBurst = 100
+
+    @Option(help: "CH-2 units: bytes or messages.")
+    var unit = "bytes"
+
+    @Option(help: "Requested-Service-Unit on CH-2 initial and update.")
+    var requestedUnits: UInt64 = 100_000
+
+    @Option(help: "Session set-up: one-to-one, one-to-one-on-answer or conference.")
+    var setup = "one-to-one"
+
+    @Option(help: "When Tx expires on CH-2: continue, terminate or retry-then-terminate.")
+    var failureHandling = "retry-then-terminate"
+
+    @Option(help: "Tx, seconds to wait for a charging answer.")
+    var txTimeout = 2.0
+
+    @Option(help: "Embedded enabler answer latency in milliseconds: N, LO-HI (uniform) or exp:MEAN.")
+    var enablerLatency = "1"
+
+    @Option(help: "Units the embedded enabler grants per CH-2 answer.")
+    var grantedUnits: UInt64 = 1_000_000
+
+    @Option(help: "Validity-Time of a grant, seconds (0: none).")
+    var validity = 0.0
+
+    @Option(help: "Units the enabler grants a session in all (the last grant carries final units).")
+    var creditPerSession: UInt64?
+
+    @Option(help: "Share of CH-2 requests the enabler denies.")
+    var denialShare = 0.0
+
+    @Option(help: "Share of requests the enabler never answers.")
+    var timeoutShare = 0.0
+
+    @Option(help: "Acct-Interim-Interval the embedded enabler returns, seconds (default: --interim-interval).")
+    var enablerInterimInterval: Double?
+
+    @Option(help: "Shards of the session table.")
+    var shards = 256
+
+    @Option(help: "Time one message in this many when running as fast as possible.")
+    var sampleEvery = 16
+
+    public init() {}
+
+    static func seconds(_ name: String, _ v: Double) throws(WorkloadError) -> Int64 {
+        guard v.isFinite, v >= 0, v < 1e9 else { throw WorkloadError("\(name) must be a number of seconds from 0, got \(v)") }
+        return Int64(v * 1e9)
+    }
+
+    static func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ text: String, _: T.Type) throws(WorkloadError) -> T
+    where T.RawValue == String {
+        guard let v = T(rawValue: text) else {
+            throw WorkloadError("\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+        }
+        return v
+    }
+
+    /// `1` (fixed), `0.5-2` (uniform) or `exp:1`, in milliseconds.
+    static func latency(_ text: String) throws(WorkloadError) -> AnswerLatency {
+        func ms(_ s: Substring) throws(WorkloadError) -> Int64 {
+            guard let v = Double(s), v.isFinite, v >= 0, v < 1e7 else {
+                throw WorkloadError("--enabler-latency: '\(s)' in '\(text)' is not a number of milliseconds from 0")
+            }
+            return Int64(v * 1e6)
+        }
+        if text.hasPrefix("exp:") { return .exponential(mean: try ms(text.dropFirst(4))) }
+        if let dash = text.firstIndex(of: "-") {
+            let lo = try ms(text[..<dash])
+            let hi = try ms(text[text.index(after: dash)...])
+            guard lo <= hi else {
+                throw WorkloadError("--enabler-latency range '\(text)' is inverted: \(text[..<dash]) ms is more than \(text[text.index(after: dash)...]) ms")
+            }
+            return .uniform(lo, hi)
+        }
+        return .fixed(try ms(text[...]))
+    }
+
+    /// The model these options describe; throws with the offending value.
+    public func model() throws(WorkloadError) -> WorkloadModel {
+        var m = WorkloadModel()
+        m.sessions = sessions
+        m.messageSizes = try MessageSizeDistribution(parsing: size)
+        m.chunkSize = chunkSize
+        m.multiChunkShare = multiChunkShare
+        m.abortedShare = abortedShare
+        m.failureReportNoShare = failureReportNo
+        m.failureReportPartialShare = failureReportPartial
+        m.readSize = readSize
+        guard duration > 0 else { throw WorkloadError("--duration must be a positive number of seconds, got \(duration)") }
+        m.duration = try Self.seconds("--duration", duration)
+        m.totalChunks = chunks
+        m.workers = workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        m.targetRate = rate
+        m.seed = seed
+        m.shards = shards
+        m.sampleEvery = sampleEvery
+        m.charging.mode = try Self.choice("--mode", mode, ChargingMode.self)
+        m.charging.defaultInterimInterval = try Self.seconds("--interim-interval", interimInterval)
+        m.charging.interimCeilingPerSecond = interimCeiling
+        m.charging.interimCeilingBurst = interimCeilingBurst
+        m.charging.unit = try Self.choice("--unit", unit, ChargingUnit.self)
+        m.charging.requestedUnits = requestedUnits
+        m.charging.setup = try Self.choice("--setup", setup, SessionSetup.self)
+        m.charging.failureHandling = try Self.choice("--failure-handling", failureHandling, CreditControlFailureHandling.self)
+        guard txTimeout > 0 else { throw WorkloadError("--tx-timeout must be a positive number of seconds, got \(txTimeout)") }
+        m.charging.txTimeout = try Self.seconds("--tx-timeout", txTimeout)
+        m.enabler.latency = try Self.latency(enablerLatency)
+        m.enabler.grantedUnits = grantedUnits
+        m.enabler.validityTime = try Self.seconds("--validity", validity)
+        m.enabler.creditPerSession = creditPerSession
+        m.enabler.denialShare = denialShare
+        m.enabler.timeoutShare = timeoutShare
+        m.enabler.interimInterval = try Self.seconds(
+            "--enabler-interim-interval", enablerInterimInterval ?? interimInterval)
+        m.enabler.seed = seed
+        return m
+    }
+}
