@@ -16,8 +16,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // The MSRP wire layer (RFC 4975): chunk parser and writer. No dependencies, no Foundation.
-        .target(name: "MSRP"),
+        // The MSRP wire layer (RFC 4975): chunk parser and writer. No Foundation; only the
+        // one-function C target for a prefetch hint.
+        .target(name: "MSRP", dependencies: ["CPrefetch"]),
         // Charging: session table and (next) the Charging Enabler User. No sockets, no Foundation.
         .target(
             name: "Charging",
@@ -28,7 +29,7 @@ let package = Package(
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MSRP", "Charging",
+                "MSRP", "Charging", "CPrefetch",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

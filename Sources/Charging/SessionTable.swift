@@ -14,8 +14,13 @@ import NIOConcurrencyHelpers
 ///
 /// `State` is `BitwiseCopyable`: slots are raw zeroed memory, an all-zero key marks an empty
 /// slot, and growing or deleting moves slots with plain copies.
-public final class SessionTable<State: BitwiseCopyable & Sendable>: Sendable {
+public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked Sendable {
     @usableFromInline let shards: [SessionTableShard<State>]
+    /// The shards again, unretained (``shards`` keeps them alive): reaching a shard through
+    /// these costs no reference counting. A retain and a release per operation would write
+    /// the shard object's header, a cache line every thread that uses the shard then fights
+    /// over.
+    @usableFromInline let shardRefs: UnsafeMutablePointer<Unmanaged<SessionTableShard<State>>>
     @usableFromInline let mask: UInt64
 
     /// - Parameters:
@@ -26,32 +31,37 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: Sendable {
         while n < max(1, shardCount) { n <<= 1 }
         let perShard = (expectedSessions + n - 1) / n
         shards = (0..<n).map { _ in SessionTableShard(expectedCount: perShard) }
+        shardRefs = .allocate(capacity: n)
+        for i in 0..<n { (shardRefs + i).initialize(to: .passUnretained(shards[i])) }
         mask = UInt64(n - 1)
     }
 
+    deinit { shardRefs.deallocate() }
+
     public var shardCount: Int { shards.count }
 
-    @inlinable
-    func shard(_ key: SessionKey) -> SessionTableShard<State> {
-        // Low bits pick the shard; the slot inside it comes from the high bits.
-        shards[Int(truncatingIfNeeded: key.mix & mask)]
+    /// Runs `body` with the key's shard. Low bits of the hash pick the shard; the slot inside
+    /// it comes from the high bits.
+    @inlinable @inline(__always)
+    func withShard<R>(_ key: SessionKey, _ body: (SessionTableShard<State>) -> R) -> R {
+        shardRefs[Int(truncatingIfNeeded: key.mix & mask)]._withUnsafeGuaranteedRef(body)
     }
 
     /// Adds a session; false (and no change) if it exists already.
     @inlinable @discardableResult
     public func insert(_ key: SessionKey, _ state: State) -> Bool {
-        let s = shard(key)
-        return s.lock.withLock { s.insertLocked(key, state) }
+        withShard(key) { s in s.lock.withLock { s.insertLocked(key, state) } }
     }
 
     /// Runs `body` on the session's state in place, under its shard's lock. Nil if there is no
     /// such session. Keep `body` short: it holds the lock.
     @inlinable
     public func update<R>(_ key: SessionKey, _ body: (inout State) -> R) -> R? {
-        let s = shard(key)
-        return s.lock.withLock {
-            guard let slot = s.findLocked(key) else { return nil }
-            return body(&slot.pointee.state)
+        withShard(key) { s in
+            s.lock.withLock {
+                guard let slot = s.findLocked(key) else { return nil }
+                return body(&slot.pointee.state)
+            }
         }
     }
 
@@ -59,26 +69,25 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: Sendable {
     /// is not there: one lock, one probe.
     @inlinable
     public func upsert<R>(_ key: SessionKey, _ initial: State, _ body: (inout State) -> R) -> R {
-        let s = shard(key)
-        return s.lock.withLock {
-            if let slot = s.findLocked(key) { return body(&slot.pointee.state) }
-            _ = s.insertLocked(key, initial)
-            return body(&s.findLocked(key)!.pointee.state)
+        withShard(key) { s in
+            s.lock.withLock {
+                if let slot = s.findLocked(key) { return body(&slot.pointee.state) }
+                _ = s.insertLocked(key, initial)
+                return body(&s.findLocked(key)!.pointee.state)
+            }
         }
     }
 
     /// A copy of the session's state.
     @inlinable
     public func lookup(_ key: SessionKey) -> State? {
-        let s = shard(key)
-        return s.lock.withLock { s.findLocked(key)?.pointee.state }
+        withShard(key) { s in s.lock.withLock { s.findLocked(key)?.pointee.state } }
     }
 
     /// Removes the session and returns its last state.
     @inlinable @discardableResult
     public func remove(_ key: SessionKey) -> State? {
-        let s = shard(key)
-        return s.lock.withLock { s.removeLocked(key) }
+        withShard(key) { s in s.lock.withLock { s.removeLocked(key) } }
     }
 
     /// Asks the CPU to start loading the slot where `key` would live, without taking the lock.
@@ -87,7 +96,7 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: Sendable {
     /// array replaced meanwhile just makes the hint useless.
     @inlinable @inline(__always)
     public func prefetch(_ key: SessionKey) {
-        shard(key).prefetch(key)
+        withShard(key) { $0.prefetch(key) }
     }
 
     /// Sessions in the table, summed shard by shard.

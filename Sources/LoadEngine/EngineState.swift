@@ -15,6 +15,9 @@ struct EngineState {
     let stage: PipelineStage
     let table: SessionTable<ChargingSession>
     let user: ChargingEnablerUser
+    /// The same two objects, unretained (`table` and `user` keep them alive).
+    let tableRef: Unmanaged<SessionTable<ChargingSession>>
+    let userRef: Unmanaged<ChargingEnablerUser>
     var dispatcher: ChargingDispatcher<EmbeddedChargingEnabler>
     var out = ChargingOutbox(capacity: 64)
     var counters = EngineCounters()
@@ -32,6 +35,8 @@ struct EngineState {
         self.stage = stage
         self.table = table
         self.user = user
+        tableRef = .passUnretained(table)
+        userRef = .passUnretained(user)
         dispatcher = ChargingDispatcher(enabler: enabler, txTimeout: txTimeout, capacity: 1 << 16)
         output = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
     }
@@ -79,8 +84,14 @@ struct EngineState {
         var status = 200
         if stage != .parse {
             if let key = SessionKey(frame.toSessionID.buffer) {
-                let accepted = table.update(key) { s in
-                    user.chunkAccepted(&s, key, bodyBytes: bodyBytes, flag: flag, now: now, &out)
+                // Through unretained references: a retain and release per chunk would write the
+                // shared table's and user's headers, a cache line every worker would fight over.
+                let accepted = tableRef._withUnsafeGuaranteedRef { table in
+                    userRef._withUnsafeGuaranteedRef { user in
+                        table.update(key) { s in
+                            user.chunkAccepted(&s, key, bodyBytes: bodyBytes, flag: flag, now: now, &out)
+                        }
+                    }
                 }
                 status = accepted.map { $0 ? 200 : 403 } ?? 481
             } else {

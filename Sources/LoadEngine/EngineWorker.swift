@@ -1,3 +1,4 @@
+import CPrefetch
 import Charging
 import Histogram
 import MSRP
@@ -84,11 +85,13 @@ final class EngineWorker: @unchecked Sendable {
                                 txTimeout: model.charging.txTimeout)
         defer { state.deallocate() }
         let keys = traffic.sessionKeys
-        let parsers = UnsafeMutablePointer<MSRPChunkParser>.allocate(capacity: keys.count)
-        parsers.initialize(repeating: MSRPChunkParser(tailCapacity: 0), count: keys.count)
+        let connections = UnsafeMutablePointer<EngineConnection>.allocate(capacity: keys.count)
+        for (i, key) in keys.enumerated() {
+            (connections + i).initialize(to: EngineConnection(parser: MSRPChunkParser(tailCapacity: 0), key: key))
+        }
         defer {
-            parsers.deinitialize(count: keys.count)
-            parsers.deallocate()
+            connections.deinitialize(count: keys.count)
+            connections.deallocate()
         }
         result.sessions = keys.count
         result.messagesPerSessionPerRound = traffic.messagesPerSessionPerRound
@@ -124,7 +127,7 @@ final class EngineWorker: @unchecked Sendable {
             start = gates.startAt.load(ordering: .acquiring)
         }
         while monotonicNanoseconds() < start {}
-        timed(&state, traffic, parsers, start: start)
+        timed(&state, traffic, connections, start: start)
         _ = gates.timedDone.add(1, ordering: .acquiringAndReleasing)
         while !gates.endGate.load(ordering: .acquiring) { usleep(100) }
 
@@ -148,7 +151,7 @@ final class EngineWorker: @unchecked Sendable {
 
     /// The timed phase: turn after turn (one message of one connection), each message fed in
     /// reads of at most `readSize` bytes.
-    func timed(_ state: inout EngineState, _ traffic: WorkerTraffic, _ parsers: UnsafeMutablePointer<MSRPChunkParser>,
+    func timed(_ state: inout EngineState, _ traffic: WorkerTraffic, _ connections: UnsafeMutablePointer<EngineConnection>,
                start: Int64) {
         let base = UnsafeRawPointer(traffic.bytes.baseAddress!)
         let readSize = model.readSize
@@ -166,6 +169,8 @@ final class EngineWorker: @unchecked Sendable {
         var offset = 0
         var rounds = 0
         var countdown = 0
+        let lookups = model.stage == .table || model.stage == .charging
+        let table = self.table
         let setUpRequests = state.out.counters.totalRequests
         traffic.turns.withUnsafeBufferPointer { turns in
             while fedChunks < budget {
@@ -188,13 +193,24 @@ final class EngineWorker: @unchecked Sendable {
                     now = monotonicNanoseconds()
                     turnStart = now
                 }
-                let parser = parsers + Int(turn.connection)
+                // Overlap the cache misses of the turns ahead, as an event loop can for the
+                // connections a poll reported ready: first the connection's state, then
+                // (once that is in cache) its session's slot in the table.
+                var far = turnIndex + Self.connectionLead
+                while far >= turns.count { far -= turns.count }
+                EngineConnection.prefetch(connections + Int(turns[far].connection))
+                var near = turnIndex + Self.slotLead
+                while near >= turns.count { near -= turns.count }
+                let nearConnection = connections + Int(turns[near].connection)
+                nearConnection.pointee.parser.prefetch()
+                if lookups { table.prefetch(nearConnection.pointee.key) }
+                let connection = connections + Int(turn.connection)
                 let length = Int(turn.length)
                 var at = 0
                 var readStart = turnStart
                 while at < length {
                     let n = min(readSize, length - at)
-                    state.read(UnsafeRawBufferPointer(start: base + offset + at, count: n), &parser.pointee, now: now)
+                    state.read(UnsafeRawBufferPointer(start: base + offset + at, count: n), &connection.pointee.parser, now: now)
                     at += n
                     if timedTurn {
                         let t = monotonicNanoseconds()
@@ -249,9 +265,30 @@ final class EngineWorker: @unchecked Sendable {
         result.roundsCompleted = rounds
     }
 
+    /// How many turns ahead the connection state, and the session's slot, are prefetched.
+    static let connectionLead = 8
+    static let slotLead = 4
+
     /// This worker's share of a total split across the workers.
     func share(of total: Int) -> UInt64 {
         let w = model.workers
         return UInt64(total / w + (index < total % w ? 1 : 0))
+    }
+}
+
+/// A connection's state in the engine: its parser and the session it carries.
+struct EngineConnection {
+    var parser: MSRPChunkParser
+    let key: SessionKey
+
+    /// Asks for every cache line of the connection's state.
+    @inline(__always)
+    static func prefetch(_ p: UnsafeMutablePointer<EngineConnection>) {
+        var line = UInt(bitPattern: p) & ~63
+        let end = UInt(bitPattern: p) + UInt(MemoryLayout<EngineConnection>.size)
+        while line < end {
+            msrpcharge_prefetch_write(UnsafeRawPointer(bitPattern: line))
+            line += 64
+        }
     }
 }

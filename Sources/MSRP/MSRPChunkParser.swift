@@ -25,6 +25,18 @@ public struct MSRPChunkParser {
         if tailCapacity > 0 { tail.reserveCapacity(tailCapacity) }
     }
 
+    /// A hint to bring in the memory this parser will touch first on its next read (the
+    /// validated To-Path and From-Path it caches live in their own buffers). A server that
+    /// knows which connections it reads next can call it a few connections ahead.
+    ///
+    /// `mutating` only so that a call through a pointer works on the parser in place (a
+    /// non-mutating call may copy it, touching the very buffers it means to prefetch).
+    @inlinable @inline(__always)
+    public mutating func prefetch() {
+        scanner.toPathCache.prefetch()
+        scanner.fromPathCache.prefetch()
+    }
+
     /// Bytes held for a frame that has not completed yet.
     public var bufferedByteCount: Int { tail.count }
     /// Total bytes fed so far.
