@@ -1,6 +1,187 @@
 import ArgumentParser
+import Charging
+import Foundation
+import LoadEngine
 
+/// `msrpcharge plan`: charging request rates and engine cores for a traffic description.
 public struct Plan: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Capacity planning (next).")
+    public static let configuration = CommandConfiguration(
+        abstract: "Capacity planning: the CH-1/CH-2 request rates the charging system will see, and the engine cores needed.",
+        discussion: """
+            For each interim interval in --interims: CH-1 start/interim/stop and CH-2 \
+            initial/update/termination per second, for sessions sending Poisson traffic. \
+            Cores come from the per-core chunk rate: --per-core-rate, or the chunks/s per \
+            worker of a `msrpcharge bench --json` report (--bench-json), or else a 3-second \
+            one-worker bench of this traffic run now.
+            """
+    )
+
+    @Option(help: "Concurrent sessions.")
+    var sessions = 100_000.0
+
+    @Option(help: "Messages each session sends per minute.")
+    var messagesPerMinute = 6.0
+
+    @Option(help: "Message body sizes in bytes: N, LO-HI or SIZE:WEIGHT,… (the mean is used).")
+    var size = "100"
+
+    @Option(help: "Largest chunk of a multi-chunk message, bytes.")
+    var chunkSize = 2048
+
+    @Option(help: "Share of messages sent in several chunks.")
+    var multiChunkShare = 0.05
+
+    @Option(help: "Mean session length in minutes (sets the CH-1 start/stop and CH-2 initial/termination rate).")
+    var sessionMinutes = 10.0
+
+    @Option(help: "Interim intervals to compare, seconds, comma separated.")
+    var interims = "0,1,5,10,30,60,300"
+
+    @Option(help: "Charging: offline, online or both.")
+    var mode = "both"
+
+    @Option(help: "CH-2 units: bytes or messages.")
+    var unit = "bytes"
+
+    @Option(help: "Units granted per CH-2 answer.")
+    var grantedUnits = 1_000_000.0
+
+    @Option(help: "Validity-Time of a grant, seconds (0: none).")
+    var validity = 0.0
+
+    @Option(help: "Chunks per second one engine core carries with charging.")
+    var perCoreRate: Double?
+
+    @Option(help: "Take the per-core rate from this `msrpcharge bench --json` report (chunks/s ÷ workers).")
+    var benchJson: String?
+
+    @Option(help: "Write the plan as JSON to this file ('-' for standard output).")
+    var json: String?
+
     public init() {}
+
+    func intervals() throws(WorkloadError) -> [Double] {
+        try interims.split(separator: ",").map { (s: Substring) throws(WorkloadError) -> Double in
+            guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite else {
+                throw WorkloadError("--interims: '\(s)' is not a number of seconds from 0")
+            }
+            return v
+        }
+    }
+
+    public func validate() throws {
+        func positive(_ name: String, _ v: Double) throws {
+            guard v > 0, v.isFinite else { throw ValidationError("\(name) must be a positive number, got \(v)") }
+        }
+        try positive("--sessions", sessions)
+        guard messagesPerMinute >= 0, messagesPerMinute.isFinite else {
+            throw ValidationError("--messages-per-minute must be a number from 0, got \(messagesPerMinute)")
+        }
+        guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1, got \(chunkSize)") }
+        guard (0...1).contains(multiChunkShare) else {
+            throw ValidationError("--multi-chunk-share must be from 0 to 1, got \(multiChunkShare)")
+        }
+        guard sessionMinutes >= 0, sessionMinutes.isFinite else {
+            throw ValidationError("--session-minutes must be a number from 0, got \(sessionMinutes)")
+        }
+        try positive("--granted-units", grantedUnits)
+        guard validity >= 0 else { throw ValidationError("--validity must not be negative, got \(validity)") }
+        if let perCoreRate { try positive("--per-core-rate", perCoreRate) }
+        guard ["offline", "online", "both"].contains(mode) else {
+            throw ValidationError("--mode must be one of offline, online, both, got '\(mode)'")
+        }
+        guard ["bytes", "messages"].contains(unit) else {
+            throw ValidationError("--unit must be bytes or messages, got '\(unit)'")
+        }
+        do {
+            _ = try MessageSizeDistribution(parsing: size)
+            guard try !intervals().isEmpty else { throw ValidationError("--interims is empty") }
+        } catch let e as WorkloadError {
+            throw ValidationError(e.description)
+        }
+    }
+
+    public func run() throws {
+        let sizes = try MessageSizeDistribution(parsing: size)
+        let (rate, source) = try perCore(sizes)
+        let input = CapacityPlan.Input(
+            sessions: sessions, messagesPerMinute: messagesPerMinute, meanMessageBytes: sizes.mean,
+            chunksPerMessage: CapacityPlan.chunksPerMessage(
+                meanBytes: sizes.mean, chunkSize: chunkSize, multiChunkShare: multiChunkShare),
+            sessionMinutes: sessionMinutes, online: mode != "offline", offline: mode != "online",
+            unitsPerMessage: unit == "bytes" ? sizes.mean : 1, grantedUnits: grantedUnits,
+            validitySeconds: validity, perCoreChunksPerSecond: rate, perCoreSource: source)
+        let plan = CapacityPlan(input, interimIntervals: try intervals())
+        print(Self.render(plan), terminator: "")
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(plan)
+            if json == "-" {
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+            } else if !FileManager.default.createFile(atPath: json, contents: data) {
+                throw CLIError("cannot write '\(json)'")
+            }
+        }
+    }
+
+    func perCore(_ sizes: MessageSizeDistribution) throws -> (Double, String) {
+        if let perCoreRate { return (perCoreRate, "given (--per-core-rate)") }
+        if let benchJson {
+            guard let data = FileManager.default.contents(atPath: benchJson) else {
+                throw CLIError("cannot read --bench-json '\(benchJson)'")
+            }
+            let report: BenchReport
+            do {
+                report = try JSONDecoder().decode(BenchReport.self, from: data)
+            } catch {
+                throw CLIError("--bench-json '\(benchJson)' is not a msrpcharge bench JSON report: \(error)")
+            }
+            let rate = report.throughput.chunksPerSecond / Double(max(1, report.workload.workers))
+            return (rate, "measured by bench in \(benchJson) (\(report.workload.workers) workers)")
+        }
+        var m = WorkloadModel()
+        m.sessions = Int(min(sessions, 100_000))
+        m.messageSizes = sizes
+        m.chunkSize = chunkSize
+        m.multiChunkShare = multiChunkShare
+        m.workers = 1
+        m.duration = 3 * ChargingConfiguration.second
+        m.charging.mode = ChargingMode(rawValue: mode) ?? .both
+        FileHandle.standardError.write(Data("plan: measuring the per-core rate (3 s, one worker)…\n".utf8))
+        let r = try LoadRun.run(m)
+        return (Double(r.fed.chunks) / r.seconds, "measured now (3 s, 1 worker, \(m.sessions) sessions)")
+    }
+
+    static func render(_ p: CapacityPlan) -> String {
+        let i = p.input
+        var s = "msrpcharge plan: \(fmt(i.sessions)) sessions × \(fmt(i.messagesPerMinute)) messages/min of \(fmt(i.meanMessageBytes)) bytes "
+        s += "(\(String(format: "%.3g", i.chunksPerMessage)) chunks each), sessions last \(fmt(i.sessionMinutes)) min\n"
+        s += "  traffic: \(fmt(p.messagesPerSecond)) messages/s, \(fmt(p.chunksPerSecond)) chunks/s, "
+        s += String(format: "%.2f MB/s of bodies; ", p.bodyBytesPerSecond / 1e6)
+        s += "sessions start and end at \(fmt(p.sessionsStartedPerSecond))/s\n"
+        s += "  engine: \(p.cores) core(s) at \(fmt(i.perCoreChunksPerSecond)) chunks/s per core (\(i.perCoreSource))\n"
+        s += "  model: Poisson messages; an interim goes with the first completed message ≥ I s after the last (rate 1/(I + 1/r) per session)\n\n"
+        s += ["interval s", "CH-1 start/s", "interim/s", "stop/s", "CH-2 init/s", "update/s", "term/s", "requests/s"]
+            .enumerated().map { pad($1, [12, 14, 11, 10, 14, 10, 8, 13][$0]) }.joined()
+        s += "  interims/1000 msgs\n"
+        for r in p.rows {
+            let cells = [r.interimIntervalSeconds, r.ch1StartPerSecond, r.ch1InterimPerSecond, r.ch1StopPerSecond,
+                         r.ch2InitialPerSecond, r.ch2UpdatePerSecond, r.ch2TerminationPerSecond, r.requestsPerSecond]
+            let widths = [12, 14, 11, 10, 14, 10, 8, 13]
+            s += zip(cells, widths).map { pad(fmt($0), $1) }.joined()
+            s += pad(String(format: "%.1f", r.interimsPerThousandMessages), 13) + "\n"
+        }
+        return s
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(1, width - s.count)) + s
+    }
+
+    /// Up to 4 significant digits, no exponent below 10^12.
+    static func fmt(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e12 { return String(Int(v)) }
+        return String(format: abs(v) >= 100 ? "%.0f" : abs(v) >= 1 ? "%.2f" : "%.4f", v)
+    }
 }

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import LoadEngine
+import Testing
+
+@testable import MSRPChargeCommands
+
+/// `msrpcharge bench` and `msrpcharge plan` as a user runs them: options, exit status,
+/// and the files they write, read back with independent parsers.
+@Suite("bench and plan commands")
+struct BenchCommandTests {
+    static let small = ["--sessions", "200", "--chunks", "6000", "--workers", "2", "--shards", "16", "--no-progress"]
+
+    static func tempDir() throws -> String {
+        let dir = NSTemporaryDirectory() + "msrpcharge-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Runs `bench` with `args`; the exit code it throws, or nil for success.
+    static func bench(_ args: [String]) throws -> Int32? {
+        var command = try Bench.parseAsRoot(args)
+        do {
+            try command.run()
+            return nil
+        } catch let e as ExitCode {
+            return e.rawValue
+        }
+    }
+
+    @Test func failIfFailsAndPassesAsItShould() throws {
+        #expect(try Self.bench(Self.small + ["--fail-if", "conservation"]) == nil)
+        #expect(try Self.bench(Self.small + ["--fail-if", "chunks-per-sec<1"]) == nil)
+        #expect(try Self.bench(Self.small + ["--fail-if", "chunks-per-sec<1e15"]) == 3)
+        #expect(try Self.bench(Self.small + ["--fail-if", "p99-us>0,conservation"]) == 3)
+        #expect(try Self.bench(Self.small + ["--fail-if", "parse-errors>0", "--fail-if", "model"]) == nil)
+    }
+
+    @Test func failIfConditionsParseAndSayWhy() throws {
+        let c = try FailCondition(parsing: "chunks-per-sec < 6000000")
+        #expect(c.kind == .compare(metric: "chunks-per-sec", op: .less, value: 6_000_000))
+        #expect(try FailCondition(parsing: "p99-us>=50").kind == .compare(metric: "p99-us", op: .greaterOrEqual, value: 50))
+        #expect(throws: WorkloadError.self) { try FailCondition(parsing: "chunks-per-minute<5") }
+        #expect(throws: WorkloadError.self) { try FailCondition(parsing: "p99-us>fast") }
+        do {
+            _ = try FailCondition(parsing: "speed>3")
+        } catch {
+            #expect(error.description.contains("'speed'"))
+        }
+        #expect(throws: (any Error).self) { try Bench.parseAsRoot(["--fail-if", "bogus"]) }
+    }
+
+    @Test func badOptionsAreRejectedWithTheValue() {
+        func message(_ args: [String]) -> String {
+            do {
+                _ = try Bench.parseAsRoot(args)
+                return ""
+            } catch {
+                return Bench.message(for: error)
+            }
+        }
+        #expect(message(["--enabler-latency", "5-1"]).contains("5-1"))
+        #expect(message(["--interim-ceiling", "0"]).contains("--interim-ceiling"))
+        #expect(message(["--mode", "sometimes"]).contains("'sometimes'"))
+        #expect(message(["--size", "0"]).contains("'0'"))
+        #expect(message(["--workers", "0"]).contains("got 0"))
+        #expect(message(["--read-size", "3"]).contains("got 3"))
+    }
+
+    @Test func jsonHasEveryFigure() throws {
+        let dir = try Self.tempDir()
+        let path = dir + "/report.json"
+        #expect(try Self.bench(Self.small + ["--mode", "both", "--json", path]) == nil)
+        let data = try #require(FileManager.default.contents(atPath: path))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        for key in ["workload", "throughput", "responses", "charging", "setUp", "end", "conservation", "modelCheck",
+                    "latency", "latencyNote", "tableBytesPerSession", "intervals"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        let throughput = try #require(json["throughput"] as? [String: Any])
+        for key in ["chunksPerSecond", "messagesPerSecond", "bodyMBPerSecond", "wireMBPerSecond", "chunks", "seconds"] {
+            #expect(throughput[key] is NSNumber, "throughput.\(key)")
+        }
+        let charging = try #require(json["charging"] as? [String: Any])
+        let requests = try #require(charging["requests"] as? [String: Any])
+        #expect(Set(requests.keys) == ["ch1-start", "ch1-interim", "ch1-stop", "ch2-initial", "ch2-update", "ch2-termination"])
+        #expect((requests["ch2-initial"] as? Int) == 200)
+        for key in ["suppressedByInterval", "carriedOverMessages", "carriedOverBytes", "denials", "timeouts", "abandoned"] {
+            #expect(charging[key] is NSNumber, "charging.\(key)")
+        }
+        let latency = try #require(json["latency"] as? [[String: Any]])
+        #expect(latency.map { $0["name"] as? String } == ["chunk", "message", "charging-round-trip", "session-set-up"])
+        for l in latency {
+            for key in ["count", "p50", "p90", "p99", "p999", "p9999", "max", "mean"] { #expect(l[key] is NSNumber) }
+        }
+        let conservation = try #require(json["conservation"] as? [String: Any])
+        #expect(conservation["ok"] as? Bool == true)
+        // And it decodes back into the report type (what `plan --bench-json` reads).
+        _ = try JSONDecoder().decode(BenchReport.self, from: data)
+    }
+
+    @Test func hgrmFilesAreInHdrHistogramFormat() throws {
+        let dir = try Self.tempDir()
+        #expect(try Self.bench(Self.small + ["--hgrm", dir, "--interval-csv", dir + "/intervals.csv"]) == nil)
+        for name in ["chunk", "message", "charging-round-trip", "session-set-up"] {
+            let text = try String(contentsOfFile: dir + "/\(name).hgrm", encoding: .utf8)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            // HdrHistogram's outputPercentileDistribution: a header, a blank line, rows of
+            // value / percentile / total count / 1/(1-percentile), then the #[...] footer.
+            #expect(lines[0].split(separator: " ") == ["Value", "Percentile", "TotalCount", "1/(1-Percentile)"])
+            #expect(lines[1].isEmpty)
+            let rows = lines.dropFirst(2).prefix { !$0.hasPrefix("#") && !$0.isEmpty }
+            #expect(rows.count > 3, "\(name)")
+            var lastPercentile = -1.0
+            for row in rows {
+                let f = row.split(separator: " ")
+                #expect(f.count == 4 || (f.count == 3 && row == rows.last!), "\(row)")
+                let p = try #require(Double(f[1]))
+                #expect(Double(f[0]) != nil && Int(f[2]) != nil)
+                #expect(p >= lastPercentile)
+                lastPercentile = p
+            }
+            #expect(lastPercentile == 1.0)
+            #expect(text.contains("#[Mean    = "))
+            #expect(text.contains("#[Max     = "))
+            #expect(text.contains("#[Buckets = "))
+        }
+        let csv = try String(contentsOfFile: dir + "/intervals.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv[0] == "second,seconds,chunks_per_sec,messages_per_sec,requests_per_sec,p50_us,p99_us,max_us")
+        #expect(csv.count >= 2)
+        #expect(csv[1].split(separator: ",").count == 8)
+    }
+
+    @Test func planMatchesAHandCalculation() throws {
+        // 100 000 sessions, 6 messages a minute (r = 0.1/s), 100 bytes in one chunk, sessions
+        // of 5 minutes, granted 1 MB, 5000 chunks/s per core.
+        let input = CapacityPlan.Input(
+            sessions: 100_000, messagesPerMinute: 6, meanMessageBytes: 100, chunksPerMessage: 1, sessionMinutes: 5,
+            online: true, offline: true, unitsPerMessage: 100, grantedUnits: 1_000_000, validitySeconds: 0,
+            perCoreChunksPerSecond: 5000, perCoreSource: "test")
+        let plan = CapacityPlan(input, interimIntervals: [0, 10, 60])
+        #expect(plan.messagesPerSecond == 10_000)
+        #expect(plan.chunksPerSecond == 10_000)
+        #expect(plan.cores == 2)  // 10 000 / 5000
+        // Starts and stops: 100 000 sessions / 300 s.
+        #expect(abs(plan.rows[0].ch1StartPerSecond - 333.333) < 0.001)
+        // No interval: one interim per message.
+        #expect(plan.rows[0].ch1InterimPerSecond == 10_000)
+        // I = 10 s: 1 / (10 + 1/0.1) = 1/20 per session: 5000/s.
+        #expect(abs(plan.rows[1].ch1InterimPerSecond - 5000) < 1e-6)
+        // I = 60 s: 100 000 / 70.
+        #expect(abs(plan.rows[2].ch1InterimPerSecond - 100_000 / 70.0) < 1e-6)
+        // CH-2 updates: 10 bytes/s per session against 1 MB grants: 100 000 × 1e-5 = 1/s.
+        #expect(abs(plan.rows[1].ch2UpdatePerSecond - 1) < 1e-9)
+        let total = 2 * 333.333_333 + 5000 + 2 * 333.333_333 + 1
+        #expect(abs(plan.rows[1].requestsPerSecond - total) < 0.01)
+        #expect(CapacityPlan.chunksPerMessage(meanBytes: 5000, chunkSize: 2048, multiChunkShare: 0.5) == 0.5 + 0.5 * 3)
+    }
+
+    @Test func planCommandWritesTableAndJSON() throws {
+        let dir = try Self.tempDir()
+        var plan = try Plan.parseAsRoot([
+            "--per-core-rate", "5000", "--sessions", "100000", "--messages-per-minute", "6", "--session-minutes", "5",
+            "--interims", "10", "--json", dir + "/plan.json",
+        ])
+        try plan.run()
+        let data = try #require(FileManager.default.contents(atPath: dir + "/plan.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        #expect(rows.count == 1)
+        let interims = try #require(rows[0]["ch1InterimPerSecond"] as? Double)
+        // 100 000 sessions, 5% of the 100-byte messages in two chunks: the same interim rate.
+        #expect(abs(interims - 5000) < 1e-6)
+        #expect(json["cores"] as? Int == 3)  // 10 500 chunks/s over 5000
+        #expect(throws: (any Error).self) { try Plan.parseAsRoot(["--interims", "10,-1"]) }
+    }
+}

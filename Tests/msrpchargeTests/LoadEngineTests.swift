@@ -1,0 +1,168 @@
+import Charging
+import Foundation
+import Testing
+
+@testable import LoadEngine
+
+/// The load engine against its own traffic model and the embedded enabler's ledger.
+/// Short runs (a chunk budget, not a duration), so they are quick in a debug build.
+@Suite("load engine")
+struct LoadEngineTests {
+    static func model(_ configure: (inout WorkloadModel) -> Void = { _ in }) -> WorkloadModel {
+        var m = WorkloadModel()
+        m.sessions = 300
+        m.workers = 2
+        m.totalChunks = 20_000
+        m.shards = 16
+        m.corpusTarget = 1 << 20
+        configure(&m)
+        return m
+    }
+
+    @Test func countsMatchTheTrafficModel() throws {
+        let m = Self.model { m in
+            m.messageSizes = try! MessageSizeDistribution(parsing: "1:1,100:5,3000:1")
+            m.multiChunkShare = 0.3
+            m.chunkSize = 700
+            m.abortedShare = 0.1
+            m.failureReportNoShare = 0.1
+            m.failureReportPartialShare = 0.1
+            m.readSize = 97  // frames cut anywhere, as a socket delivers them
+            m.charging.defaultInterimInterval = 0  // no limiting: every trigger sends
+            m.enabler.interimInterval = 0
+        }
+        let r = try LoadRun.run(m)
+        let report = BenchReport(r)
+        #expect(report.modelCheck.ok, "\(report.modelCheck.detail)")
+        #expect(r.fed.chunks >= 20_000)
+        #expect(r.counters.chunks == r.fed.chunks)
+        #expect(r.counters.messages == r.fed.messages)
+        #expect(r.counters.abortedMessages == r.fed.abortedMessages)
+        #expect(r.counters.abortedMessages > 0)
+        #expect(r.counters.responses200 == r.fed.successResponses)
+        #expect(r.counters.responses200 < r.counters.chunks)  // Failure-Report no/partial: no 200 OK
+        // One trigger per completed message, and with no interval every trigger is an interim.
+        #expect(r.charging.interimTriggers == r.fed.messages)
+        #expect(r.charging.sent(.offlineInterim) == r.fed.messages)
+        #expect(r.charging.sent(.offlineStart) == 300)
+        #expect(r.charging.sent(.offlineStop) == 300)
+        #expect(r.conservation.applicable && r.conservation.ok, "\(r.conservation.detail)")
+        #expect(r.conservation.sessionsChecked == 300)
+        #expect(r.counters.parseErrors == 0)
+    }
+
+    @Test func modelCheckCatchesADifference() throws {
+        var r = try LoadRun.run(Self.model())
+        #expect(BenchReport.check(r).ok)
+        r.counters.chunks += 1
+        let check = BenchReport.check(r)
+        #expect(!check.ok)
+        #expect(check.detail.contains("chunks"))
+    }
+
+    @Test func limiterSuppressesAndCarriesOver() throws {
+        let r = try LoadRun.run(Self.model())  // 10 s interval: no interim within the run
+        #expect(r.charging.interimTriggers == r.fed.messages)
+        #expect(r.charging.sent(.offlineInterim) == 0)
+        #expect(r.charging.suppressedByInterval == r.fed.messages)
+        #expect(r.charging.carriedOver.messages == r.fed.messages)
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+        #expect(r.ledger.offline.bytes == r.counters.accepted.bytes)
+    }
+
+    @Test func conservationHoldsWhenTheEnablerLosesAnswers() throws {
+        let m = Self.model { m in
+            m.charging.defaultInterimInterval = 0
+            m.enabler.interimInterval = 0
+            m.enabler.timeoutShare = 0.2
+            m.enabler.latency = .fixed(100_000)
+            m.charging.txTimeout = 2_000_000
+        }
+        let r = try LoadRun.run(m)
+        #expect(r.charging.timeouts > 0)
+        #expect(r.charging.retransmissions > 0 || r.charging.timeouts > 0)
+        #expect(r.ledger.duplicates > 0)  // recorded, answer lost, retransmitted: dropped once
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+    }
+
+    @Test func onlineChargingReservesUpdatesAndTerminates() throws {
+        let m = Self.model { m in
+            m.charging.mode = .both
+            m.enabler.grantedUnits = 2_000  // about 8 KB per session in the run: several updates each
+        }
+        let r = try LoadRun.run(m)
+        #expect(r.charging.sent(.onlineInitial) == 300)
+        #expect(r.charging.sent(.onlineTermination) == 300)
+        #expect(r.charging.sent(.onlineUpdate) > 0)
+        #expect(r.workers.reduce(0) { $0 + $1.sessionsSetUp } == 300)
+        #expect(r.latency.sessionSetUp.totalCount == 300)
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+        #expect(r.ledger.onlineUnits == r.counters.accepted.bytes)
+    }
+
+    @Test func deniedSessionsAreRefusedAndNothingIsLost() throws {
+        let m = Self.model { m in
+            m.charging.mode = .online
+            m.enabler.denialShare = 0.5
+        }
+        let r = try LoadRun.run(m)
+        let rejected = r.workers.reduce(0) { $0 + $1.sessionsRejected }
+        #expect(rejected > 50 && rejected < 250)
+        #expect(r.counters.responses403 > 0)
+        #expect(r.charging.chunksRefused == r.counters.responses403)
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+    }
+
+    @Test func stagesRunTheSameTraffic() throws {
+        for stage in PipelineStage.allCases {
+            let r = try LoadRun.run(Self.model { $0.stage = stage })
+            #expect(r.counters.wireBytes == r.fed.wireBytes, "\(stage)")
+            #expect(BenchReport.check(r).ok, "\(stage): \(BenchReport.check(r).detail)")
+            if stage == .scan { #expect(r.counters.chunks == 0) } else { #expect(r.counters.chunks == r.fed.chunks) }
+            #expect(!r.conservation.applicable == (stage != .charging))
+        }
+    }
+
+    @Test func targetRateIsHeldAndSaidInTheReport() throws {
+        let m = Self.model { m in
+            m.totalChunks = 4000
+            m.targetRate = 40_000
+        }
+        let r = try LoadRun.run(m)
+        // 4000 chunks at 40 000/s take at least 0.1 s.
+        #expect(r.seconds >= 0.09)
+        let report = BenchReport(r)
+        #expect(report.latencyNote.contains("coordinated omission"))
+        #expect(report.workload.sampleEvery == 1)
+        #expect(r.latency.chunk.totalCount == r.fed.chunks)  // every read timed
+    }
+
+    @Test func sameSeedSameTraffic() throws {
+        let a = TrafficBuilder.build(Self.model(), worker: 1)
+        let b = TrafficBuilder.build(Self.model(), worker: 1)
+        let c = TrafficBuilder.build(Self.model { $0.seed = 2 }, worker: 1)
+        #expect(Array(a.bytes) == Array(b.bytes))
+        #expect(Array(a.bytes) != Array(c.bytes))
+        #expect(a.sessionKeys.count == 150)
+    }
+
+    @Test func badValuesAreRejectedWithTheValue() throws {
+        func message(_ configure: (inout WorkloadModel) -> Void) -> String? {
+            do {
+                try Self.model(configure).validate()
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(message { _ in } == nil)
+        #expect(message { $0.sessions = 0 }?.contains("got 0") == true)
+        #expect(message { $0.charging.interimCeilingPerSecond = 0 }?.contains("--interim-ceiling") == true)
+        #expect(message { $0.enabler.latency = .uniform(5_000_000, 1_000_000) }?.contains("5.0-1.0 ms") == true)
+        #expect(message { $0.abortedShare = 1.5 }?.contains("1.5") == true)
+        #expect(message { $0.workers = 400 }?.contains("--workers (400)") == true)
+        #expect(throws: WorkloadError.self) { try MessageSizeDistribution(parsing: "500-100") }
+        #expect(throws: WorkloadError.self) { try MessageSizeDistribution(parsing: "100:x") }
+        #expect(try MessageSizeDistribution(parsing: "50-150").mean == 100)
+    }
+}
