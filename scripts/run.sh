@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The main job with embedded defaults: for now, decode the bundled RFC 4975 sample stream.
-# Extra arguments go to `msrpcharge inspect` (e.g. --json, or a file of your own).
+# The main job with embedded defaults: build (release) and run `msrpcharge bench`: 100 000
+# MSRP sessions, offline charging against the embedded Charging Enabler, 15 s, after a
+# 2-second run of each shallower pipeline stage (--stages). Extra arguments go to
+# `msrpcharge bench` and replace these defaults (e.g. --duration 5 --json report.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
 swift build -c release --product msrpcharge >&2
-file_given=false
-for a in "$@"; do case "$a" in -) file_given=true ;; -*) ;; *) file_given=true ;; esac; done
-$file_given || set -- "$@" Samples/rfc4975-examples.msrp
-exec .build/release/msrpcharge inspect "$@"
+[ $# -gt 0 ] || set -- --stages --stage-duration 2
+exec .build/release/msrpcharge bench "$@"
