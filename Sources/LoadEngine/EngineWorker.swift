@@ -266,8 +266,8 @@ final class EngineWorker: @unchecked Sendable {
     }
 
     /// How many turns ahead the connection state, and the session's slot, are prefetched.
-    static let connectionLead = 8
-    static let slotLead = 4
+    static let connectionLead = 4
+    static let slotLead = 2
 
     /// This worker's share of a total split across the workers.
     func share(of total: Int) -> UInt64 {
