@@ -12,6 +12,7 @@ let package = Package(
     targets: [
         benchmarkTarget("MSRPParserBenchmarks", path: "MSRPParser", measuring: "MSRP"),
         benchmarkTarget("SessionTableBenchmarks", path: "SessionTable", measuring: "Charging"),
+        benchmarkTarget("LoadEngineBenchmarks", path: "LoadEngine", measuring: "LoadEngine"),
     ],
     swiftLanguageModes: [.v6]
 )

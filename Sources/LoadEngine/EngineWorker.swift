@@ -76,29 +76,44 @@ final class EngineWorker: @unchecked Sendable {
         traffic = TrafficBuilder.build(model, worker: index)
     }
 
+    /// The hot-path state and the connections, between ``prepare()`` and ``finish()``.
+    var state: EngineState? = nil
+    var connections: UnsafeMutablePointer<EngineConnection>? = nil
+
     /// Runs every phase; `startAt` is waited for before timing starts, `endGate` before the
     /// sessions end (after every worker's timed phase).
     func run(_ gates: SharedGates) {
+        prepare()
+        _ = gates.ready.add(1, ordering: .acquiringAndReleasing)
+        var start = gates.startAt.load(ordering: .acquiring)
+        while start == 0 {
+            usleep(100)
+            start = gates.startAt.load(ordering: .acquiring)
+        }
+        while monotonicNanoseconds() < start {}
+        let deadline = model.totalChunks == nil ? start &+ model.duration : .max
+        let budget: UInt64 = model.totalChunks.map { share(of: $0) } ?? .max
+        timed(&state!, traffic!, connections!, start: start, deadline: deadline, budget: budget)
+        _ = gates.timedDone.add(1, ordering: .acquiringAndReleasing)
+        while !gates.endGate.load(ordering: .acquiring) { usleep(100) }
+        end()
+        finish()
+    }
+
+    /// Builds the traffic and the connections, and sets every session up: SIP INVITE (CH-2
+    /// start when online, CH-1 start once established), then every answer.
+    func prepare() {
         buildTraffic()
         let traffic = self.traffic!
         var state = EngineState(stage: model.stage, table: table, user: user, enabler: enabler,
                                 txTimeout: model.charging.txTimeout)
-        defer { state.deallocate() }
         let keys = traffic.sessionKeys
         let connections = UnsafeMutablePointer<EngineConnection>.allocate(capacity: keys.count)
         for (i, key) in keys.enumerated() {
             (connections + i).initialize(to: EngineConnection(parser: MSRPChunkParser(tailCapacity: 0), key: key))
         }
-        defer {
-            connections.deinitialize(count: keys.count)
-            connections.deallocate()
-        }
         result.sessions = keys.count
         result.messagesPerSessionPerRound = traffic.messagesPerSessionPerRound
-
-        // Set-up: SIP INVITE for every session (CH-2 start when online, CH-1 start once
-        // established), then every answer.
-        let charged = model.stage == .table || model.stage == .charging
         var setUp = SetUpTracker()
         let setUpStart = monotonicNanoseconds()
         if charged {
@@ -118,47 +133,50 @@ final class EngineWorker: @unchecked Sendable {
         result.setUpSeconds = Double(monotonicNanoseconds() - setUpStart) / 1e9
         result.sessionsSetUp = setUp.completed
         result.sessionsRejected = setUp.rejected
-        setUp = SetUpTracker()
+        self.state = state
+        self.connections = connections
+    }
 
-        _ = gates.ready.add(1, ordering: .acquiringAndReleasing)
-        var start = gates.startAt.load(ordering: .acquiring)
-        while start == 0 {
-            usleep(100)
-            start = gates.startAt.load(ordering: .acquiring)
-        }
-        while monotonicNanoseconds() < start {}
-        timed(&state, traffic, connections, start: start)
-        _ = gates.timedDone.add(1, ordering: .acquiringAndReleasing)
-        while !gates.endGate.load(ordering: .acquiring) { usleep(100) }
+    var charged: Bool { model.stage == .table || model.stage == .charging }
 
-        // End: SIP BYE for every session, CH-1 stop / CH-2 termination with what is pending.
+    /// Ends every session (SIP BYE: CH-1 stop and CH-2 termination with what is pending),
+    /// waits for every answer, and collects the results.
+    func end() {
         let endStart = monotonicNanoseconds()
         if charged {
-            for key in keys {
+            for key in traffic!.sessionKeys {
                 let now = monotonicNanoseconds()
-                _ = table.update(key) { s in state.user.sessionEnded(&s, key, now: now, &state.out) }
-                state.dispatchActions(setUp: nil, now: now)
-                state.pump(now: now)
+                _ = table.update(key) { s in state!.user.sessionEnded(&s, key, now: now, &state!.out) }
+                state!.dispatchActions(setUp: nil, now: now)
+                state!.pump(now: now)
             }
-            state.drain()
+            state!.drain()
         }
         result.endSeconds = Double(monotonicNanoseconds() - endStart) / 1e9
-        result.counters = state.counters
-        result.charging = state.out.counters
-        result.latency = state.latency
-        result.firstParseError = state.firstParseError
+        result.counters = state!.counters
+        result.charging = state!.out.counters
+        result.latency = state!.latency
+        result.firstParseError = state!.firstParseError
+    }
+
+    func finish() {
+        state?.deallocate()
+        state = nil
+        if let connections, let traffic {
+            connections.deinitialize(count: traffic.sessionKeys.count)
+            connections.deallocate()
+        }
+        connections = nil
     }
 
     /// The timed phase: turn after turn (one message of one connection), each message fed in
     /// reads of at most `readSize` bytes.
     func timed(_ state: inout EngineState, _ traffic: WorkerTraffic, _ connections: UnsafeMutablePointer<EngineConnection>,
-               start: Int64) {
+               start: Int64, deadline: Int64, budget: UInt64) {
         let base = UnsafeRawPointer(traffic.bytes.baseAddress!)
         let readSize = model.readSize
         let paced = model.targetRate != nil
         let nsPerChunk = paced ? 1e9 * Double(model.workers) / model.targetRate! : 0
-        let deadline = model.totalChunks == nil ? start &+ model.duration : .max
-        let budget: UInt64 = model.totalChunks.map { share(of: $0) } ?? .max
         let sampleEvery = paced ? 1 : model.sampleEvery
         var intervalLatency = LatencyHistograms.make(digits: .two)
         var intervals: [IntervalSample] = []
@@ -290,5 +308,32 @@ struct EngineConnection {
             msrpcharge_prefetch_write(UnsafeRawPointer(bitPattern: line))
             line += 64
         }
+    }
+}
+
+/// One worker on the calling thread, for benchmarks and profilers: the same set-up and hot
+/// loop as `msrpcharge bench`, without threads or a report.
+public final class EngineHarness {
+    let worker: EngineWorker
+
+    /// Builds the traffic of worker 0 of `model` and sets its sessions up.
+    public init(_ model: WorkloadModel) throws(WorkloadError) {
+        try model.validate()
+        let user = ChargingEnablerUser(model.charging)
+        let enabler = EmbeddedChargingEnabler(model.enabler, expectedSessions: model.sessions)
+        let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.sessions)
+        worker = EngineWorker(index: 0, model: model, table: table, user: user, enabler: enabler)
+        worker.prepare()
+    }
+
+    deinit { worker.finish() }
+
+    /// Feeds whole turns from the start of the traffic until at least `chunks` chunks went
+    /// through; returns the chunks parsed so far in all calls.
+    @discardableResult
+    public func run(chunks: Int) -> UInt64 {
+        worker.timed(&worker.state!, worker.traffic!, worker.connections!, start: monotonicNanoseconds(),
+                     deadline: .max, budget: UInt64(chunks))
+        return worker.state!.counters.chunks
     }
 }
