@@ -229,7 +229,7 @@ extension BenchReport {
         latency = r.latency.named.map { BenchReport.summary($0.name, $0.histogram) }
         let sampling = m.targetRate != nil
             ? "every read timed; at a target rate of \(Int(m.targetRate!)) chunks/s latency counts from when each message was due (its last byte arrived), not from when the engine got to it: no coordinated omission (as wrk2)"
-            : "one message in \(m.sampleEvery) timed (its reads and their chunks; a clock read costs about a quarter of a chunk); as fast as possible, latency is service time from a read arriving to its 200 OKs being written"
+            : "one message in \(m.sampleEvery) timed (its reads and their chunks; a clock read costs about a tenth of a chunk); as fast as possible, latency is service time from a read arriving to its 200 OKs being written"
         latencyNote = sampling
         tableBytesPerSession = r.tableBytesPerSession
         self.stages = stages

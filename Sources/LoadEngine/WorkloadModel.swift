@@ -42,8 +42,8 @@ public struct WorkloadModel: Sendable {
     /// Target rate in chunks per second across all workers; nil: as fast as possible.
     public var targetRate: Double? = nil
     public var seed: UInt64 = 1
-    /// One read in this many is timed when running as fast as possible (a clock read costs
-    /// about as much as a quarter of a chunk). Every read is timed at a target rate.
+    /// One message in this many is timed when running as fast as possible (a clock read
+    /// costs about a tenth of a chunk). Every message is timed at a target rate.
     public var sampleEvery = 16
     public var shards = 256
     public var stage = PipelineStage.charging
