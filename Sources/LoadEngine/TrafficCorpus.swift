@@ -111,11 +111,12 @@ public enum TrafficBuilder {
     }
 
     /// Messages each session sends per round: as many as fit in ``WorkloadModel/corpusTarget``
-    /// per worker, from 1 to 16.
+    /// per worker and in ``WorkloadModel/corpusLimit`` in all, from 1 to 16.
     public static func messagesPerSession(_ m: WorkloadModel) -> Int {
         let perWorker = Double((m.sessions + m.workers - 1) / m.workers)
-        let k = Double(m.corpusTarget) / (perWorker * estimatedMessageBytes(m))
-        return Int(max(1, min(16, k.rounded(.down))))
+        let byTarget = Double(m.corpusTarget) / (perWorker * estimatedMessageBytes(m))
+        let byLimit = Double(m.corpusLimit) / (Double(m.sessions) * estimatedMessageBytes(m))
+        return Int(max(1, min(16, byTarget.rounded(.down), byLimit.rounded(.down))))
     }
 
     /// Checks that one round of traffic fits in ``WorkloadModel/corpusLimit``.

@@ -166,3 +166,20 @@ struct LoadEngineTests {
         #expect(try MessageSizeDistribution(parsing: "50-150").mean == 100)
     }
 }
+
+@Suite("traffic size")
+struct TrafficSizeTests {
+    @Test func messagesPerSessionFitTheLimit() throws {
+        var m = WorkloadModel()
+        m.sessions = 1_000_000
+        m.workers = 16
+        // 62 500 sessions per worker would take 2 messages each by the per-worker target, but
+        // 1 000 000 × 2 messages is over the total limit: one each, and it fits.
+        #expect(TrafficBuilder.messagesPerSession(m) == 1)
+        try TrafficBuilder.checkSize(m)
+        m.sessions = 3_000_000
+        #expect(throws: WorkloadError.self) { try TrafficBuilder.checkSize(m) }
+        m.sessions = 1000
+        #expect(TrafficBuilder.messagesPerSession(m) == 16)
+    }
+}
