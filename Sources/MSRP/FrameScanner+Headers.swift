@@ -211,9 +211,10 @@ struct ValidatedPath {
     @inlinable @inline(__always)
     func prefetch() {
         // Through the copy of the address: reading it from the array would touch the buffer.
+        // The array's header (its count, 16 bytes in) sits 32 bytes before the elements.
         guard let hint else { return }
-        msrpcharge_prefetch_write(hint)
-        msrpcharge_prefetch_write(hint + 63)
+        msrpcharge_prefetch_write(hint - 16)
+        msrpcharge_prefetch_write(hint + 47)
     }
 
     @inlinable
