@@ -201,7 +201,7 @@ extension BenchReport {
                 Double($0.fed.chunks) / max(1e-9, Double($0.timedEnd - $0.timedStart) / 1e9)
             })
         responses = Responses(
-            ok200: scan ? 0 : c.responses200, forbidden403: c.responses403, sessionDoesNotExist481: c.responses481,
+            ok200: c.responses200, forbidden403: c.responses403, sessionDoesNotExist481: c.responses481,
             parseErrors: c.parseErrors, firstParseError: r.workers.compactMap(\.firstParseError).first)
         let k = r.charging
         var requests: [String: UInt64] = [:]

@@ -33,6 +33,8 @@ public struct EngineCounters: Sendable, Equatable {
     /// Chunks accepted by charging (200, whether or not a 200 OK was asked for), and their usage.
     public var accepted = ChargingUsage.zero
     public var parseErrors: UInt64 = 0
+    /// LF bytes found by the `scan` stage.
+    public var scannedLines: UInt64 = 0
     /// Sessions that charging ended during the run (the engine's SIP leg would send a BYE).
     public var sessionsEnded: UInt64 = 0
 
@@ -50,6 +52,7 @@ public struct EngineCounters: Sendable, Equatable {
         a.responses481 &+= b.responses481
         a.accepted += b.accepted
         a.parseErrors &+= b.parseErrors
+        a.scannedLines &+= b.scannedLines
         a.sessionsEnded &+= b.sessionsEnded
     }
 }

@@ -59,7 +59,7 @@ struct EngineState {
                 lines &+= 1
                 p = UnsafeRawPointer(hit) + 1
             }
-            counters.responses200 &+= lines  // kept so the scan cannot be optimised away
+            counters.scannedLines &+= lines  // a result, so the scan cannot be optimised away
             return
         }
         do {

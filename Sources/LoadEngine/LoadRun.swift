@@ -33,7 +33,6 @@ public enum LoadRun {
         try TrafficBuilder.checkSize(model)
         var charging = model.charging
         if model.stage != .charging { charging.mode = .off }
-        charging.defaultInterimInterval = model.charging.defaultInterimInterval
         let user = ChargingEnablerUser(charging)
         let enabler = EmbeddedChargingEnabler(model.enabler, expectedSessions: charging.mode == .off ? 1 : model.sessions)
         let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.sessions)
