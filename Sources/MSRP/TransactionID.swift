@@ -37,13 +37,13 @@ public enum TransactionID {
 /// SplitMix64 so that traffic built from a seed is reproducible; seed it from the system's
 /// generator for unpredictable ids.
 public struct TransactionIDGenerator: Sendable {
-    @usableFromInline var state: UInt64
+    @usableFromInline var rng: SplitMix64
     /// Length of the ids it draws (4...32).
     public let length: Int
 
     public init(seed: UInt64, length: Int = 12) {
         precondition((TransactionID.minimumLength...TransactionID.maximumLength).contains(length))
-        self.state = seed
+        self.rng = SplitMix64(seed: seed)
         self.length = length
     }
 
@@ -54,13 +54,7 @@ public struct TransactionIDGenerator: Sendable {
     }
 
     @inlinable
-    mutating func nextWord() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func nextWord() -> UInt64 { rng.next() }
 
     @usableFromInline static let alphabet: StaticString = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 

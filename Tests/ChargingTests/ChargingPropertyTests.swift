@@ -3,18 +3,6 @@ import MSRP
 import PropertyBased
 import Testing
 
-/// SplitMix64: the random traffic and behaviour of one property run, from its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random traffic, random interim intervals and random enabler behaviour (latency, lost
 /// answers and requests, denials, grants, validity, credit, failure handling): the invariants
 /// of issue 3 hold in every run.
@@ -29,7 +17,7 @@ struct ChargingPropertyTests {
 
     static let runs = 300
 
-    static func randomRun(_ rng: inout SplitMix) -> Run {
+    static func randomRun(_ rng: inout SplitMix64) -> Run {
         var r = Run()
         var c = ChargingConfiguration(mode: [.offline, .online, .both].randomElement(using: &rng)!)
         c.defaultInterimInterval = Int64.random(in: 50...3000, using: &rng) * ms
@@ -66,7 +54,7 @@ struct ChargingPropertyTests {
 
     @Test func conservationIntervalAndTriggers() async {
         await propertyCheck(count: Self.runs, input: Gen.uint64()) { seed in
-            var rng = SplitMix(state: seed)
+            var rng = SplitMix64(seed: seed)
             let run = Self.randomRun(&rng)
             let c = run.configuration
             let h = VirtualHarness(c, enabler: EmbeddedChargingEnabler(run.enabler))
@@ -157,7 +145,7 @@ struct ChargingPropertyTests {
 
     @Test func duplicateWindowRecordsEachNumberOnce() async {
         await propertyCheck(count: 300, input: Gen.uint64()) { seed in
-            var rng = SplitMix(state: seed)
+            var rng = SplitMix64(seed: seed)
             var w = DuplicateWindow()
             var seen = Set<UInt32>()
             var next: UInt32 = 0

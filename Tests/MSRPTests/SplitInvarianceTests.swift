@@ -51,7 +51,7 @@ struct SplitInvarianceTests {
     @Test func randomSlices() async {
         let whole = parse(Self.stream)
         await propertyCheck(count: 300, input: Gen.uint64(), Gen.int(in: 1...64)) { seed, maxSlice in
-            var rng = TestRNG(seed: seed)
+            var rng = SplitMix64(seed: seed)
             let cuts = randomCuts(length: Self.stream.count, maxSlice: maxSlice, using: &rng)
             #expect(parse(Self.stream, cuts: cuts) == whole)
         }

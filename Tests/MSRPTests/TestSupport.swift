@@ -82,7 +82,7 @@ func parse(_ bytes: [UInt8], every size: Int, limits: MSRPParserLimits = .defaul
 }
 
 /// Random cut points in `0..<length`, slices of 1 to `maxSlice` bytes.
-func randomCuts(length: Int, maxSlice: Int, using rng: inout TestRNG) -> [Int] {
+func randomCuts(length: Int, maxSlice: Int, using rng: inout SplitMix64) -> [Int] {
     var cuts: [Int] = []
     var at = 0
     while true {
@@ -105,15 +105,3 @@ extension String {
     }
 }
 
-/// A deterministic generator for tests (SplitMix64).
-struct TestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
