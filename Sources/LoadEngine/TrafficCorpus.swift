@@ -131,7 +131,9 @@ public enum TrafficBuilder {
     /// The traffic of worker `worker`.
     public static func build(_ m: WorkloadModel, worker: Int) -> WorkerTraffic {
         var rng = SplitMix64(seed: m.seed &+ UInt64(worker + 1) &* 0x9E37_79B9_7F4A_7C15)
-        var ids = TransactionIDGenerator(seed: rng.next(), length: 10)
+        // One chunker, pointed at each message's connection in turn.
+        var chunker = MSRPMessageChunker(
+            toPath: "", fromPath: "", ids: TransactionIDGenerator(seed: rng.next(), length: 10))
         let k = messagesPerSession(m)
         let indices = Array(stride(from: worker, to: m.sessions, by: m.workers))
         let keys = indices.map { SessionKey(sessionID($0))! }
@@ -144,12 +146,10 @@ public enum TrafficBuilder {
             order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
         }
         let body = [UInt8]((0..<m.messageSizes.largest).map { UInt8(ascii: "a") + UInt8($0 % 26) })
-        let contentType = Array("text/plain".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(Double(order.count) * estimatedMessageBytes(m) * 1.1))
         var turns: [TrafficTurn] = []
         turns.reserveCapacity(order.count)
-        var tid = [UInt8](repeating: 0, count: ids.length)
         var messageNumber = 0
         for connection in order {
             let c = Int(connection)
@@ -169,6 +169,9 @@ public enum TrafficBuilder {
             let digits = String(messageNumber, radix: 36)
             let mid = Array(("msg" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits).utf8)
             let start = bytes.count
+            chunker.toPath = toPaths[c]
+            chunker.fromPath = fromPaths[c]
+            chunker.failureReport = report
             var turn = TrafficTurn(
                 connection: connection, length: 0, bodyBytes: 0, chunks: UInt16(sent), successResponses: 0,
                 completed: !aborted)
@@ -176,27 +179,7 @@ public enum TrafficBuilder {
                 let from = piece * step
                 let to = piece == sent - 1 ? lastEnd : min(size, from + step)
                 let flag: ContinuationFlag = piece < sent - 1 ? .more : (aborted ? .aborted : .end)
-                tid.withUnsafeMutableBytes { ids.write(to: $0.baseAddress!) }
-                tid.withUnsafeBytes { t in
-                    toPaths[c].withUnsafeBytes { tp in
-                        fromPaths[c].withUnsafeBytes { fp in
-                            mid.withUnsafeBytes { mi in
-                                contentType.withUnsafeBytes { ct in
-                                    body.withUnsafeBytes { b in
-                                        let chunk = MSRPWriter.SendChunk(
-                                            transactionID: t, toPath: tp, fromPath: fp, messageID: mi,
-                                            byteRange: ByteRange(start: from + 1, end: to, total: size),
-                                            contentType: ct, failureReport: report,
-                                            body: UnsafeRawBufferPointer(rebasing: b[from..<to]), flag: flag)
-                                        bytes.appendMSRP(length: MSRPWriter.sendLength(chunk)) {
-                                            MSRPWriter.writeSend(chunk, into: $0, at: $1)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                chunker.appendChunk(of: body, range: from..<to, total: size, messageID: mid, flag: flag, to: &bytes)
                 turn.bodyBytes += UInt32(to - from)
                 if report == nil || report == .yes { turn.successResponses += 1 }
             }

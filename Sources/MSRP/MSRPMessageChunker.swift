@@ -41,31 +41,43 @@ public struct MSRPMessageChunker {
         let total = body.count
         let chunkCount = max(1, (total + chunkSize - 1) / chunkSize)
         let lastChunk = min(chunkCount, abortAfter ?? chunkCount)
-        var tid = [UInt8](repeating: 0, count: ids.length)
         let mid = Array(messageID.utf8)
         for k in 0..<lastChunk {
             let start = k * chunkSize
-            let end = min(total, start + chunkSize)
             let flag: ContinuationFlag =
                 k == lastChunk - 1 ? (lastChunk < chunkCount ? .aborted : .end) : .more
-            body.withUnsafeBytes { all in
-                let piece = UnsafeRawBufferPointer(rebasing: all[start..<end])
-                repeat {
-                    tid.withUnsafeMutableBytes { ids.write(to: $0.baseAddress!) }
-                } while Self.contains(piece, endLineOf: tid)
-                tid.withUnsafeBytes { t in
-                    toPath.withUnsafeBytes { to in
-                        fromPath.withUnsafeBytes { from in
-                            mid.withUnsafeBytes { m in
-                                contentType.withUnsafeBytes { ct in
-                                    let chunk = MSRPWriter.SendChunk(
-                                        transactionID: t, toPath: to, fromPath: from, messageID: m,
-                                        byteRange: ByteRange(start: start + 1, end: end, total: total),
-                                        contentType: ct, successReport: successReport,
-                                        failureReport: failureReport, body: piece, flag: flag)
-                                    output.appendMSRP(length: MSRPWriter.sendLength(chunk)) {
-                                        MSRPWriter.writeSend(chunk, into: $0, at: $1)
-                                    }
+            appendChunk(of: body, range: start..<min(total, start + chunkSize), total: total, messageID: mid,
+                        flag: flag, to: &output)
+        }
+        return lastChunk
+    }
+
+    /// Appends one SEND chunk: the bytes `range` of `body`, a message of `total` bytes
+    /// (Byte-Range `range.lowerBound + 1`-`range.upperBound`/`total`), with `flag`. For senders
+    /// that choose their own chunk boundaries; ``appendChunks(of:messageID:chunkSize:abortAfter:to:)``
+    /// is built on it.
+    public mutating func appendChunk(
+        of body: [UInt8], range: Range<Int>, total: Int, messageID: [UInt8], flag: ContinuationFlag,
+        to output: inout [UInt8]
+    ) {
+        var tid = [UInt8](repeating: 0, count: ids.length)
+        body.withUnsafeBytes { all in
+            let piece = UnsafeRawBufferPointer(rebasing: all[range])
+            repeat {
+                tid.withUnsafeMutableBytes { ids.write(to: $0.baseAddress!) }
+            } while Self.contains(piece, endLineOf: tid)
+            tid.withUnsafeBytes { t in
+                toPath.withUnsafeBytes { to in
+                    fromPath.withUnsafeBytes { from in
+                        messageID.withUnsafeBytes { m in
+                            contentType.withUnsafeBytes { ct in
+                                let chunk = MSRPWriter.SendChunk(
+                                    transactionID: t, toPath: to, fromPath: from, messageID: m,
+                                    byteRange: ByteRange(start: range.lowerBound + 1, end: range.upperBound, total: total),
+                                    contentType: ct, successReport: successReport,
+                                    failureReport: failureReport, body: piece, flag: flag)
+                                output.appendMSRP(length: MSRPWriter.sendLength(chunk)) {
+                                    MSRPWriter.writeSend(chunk, into: $0, at: $1)
                                 }
                             }
                         }
@@ -73,7 +85,6 @@ public struct MSRPMessageChunker {
                 }
             }
         }
-        return lastChunk
     }
 
     /// True if `"-------" + tid` occurs in `body`: only then could the data end early.
