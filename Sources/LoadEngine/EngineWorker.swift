@@ -39,7 +39,6 @@ public struct WorkerResult: Sendable {
     public var timedEnd: Int64 = 0
     public var firstParseError: String? = nil
     public var messagesPerSessionPerRound = 0
-    public var roundsCompleted = 0
 }
 
 /// Live figures a worker publishes for the progress line (relaxed atomics, own cache line).
@@ -72,10 +71,6 @@ final class EngineWorker: @unchecked Sendable {
         self.enabler = enabler
     }
 
-    func buildTraffic() {
-        traffic = TrafficBuilder.build(model, worker: index)
-    }
-
     /// The hot-path state and the connections, between ``prepare()`` and ``finish()``.
     var state: EngineState? = nil
     var connections: UnsafeMutablePointer<EngineConnection>? = nil
@@ -103,8 +98,8 @@ final class EngineWorker: @unchecked Sendable {
     /// Builds the traffic and the connections, and sets every session up: SIP INVITE (CH-2
     /// start when online, CH-1 start once established), then every answer.
     func prepare() {
-        buildTraffic()
-        let traffic = self.traffic!
+        let traffic = TrafficBuilder.build(model, worker: index)
+        self.traffic = traffic
         var state = EngineState(stage: model.stage, table: table, user: user, enabler: enabler,
                                 txTimeout: model.charging.txTimeout)
         let keys = traffic.sessionKeys
@@ -280,7 +275,6 @@ final class EngineWorker: @unchecked Sendable {
         }
         result.intervals = intervals
         result.fed = traffic.counts(rounds: rounds, turns: turnIndex)
-        result.roundsCompleted = rounds
     }
 
     /// How many turns ahead the connection state, and the session's slot, are prefetched.

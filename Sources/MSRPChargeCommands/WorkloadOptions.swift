@@ -144,7 +144,6 @@ public struct WorkloadOptions: ParsableArguments {
         m.failureReportNoShare = failureReportNo
         m.failureReportPartialShare = failureReportPartial
         m.readSize = readSize
-        guard duration > 0 else { throw WorkloadError("--duration must be a positive number of seconds, got \(duration)") }
         m.duration = try Self.seconds("--duration", duration)
         m.totalChunks = chunks
         m.workers = workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -160,7 +159,6 @@ public struct WorkloadOptions: ParsableArguments {
         m.charging.requestedUnits = requestedUnits
         m.charging.setup = try Self.choice("--setup", setup, SessionSetup.self)
         m.charging.failureHandling = try Self.choice("--failure-handling", failureHandling, CreditControlFailureHandling.self)
-        guard txTimeout > 0 else { throw WorkloadError("--tx-timeout must be a positive number of seconds, got \(txTimeout)") }
         m.charging.txTimeout = try Self.seconds("--tx-timeout", txTimeout)
         m.enabler.latency = try Self.latency(enablerLatency)
         m.enabler.grantedUnits = grantedUnits
