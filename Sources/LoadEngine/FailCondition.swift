@@ -88,13 +88,9 @@ public struct FailCondition: Sendable, Equatable, CustomStringConvertible {
             case .lessOrEqual: holds = actual <= value
             case .greaterOrEqual: holds = actual >= value
             }
-            return holds ? "\(metric) = \(formatFigure(actual)) \(op.rawValue) \(formatFigure(value))" : nil
+            return holds ? "\(metric) = \(formatNumber(actual)) \(op.rawValue) \(formatNumber(value))" : nil
         }
     }
-}
-
-func formatFigure(_ v: Double) -> String {
-    v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
 }
 
 extension String {

@@ -89,13 +89,14 @@ public enum MessageSizeDistribution: Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .fixed(let n): return "\(n)"
         case .uniform(let lo, let hi): return "\(lo)-\(hi)"
-        case .weighted(let list): return list.map { "\($0.size):\(formatWeight($0.weight))" }.joined(separator: ",")
+        case .weighted(let list): return list.map { "\($0.size):\(formatNumber($0.weight))" }.joined(separator: ",")
         }
     }
 }
 
-func formatWeight(_ w: Double) -> String {
-    w == w.rounded() && abs(w) < 1e15 ? String(Int(w)) : String(w)
+/// A number as a user would write it back: `3` for a whole number, `0.25` otherwise.
+func formatNumber(_ v: Double) -> String {
+    v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
 }
 
 extension Substring {
