@@ -36,6 +36,8 @@ let package = Package(
         ),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.
         .target(name: "CPrefetch"),
+        // jemalloc's compiled-in options (transparent huge pages); linked into the executable only.
+        .target(name: "CJemallocConfig"),
         // The commands, as a library so that tests (and sanitizer builds) need not link the
         // executable and its allocator.
         .target(
@@ -49,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "msrpcharge",
             dependencies: [
-                "MSRPChargeCommands",
+                "MSRPChargeCommands", "CJemallocConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [

@@ -49,7 +49,7 @@ public enum LoadRun {
         let start = monotonicNanoseconds() + 1_000_000
         gates.startAt.store(start, ordering: .releasing)
         while gates.timedDone.load(ordering: .acquiring) < workers.count {
-            usleep(progress == nil ? 1000 : 250_000)
+            usleep(progress == nil ? 20_000 : 250_000)
             if let progress {
                 let done = workers.reduce(0) { $0 + $1.progress.chunksDone }
                 progress(Double(monotonicNanoseconds() - start) / 1e9, done)

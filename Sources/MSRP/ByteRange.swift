@@ -19,32 +19,48 @@ public struct ByteRange: Hashable, Sendable {
     /// beyond the total. Returns the reason on failure.
     @inlinable
     static func parse(_ p: UnsafeRawPointer, _ count: Int) -> Result<ByteRange, ByteRangeProblem> {
-        guard let dash = ASCII.find(ASCII.dash, in: p, from: 0, to: count),
-            let slash = ASCII.find(ASCII.slash, in: p, from: dash + 1, to: count)
+        // One pass: start "-", end or "*", "/", total or "*", then the value's end.
+        var i = 0
+        guard let start = number(p, &i, count), i < count, p.load(fromByteOffset: i, as: UInt8.self) == ASCII.dash
         else { return .failure(.shape) }
-        guard let start = ASCII.parseDecimal(p, dash) else { return .failure(.shape) }
-        let endCount = slash - dash - 1
-        let end: Int?
-        if endCount == 1 && p.load(fromByteOffset: dash + 1, as: UInt8.self) == 0x2A {
-            end = nil
-        } else {
-            guard let e = ASCII.parseDecimal(p + dash + 1, endCount) else { return .failure(.shape) }
-            end = e
-        }
-        let totalCount = count - slash - 1
-        let total: Int?
-        if totalCount == 1 && p.load(fromByteOffset: slash + 1, as: UInt8.self) == 0x2A {
-            total = nil
-        } else {
-            guard let t = ASCII.parseDecimal(p + slash + 1, totalCount) else { return .failure(.shape) }
-            total = t
-        }
+        i &+= 1
+        let end = starOrNumber(p, &i, count)
+        guard end.valid, i < count, p.load(fromByteOffset: i, as: UInt8.self) == ASCII.slash else { return .failure(.shape) }
+        i &+= 1
+        let total = starOrNumber(p, &i, count)
+        guard total.valid, i == count else { return .failure(.shape) }
         guard start >= 1 else { return .failure(.startZero) }
-        if let end {
+        if let end = end.value {
             guard end >= start - 1 else { return .failure(.endBeforeStart) }
-            if let total, end > total { return .failure(.endBeyondTotal) }
+            if let total = total.value, end > total { return .failure(.endBeyondTotal) }
         }
-        return .success(ByteRange(start: start, end: end, total: total))
+        return .success(ByteRange(start: start, end: end.value, total: total.value))
+    }
+
+    /// The decimal of 1 to 18 digits at `i` (no overflow possible); `i` moves past it.
+    @inlinable @inline(__always)
+    static func number(_ p: UnsafeRawPointer, _ i: inout Int, _ count: Int) -> Int? {
+        let first = i
+        var v = 0
+        while i < count {
+            let d = p.load(fromByteOffset: i, as: UInt8.self) &- 0x30
+            guard d < 10 else { break }
+            v = v &* 10 &+ Int(d)
+            i &+= 1
+        }
+        let digits = i &- first
+        return digits > 0 && digits <= 18 ? v : nil
+    }
+
+    /// `*` (value nil) or a decimal; `valid` is false when there is neither.
+    @inlinable @inline(__always)
+    static func starOrNumber(_ p: UnsafeRawPointer, _ i: inout Int, _ count: Int) -> (valid: Bool, value: Int?) {
+        if i < count, p.load(fromByteOffset: i, as: UInt8.self) == 0x2A {
+            i &+= 1
+            return (true, nil)
+        }
+        guard let v = number(p, &i, count) else { return (false, nil) }
+        return (true, v)
     }
 
     /// Number of body bytes the range announces, when the end is known.

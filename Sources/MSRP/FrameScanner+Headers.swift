@@ -5,27 +5,72 @@ import Glibc
 import Musl
 #endif
 
-/// The headers RFC 4975 §9 defines, recognised by length and first letter before one
-/// case-insensitive comparison (ABNF strings are case-insensitive, RFC 5234 §2.3).
+/// The headers RFC 4975 §9 defines. A line is recognised by its first bytes, name and colon
+/// together, with one or two 8-byte compares: ABNF strings are case-insensitive (RFC 5234
+/// §2.3), so the letters' positions are folded to lower case first (`| 0x20` on a letter
+/// only, which maps exactly the two cases of that letter to one value). The constants are the
+/// names in lower case, little-endian; `KnownHeaderTests` derives them again from the names.
 @usableFromInline
-enum KnownHeader: UInt8 {
+enum KnownHeader: UInt8, Sendable {
     case toPath, fromPath, messageID, byteRange, contentType, successReport, failureReport, status, other
 
+    /// Which known header the line of `n` bytes at `p` is. `p[n]` and `p[n + 1]` are the
+    /// line's CRLF, so the 8-byte load at `p` stays in the line's bytes when `n >= 6`.
     @inlinable @inline(__always)
-    static func identify(_ p: UnsafeRawPointer, _ n: Int) -> KnownHeader {
-        let first = p.load(as: UInt8.self) | 0x20
-        switch n {
-        case 7 where first == 0x74: return ASCII.equalsCaseInsensitive(p, n, "To-Path") ? .toPath : .other
-        case 9 where first == 0x66: return ASCII.equalsCaseInsensitive(p, n, "From-Path") ? .fromPath : .other
-        case 10 where first == 0x6D: return ASCII.equalsCaseInsensitive(p, n, "Message-ID") ? .messageID : .other
-        case 10 where first == 0x62: return ASCII.equalsCaseInsensitive(p, n, "Byte-Range") ? .byteRange : .other
-        case 12 where first == 0x63: return ASCII.equalsCaseInsensitive(p, n, "Content-Type") ? .contentType : .other
-        case 14 where first == 0x73:
-            return ASCII.equalsCaseInsensitive(p, n, "Success-Report") ? .successReport : .other
-        case 14 where first == 0x66:
-            return ASCII.equalsCaseInsensitive(p, n, "Failure-Report") ? .failureReport : .other
-        case 6 where first == 0x73: return ASCII.equalsCaseInsensitive(p, n, "Status") ? .status : .other
-        default: return .other
+    static func identify(line p: UnsafeRawPointer, _ n: Int) -> KnownHeader {
+        guard n >= 7 else { return .other }
+        let w = p.loadUnaligned(as: UInt64.self)
+        switch UInt8(truncatingIfNeeded: w) | 0x20 {
+        case 0x74:  // t
+            return w | 0x0020_2020_2000_2020 == 0x3A68_7461_702D_6F74 ? .toPath : .other  // "to-path:"
+        case 0x66:  // f
+            if matches(p, n, w, 10, 0x7461_702D_6D6F_7266, 0x2020_2000_2020_2020, 0x3A68_7461_702D_6D6F, 0x0020_2020_2000_2020) {
+                return .fromPath  // "from-path:"
+            }
+            if matches(p, n, w, 15, 0x2D65_7275_6C69_6166, 0x0020_2020_2020_2020, 0x3A74_726F_7065_722D, 0x0020_2020_2020_2000) {
+                return .failureReport  // "failure-report:"
+            }
+            return .other
+        case 0x6D:  // m
+            return matches(p, n, w, 11, 0x2D65_6761_7373_656D, 0x0020_2020_2020_2020, 0x3A64_692D_6567_6173, 0x0020_2000_2020_2020)
+                ? .messageID : .other  // "message-id:"
+        case 0x62:  // b
+            return matches(p, n, w, 11, 0x6E61_722D_6574_7962, 0x2020_2000_2020_2020, 0x3A65_676E_6172_2D65, 0x0020_2020_2020_0020)
+                ? .byteRange : .other  // "byte-range:"
+        case 0x63:  // c
+            return matches(p, n, w, 13, 0x2D74_6E65_746E_6F63, 0x0020_2020_2020_2020, 0x3A65_7079_742D_746E, 0x0020_2020_2000_2020)
+                ? .contentType : .other  // "content-type:"
+        case 0x73:  // s
+            if matches(p, n, w, 15, 0x2D73_7365_6363_7573, 0x0020_2020_2020_2020, 0x3A74_726F_7065_722D, 0x0020_2020_2020_2000) {
+                return .successReport  // "success-report:"
+            }
+            // "status:" is 7 bytes: the eighth is not compared.
+            return (w | 0x0000_2020_2020_2020) & 0x00FF_FFFF_FFFF_FFFF == 0x003A_7375_7461_7473 ? .status : .other
+        default:
+            return .other
+        }
+    }
+
+    /// The first 8 and the last 8 of the `length` bytes (name and colon) at `p`.
+    @inlinable @inline(__always)
+    static func matches(
+        _ p: UnsafeRawPointer, _ n: Int, _ w: UInt64, _ length: Int,
+        _ word0: UInt64, _ fold0: UInt64, _ word1: UInt64, _ fold1: UInt64
+    ) -> Bool {
+        n >= length && w | fold0 == word0
+            && p.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self) | fold1 == word1
+    }
+
+    /// Bytes of the name, before the colon.
+    @inlinable var nameLength: Int {
+        switch self {
+        case .toPath: return 7
+        case .fromPath: return 9
+        case .messageID, .byteRange: return 10
+        case .contentType: return 12
+        case .successReport, .failureReport: return 14
+        case .status: return 6
+        case .other: return 0
         }
     }
 
@@ -49,9 +94,21 @@ extension FrameScanner {
     /// (RFC 4975 §6); each known header at most once.
     @inlinable
     mutating func parseHeader(_ base: UnsafeRawPointer, _ s: Int, _ e: Int, _ frameOffset: Int) throws(MSRPParseError) {
-        guard let colon = ASCII.find(ASCII.colon, in: base, from: s, to: e), colon > s else {
-            throw .make(.headerWithoutColon, frameOffset + s,
-                        "header line has no name and colon: '\(MSRPParseError.excerpt(base + s, e - s))'")
+        let header = KnownHeader.identify(line: base + s, e - s)
+        let colon: Int
+        if header != .other {
+            colon = s + header.nameLength
+        } else {
+            guard let c = ASCII.find(ASCII.colon, in: base, from: s, to: e), c > s else {
+                throw .make(.headerWithoutColon, frameOffset + s,
+                            "header line has no name and colon: '\(MSRPParseError.excerpt(base + s, e - s))'")
+            }
+            // header-name is a token (RFC 4975 §9, hname = ALPHA *token-char)
+            for j in s..<c where !ASCII.isTokenChar(base.load(fromByteOffset: j, as: UInt8.self)) {
+                throw .make(.headerWithoutColon, frameOffset + s,
+                            "header line has no 'name:' (a name is token characters): '\(MSRPParseError.excerpt(base + s, e - s))'")
+            }
+            colon = c
         }
         var v = colon + 1
         while v < e, base.load(fromByteOffset: v, as: UInt8.self) == ASCII.space
@@ -61,14 +118,6 @@ extension FrameScanner {
         while ve > v, base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.space
             || base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.tab
         { ve -= 1 }
-        let header = KnownHeader.identify(base + s, colon - s)
-        if header == .other {
-            // header-name is a token (RFC 4975 §9, hname = ALPHA *token-char)
-            for j in s..<colon where !ASCII.isTokenChar(base.load(fromByteOffset: j, as: UInt8.self)) {
-                throw .make(.headerWithoutColon, frameOffset + s,
-                            "header line has no 'name:' (a name is token characters): '\(MSRPParseError.excerpt(base + s, e - s))'")
-            }
-        }
         if headerCount == 1, header != .toPath {
             throw .make(.missingToPath, frameOffset + s,
                         "first header must be To-Path, found '\(MSRPParseError.excerpt(base + s, colon - s))'")
