@@ -125,6 +125,22 @@ enum ASCII {
         return nil
     }
 
+    /// The high bit of each byte of `w` that is not an ASCII letter or digit, and no other bit.
+    /// Each byte's low 7 bits plus a constant of at most 0x50 stays under 0x100, so no carry
+    /// crosses into the next byte: `x + (0x80 - lo)` has bit 7 set exactly when `x >= lo`, and
+    /// `x + (0x7F - hi)` exactly when `x > hi`. Letters are tested after `| 0x20`, which maps
+    /// the upper-case range onto the lower-case one and moves no other byte into it.
+    @inlinable @inline(__always)
+    static func nonAlphaNumericBytes(_ w: UInt64) -> UInt64 {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let x = w & ~high
+        let y = x | (0x20 &* ones)
+        let digit = (x &+ 0x50 &* ones) & ~(x &+ 0x46 &* ones)
+        let letter = (y &+ 0x1F &* ones) & ~(y &+ 0x05 &* ones)
+        return (w | ~(digit | letter)) & high
+    }
+
     /// Parses an unsigned decimal of at most 18 digits (no overflow possible); nil if empty,
     /// too long or not all digits.
     @inlinable

@@ -60,7 +60,7 @@ struct FrameScanner {
         _ base: UnsafeRawPointer, _ available: Int, _ limits: MSRPParserLimits, _ frameOffset: Int
     ) throws(MSRPParseError) {
         // Reject garbage as soon as its first bytes arrive, whatever the split.
-        if phase == .startLine, pos == 0, memcmp(base, ("MSRP " as StaticString).utf8Start, min(available, 5)) != 0 {
+        if phase == .startLine, pos == 0, !Self.mayStartFrame(base, available) {
             throw .make(.invalidStartLine, frameOffset, "frame must start with 'MSRP ', found '\(MSRPParseError.excerpt(base, min(available, 16)))'")
         }
         let limitEnd = min(available, limits.maxHeaderBytes)
@@ -105,6 +105,17 @@ struct FrameScanner {
             }
             try parseHeader(base, lineStart, lineEnd, frameOffset)
         }
+    }
+
+    /// The first bytes of a frame are, or may become, `MSRP `. With 5 bytes or more (nearly
+    /// always) that is two compares, not a call to memcmp.
+    @inlinable @inline(__always)
+    static func mayStartFrame(_ base: UnsafeRawPointer, _ available: Int) -> Bool {
+        if available >= 5 {
+            return base.loadUnaligned(as: UInt32.self) == 0x5052_534D  // "MSRP", little-endian
+                && base.load(fromByteOffset: 4, as: UInt8.self) == ASCII.space
+        }
+        return memcmp(base, ("MSRP " as StaticString).utf8Start, available) == 0
     }
 
     /// Inlined: a call of this non-mutating method from the mutating scan copied the whole

@@ -40,6 +40,15 @@ public enum MSRPWriter {
             base.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
             offset += 1
         }
+        /// A status code: always 3 digits (the callers check 100...999), written without the
+        /// digit-counting loop of `put(decimal:)`.
+        @inlinable @inline(__always)
+        mutating func put(statusCode v: Int) {
+            base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ v / 100), toByteOffset: offset, as: UInt8.self)
+            base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ v / 10 % 10), toByteOffset: offset &+ 1, as: UInt8.self)
+            base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ v % 10), toByteOffset: offset &+ 2, as: UInt8.self)
+            offset &+= 3
+        }
         @inlinable
         mutating func put(decimal v: Int) {
             precondition(v >= 0)
@@ -175,7 +184,7 @@ public enum MSRPWriter {
         let n = responseLength(transactionID: transactionID, comment: comment, toPath: toPath, fromPath: fromPath)
         guard offset >= 0, buffer.count - offset >= n else { return nil }
         var w = Cursor(buffer, offset)
-        w.put("MSRP "); w.put(transactionID); w.put(byte: ASCII.space); w.put(decimal: status)
+        w.put("MSRP "); w.put(transactionID); w.put(byte: ASCII.space); w.put(statusCode: status)
         if comment.utf8CodeUnitCount > 0 { w.put(byte: ASCII.space); w.put(comment) }
         w.put("\r\nTo-Path: "); w.put(toPath); w.put("\r\nFrom-Path: "); w.put(fromPath)
         w.put("\r\n-------"); w.put(transactionID); w.put("$\r\n")
@@ -199,6 +208,7 @@ public enum MSRPWriter {
     }
 
     /// The comment RFC 4975 §7.3 gives each status it defines.
+    @inlinable
     public static func comment(forStatus status: Int) -> StaticString {
         switch status {
         case 200: return "OK"
@@ -247,7 +257,7 @@ public enum MSRPWriter {
         if let e = byteRange.end { w.put(decimal: e) } else { w.put(byte: 0x2A) }
         w.put(byte: ASCII.slash)
         if let t = byteRange.total { w.put(decimal: t) } else { w.put(byte: 0x2A) }
-        w.put("\r\nStatus: 000 "); w.put(decimal: status)
+        w.put("\r\nStatus: 000 "); w.put(statusCode: status)
         let reason = comment(forStatus: status)
         if reason.utf8CodeUnitCount > 0 { w.put(byte: ASCII.space); w.put(reason) }
         w.put("\r\n-------"); w.put(transactionID); w.put("$\r\n")

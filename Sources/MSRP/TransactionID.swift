@@ -8,9 +8,20 @@ public enum TransactionID {
     public static let maximumLength = 32
 
     /// Length of the ident that starts at `p` (stops at the first non ident-char), not validated.
+    /// Ids are nearly always letters and digits, so 8 bytes at a time are checked for those
+    /// first (``ASCII/nonAlphaNumericBytes(_:)``); the bytes from the first other one on go
+    /// through the full class check.
     @inlinable @inline(__always)
     static func scan(_ p: UnsafeRawPointer, _ count: Int) -> Int {
         var i = 0
+        while i &+ 8 <= count {
+            let other = ASCII.nonAlphaNumericBytes(p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if other != 0 {
+                i &+= other.trailingZeroBitCount >> 3
+                break
+            }
+            i &+= 8
+        }
         while i < count, ASCII.isIdentChar(p.load(fromByteOffset: i, as: UInt8.self)) { i += 1 }
         return i
     }

@@ -99,3 +99,44 @@ struct HeaderRecognitionTests {
         }
     }
 }
+
+/// The 8-bytes-at-a-time class test that transaction ids and Message-IDs are scanned with,
+/// against the byte-at-a-time definition.
+@Suite("Word-at-a-time checks")
+struct WordCheckTests {
+    static func reference(_ w: UInt64) -> UInt64 {
+        var r: UInt64 = 0
+        for k in 0..<8 where !ASCII.isAlphaNum(UInt8(truncatingIfNeeded: w >> (8 * UInt64(k)))) || (w >> (8 * UInt64(k))) & 0x80 != 0 {
+            r |= 0x80 << (8 * UInt64(k))
+        }
+        return r
+    }
+
+    @Test("every byte value in every position, and random words")
+    func nonAlphaNumericBytes() {
+        for k in 0..<8 {
+            for b in UInt64(0)...255 {
+                for filler: UInt64 in [0x61, 0x5A, 0x30, 0x2E, 0xFF, 0x00] {
+                    var w: UInt64 = 0
+                    for j in 0..<8 { w |= (j == k ? b : filler) << (8 * UInt64(j)) }
+                    #expect(ASCII.nonAlphaNumericBytes(w) == Self.reference(w), "byte \(b) at \(k), filler \(filler)")
+                }
+            }
+        }
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<100_000 {
+            let w = rng.next()
+            #expect(ASCII.nonAlphaNumericBytes(w) == Self.reference(w))
+        }
+    }
+
+    @Test("ids with other ident characters and terminators", arguments: [
+        ("a786hjs2 SEND", 8), ("abcdefghijklmnop SEND", 16), ("abc.def-ghi+jk%l=m SEND", 18),
+        ("ABCDEFGH", 8), ("ABCDEFG@x", 7), ("abcdefgh\u{80}x", 8), ("z", 1), ("", 0), ("abcdefghijk_", 11),
+    ])
+    func scan(_ text: String, _ length: Int) {
+        let bytes = Array(text.utf8)
+        let n = bytes.withUnsafeBytes { TransactionID.scan($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, bytes.count) }
+        #expect(n == length)
+    }
+}
