@@ -12,17 +12,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The MSRP wire layer (RFC 4975): chunk parser and writer. No Foundation; only the
         // one-function C target for a prefetch hint.
         .target(name: "MSRP", dependencies: ["CPrefetch"]),
-        // Charging: session table and (next) the Charging Enabler User. No sockets, no Foundation.
+        // Charging: session table, Charging Enabler User, embedded enabler. No sockets, no Foundation.
         .target(
             name: "Charging",
-            dependencies: ["MSRP", "CPrefetch", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["MSRP", "CPrefetch"]
         ),
         // The load engine: workload model, pre-encoded traffic, worker threads running
         // parse → session table → Charging Enabler User → enabler, latency histograms, report.
@@ -31,7 +30,6 @@ let package = Package(
             dependencies: [
                 "MSRP", "Charging", "CPrefetch",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.

@@ -1,11 +1,10 @@
 import CPrefetch
-import NIOConcurrencyHelpers
 
 /// A map from MSRP session to its charging state, split into lock-guarded shards so that
 /// worker threads only contend when they touch the same shard.
 ///
-/// Each shard is one pthread mutex (`NIOLock`; `Synchronization.Mutex` on Linux is a
-/// priority-inheritance futex, far slower under contention) and one open-addressing array
+/// Each shard is one pthread mutex (``ShardLock``, alone in 256 bytes; `Synchronization.Mutex`
+/// on Linux is a priority-inheritance futex, far slower under contention) and one open-addressing array
 /// whose slots hold the key and the state side by side, so an update touches one place in
 /// memory rather than the three separate arrays (bitmap, keys, values) of a `Dictionary`.
 /// There is no global lock anywhere: ``count`` and ``forEach(_:)`` visit the shards one at a
@@ -27,8 +26,7 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
     ///   - shardCount: rounded up to a power of two (at least 1).
     ///   - expectedSessions: sizes the shards so that this many sessions fit without growing.
     public init(shardCount: Int = 64, expectedSessions: Int = 0) {
-        var n = 1
-        while n < max(1, shardCount) { n <<= 1 }
+        let n = Self.roundedShardCount(shardCount)
         let perShard = (expectedSessions + n - 1) / n
         shards = (0..<n).map { _ in SessionTableShard(expectedCount: perShard) }
         shardRefs = .allocate(capacity: n)
@@ -39,6 +37,26 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
     deinit { shardRefs.deallocate() }
 
     public var shardCount: Int { shards.count }
+
+    /// The shard `key` lives in, from 0 to ``shardCount`` - 1. A server that chooses its own
+    /// session-ids (RFC 4975 §6: the session-id of the URI it answers with) can choose them so
+    /// that each worker's sessions live in shards no other worker uses: the lock lines then stay
+    /// in that worker's core. Two cores that take the same lock pass its cache line between
+    /// them, which costs more than the update it guards (README, "Session table").
+    @inlinable
+    public func shardIndex(_ key: SessionKey) -> Int { Int(truncatingIfNeeded: key.mix & mask) }
+
+    /// ``shardIndex(_:)`` in a table made with `shardCount` shards (already rounded).
+    public static func shardIndex(_ key: SessionKey, shardCount: Int) -> Int {
+        Int(truncatingIfNeeded: key.mix & UInt64(roundedShardCount(shardCount) - 1))
+    }
+
+    /// The number of shards a table asked for `shardCount` has: the next power of two.
+    public static func roundedShardCount(_ shardCount: Int) -> Int {
+        var n = 1
+        while n < max(1, shardCount) { n <<= 1 }
+        return n
+    }
 
     /// Runs `body` with the key's shard. Low bits of the hash pick the shard; the slot inside
     /// it comes from the high bits.

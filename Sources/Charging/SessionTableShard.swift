@@ -1,5 +1,4 @@
 import CPrefetch
-import NIOConcurrencyHelpers
 import Synchronization
 
 #if canImport(Glibc)
@@ -13,7 +12,7 @@ import Glibc
 public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchecked Sendable {
     @usableFromInline let padBefore: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
         (0, 0, 0, 0, 0, 0, 0, 0)
-    @usableFromInline let lock = NIOLock()
+    @usableFromInline let lock = ShardLock()
     // The lock is what makes access to these exclusive, so the runtime's own exclusivity
     // check (swift_beginAccess, about 60 instructions per access) is switched off for them:
     // without this, two of them ran on every lookup.
@@ -25,9 +24,6 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
     /// Copies of `slots` and `capacity` that ``prefetch(_:)`` may read without the lock.
     @usableFromInline let hintSlots = Atomic<UInt>(0)
     @usableFromInline let hintCapacity = Atomic<Int>(0)
-    /// Address of the lock's storage (NIOLock holds one reference to an object whose tail is
-    /// the pthread mutex), for ``prefetch(_:)``; 0 if NIOLock is laid out otherwise.
-    @usableFromInline let lockHint: UInt
     @usableFromInline let padAfter: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
         (0, 0, 0, 0, 0, 0, 0, 0)
 
@@ -38,12 +34,13 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
         capacity = cap
         growAt = cap * 3 / 4
         slots = Self.allocate(cap)
-        lockHint = MemoryLayout<NIOLock>.size == MemoryLayout<UInt>.size
-            ? withUnsafeBytes(of: lock) { $0.load(as: UInt.self) } : 0
         publishHint()
     }
 
-    deinit { free(slots) }
+    deinit {
+        free(slots)
+        lock.destroy()
+    }
 
     /// Zeroed slot memory. Large arrays are asked to live on huge pages (fewer TLB misses on
     /// random access across a million sessions).
@@ -78,12 +75,6 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
     func prefetch(_ key: SessionKey) {
         let base = hintSlots.load(ordering: .relaxed)
         let cap = hintCapacity.load(ordering: .relaxed)
-        // The lock's line first: the other workers take this shard's lock too, so the line is
-        // often in another core's cache, modified, and fetching it is the slowest miss of all.
-        if lockHint != 0 {
-            msrpcharge_prefetch_write(UnsafeRawPointer(bitPattern: lockHint))
-            msrpcharge_prefetch_write(UnsafeRawPointer(bitPattern: lockHint &+ 48))
-        }
         guard let p = UnsafePointer<SessionSlot<State>>(bitPattern: base) else { return }
         // A slot may span several cache lines: ask for each of them.
         let start = UnsafeRawPointer(p + Self.home(key.mix, cap))

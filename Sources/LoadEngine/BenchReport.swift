@@ -23,6 +23,8 @@ public struct BenchReport: Codable, Sendable {
         public var durationSeconds: Double?
         public var totalChunks: Int?
         public var shards: Int
+        /// ``WorkloadModel/shardAffinity``.
+        public var shardAffinity: Double
         public var sampleEvery: Int
         public var messagesPerSessionPerRound: Int
         public var enablerLatency: String
@@ -183,7 +185,7 @@ extension BenchReport {
             interimIntervalSeconds: Double(m.charging.defaultInterimInterval) / 1e9,
             interimCeilingPerSecond: m.charging.interimCeilingPerSecond,
             durationSeconds: m.totalChunks == nil ? Double(m.duration) / 1e9 : nil, totalChunks: m.totalChunks,
-            shards: m.shards, sampleEvery: m.targetRate == nil ? m.sampleEvery : 1,
+            shards: m.shards, shardAffinity: m.shardAffinity, sampleEvery: m.targetRate == nil ? m.sampleEvery : 1,
             messagesPerSessionPerRound: r.workers.first?.messagesPerSessionPerRound ?? 0,
             enablerLatency: "\(m.enabler.latency)", denialShare: m.enabler.denialShare,
             timeoutShare: m.enabler.timeoutShare)

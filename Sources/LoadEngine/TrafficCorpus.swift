@@ -95,12 +95,28 @@ public final class WorkerTraffic: @unchecked Sendable {
 
 /// Builds the traffic of a ``WorkloadModel`` with ``MSRPWriter``.
 public enum TrafficBuilder {
-    /// The session ids: `s` and the session's index in base 36, padded; worker `w` of `n`
-    /// serves sessions `w, w + n, w + 2n, …`, so every worker's sessions spread over every
-    /// shard of the shared table.
-    public static func sessionID(_ index: Int) -> String {
+    /// The session-id of session `index` of a model, as the server minted it: `s`, the index in
+    /// base 36 (padded), and, when the model asks for shard affinity, `-` and the first counter
+    /// (base 36) that puts the id in a shard of the right owner. Worker `w` of `n` serves sessions
+    /// `w, w + n, w + 2n, …`; a share ``WorkloadModel/shardAffinity`` of them, chosen by a hash
+    /// of the index, gets an id in one of the worker's own shards (`shard mod n == w`), the rest
+    /// one in another worker's.
+    public static func sessionID(_ index: Int, _ m: WorkloadModel) -> String {
         let digits = String(index, radix: 36)
-        return "s" + String(repeating: "0", count: max(0, 7 - digits.count)) + digits
+        let base = "s" + String(repeating: "0", count: max(0, 7 - digits.count)) + digits
+        let n = m.workers
+        let shardCount = SessionTable<ChargingSession>.roundedShardCount(m.shards)
+        guard m.shardAffinity > 0, n > 1, shardCount >= n else { return base }
+        let worker = index % n
+        var pick = SplitMix64(seed: m.seed ^ UInt64(index) &* 0xD1B5_4A32_D192_ED03)
+        let own = pick.unit() < m.shardAffinity
+        var counter = 0
+        while true {
+            let id = base + "-" + String(counter, radix: 36)
+            let shard = SessionTable<ChargingSession>.shardIndex(SessionKey(id)!, shardCount: shardCount)
+            if (shard % n == worker) == own { return id }
+            counter += 1
+        }
     }
 
     /// Estimated wire bytes of one message (headers are about 160 bytes a chunk).
@@ -136,9 +152,10 @@ public enum TrafficBuilder {
             toPath: "", fromPath: "", ids: TransactionIDGenerator(seed: rng.next(), length: 10))
         let k = messagesPerSession(m)
         let indices = Array(stride(from: worker, to: m.sessions, by: m.workers))
-        let keys = indices.map { SessionKey(sessionID($0))! }
-        let toPaths = indices.map { Array("msrp://im.example.net:2855/\(sessionID($0));tcp".utf8) }
-        let fromPaths = indices.map { Array("msrp://ua\($0).example.com:2855/u\(sessionID($0));tcp".utf8) }
+        let ids = indices.map { sessionID($0, m) }
+        let keys = ids.map { SessionKey($0)! }
+        let toPaths = ids.map { Array("msrp://im.example.net:2855/\($0);tcp".utf8) }
+        let fromPaths = zip(indices, ids).map { Array("msrp://ua\($0).example.com:2855/u\($1);tcp".utf8) }
         // Each session's k messages, in an order shuffled across sessions.
         var order = [UInt32](repeating: 0, count: indices.count * k)
         for i in order.indices { order[i] = UInt32(i % indices.count) }

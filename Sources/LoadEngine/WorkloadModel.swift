@@ -46,6 +46,13 @@ public struct WorkloadModel: Sendable {
     /// costs about a tenth of a chunk). Every message is timed at a target rate.
     public var sampleEvery = 16
     public var shards = 256
+    /// Share of each worker's sessions whose session-id lives in a shard only that worker uses
+    /// (shard `s` belongs to worker `s mod workers`); the rest live in other workers' shards.
+    /// An IM server chooses the session-id of the URI it answers with (RFC 4975 §6) and the
+    /// port in it, so it can give each worker the sessions of its own shards; the rest stand
+    /// for connections it could not place (reused connections, relays). 0: session-ids fall in
+    /// shards at random, and a worker shares every lock with the others.
+    public var shardAffinity = 0.9
     public var stage = PipelineStage.charging
     /// Upper bound on the pre-encoded traffic of all workers together, in bytes.
     public var corpusLimit = 512 << 20
@@ -90,6 +97,7 @@ public struct WorkloadModel: Sendable {
         }
         guard sampleEvery >= 1 else { throw WorkloadError("--sample-every must be at least 1, got \(sampleEvery)") }
         guard shards >= 1, shards <= 65536 else { throw WorkloadError("--shards must be from 1 to 65536, got \(shards)") }
+        try share("--shard-affinity", shardAffinity)
         guard charging.defaultInterimInterval >= 0 else {
             throw WorkloadError("--interim-interval must not be negative, got \(Double(charging.defaultInterimInterval) / 1e9) s")
         }

@@ -14,7 +14,8 @@ enum ReportText {
         s += "interim interval \(num(w.interimIntervalSeconds)) s, \(run)"
         s += w.targetRate.map { ", target \(si($0)) chunks/s" } ?? ", as fast as possible"
         s += "\n  traffic: \(w.messagesPerSessionPerRound) message(s) per session per replayed round, reads of ≤\(w.readSize) bytes, "
-        s += "Failure-Report no \(pct(w.failureReportNoShare)) / partial \(pct(w.failureReportPartialShare)), seed \(w.seed), \(w.shards) shards\n\n"
+        s += "Failure-Report no \(pct(w.failureReportNoShare)) / partial \(pct(w.failureReportPartialShare)), seed \(w.seed), \(w.shards) shards, "
+        s += "shard affinity \(pct(w.shardAffinity))\n\n"
 
         s += String(format: "Throughput (timed phase %.2f s)\n", t.seconds)
         s += row("chunks", "\(t.chunks)", si(t.chunksPerSecond) + " chunks/s")

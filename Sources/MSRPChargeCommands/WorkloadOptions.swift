@@ -95,6 +95,11 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Shards of the session table.")
     var shards = 256
 
+    @Option(help: ArgumentHelp(
+        "Share of each worker's sessions whose session-id the server minted into a shard only that worker uses (0 to 1).",
+        discussion: "The rest fall in other workers' shards, whose locks they then share. 0: session-ids land in shards at random."))
+    var shardAffinity = 0.9
+
     @Option(help: "Time one message in this many when running as fast as possible.")
     var sampleEvery = 16
 
@@ -150,6 +155,7 @@ public struct WorkloadOptions: ParsableArguments {
         m.targetRate = rate
         m.seed = seed
         m.shards = shards
+        m.shardAffinity = shardAffinity
         m.sampleEvery = sampleEvery
         m.charging.mode = try Self.choice("--mode", mode, ChargingMode.self)
         m.charging.defaultInterimInterval = try Self.seconds("--interim-interval", interimInterval)

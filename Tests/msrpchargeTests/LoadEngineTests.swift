@@ -190,3 +190,64 @@ struct TrafficSizeTests {
         #expect(TrafficBuilder.messagesPerSession(m) == 16)
     }
 }
+
+/// Session-ids minted for shard affinity (`--shard-affinity`).
+@Suite("shard affinity")
+struct ShardAffinityTests {
+    @Test("the chosen share of each worker's sessions lives in its own shards", arguments: [2, 3, 4])
+    func ownShare(_ workers: Int) throws {
+        var m = WorkloadModel()
+        m.workers = workers
+        m.sessions = 12_000
+        m.shardAffinity = 0.9
+        var ids = Set<String>()
+        var own = 0
+        for i in 0..<m.sessions {
+            let id = TrafficBuilder.sessionID(i, m)
+            let key = try #require(SessionKey(id), "\(id) is a valid session-id of at most 32 bytes")
+            ids.insert(id)
+            let shard = SessionTable<ChargingSession>.shardIndex(key, shardCount: m.shards)
+            if shard % workers == i % workers { own += 1 }
+        }
+        #expect(ids.count == m.sessions, "ids are unique")
+        // Each session is own with probability 0.9, from a hash of its index: 12 000 draws.
+        #expect(abs(Double(own) / Double(m.sessions) - 0.9) < 0.02, "own share \(own)")
+    }
+
+    @Test("no affinity, one worker, or fewer shards than workers: plain ids")
+    func plainIDs() {
+        var m = WorkloadModel()
+        m.shardAffinity = 0
+        #expect(TrafficBuilder.sessionID(35, m) == "s000000z")
+        m.shardAffinity = 1
+        m.workers = 1
+        #expect(TrafficBuilder.sessionID(35, m) == "s000000z")
+        m.workers = 4
+        m.shards = 2
+        #expect(TrafficBuilder.sessionID(35, m) == "s000000z")
+    }
+
+    @Test("all own and none own")
+    func extremes() throws {
+        var m = WorkloadModel()
+        m.workers = 2
+        for (affinity, expectOwn) in [(1.0, true), (0.000001, false)] {
+            m.shardAffinity = affinity
+            for i in 0..<2000 {
+                let key = try #require(SessionKey(TrafficBuilder.sessionID(i, m)))
+                let own = SessionTable<ChargingSession>.shardIndex(key, shardCount: m.shards) % 2 == i % 2
+                #expect(own == expectOwn)
+            }
+        }
+    }
+
+    @Test("the table's shard of a key is the one the static function names")
+    func shardIndexAgrees() throws {
+        let table = SessionTable<ChargingSession>(shardCount: 100, expectedSessions: 10)
+        #expect(table.shardCount == 128)
+        for i in 0..<1000 {
+            let key = try #require(SessionKey("k\(i)"))
+            #expect(table.shardIndex(key) == SessionTable<ChargingSession>.shardIndex(key, shardCount: 100))
+        }
+    }
+}

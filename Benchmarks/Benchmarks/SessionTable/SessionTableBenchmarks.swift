@@ -48,17 +48,22 @@ let benchmarks: @Sendable () -> Void = {
     // own from a 48 MB key array.
     let visit = order.map { allKeys[$0] }
 
-    /// Chunks `range` of the visiting order; every fourth is a last chunk (`$`).
-    @Sendable func run(_ range: Range<Int>, prefetch: Bool) {
+    // The same visits split by shard: the sessions in even shards, and those in odd ones. A
+    // server that mints its session-ids per worker (`msrpcharge bench --shard-affinity`) gives
+    // each worker the sessions of its own shards, so two threads never take the same lock.
+    let byShardParity = [0, 1].map { parity in visit.filter { table.shardIndex($0) & 1 == parity } }
+
+    /// Chunks `range` of `keys`; every fourth is a last chunk (`$`).
+    @Sendable func run(_ keys: [SessionKey], _ range: Range<Int>, prefetch: Bool) {
         var out = ChargingOutbox(capacity: 64)
         var now: Int64 = 1
         for j in range {
             if prefetch && j + prefetchDistance < range.upperBound {
-                table.prefetch(visit[j + prefetchDistance])
+                table.prefetch(keys[j + prefetchDistance])
             }
             let flag: ContinuationFlag = j & 3 == 0 ? .end : .more
             now &+= 100
-            let key = visit[j]
+            let key = keys[j]
             _ = table.update(key) { s in
                 user.chunkAccepted(&s, key, bodyBytes: 100, flag: flag, now: now, &out)
             }
@@ -67,16 +72,32 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(out.counters.interimTriggers)
     }
 
-    // The same chunks on one thread, and split over two; without and with prefetching.
+    // The same chunks on one thread, and split over two; without and with prefetching. The
+    // two threads visit different sessions, which share shards: each lock is taken by both.
     for (prefix, prefetch) in [("table-charge", false), ("table-charge-prefetch", true)] {
         Benchmark("\(prefix)-1M-1thread-x100k") { benchmark in
-            for _ in benchmark.scaledIterations { run(0..<updatesPerIteration, prefetch: prefetch) }
+            for _ in benchmark.scaledIterations { run(visit, 0..<updatesPerIteration, prefetch: prefetch) }
         }
         Benchmark("\(prefix)-1M-2threads-x100k") { benchmark in
             for _ in benchmark.scaledIterations {
                 DispatchQueue.concurrentPerform(iterations: 2) { t in
-                    run(t * updatesPerIteration / 2..<(t + 1) * updatesPerIteration / 2, prefetch: prefetch)
+                    run(visit, t * updatesPerIteration / 2..<(t + 1) * updatesPerIteration / 2, prefetch: prefetch)
                 }
+            }
+        }
+    }
+
+    // The same 100 000 chunks, prefetching, with each thread's sessions in shards of its own
+    // (even and odd shards): one thread does both halves in turn, two do one each.
+    Benchmark("table-charge-prefetch-affine-1M-1thread-x100k") { benchmark in
+        for _ in benchmark.scaledIterations {
+            for keys in byShardParity { run(keys, keys.indices, prefetch: true) }
+        }
+    }
+    Benchmark("table-charge-prefetch-affine-1M-2threads-x100k") { benchmark in
+        for _ in benchmark.scaledIterations {
+            DispatchQueue.concurrentPerform(iterations: 2) { t in
+                run(byShardParity[t], byShardParity[t].indices, prefetch: true)
             }
         }
     }
