@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
@@ -21,7 +22,7 @@ let package = Package(
         // Charging: session table, Charging Enabler User, embedded enabler. No sockets, no Foundation.
         .target(
             name: "Charging",
-            dependencies: ["MSRP", "CPrefetch"]
+            dependencies: ["MSRP", "CPrefetch", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // The load engine: workload model, pre-encoded traffic, worker threads running
         // parse → session table → Charging Enabler User → enabler, latency histograms, report.

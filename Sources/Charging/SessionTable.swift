@@ -1,10 +1,11 @@
 import CPrefetch
+import NIOConcurrencyHelpers
 
 /// A map from MSRP session to its charging state, split into lock-guarded shards so that
 /// worker threads only contend when they touch the same shard.
 ///
-/// Each shard is one pthread mutex (``ShardLock``, alone in 256 bytes; `Synchronization.Mutex`
-/// on Linux is a priority-inheritance futex, far slower under contention) and one open-addressing array
+/// Each shard is one pthread mutex (`NIOLock`; `Synchronization.Mutex` on Linux is a
+/// priority-inheritance futex, far slower under contention) and one open-addressing array
 /// whose slots hold the key and the state side by side, so an update touches one place in
 /// memory rather than the three separate arrays (bitmap, keys, values) of a `Dictionary`.
 /// There is no global lock anywhere: ``count`` and ``forEach(_:)`` visit the shards one at a

@@ -1,4 +1,5 @@
 import CPrefetch
+import NIOConcurrencyHelpers
 import Synchronization
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Glibc
 public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchecked Sendable {
     @usableFromInline let padBefore: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
         (0, 0, 0, 0, 0, 0, 0, 0)
-    @usableFromInline let lock = ShardLock()
+    @usableFromInline let lock = NIOLock()
     // The lock is what makes access to these exclusive, so the runtime's own exclusivity
     // check (swift_beginAccess, about 60 instructions per access) is switched off for them:
     // without this, two of them ran on every lookup.
@@ -37,10 +38,7 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
         publishHint()
     }
 
-    deinit {
-        free(slots)
-        lock.destroy()
-    }
+    deinit { free(slots) }
 
     /// Zeroed slot memory. Large arrays are asked to live on huge pages (fewer TLB misses on
     /// random access across a million sessions).
