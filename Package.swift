@@ -16,9 +16,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // The MSRP wire layer (RFC 4975): chunk parser and writer. No Foundation; only the
-        // one-function C target for a prefetch hint.
-        .target(name: "MSRP", dependencies: ["CPrefetch"]),
+        // The MSRP wire layer (RFC 4975): chunk parser and writer. No Foundation; only two
+        // one-function C targets (a prefetch hint, a 64-byte compare to a bit mask).
+        .target(name: "MSRP", dependencies: ["CPrefetch", "CByteScan"]),
         // Charging: session table, Charging Enabler User, embedded enabler. No sockets, no Foundation.
         .target(
             name: "Charging",
@@ -35,6 +35,8 @@ let package = Package(
         ),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.
         .target(name: "CPrefetch"),
+        // One C header: the bit mask of a byte's positions in 64 bytes (SSE2 PMOVMSKB).
+        .target(name: "CByteScan"),
         // jemalloc's compiled-in options (transparent huge pages); linked into the executable only.
         .target(name: "CJemallocConfig"),
         // The commands, as a library so that tests (and sanitizer builds) need not link the

@@ -64,8 +64,9 @@ struct FrameScanner {
             throw .make(.invalidStartLine, frameOffset, "frame must start with 'MSRP ', found '\(MSRPParseError.excerpt(base, min(available, 16)))'")
         }
         let limitEnd = min(available, limits.maxHeaderBytes)
+        var lines = LineFeedFinder(base, end: limitEnd)
         while true {
-            guard let lf = ASCII.find(ASCII.lf, in: base, from: pos, to: limitEnd) else {
+            guard let lf = lines.next(from: pos) else {
                 if available >= limits.maxHeaderBytes {
                     throw .make(.headerSectionTooLarge, frameOffset + limits.maxHeaderBytes,
                                 "header section exceeds \(limits.maxHeaderBytes) bytes")
