@@ -117,7 +117,7 @@ struct EngineState {
         case 403: counters.responses403 &+= 1
         default: counters.responses481 &+= 1
         }
-        let comment = MSRPWriter.comment(forStatus: status)
+        let comment: StaticString = status == 200 ? "OK" : MSRPWriter.comment(forStatus: status)
         if let end = MSRPWriter.writeResponse(to: frame, status: status, comment: comment, into: output, at: outputOffset) {
             outputOffset = end
         } else {
