@@ -7,7 +7,13 @@ runs="${1:-1000000}"
 out=.build-fuzz
 mkdir -p "$out" Fuzz/corpus
 cp Samples/*.msrp Fuzz/corpus/ 2>/dev/null || true
-swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name MSRPFuzz \
+# The MSRP sources import two one-header C targets; SwiftPM makes their module maps, swiftc
+# alone needs them written out.
+mkdir -p "$out/modules"
+for target in CPrefetch CByteScan; do
+  printf 'module %s {\n  header "%s"\n  export *\n}\n' "$target" "$PWD/Sources/$target/include/$target.h"
+done > "$out/modules/module.modulemap"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name MSRPFuzz -I "$out/modules" \
   Sources/MSRP/*.swift Fuzz/MSRPParserFuzz.swift -o "$out/msrp-parser-fuzz"
 "$out/msrp-parser-fuzz" -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 Fuzz/corpus

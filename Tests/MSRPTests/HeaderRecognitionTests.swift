@@ -145,10 +145,25 @@ struct WordCheckTests {
 /// against a plain search, on random buffers and random end positions.
 @Suite("Line-end finder")
 struct LineFeedFinderTests {
-    @Test("finds every LF in order and none at or past the end")
+    /// Every LF the finder hands out for `bytes` up to `end`, each search starting where
+    /// `after` says (the line after the one found, as the scanner does, or further on).
+    static func found(_ bytes: [UInt8], end: Int, after: (Int) -> Int) -> [Int] {
+        bytes.withUnsafeBytes { buffer in
+            var finder = LineFeedFinder(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, end: end)
+            var found: [Int] = []
+            var from = 0
+            while let lf = finder.next(from: from) {
+                found.append(lf)
+                from = after(lf)
+            }
+            return found
+        }
+    }
+
+    @Test("exactly the LFs before the end; with skips, only real ones, in order")
     func againstPlainSearch() {
         var rng = SplitMix64(seed: 5)
-        for _ in 0..<3000 {
+        for _ in 0..<5000 {
             let n = Int(rng.next() % 400)
             let density = rng.next() % 4  // 0: no LF at all … 3: one byte in 8
             var bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next() | 0x80) }
@@ -157,41 +172,11 @@ struct LineFeedFinderTests {
             }
             let end = n == 0 ? 0 : Int(rng.next() % UInt64(n + 1))
             let expected = bytes.indices.filter { $0 < end && bytes[$0] == 0x0A }
-            bytes.withUnsafeBytes { buffer in
-                var finder = LineFeedFinder(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, end: end)
-                var found: [Int] = []
-                var from = 0
-                while let lf = finder.next(from: from) {
-                    found.append(lf)
-                    // Like the scanner: the next search starts after this line, sometimes further on.
-                    from = lf + 1 + (rng.next() % 5 == 0 ? Int(rng.next() % 3) : 0)
-                }
-                // Every LF found is a real LF before the end, in increasing order, and the
-                // first one is the first of the buffer.
-                #expect(found.allSatisfy { $0 < end && bytes[$0] == 0x0A })
-                #expect(found == found.sorted() && Set(found).count == found.count)
-                #expect(found.first == expected.first)
-            }
-        }
-    }
-
-    @Test("without skipping, exactly the LFs before the end")
-    func exact() {
-        var rng = SplitMix64(seed: 9)
-        for _ in 0..<2000 {
-            let n = Int(rng.next() % 300)
-            let bytes = (0..<n).map { _ in rng.next() % 7 == 0 ? UInt8(0x0A) : UInt8(0x41) }
-            let end = n == 0 ? 0 : Int(rng.next() % UInt64(n + 1))
-            bytes.withUnsafeBytes { buffer in
-                var finder = LineFeedFinder(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, end: end)
-                var found: [Int] = []
-                var from = 0
-                while let lf = finder.next(from: from) {
-                    found.append(lf)
-                    from = lf + 1
-                }
-                #expect(found == bytes.indices.filter { $0 < end && bytes[$0] == 0x0A })
-            }
+            #expect(Self.found(bytes, end: end) { $0 + 1 } == expected)
+            let skipping = Self.found(bytes, end: end) { $0 + 1 + (rng.next() % 5 == 0 ? Int(rng.next() % 3) : 0) }
+            #expect(skipping.allSatisfy { $0 < end && bytes[$0] == 0x0A })
+            #expect(skipping == skipping.sorted() && Set(skipping).count == skipping.count)
+            #expect(skipping.first == expected.first)
         }
     }
 }
