@@ -47,7 +47,7 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
     @inlinable
     public func shardIndex(_ key: SessionKey) -> Int { Int(truncatingIfNeeded: key.mix & mask) }
 
-    /// ``shardIndex(_:)`` in a table made with `shardCount` shards (already rounded).
+    /// ``shardIndex(_:)`` in a table made with `init(shardCount:)` (rounded up the same way).
     public static func shardIndex(_ key: SessionKey, shardCount: Int) -> Int {
         Int(truncatingIfNeeded: key.mix & UInt64(roundedShardCount(shardCount) - 1))
     }

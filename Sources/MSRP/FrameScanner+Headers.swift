@@ -5,6 +5,10 @@ import Glibc
 import Musl
 #endif
 
+#if _endian(big)
+#error("The header, id and line-end checks compare bytes as little-endian words")
+#endif
+
 /// The headers RFC 4975 §9 defines. A line is recognised by its first bytes, name and colon
 /// together, with one or two 8-byte compares: ABNF strings are case-insensitive (RFC 5234
 /// §2.3), so the letters' positions are folded to lower case first (`| 0x20` on a letter
