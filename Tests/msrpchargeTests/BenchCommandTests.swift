@@ -65,6 +65,7 @@ struct BenchCommandTests {
         #expect(message(["--size", "0"]).contains("'0'"))
         #expect(message(["--workers", "0"]).contains("got 0"))
         #expect(message(["--read-size", "3"]).contains("got 3"))
+        #expect(message(["--shard-affinity", "1.5"]).contains("--shard-affinity must be from 0 to 1, got 1.5"))
     }
 
     @Test func jsonHasEveryFigure() throws {
@@ -80,6 +81,10 @@ struct BenchCommandTests {
         let throughput = try #require(json["throughput"] as? [String: Any])
         for key in ["chunksPerSecond", "messagesPerSecond", "bodyMBPerSecond", "wireMBPerSecond", "chunks", "seconds"] {
             #expect(throughput[key] is NSNumber, "throughput.\(key)")
+        }
+        let workload = try #require(json["workload"] as? [String: Any])
+        for key in ["sessions", "workers", "shards", "shardAffinity", "seed", "stage", "chargingMode"] {
+            #expect(workload[key] != nil, "workload.\(key)")
         }
         let charging = try #require(json["charging"] as? [String: Any])
         let requests = try #require(charging["requests"] as? [String: Any])
