@@ -151,6 +151,8 @@ public struct BenchReport: Codable, Sendable {
     /// How latency was measured (sampling, coordinated omission).
     public var latencyNote: String
     public var tableBytesPerSession: Double
+    /// The machine's CPU use during the timed phase (absent where `/proc/stat` is missing).
+    public var machine: MachineLoad?
     public var stages: [Stage]?
     public var intervals: [Interval]
     /// `--fail-if` conditions that failed (empty: all passed).
@@ -234,6 +236,7 @@ extension BenchReport {
             : "one message in \(m.sampleEvery) timed (its reads and their chunks; a clock read costs about a tenth of a chunk); as fast as possible, latency is service time from a read arriving to its 200 OKs being written"
         latencyNote = sampling
         tableBytesPerSession = r.tableBytesPerSession
+        machine = r.machine
         self.stages = stages
         intervals = BenchReport.intervals(r)
     }

@@ -37,6 +37,8 @@ public struct WorkerResult: Sendable {
     public var sessionsRejected = 0
     public var timedStart: Int64 = 0
     public var timedEnd: Int64 = 0
+    /// Times the kernel took this worker's CPU away during the timed phase.
+    public var preemptions = 0
     public var firstParseError: String? = nil
     public var messagesPerSessionPerRound = 0
 }
@@ -185,6 +187,7 @@ final class EngineWorker: @unchecked Sendable {
         let lookups = model.stage == .table || model.stage == .charging
         let table = self.table
         let setUpRequests = state.out.counters.totalRequests
+        let preemptionsBefore = threadPreemptions()
         traffic.turns.withUnsafeBufferPointer { turns in
             while fedChunks < budget {
                 let turn = turns[turnIndex]
@@ -264,6 +267,7 @@ final class EngineWorker: @unchecked Sendable {
             }
         }
         now = monotonicNanoseconds()
+        result.preemptions = threadPreemptions() - preemptionsBefore
         result.timedStart = start
         result.timedEnd = now
         progress.chunks.store(fedChunks, ordering: .relaxed)

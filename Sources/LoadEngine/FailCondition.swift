@@ -37,6 +37,7 @@ public struct FailCondition: Sendable, Equatable, CustomStringConvertible {
         ("denials", "charging denials", { Double($0.charging.denials) }),
         ("abandoned", "requests given up", { Double($0.charging.abandoned) }),
         ("parse-errors", "chunks that failed to parse", { Double($0.responses.parseErrors) }),
+        ("steal-pct", "CPU time the hypervisor took, % (0 where unknown)", { ($0.machine?.stealShare ?? 0) * 100 }),
     ]
 
     static func lat(_ r: BenchReport, _ name: String) -> BenchReport.Latency {

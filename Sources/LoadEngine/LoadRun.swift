@@ -21,6 +21,8 @@ public struct RunResult: Sendable {
     public var conservation: ConservationCheck
     public var ledger: ChargingLedger.Totals
     public var tableBytesPerSession: Double
+    /// The machine's CPU use during the timed phase; nil where `/proc/stat` is missing.
+    public var machine: MachineLoad? = nil
 }
 
 /// Runs the engine: one thread per worker, a common start, the timed phase, then the end of
@@ -46,6 +48,7 @@ public enum LoadRun {
             }
         }
         while gates.ready.load(ordering: .acquiring) < workers.count { usleep(1000) }
+        let cpuBefore = CPUTimes.now()
         let start = monotonicNanoseconds() + 1_000_000
         gates.startAt.store(start, ordering: .releasing)
         while gates.timedDone.load(ordering: .acquiring) < workers.count {
@@ -55,6 +58,7 @@ public enum LoadRun {
                 progress(Double(monotonicNanoseconds() - start) / 1e9, done)
             }
         }
+        let cpuAfter = CPUTimes.now()
         gates.endGate.store(true, ordering: .releasing)
         for h in handles { pthread_join(h, nil) }
 
@@ -77,7 +81,13 @@ public enum LoadRun {
             model: model, workers: results, seconds: Double(end - start) / 1e9, counters: counters,
             charging: chargingCounters, latency: latency, fed: fed, conservation: conservation,
             ledger: enabler.ledger.totals,
-            tableBytesPerSession: Double(table.storageBytes) / Double(max(1, table.count)))
+            tableBytesPerSession: Double(table.storageBytes) / Double(max(1, table.count)),
+            machine: cpuBefore.flatMap { a in
+                cpuAfter.map { b in
+                    MachineLoad(cpus: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), from: a, to: b,
+                                workerPreemptions: results.map(\.preemptions))
+                }
+            })
     }
 }
 

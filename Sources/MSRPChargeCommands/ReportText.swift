@@ -31,6 +31,10 @@ enum ReportText {
         s += "(\(si(r.setUp.sessionsPerSecond))/s), \(r.setUp.rejected ?? 0) rejected; "
         s += "ended in \(String(format: "%.2f", r.end.seconds)) s\n"
         s += String(format: "Session table: %.0f bytes per session\n\n", r.tableBytesPerSession)
+        if let m = r.machine {
+            s += "Machine during the timed phase: \(m.cpus) CPUs, \(pct(m.busyShare)) busy, \(pct(m.stealShare)) taken by the hypervisor (steal); "
+            s += "workers preempted \(m.workerPreemptions.map(String.init).joined(separator: ", ")) times\n\n"
+        }
 
         let c = r.charging
         s += "Charging requests (to the embedded enabler; first transmissions and retransmissions)\n"

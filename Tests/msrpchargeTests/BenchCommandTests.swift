@@ -34,6 +34,9 @@ struct BenchCommandTests {
         #expect(try Self.bench(Self.small + ["--fail-if", "chunks-per-sec<1e15"]) == 3)
         #expect(try Self.bench(Self.small + ["--fail-if", "p99-us>0,conservation"]) == 3)
         #expect(try Self.bench(Self.small + ["--fail-if", "parse-errors>0", "--fail-if", "model"]) == nil)
+        // Steal is a share of CPU time: never over 100 %, never under 0.
+        #expect(try Self.bench(Self.small + ["--fail-if", "steal-pct>100"]) == nil)
+        #expect(try Self.bench(Self.small + ["--fail-if", "steal-pct>=0"]) == 3)
     }
 
     @Test func failIfConditionsParseAndSayWhy() throws {
@@ -98,6 +101,10 @@ struct BenchCommandTests {
         for l in latency {
             for key in ["count", "p50", "p90", "p99", "p999", "p9999", "max", "mean"] { #expect(l[key] is NSNumber) }
         }
+        #if os(Linux)
+        let machine = try #require(json["machine"] as? [String: Any])
+        for key in ["cpus", "busyShare", "stealShare", "workerPreemptions"] { #expect(machine[key] != nil, "machine.\(key)") }
+        #endif
         let conservation = try #require(json["conservation"] as? [String: Any])
         #expect(conservation["ok"] as? Bool == true)
         // And it decodes back into the report type (what `plan --bench-json` reads).

@@ -251,3 +251,31 @@ struct ShardAffinityTests {
         }
     }
 }
+
+/// The machine-load figures: `/proc/stat` parsing and the shares of a timed phase.
+@Suite("machine load")
+struct MachineLoadTests {
+    @Test func parsesTheCPULine() throws {
+        // proc(5): user nice system idle iowait irq softirq steal guest guest_nice
+        let t = try #require(CPUTimes.parse("cpu  100 5 30 800 10 2 3 50 0 0"))
+        #expect(t == CPUTimes(busy: 100 + 5 + 30 + 2 + 3, idle: 800 + 10, steal: 50))
+        #expect(t.total == 1000)
+        #expect(CPUTimes.parse("cpu0 1 2 3 4 5 6 7 8 9 10") == nil)
+        #expect(CPUTimes.parse("cpu  1 2 3") == nil)
+        #expect(CPUTimes.parse("cpu  1 2 x 4 5 6 7 8") == nil)
+    }
+
+    @Test func sharesOfTheTimedPhase() {
+        let a = CPUTimes(busy: 1000, idle: 5000, steal: 10)
+        let b = CPUTimes(busy: 1000 + 150, idle: 5000 + 40, steal: 10 + 10)
+        let m = MachineLoad(cpus: 2, from: a, to: b, workerPreemptions: [3, 4])
+        #expect(abs(m.busyShare - 0.75) < 1e-12 && abs(m.stealShare - 0.05) < 1e-12)
+    }
+
+    @Test func thisMachineHasProcStat() throws {
+        #if os(Linux)
+        let t = try #require(CPUTimes.now())
+        #expect(t.total > 0)
+        #endif
+    }
+}
