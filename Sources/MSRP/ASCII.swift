@@ -145,13 +145,24 @@ enum ASCII {
     /// too long or not all digits.
     @inlinable
     static func parseDecimal(_ p: UnsafeRawPointer, _ count: Int) -> Int? {
-        guard count > 0, count <= 18 else { return nil }
-        var v = 0
-        for i in 0..<count {
-            let d = p.load(fromByteOffset: i, as: UInt8.self) &- 0x30
-            guard d < 10 else { return nil }
-            v = v &* 10 &+ Int(d)
-        }
+        var i = 0
+        guard let v = scanDecimal(p, &i, count), i == count else { return nil }
         return v
+    }
+
+    /// The decimal that starts at `i`, up to the first non-digit or `count`; `i` moves past
+    /// its digits. Nil unless there are 1 to 18 of them (so no overflow is possible).
+    @inlinable @inline(__always)
+    static func scanDecimal(_ p: UnsafeRawPointer, _ i: inout Int, _ count: Int) -> Int? {
+        let first = i
+        var v = 0
+        while i < count {
+            let d = p.load(fromByteOffset: i, as: UInt8.self) &- 0x30
+            guard d < 10 else { break }
+            v = v &* 10 &+ Int(d)
+            i &+= 1
+        }
+        let digits = i &- first
+        return digits > 0 && digits <= 18 ? v : nil
     }
 }

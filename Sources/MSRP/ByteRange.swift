@@ -21,7 +21,7 @@ public struct ByteRange: Hashable, Sendable {
     static func parse(_ p: UnsafeRawPointer, _ count: Int) -> Result<ByteRange, ByteRangeProblem> {
         // One pass: start "-", end or "*", "/", total or "*", then the value's end.
         var i = 0
-        guard let start = number(p, &i, count), i < count, p.load(fromByteOffset: i, as: UInt8.self) == ASCII.dash
+        guard let start = ASCII.scanDecimal(p, &i, count), i < count, p.load(fromByteOffset: i, as: UInt8.self) == ASCII.dash
         else { return .failure(.shape) }
         i &+= 1
         let end = starOrNumber(p, &i, count)
@@ -37,21 +37,6 @@ public struct ByteRange: Hashable, Sendable {
         return .success(ByteRange(start: start, end: end.value, total: total.value))
     }
 
-    /// The decimal of 1 to 18 digits at `i` (no overflow possible); `i` moves past it.
-    @inlinable @inline(__always)
-    static func number(_ p: UnsafeRawPointer, _ i: inout Int, _ count: Int) -> Int? {
-        let first = i
-        var v = 0
-        while i < count {
-            let d = p.load(fromByteOffset: i, as: UInt8.self) &- 0x30
-            guard d < 10 else { break }
-            v = v &* 10 &+ Int(d)
-            i &+= 1
-        }
-        let digits = i &- first
-        return digits > 0 && digits <= 18 ? v : nil
-    }
-
     /// `*` (value nil) or a decimal; `valid` is false when there is neither.
     @inlinable @inline(__always)
     static func starOrNumber(_ p: UnsafeRawPointer, _ i: inout Int, _ count: Int) -> (valid: Bool, value: Int?) {
@@ -59,7 +44,7 @@ public struct ByteRange: Hashable, Sendable {
             i &+= 1
             return (true, nil)
         }
-        guard let v = number(p, &i, count) else { return (false, nil) }
+        guard let v = ASCII.scanDecimal(p, &i, count) else { return (false, nil) }
         return (true, v)
     }
 

@@ -13,7 +13,7 @@ import Musl
 /// together, with one or two 8-byte compares: ABNF strings are case-insensitive (RFC 5234
 /// §2.3), so the letters' positions are folded to lower case first (`| 0x20` on a letter
 /// only, which maps exactly the two cases of that letter to one value). The constants are the
-/// names in lower case, little-endian; `KnownHeaderTests` derives them again from the names.
+/// names in lower case, little-endian; the "Header recognition" tests derive them again from the names.
 @usableFromInline
 enum KnownHeader: UInt8, Sendable {
     case toPath, fromPath, messageID, byteRange, contentType, successReport, failureReport, status, other
