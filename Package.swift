@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "MSRP", targets: ["MSRP"]),
         .library(name: "Charging", targets: ["Charging"]),
+        .library(name: "ChargingPipeline", targets: ["ChargingPipeline"]),
         .library(name: "LoadEngine", targets: ["LoadEngine"]),
         .executable(name: "msrpcharge", targets: ["msrpcharge"]),
     ],
@@ -22,14 +23,22 @@ let package = Package(
         // Charging: session table, Charging Enabler User, embedded enabler. No sockets, no Foundation.
         .target(
             name: "Charging",
-            dependencies: ["MSRP", "CPrefetch", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: [
+                "MSRP", "CPrefetch", "CAtomics", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The per-chunk path every transport runs: frame → method → session → Charging Enabler
+        // User → response → requests through the enabler seam. No I/O, no clock of its own.
+        .target(
+            name: "ChargingPipeline",
+            dependencies: ["MSRP", "Charging", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // The load engine: workload model, pre-encoded traffic, worker threads running
         // parse → session table → Charging Enabler User → enabler, latency histograms, report.
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MSRP", "Charging", "CPrefetch",
+                "MSRP", "Charging", "ChargingPipeline", "CPrefetch",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -37,6 +46,9 @@ let package = Package(
         .target(name: "CPrefetch"),
         // One C header: the bit mask of a byte's positions in 64 bytes (SSE2 PMOVMSKB).
         .target(name: "CByteScan"),
+        // One C header: acquire/release loads, stores and CAS on words in caller-owned memory
+        // (the answer queue's cells).
+        .target(name: "CAtomics"),
         // jemalloc's compiled-in options (transparent huge pages); linked into the executable only.
         .target(name: "CJemallocConfig"),
         // The commands, as a library so that tests (and sanitizer builds) need not link the

@@ -1,94 +1,194 @@
-/// Something due later for a request in flight: its answer, or its Tx timeout.
-public struct PendingReply: Sendable, BitwiseCopyable {
-    public var due: Int64
-    /// Tie-breaker: equal due times come out in the order they went in.
-    public var sequence: UInt64
-    public var request: ChargingRequest
-    /// Nil for a Tx timeout.
-    public var answer: ChargingAnswer?
+/// A request the owner has sent and not yet seen acknowledged: an accounting record is kept
+/// until the enabler acknowledges it (RFC 6733 §9.4), a credit-control request until its
+/// answer or the end of its failure handling.
+@usableFromInline
+struct InFlightRecord: BitwiseCopyable, Sendable {
+    /// The latest transmission.
+    @usableFromInline var request: ChargingRequest
+    /// Bumped each time the slot is reused, so a stale timer or answer cannot match.
+    @usableFromInline var generation: UInt32
+    @usableFromInline var live: Bool
+    /// Tx expired for the latest transmission and none followed: an answer now is late.
+    @usableFromInline var expired: Bool
 
-    @inlinable
-    public init(due: Int64, sequence: UInt64, request: ChargingRequest, answer: ChargingAnswer?) {
-        self.due = due
-        self.sequence = sequence
+    @inlinable init(request: ChargingRequest, generation: UInt32) {
         self.request = request
-        self.answer = answer
+        self.generation = generation
+        live = true
+        expired = false
     }
 }
 
-/// Hands a Charging Enabler User's requests to an enabler and keeps each one's reply until it
-/// is due: the answer at its arrival time if that is within Tx (RFC 4006 §13), else a timeout
-/// at `sentAt + Tx`. A binary min-heap on the due time; one per worker thread (not shared).
-///
-/// Generic over the enabler, so `submit` is a direct, specialised call.
-public struct ChargingDispatcher<Enabler: ChargingEnabler>: Sendable {
-    public let enabler: Enabler
-    public let txTimeout: Int64
-    @usableFromInline var heap: [PendingReply] = []
-    @usableFromInline var sequence: UInt64 = 0
+/// What the owner must handle next.
+public enum ChargingEvent: Sendable {
+    /// The answer to `request` (its latest transmission). `late`: Tx had expired and no
+    /// retransmission was out, so the session already followed its failure handling.
+    case answer(ChargingAnswer, request: ChargingRequest, late: Bool)
+    /// Tx expired for `request`'s latest transmission.
+    case timeout(ChargingRequest)
+    /// A session's charging timer.
+    case timer(SessionTimer)
+}
 
-    public init(enabler: Enabler, txTimeout: Int64, capacity: Int = 1024) {
-        self.enabler = enabler
+/// Figures of a dispatcher, for the report.
+public struct DispatcherCounters: Sendable, Equatable {
+    /// Answers whose record was already acknowledged (a duplicate of an answered
+    /// retransmission) or forgotten (after the late window): dropped.
+    public var unmatchedAnswers: UInt64 = 0
+    /// Timed-out records given up without an answer at the end of the late window.
+    public var forgotten: UInt64 = 0
+    /// Requests handed to the client, first transmissions and retransmissions.
+    public var sent: UInt64 = 0
+    public var answersTaken: UInt64 = 0
+
+    public init() {}
+
+    public static func += (a: inout DispatcherCounters, b: DispatcherCounters) {
+        a.unmatchedAnswers &+= b.unmatchedAnswers
+        a.forgotten &+= b.forgotten
+        a.sent &+= b.sent
+        a.answersTaken &+= b.answersTaken
+    }
+}
+
+/// One owner's side of the asynchronous enabler seam: sends requests through the client,
+/// keeps each in flight until it is answered, runs the Tx timers and the sessions' charging
+/// timers from one heap, and hands the owner one ``ChargingEvent`` at a time.
+///
+/// The owner (one thread: a bench worker, an event loop) is the only one that touches it; the
+/// client's answers reach it through ``answers``, a lock-free queue, so nothing on the parse
+/// path takes a lock for them. Answers are matched to their record by
+/// ``ChargingRequest/correlation`` (slot and generation), as a Diameter client matches by
+/// Hop-by-Hop Identifier: whichever of the answer and the Tx timer comes first decides, so an
+/// answer later than Tx is delivered as late, never dropped silently.
+public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
+    public let client: Client
+    public let txTimeout: Int64
+    public let answers: ChargingAnswerQueue
+    @usableFromInline var records: Slab<InFlightRecord>
+    @usableFromInline var deliveries: Slab<ChargingAnswer>
+    @usableFromInline var sessionTimers: Slab<SessionTimer>
+    @usableFromInline var timers: ChargingTimers
+    public var counters = DispatcherCounters()
+
+    public init(client: Client, txTimeout: Int64, capacity: Int = 1024, answers: ChargingAnswerQueue? = nil) {
+        self.client = client
         self.txTimeout = txTimeout
-        heap.reserveCapacity(capacity)
+        self.answers = answers ?? ChargingAnswerQueue(capacity: max(1024, capacity))
+        records = Slab(capacity: capacity)
+        deliveries = Slab(capacity: capacity)
+        sessionTimers = Slab(capacity: capacity)
+        timers = ChargingTimers(capacity: 4 * capacity)
     }
 
-    /// The earliest due time, if anything is in flight.
-    public var nextDue: Int64? { heap.first?.due }
+    /// Requests sent and not yet acknowledged or given up.
+    public var inFlight: Int { records.count }
 
-    /// Sends `request`; its reply will come out of ``next(dueBy:)``.
+    /// The earliest time something is due; `Int64.min` when answers wait in the queue.
+    @inlinable
+    public var nextDue: Int64? {
+        answers.hasWaiting ? .min : timers.nextDue
+    }
+
+    /// Sends `request`: a first transmission gets a record and a correlation; a
+    /// retransmission (attempt > 1, the correlation of the first) takes the record over. Tx
+    /// starts now either way.
     @inlinable
     public mutating func send(_ request: ChargingRequest) {
-        switch enabler.submit(request) {
-        case .answered(let answer, let arrivesAt) where arrivesAt &- request.sentAt <= txTimeout:
-            push(PendingReply(due: arrivesAt, sequence: sequence, request: request, answer: answer))
-        default:
-            push(PendingReply(due: request.sentAt &+ txTimeout, sequence: sequence, request: request, answer: nil))
+        var r = request
+        let index: UInt32
+        if r.attempt > 1, let i = match(r.correlation) {
+            index = i
+            records[i].request = r
+            records[i].expired = false
+        } else {
+            // A reused slot keeps its generation, bumped when it was freed.
+            let generation = records.free.last.map { records.elements[Int($0)].generation } ?? 0
+            index = records.insert(InFlightRecord(request: r, generation: generation))
+            r.correlation = UInt64(index) | UInt64(generation) << 32
+            records[index].request = r
         }
-        sequence &+= 1
+        counters.sent &+= 1
+        timers.schedule(.transmission, at: r.sentAt &+ txTimeout, index: index, tag: tag(index))
+        client.send(r, answers: answers)
+        takeAnswers()
     }
 
-    /// The earliest reply due at or before `now`, removed; nil if none is due.
+    /// A timer's check that the record is still the one it was armed for, at the same
+    /// transmission: the generation (24 bits) and the attempt.
     @inlinable
-    public mutating func next(dueBy now: Int64) -> PendingReply? {
-        guard let first = heap.first, first.due <= now else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            siftDown(0)
+    func tag(_ i: UInt32) -> UInt32 {
+        let r = records[i]
+        return r.generation &<< 8 | UInt32(r.request.attempt)
+    }
+
+    /// Arms a session's charging timer.
+    @inlinable
+    public mutating func arm(_ timer: SessionTimer) {
+        let i = sessionTimers.insert(timer)
+        timers.schedule(.session, at: timer.due, index: i)
+    }
+
+    /// The record a correlation names, if it is still in flight.
+    @inlinable
+    func match(_ correlation: UInt64) -> UInt32? {
+        let index = UInt32(truncatingIfNeeded: correlation)
+        let generation = UInt32(truncatingIfNeeded: correlation >> 32)
+        guard Int(index) < records.elements.count else { return nil }
+        let r = records[index]
+        return r.live && r.generation == generation ? index : nil
+    }
+
+    /// Moves the answers waiting in the queue into the heap, each at its arrival time.
+    @inlinable
+    mutating func takeAnswers() {
+        while let d = answers.pop() {
+            counters.answersTaken &+= 1
+            let i = deliveries.insert(d.answer)
+            timers.schedule(.delivery, at: d.arrivesAt, index: i)
         }
-        return first
+    }
+
+    /// The next event due at or before `now`, or nil.
+    @inlinable
+    public mutating func next(dueBy now: Int64) -> ChargingEvent? {
+        takeAnswers()
+        while let e = timers.pop(dueBy: now) {
+            switch e.kind {
+            case .delivery:
+                let answer = deliveries.remove(e.index)
+                guard let i = match(answer.correlation) else {
+                    counters.unmatchedAnswers &+= 1
+                    continue
+                }
+                let record = records[i]
+                free(i)
+                return .answer(answer, request: record.request, late: record.expired)
+            case .transmission:
+                guard Int(e.index) < records.elements.count else { continue }
+                let record = records[e.index]
+                guard record.live, !record.expired, tag(e.index) == e.tag else { continue }
+                records[e.index].expired = true
+                // If the owner sends no retransmission, the record waits one more Tx for a
+                // late answer, then is forgotten.
+                timers.schedule(.lateWindow, at: now &+ txTimeout, index: e.index, tag: e.tag)
+                return .timeout(record.request)
+            case .lateWindow:
+                let record = records[e.index]
+                guard record.live, record.expired, tag(e.index) == e.tag else { continue }
+                counters.forgotten &+= 1
+                free(e.index)
+            case .session:
+                return .timer(sessionTimers.remove(e.index))
+            }
+        }
+        return nil
     }
 
     @inlinable
-    static func before(_ a: PendingReply, _ b: PendingReply) -> Bool {
-        a.due < b.due || (a.due == b.due && a.sequence < b.sequence)
-    }
-
-    @inlinable
-    mutating func push(_ p: PendingReply) {
-        heap.append(p)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard Self.before(heap[i], heap[parent]) else { break }
-            heap.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    @inlinable
-    mutating func siftDown(_ start: Int) {
-        var i = start
-        let n = heap.count
-        while true {
-            let l = 2 * i + 1
-            if l >= n { return }
-            var m = l
-            if l + 1 < n && Self.before(heap[l + 1], heap[l]) { m = l + 1 }
-            guard Self.before(heap[m], heap[i]) else { return }
-            heap.swapAt(i, m)
-            i = m
-        }
+    mutating func free(_ i: UInt32) {
+        records[i].live = false
+        records[i].generation &+= 1
+        _ = records.remove(i)
     }
 }

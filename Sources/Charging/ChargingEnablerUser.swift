@@ -39,13 +39,13 @@ public final class ChargingEnablerUser: Sendable {
     public func inviteReceived(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         switch configuration.setup {
         case .oneToOne:
-            if online { reserve(&s, key, now: now, &out) } else { out.signal(.forwardInvite) }
+            if online { reserve(&s, key, now: now, &out) } else { out.signal(.forwardInvite, key) }
         case .oneToOneReserveOnAnswer:
-            out.signal(.forwardInvite)
+            out.signal(.forwardInvite, key)
         case .conference:
-            out.signal(.okToOriginator)
+            out.signal(.okToOriginator, key)
             if online { reserve(&s, key, now: now, &out) } else {
-                out.signal(.forwardInvite)
+                out.signal(.forwardInvite, key)
                 establish(&s, key, now: now, &out)
             }
         }
@@ -56,11 +56,11 @@ public final class ChargingEnablerUser: Sendable {
         switch configuration.setup {
         case .oneToOne:
             guard !online || s.online == .open || s.online == .updating else { return }
-            out.signal(.okToOriginator)
+            out.signal(.okToOriginator, key)
             establish(&s, key, now: now, &out)
         case .oneToOneReserveOnAnswer:
             if online { reserve(&s, key, now: now, &out) } else {
-                out.signal(.okToOriginator)
+                out.signal(.okToOriginator, key)
                 establish(&s, key, now: now, &out)
             }
         case .conference:
@@ -80,26 +80,26 @@ public final class ChargingEnablerUser: Sendable {
     func reserved(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         switch configuration.setup {
         case .oneToOne:
-            out.signal(.forwardInvite)
+            out.signal(.forwardInvite, key)
         case .oneToOneReserveOnAnswer:
-            out.signal(.okToOriginator)
+            out.signal(.okToOriginator, key)
             establish(&s, key, now: now, &out)
         case .conference:
-            out.signal(.forwardInvite)
+            out.signal(.forwardInvite, key)
             establish(&s, key, now: now, &out)
         }
     }
 
     /// The reservation was refused (or timed out under terminate): refuse or end the session.
-    func refused(_ s: inout ChargingSession, resultCode: UInt32, _ out: inout ChargingOutbox) {
+    func refused(_ s: inout ChargingSession, _ key: SessionKey, resultCode: UInt32, _ out: inout ChargingOutbox) {
         s.online = .closed  // nothing was granted, so there is nothing to terminate (RFC 4006 §5.2)
         out.counters.denials &+= 1
         if configuration.setup == .oneToOne {
-            out.signal(.rejectInvite(resultCode: resultCode))
+            out.signal(.rejectInvite(resultCode: resultCode), key)
         } else {
             // The originator already has its 200 OK (conference) or the recipient answered.
             out.counters.sessionsEndedByCharging &+= 1
-            out.signal(.endSession(resultCode: resultCode))
+            out.signal(.endSession(resultCode: resultCode), key)
         }
     }
 
@@ -117,6 +117,7 @@ public final class ChargingEnablerUser: Sendable {
     /// that it is fixed per session and needs no random state shared between threads.
     @inlinable
     func jitter(_ key: SessionKey, _ interval: Int64) -> Int64 {
+        guard interval != .max else { return 0 }  // no interims: nothing to spread
         let u = Double((key.mix &* 0x9E37_79B9_7F4A_7C15) >> 11) * 0x1p-53
         return Int64(u * configuration.firstInterimJitter * Double(interval))
     }
@@ -167,18 +168,35 @@ public final class ChargingEnablerUser: Sendable {
         if now &- s.lastInterimAt < s.interimInterval {
             out.counters.suppressedByInterval &+= 1
             deferTrigger(&s, &out)
+            armFlush(&s, key, at: s.lastInterimAt &+ s.interimInterval, &out)
             return
         }
         if let ceiling, !ceiling.admit(now: now) {
             out.counters.suppressedByCeiling &+= 1
             deferTrigger(&s, &out)
+            armFlush(&s, key, at: now &+ ceiling.emissionInterval, &out)
             return
         }
+        sendInterim(&s, key, now: now, &out)
+    }
+
+    @inlinable
+    func sendInterim(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         s.recordNumber &+= 1
         s.lastInterimAt = now
         out.send(ChargingRequest(kind: .offlineInterim, session: key, number: s.recordNumber, usage: s.pending, sentAt: now))
         s.pending = .zero
         s.deferredMark = 0
+        s.flushArmed = false
+    }
+
+    /// Arms the session's flush timer for held-back usage, unless one is armed already or the
+    /// enabler asked for no interims (then the stop carries the usage).
+    @inlinable
+    func armFlush(_ s: inout ChargingSession, _ key: SessionKey, at due: Int64, _ out: inout ChargingOutbox) {
+        guard !s.flushArmed, s.interimInterval != .max else { return }
+        s.flushArmed = true
+        out.arm(.interimFlush, key, at: due)
     }
 
     /// Counts the message (and the bytes since the previous trigger) as carried over.
@@ -213,7 +231,7 @@ public final class ChargingEnablerUser: Sendable {
         terminate(&s, key, now: now, &out)
         s.online = .terminated
         out.counters.sessionsEndedByCharging &+= 1
-        out.signal(.endSession(resultCode: resultCode))
+        out.signal(.endSession(resultCode: resultCode), key)
     }
 
     func terminate(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
@@ -229,6 +247,8 @@ public final class ChargingEnablerUser: Sendable {
     /// The session ends (SIP BYE, or MSRP teardown): CH-1 stop and CH-2 termination carry
     /// everything not yet reported.
     public func sessionEnded(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
+        s.ended = true
+        s.flushArmed = false
         if offline {
             if s.offline == .idle && !s.pending.isZero {
                 // Usage without an established session (should not happen): still report it.
@@ -256,29 +276,59 @@ public final class ChargingEnablerUser: Sendable {
 
     // MARK: Answers and timers
 
-    /// An answer from the enabler. Answers that no longer match the session's state (a late
-    /// answer to a retransmitted request, an answer after the session closed) change nothing.
+    /// An answer from the enabler, matched to its request by the owner's dispatcher.
+    ///
+    /// `late` is true when Tx had expired for the request and no retransmission was out: the
+    /// session has already moved on under its failure handling (RFC 4006 §5.7). A late CH-2
+    /// grant is taken up by a session running without credit control (CONTINUE), and released
+    /// with a termination when the set-up was refused meanwhile (TERMINATE), so the enabler
+    /// does not keep a reservation nobody uses. Answers that no longer match the session's
+    /// state (a session that closed, a request superseded by a newer one) change nothing.
     public func answerReceived(
-        _ answer: ChargingAnswer, _ s: inout ChargingSession, now: Int64, _ out: inout ChargingOutbox
+        _ answer: ChargingAnswer, late: Bool = false, _ s: inout ChargingSession, now: Int64,
+        _ out: inout ChargingOutbox
     ) {
         let key = answer.session
+        if late { out.counters.lateAnswers &+= 1 }
         switch answer.kind {
         case .offlineStart, .offlineInterim:
-            if answer.isSuccess && answer.interimInterval > 0 { s.interimInterval = answer.interimInterval }
+            guard answer.isSuccess, let interval = answer.interimInterval, answer.number >= s.intervalRecord,
+                s.offline == .open
+            else { return }
+            adoptInterval(interval, record: answer.number, &s, key, now: now, &out)
         case .offlineStop, .onlineTermination:
             break
         case .onlineInitial:
-            guard s.online == .reserving else { return }
-            if answer.isSuccess && (answer.grantedUnits > 0 || answer.finalUnits) {
-                grant(answer, &s, now: now)
-                reserved(&s, key, now: now, &out)
-            } else {
-                refused(&s, resultCode: answer.isSuccess ? ChargingResultCode.creditLimitReached : answer.resultCode, &out)
+            let granted = answer.isSuccess && (answer.grantedUnits > 0 || answer.finalUnits)
+            if s.online == .reserving {
+                if granted {
+                    grant(answer, &s, key, now: now, &out)
+                    reserved(&s, key, now: now, &out)
+                } else {
+                    refused(
+                        &s, key, resultCode: answer.isSuccess ? ChargingResultCode.creditLimitReached : answer.resultCode,
+                        &out)
+                }
+            } else if late && granted && answer.number == s.ccRequestNumber {
+                if s.online == .open && s.uncontrolled {
+                    out.counters.lateGrantsAdopted &+= 1
+                    grant(answer, &s, key, now: now, &out)
+                    s.unitsAgainstGrant = s.unitsUnreported
+                } else if s.online == .closed {
+                    // The set-up was refused when Tx expired (TERMINATE): give the units back.
+                    out.counters.lateGrantsReleased &+= 1
+                    s.ccRequestNumber &+= 1
+                    out.send(ChargingRequest(kind: .onlineTermination, session: key, number: s.ccRequestNumber, sentAt: now))
+                }
             }
         case .onlineUpdate:
-            guard s.online == .updating, answer.number == s.ccRequestNumber else { return }
+            // Under CONTINUE a timed-out update leaves the session without credit control; an
+            // answer to it (late, or to its retransmission) brings the session back under it.
+            let resumes = s.online == .open && s.uncontrolled
+            guard s.online == .updating || resumes, answer.number == s.ccRequestNumber else { return }
             if answer.isSuccess && (answer.grantedUnits > 0 || answer.finalUnits) {
-                grant(answer, &s, now: now)
+                if resumes { out.counters.lateGrantsAdopted &+= 1 }
+                grant(answer, &s, key, now: now, &out)
                 // Units used while the update was out count against the new grant.
                 s.unitsAgainstGrant = s.unitsUnreported
             } else {
@@ -290,18 +340,76 @@ public final class ChargingEnablerUser: Sendable {
         }
     }
 
-    func grant(_ answer: ChargingAnswer, _ s: inout ChargingSession, now: Int64) {
+    /// The enabler's Acct-Interim-Interval takes over (RFC 6733 §9.8.2): 0 means no interims,
+    /// only start and stop. Before the first interim, the first-interim jitter is taken again
+    /// from the new interval, so sessions set up together spread over the enabler's interval.
+    func adoptInterval(
+        _ interval: Int64, record: UInt32, _ s: inout ChargingSession, _ key: SessionKey, now: Int64,
+        _ out: inout ChargingOutbox
+    ) {
+        let new = interval == 0 ? Int64.max : interval
+        s.intervalRecord = record
+        guard new != s.interimInterval else { return }
+        if s.recordNumber == 0 {
+            let startedAt = s.lastInterimAt &- jitter(key, s.interimInterval)
+            s.lastInterimAt = startedAt &+ jitter(key, new)
+        }
+        s.interimInterval = new
+        if s.flushArmed && new != .max {
+            // The armed timer was for the old interval; one more at the new due time (the
+            // earlier one finds the interval not yet elapsed and does nothing).
+            s.flushArmed = false
+            armFlush(&s, key, at: s.lastInterimAt &+ new, &out)
+        }
+    }
+
+    func grant(_ answer: ChargingAnswer, _ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         s.online = .open
+        s.uncontrolled = false
         s.grantedUnits = answer.grantedUnits
         s.unitsAgainstGrant = 0
         s.finalUnits = answer.finalUnits
-        s.validUntil = answer.validityTime > 0 ? now &+ answer.validityTime : .max
+        if answer.validityTime > 0 {
+            s.validUntil = now &+ answer.validityTime
+            out.arm(.validity, key, at: s.validUntil)
+        } else {
+            s.validUntil = .max
+        }
+    }
+
+    /// A timer of the session's came due (armed through the outbox). Timers are not cancelled:
+    /// one that no longer applies (the usage went in a later interim, a newer grant moved the
+    /// validity on) finds nothing to do.
+    public func timerFired(_ timer: SessionTimer, _ s: inout ChargingSession, now: Int64, _ out: inout ChargingOutbox) {
+        let key = timer.session
+        switch timer.kind {
+        case .interimFlush:
+            guard s.flushArmed, s.offline == .open, !s.ended, s.interimInterval != .max else { return }
+            let due = s.lastInterimAt &+ s.interimInterval
+            if now < due {
+                s.flushArmed = false
+                armFlush(&s, key, at: due, &out)
+                return
+            }
+            if let ceiling, !ceiling.admit(now: now) {
+                s.flushArmed = false
+                armFlush(&s, key, at: now &+ ceiling.emissionInterval, &out)
+                return
+            }
+            out.counters.flushedByTimer &+= 1
+            sendInterim(&s, key, now: now, &out)
+        case .validity:
+            guard s.online == .open, !s.uncontrolled, !s.ended, now >= s.validUntil else { return }
+            out.counters.validityExpiries &+= 1
+            quotaReached(&s, key, now: now, &out)
+        }
     }
 
     /// No answer to `request` within Tx. Requests that carry usage (all CH-1, CH-2 update and
-    /// termination) are retransmitted with the same number, up to
-    /// ``ChargingConfiguration/maximumAttempts``, so the enabler can drop a duplicate and no
-    /// usage is lost; the service itself follows the failure handling.
+    /// termination) are retransmitted with the same number and the T flag, up to
+    /// ``ChargingConfiguration/maximumAttempts`` (each to the next peer, RFC 6733 §5.5.4), so the
+    /// enabler can drop a duplicate and no usage is lost; the service itself follows the
+    /// failure handling (RFC 4006 §5.7).
     public func timedOut(
         _ request: ChargingRequest, _ s: inout ChargingSession, now: Int64, _ out: inout ChargingOutbox
     ) {
@@ -325,9 +433,9 @@ public final class ChargingEnablerUser: Sendable {
                 s.uncontrolled = true
                 reserved(&s, key, now: now, &out)
             case .terminate:
-                refused(&s, resultCode: ChargingResultCode.unableToDeliver, &out)
+                refused(&s, key, resultCode: ChargingResultCode.unableToDeliver, &out)
             case .retryThenTerminate:
-                if canRetry { retransmit() } else { refused(&s, resultCode: ChargingResultCode.unableToDeliver, &out) }
+                if canRetry { retransmit() } else { refused(&s, key, resultCode: ChargingResultCode.unableToDeliver, &out) }
             }
         case .onlineUpdate:
             if canRetry { retransmit() } else { out.counters.abandoned &+= 1 }

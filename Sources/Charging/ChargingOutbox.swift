@@ -1,5 +1,5 @@
 /// What the IM server must do next at the SIP level, in the order the seed flows give.
-public enum SessionSignal: Sendable, Hashable, BitwiseCopyable {
+public enum SessionEvent: Sendable, Hashable, BitwiseCopyable {
     /// Forward the INVITE to the recipient(s).
     case forwardInvite
     /// Send (or forward) the SIP 200 OK to the originating client.
@@ -10,10 +10,49 @@ public enum SessionSignal: Sendable, Hashable, BitwiseCopyable {
     case endSession(resultCode: UInt32)
 }
 
-/// One step the Charging Enabler User asks for: a charging request to send, or a SIP signal.
+/// A SIP-level step for one session: the session it concerns travels with it, so the IM
+/// server (or the engine's simulated SIP leg) needs no bookkeeping of its own to find it.
+public struct SessionSignal: Sendable, Hashable, BitwiseCopyable {
+    public var session: SessionKey
+    public var event: SessionEvent
+
+    @inlinable
+    public init(_ event: SessionEvent, session: SessionKey) {
+        self.session = session
+        self.event = event
+    }
+}
+
+/// The two charging timers a session can have (one timer structure per owner holds them).
+public enum SessionTimerKind: UInt8, Sendable, Hashable, BitwiseCopyable {
+    /// Usage the interim limiter held back is reported at most one interval late, even when
+    /// the session sends nothing more (RFC 6733 §9.8.2: the client reports at the interval).
+    case interimFlush
+    /// The granted units' Validity-Time ends: ask for new units without waiting for traffic
+    /// (RFC 4006 §8.33, §5.6.1).
+    case validity
+}
+
+/// A timer the Charging Enabler User asks its owner to arm.
+public struct SessionTimer: Sendable, Hashable, BitwiseCopyable {
+    public var kind: SessionTimerKind
+    public var session: SessionKey
+    public var due: Int64
+
+    @inlinable
+    public init(_ kind: SessionTimerKind, session: SessionKey, due: Int64) {
+        self.kind = kind
+        self.session = session
+        self.due = due
+    }
+}
+
+/// One step the Charging Enabler User asks for: a charging request to send, a SIP signal,
+/// or a timer to arm.
 public enum ChargingAction: Sendable, Hashable, BitwiseCopyable {
     case request(ChargingRequest)
     case signal(SessionSignal)
+    case timer(SessionTimer)
 }
 
 /// Counters a worker keeps for its own sessions (merged at the end, never shared while
@@ -41,6 +80,16 @@ public struct ChargingCounters: Sendable {
     public var sessionsEndedByCharging: UInt64 = 0
     /// Chunks refused because charging had ended their session.
     public var chunksRefused: UInt64 = 0
+    /// Interims sent by the flush timer: held-back usage of a session that sent nothing more.
+    public var flushedByTimer: UInt64 = 0
+    /// CH-2 updates sent because Validity-Time ran out, not because of traffic.
+    public var validityExpiries: UInt64 = 0
+    /// Answers that arrived after Tx had expired and no retransmission was out.
+    public var lateAnswers: UInt64 = 0
+    /// Late CH-2 grants taken up by a session running without credit control (CONTINUE).
+    public var lateGrantsAdopted: UInt64 = 0
+    /// Late CH-2 grants for a set-up already refused: released with a termination.
+    public var lateGrantsReleased: UInt64 = 0
 
     public init() {}
 
@@ -65,6 +114,11 @@ public struct ChargingCounters: Sendable {
         a.abandoned += b.abandoned
         a.sessionsEndedByCharging += b.sessionsEndedByCharging
         a.chunksRefused += b.chunksRefused
+        a.flushedByTimer += b.flushedByTimer
+        a.validityExpiries += b.validityExpiries
+        a.lateAnswers += b.lateAnswers
+        a.lateGrantsAdopted += b.lateGrantsAdopted
+        a.lateGrantsReleased += b.lateGrantsReleased
     }
 }
 
@@ -73,7 +127,7 @@ public struct ChargingCounters: Sendable {
 /// The caller owns it and empties it after each event (``drain()`` keeps the capacity), so
 /// appending never allocates once it has grown to the largest burst.
 public struct ChargingOutbox: Sendable {
-    public var actions: [ChargingAction] = []
+    @usableFromInline package var actions: [ChargingAction] = []
     public var counters = ChargingCounters()
 
     public init(capacity: Int = 16) { actions.reserveCapacity(capacity) }
@@ -85,7 +139,21 @@ public struct ChargingOutbox: Sendable {
     }
 
     @inlinable
-    mutating func signal(_ s: SessionSignal) { actions.append(.signal(s)) }
+    mutating func signal(_ e: SessionEvent, _ key: SessionKey) { actions.append(.signal(SessionSignal(e, session: key))) }
+
+    @inlinable
+    mutating func arm(_ kind: SessionTimerKind, _ key: SessionKey, at due: Int64) {
+        actions.append(.timer(SessionTimer(kind, session: key, due: due)))
+    }
+
+    /// Whether the Charging Enabler User asked for anything since the last ``drain()``.
+    @inlinable public var isEmpty: Bool { actions.isEmpty }
+
+    /// Runs `body` on each action in order.
+    @inlinable
+    public func forEach(_ body: (ChargingAction) -> Void) {
+        for a in actions { body(a) }
+    }
 
     /// Forgets the actions (keeping the array's storage); counters stay.
     @inlinable

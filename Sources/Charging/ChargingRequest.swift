@@ -63,6 +63,10 @@ public struct ChargingRequest: Sendable, Hashable, BitwiseCopyable {
     public var requestedUnits: UInt64
     /// When the request left (nanoseconds on the caller's clock).
     public var sentAt: Int64
+    /// Which of the owner's records in flight this is, set by ``ChargingDispatcher`` on the
+    /// first transmission and kept by retransmissions; an enabler client echoes it in the
+    /// answer (a Diameter client keeps it beside the Hop-by-Hop Identifier, RFC 6733 §3).
+    public var correlation: UInt64 = 0
 
     @inlinable
     public init(
@@ -105,19 +109,25 @@ public struct ChargingAnswer: Sendable, Hashable, BitwiseCopyable {
     public var session: SessionKey
     public var number: UInt32
     public var resultCode: UInt32
-    /// Acct-Interim-Interval (AVP 85) in nanoseconds; 0 when the answer carries none.
-    public var interimInterval: Int64
+    /// Acct-Interim-Interval (AVP 85) in nanoseconds; nil when the answer carries none (the
+    /// client keeps the interval in force). 0 asks for no interims at all, only start and stop
+    /// (RFC 6733 §9.8.2).
+    public var interimInterval: Int64?
     /// CH-2: Granted-Service-Unit (AVP 431).
     public var grantedUnits: UInt64
     /// CH-2: Validity-Time (AVP 448) in nanoseconds; 0 for none.
     public var validityTime: Int64
     /// CH-2: Final-Unit-Indication (AVP 430) present: these units are the last.
     public var finalUnits: Bool
+    /// The request's ``ChargingRequest/correlation``, echoed.
+    public var correlation: UInt64 = 0
+    /// The transmission this answers (1 for the first).
+    public var attempt: UInt8 = 1
 
     @inlinable
     public init(
         kind: ChargingRequestKind, session: SessionKey, number: UInt32, resultCode: UInt32 = ChargingResultCode.success,
-        interimInterval: Int64 = 0, grantedUnits: UInt64 = 0, validityTime: Int64 = 0, finalUnits: Bool = false
+        interimInterval: Int64? = nil, grantedUnits: UInt64 = 0, validityTime: Int64 = 0, finalUnits: Bool = false
     ) {
         self.kind = kind
         self.session = session
@@ -129,16 +139,18 @@ public struct ChargingAnswer: Sendable, Hashable, BitwiseCopyable {
         self.finalUnits = finalUnits
     }
 
-    /// An answer to `request` (same kind, session and number).
+    /// An answer to `request` (same kind, session, number, correlation and attempt).
     @inlinable
     public init(
-        to request: ChargingRequest, resultCode: UInt32 = ChargingResultCode.success, interimInterval: Int64 = 0,
+        to request: ChargingRequest, resultCode: UInt32 = ChargingResultCode.success, interimInterval: Int64? = nil,
         grantedUnits: UInt64 = 0, validityTime: Int64 = 0, finalUnits: Bool = false
     ) {
         self.init(
             kind: request.kind, session: request.session, number: request.number, resultCode: resultCode,
             interimInterval: interimInterval, grantedUnits: grantedUnits, validityTime: validityTime,
             finalUnits: finalUnits)
+        correlation = request.correlation
+        attempt = request.attempt
     }
 
     @inlinable public var isSuccess: Bool { ChargingResultCode.isSuccess(resultCode) }

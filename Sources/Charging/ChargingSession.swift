@@ -33,11 +33,22 @@ public struct ChargingSession: Sendable, BitwiseCopyable {
     public var uncontrolled = false
     /// CH-2: the granted units are the last (Final-Unit-Indication).
     public var finalUnits = false
+    /// The session ended (SIP BYE, or MSRP teardown): no chunk is accepted after it, whatever
+    /// the charging mode, so no usage can arrive that no request would carry.
+    public var ended = false
+    /// CH-1: a suppressed trigger's usage waits, and a flush timer is armed for it (one per
+    /// session at a time, so that a burst of suppressed triggers arms one timer, not many).
+    public var flushArmed = false
     /// Accounting-Record-Number of the last CH-1 request.
     public var recordNumber: UInt32 = 0
     /// CC-Request-Number of the last CH-2 request.
     public var ccRequestNumber: UInt32 = 0
-    /// The interim interval in force (the enabler's, or the default).
+    /// Accounting-Record-Number of the answer whose Acct-Interim-Interval is in force: an
+    /// answer to an older record does not overwrite the interval a newer one set.
+    public var intervalRecord: UInt32 = 0
+    /// The interim interval in force (the enabler's, or the default). `Int64.max` when the
+    /// enabler's Acct-Interim-Interval was 0: no interims, only start and stop (RFC 6733
+    /// §9.8.2).
     public var interimInterval: Int64 = 0
     /// When the last interim was sent; at set-up, the start time plus the first-interim jitter.
     public var lastInterimAt: Int64 = 0
@@ -59,8 +70,9 @@ public struct ChargingSession: Sendable, BitwiseCopyable {
 
     public init() {}
 
-    /// The session accepts chunks: not ended by online charging.
+    /// The session accepts chunks: not ended, its CH-1 record not stopped, and not ended
+    /// (or not yet allowed) by online charging.
     @inlinable public var acceptsTraffic: Bool {
-        online != .terminated && online != .closed && online != .reserving
+        !ended && offline != .closed && online != .terminated && online != .closed && online != .reserving
     }
 }

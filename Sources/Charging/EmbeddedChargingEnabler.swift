@@ -28,8 +28,9 @@ public struct EmbeddedEnablerConfiguration: Sendable {
     public var grantedUnits: UInt64 = 1_000_000
     /// Validity-Time sent with each grant; 0 for none.
     public var validityTime: Int64 = 0
-    /// Acct-Interim-Interval sent with each CH-1 answer; 0 for none (the client's default).
-    public var interimInterval: Int64 = 10 * ChargingConfiguration.second
+    /// Acct-Interim-Interval sent with each CH-1 answer: nil sends none (the client keeps its
+    /// own), 0 asks for no interims at all (RFC 6733 §9.8.2).
+    public var interimInterval: Int64? = 10 * ChargingConfiguration.second
     /// Total units one session may be granted; the grant that reaches it carries
     /// Final-Unit-Indication, and later requests for units are refused. Nil for no limit.
     public var creditPerSession: UInt64? = nil
@@ -40,6 +41,9 @@ public struct EmbeddedEnablerConfiguration: Sendable {
     public var timeoutShare: Double = 0
     /// Seeds every random choice: a run is reproducible.
     public var seed: UInt64 = 1
+    /// Peers the client sees (replicas sharing one ledger, as an OCS cluster behind one
+    /// realm): retransmissions go to the next one (``ChargingPeers``).
+    public var peers = 1
 
     public init() {}
 }
@@ -48,7 +52,7 @@ public struct EmbeddedEnablerConfiguration: Sendable {
 /// ledger of what it was charged. Every choice (latency, denial, timeout) is a hash of the
 /// seed and the request's identity, so it is the same in every run and needs no random state
 /// shared between worker threads; the only shared state is the ledger's sharded table.
-public final class EmbeddedChargingEnabler: ChargingEnabler {
+public final class EmbeddedChargingEnabler: ChargingEnablerClient {
     public let configuration: EmbeddedEnablerConfiguration
     public let ledger: ChargingLedger
 
@@ -70,15 +74,30 @@ public final class EmbeddedChargingEnabler: ChargingEnabler {
         return (next(), next(), next(), next())
     }
 
-    public func submit(_ request: ChargingRequest) -> ChargingReply {
-        let (uTimeout, uRecorded, uDenial, uLatency) = draws(request)
-        let lost = uTimeout < configuration.timeoutShare
-        if lost && uRecorded < 0.5 { return .unanswered }  // the request never arrived
-        let answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in record(request, &e, uDenial) }
-        if lost { return .unanswered }  // recorded, but the answer was lost
-        return .answered(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency))
+    public var peerCount: Int { configuration.peers }
+
+    /// Records the request and puts the answer in `answers` with its simulated arrival time
+    /// (the request's `sentAt` plus the latency), unless the request or the answer is lost.
+    /// The answer may arrive after the client's Tx: the client then sees it as late.
+    @inlinable
+    public func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
+        if let delivery = answer(request) { answers.push(delivery) }
     }
 
+    /// What happens to `request`: its answer and arrival time, or nil when it is lost.
+    @inlinable
+    public func answer(_ request: ChargingRequest) -> ChargingAnswerDelivery? {
+        let (uTimeout, uRecorded, uDenial, uLatency) = draws(request)
+        let lost = uTimeout < configuration.timeoutShare
+        if lost && uRecorded < 0.5 { return nil }  // the request never arrived
+        var answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in record(request, &e, uDenial) }
+        if lost { return nil }  // recorded, but the answer was lost
+        answer.correlation = request.correlation
+        answer.attempt = request.attempt
+        return ChargingAnswerDelivery(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency))
+    }
+
+    @usableFromInline
     func record(_ r: ChargingRequest, _ e: inout LedgerEntry, _ uDenial: Double) -> ChargingAnswer {
         if r.kind.isOffline {
             guard e.offlineNumbers.firstTime(r.number) else {
@@ -88,7 +107,7 @@ public final class EmbeddedChargingEnabler: ChargingEnabler {
             e.offline += r.usage
             if r.kind == .offlineStart { e.offlineStarted = true }
             if r.kind == .offlineStop { e.offlineStopped = true }
-            return ChargingAnswer(to: r, interimInterval: r.kind == .offlineStop ? 0 : configuration.interimInterval)
+            return ChargingAnswer(to: r, interimInterval: r.kind == .offlineStop ? nil : configuration.interimInterval)
         }
         guard e.onlineNumbers.firstTime(r.number) else {
             e.duplicates &+= 1

@@ -15,6 +15,11 @@ public struct SessionKey: Hashable, Sendable, BitwiseCopyable, CustomStringConve
     /// A 64-bit mix of the bytes: picks the shard, and feeds Hasher.
     @usableFromInline var mix: UInt64 = 0
 
+    /// No session: all zero (an empty slot of the session table looks like this).
+    public static let empty = SessionKey(zeroed: ())
+
+    @usableFromInline init(zeroed: Void) {}
+
     /// The key for `bytes`, or nil if they are empty or longer than ``maximumLength``.
     @inlinable
     public init?(_ bytes: UnsafeRawBufferPointer) {

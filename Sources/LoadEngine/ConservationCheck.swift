@@ -1,4 +1,5 @@
 import Charging
+import ChargingPipeline
 
 /// Every byte accepted is charged exactly once: after the run, the usage in the enabler's
 /// ledger (what it was charged, duplicates dropped) must equal the usage the engine accepted,
@@ -13,7 +14,7 @@ public struct ConservationCheck: Sendable, Codable, Equatable {
     public var detail: String
 
     static func run(
-        mode: ChargingMode, unit: ChargingUnit, table: SessionTable<ChargingSession>, ledger: ChargingLedger,
+        mode: ChargingMode, unit: ChargingUnit, sessions: [ClosedSession], stillOpen: Int, ledger: ChargingLedger,
         accepted: ChargingUsage, abandoned: UInt64
     ) -> ConservationCheck {
         guard mode != .off else {
@@ -24,9 +25,11 @@ public struct ConservationCheck: Sendable, Codable, Equatable {
         var mismatched = 0
         var first: String? = nil
         var sessionTotal = ChargingUsage.zero
-        table.forEach { key, s in
+        for closed in sessions {
+            let key = closed.session
             checked += 1
-            sessionTotal += s.accepted
+            sessionTotal += closed.accepted
+            let s = closed
             let e = ledger.entry(key) ?? LedgerEntry()
             var problems: [String] = []
             if mode.offline && e.offline != s.accepted {
@@ -44,7 +47,10 @@ public struct ConservationCheck: Sendable, Codable, Equatable {
         }
         var detail: String
         var ok = mismatched == 0
-        if sessionTotal != accepted {
+        if stillOpen > 0 {
+            ok = false
+            detail = "\(stillOpen) sessions were never ended: their usage was never stopped"
+        } else if sessionTotal != accepted {
             ok = false
             detail = "the sessions' accepted usage (\(sessionTotal)) differs from the chunks accepted (\(accepted))"
         } else if let first {

@@ -1,4 +1,5 @@
 import Charging
+import ChargingPipeline
 
 #if canImport(Glibc)
 import Glibc
@@ -38,9 +39,39 @@ public struct EngineCounters: Sendable, Equatable {
     /// Sessions that charging ended during the run (the engine's SIP leg would send a BYE).
     public var sessionsEnded: UInt64 = 0
 
+    /// REPORT requests, other methods (501) and responses received; responses the
+    /// Failure-Report withheld.
+    public var reports: UInt64 = 0
+    public var unknownMethods: UInt64 = 0
+    public var responses501: UInt64 = 0
+    public var responsesReceived: UInt64 = 0
+    public var responsesWithheld: UInt64 = 0
+
     public init() {}
 
+    /// Takes the pipeline's counts of frames, responses and usage.
+    mutating func take(_ p: PipelineCounters) {
+        chunks = p.chunks
+        messages = p.messages
+        abortedMessages = p.abortedMessages
+        bodyBytes = p.bodyBytes
+        accepted = p.accepted
+        responses200 = p.responses200
+        responses403 = p.responses403
+        responses481 = p.responses481
+        responses501 = p.responses501
+        responsesWithheld = p.responsesWithheld
+        reports = p.reports
+        unknownMethods = p.unknownMethods
+        responsesReceived = p.responsesReceived
+    }
+
     public static func += (a: inout EngineCounters, b: EngineCounters) {
+        a.reports &+= b.reports
+        a.unknownMethods &+= b.unknownMethods
+        a.responses501 &+= b.responses501
+        a.responsesReceived &+= b.responsesReceived
+        a.responsesWithheld &+= b.responsesWithheld
         a.chunks &+= b.chunks
         a.messages &+= b.messages
         a.abortedMessages &+= b.abortedMessages

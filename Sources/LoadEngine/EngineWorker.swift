@@ -1,5 +1,6 @@
 import CPrefetch
 import Charging
+import ChargingPipeline
 import Histogram
 import MSRP
 import Synchronization
@@ -41,6 +42,14 @@ public struct WorkerResult: Sendable {
     public var preemptions = 0
     public var firstParseError: String? = nil
     public var messagesPerSessionPerRound = 0
+    /// What the traffic model says the responses and triggers must be, given the chunks the
+    /// Charging Enabler User refused.
+    public var expected = ExpectedOutcome()
+    /// Connections whose parser was left inside a frame after its last turn: the parser lost
+    /// the framing somewhere (every turn ends at a frame boundary).
+    public var parsersMidFrame = 0
+    /// Each session's accepted usage when it ended (for the conservation check).
+    public var closedSessions: [ClosedSession] = []
 }
 
 /// Live figures a worker publishes for the progress line (relaxed atomics, own cache line).
@@ -76,6 +85,8 @@ final class EngineWorker: @unchecked Sendable {
     /// The hot-path state and the connections, between ``prepare()`` and ``finish()``.
     var state: EngineState? = nil
     var connections: UnsafeMutablePointer<EngineConnection>? = nil
+    /// Per connection: its session's set-up was refused (every chunk of it must be refused).
+    var rejectedAtSetUp: [Bool] = []
 
     /// Runs every phase; `startAt` is waited for before timing starts, `endGate` before the
     /// sessions end (after every worker's timed phase).
@@ -102,8 +113,7 @@ final class EngineWorker: @unchecked Sendable {
     func prepare() {
         let traffic = TrafficBuilder.build(model, worker: index)
         self.traffic = traffic
-        var state = EngineState(stage: model.stage, table: table, user: user, enabler: enabler,
-                                txTimeout: model.charging.txTimeout)
+        var state = EngineState(stage: model.stage, table: table, user: user, enabler: enabler)
         let keys = traffic.sessionKeys
         let connections = UnsafeMutablePointer<EngineConnection>.allocate(capacity: keys.count)
         for (i, key) in keys.enumerated() {
@@ -117,11 +127,9 @@ final class EngineWorker: @unchecked Sendable {
             withUnsafeMutablePointer(to: &setUp) { tracker in
                 for key in keys {
                     let now = monotonicNanoseconds()
-                    table.insert(key, ChargingSession())
-                    tracker.pointee.current = key
                     tracker.pointee.startedAt[key] = now
-                    _ = table.update(key) { s in state.user.inviteReceived(&s, key, now: now, &state.out) }
-                    state.dispatchActions(setUp: tracker, now: now)
+                    state.pipeline.invite(key, now: now)
+                    state.takeSignals(tracker, now: now)
                     state.pump(now: now, setUp: tracker)
                 }
                 state.drain(setUp: tracker)
@@ -129,7 +137,8 @@ final class EngineWorker: @unchecked Sendable {
         }
         result.setUpSeconds = Double(monotonicNanoseconds() - setUpStart) / 1e9
         result.sessionsSetUp = setUp.completed
-        result.sessionsRejected = setUp.rejected
+        result.sessionsRejected = setUp.rejected.count
+        rejectedAtSetUp = keys.map { setUp.rejected.contains($0) }
         self.state = state
         self.connections = connections
     }
@@ -143,17 +152,23 @@ final class EngineWorker: @unchecked Sendable {
         if charged {
             for key in traffic!.sessionKeys {
                 let now = monotonicNanoseconds()
-                _ = table.update(key) { s in state!.user.sessionEnded(&s, key, now: now, &state!.out) }
-                state!.dispatchActions(setUp: nil, now: now)
+                state!.pipeline.endSession(key, now: now)
+                state!.takeSignals(nil, now: now)
                 state!.pump(now: now)
             }
             state!.drain()
         }
         result.endSeconds = Double(monotonicNanoseconds() - endStart) / 1e9
         result.counters = state!.counters
-        result.charging = state!.out.counters
+        result.counters.take(state!.pipeline.counters)
+        result.charging = state!.pipeline.charging
         result.latency = state!.latency
+        result.latency.chargingRoundTrip = state!.pipeline.roundTrip
         result.firstParseError = state!.firstParseError
+        result.closedSessions = state!.pipeline.closedSessions ?? []
+        result.parsersMidFrame = (0..<traffic!.sessionKeys.count).reduce(0) { n, i in
+            n + (connections![i].parser.isAtFrameBoundary ? 0 : 1)
+        }
     }
 
     func finish() {
@@ -186,7 +201,9 @@ final class EngineWorker: @unchecked Sendable {
         var countdown = 0
         let lookups = model.stage == .table || model.stage == .charging
         let table = self.table
-        let setUpRequests = state.out.counters.totalRequests
+        let setUpRequests = state.pipeline.charging.totalRequests
+        let offlineTriggers = model.stage == .charging && model.charging.mode.offline
+        var expected = ExpectedOutcome()
         let preemptionsBefore = threadPreemptions()
         traffic.turns.withUnsafeBufferPointer { turns in
             while fedChunks < budget {
@@ -221,6 +238,7 @@ final class EngineWorker: @unchecked Sendable {
                 nearConnection.pointee.parser.prefetch()
                 if lookups { table.prefetch(nearConnection.pointee.key) }
                 let connection = connections + Int(turn.connection)
+                let refusedBefore = state.pipeline.chunksRefused
                 let length = Int(turn.length)
                 var at = 0
                 var readStart = turnStart
@@ -240,6 +258,8 @@ final class EngineWorker: @unchecked Sendable {
                     }
                 }
                 if timedTurn { state.latency.message.recordClamped(now &- turnStart) }
+                expected.add(turn, refused: state.pipeline.chunksRefused &- refusedBefore,
+                             rejectedAtSetUp: lookups && rejectedAtSetUp[Int(turn.connection)], offline: offlineTriggers)
                 fedChunks &+= UInt64(turn.chunks)
                 offset += length
                 turnIndex += 1
@@ -248,7 +268,7 @@ final class EngineWorker: @unchecked Sendable {
                     offset = 0
                     rounds += 1
                 }
-                if let due = state.dispatcher.nextDue, due <= now {
+                if let due = state.pipeline.nextDue, due <= now {
                     now = monotonicNanoseconds()
                     state.pump(now: now)
                 }
@@ -256,8 +276,9 @@ final class EngineWorker: @unchecked Sendable {
                     progress.chunks.store(fedChunks, ordering: .relaxed)
                     if now >= nextSecond {
                         intervals.append(IntervalSample(
-                            second: intervals.count + 1, chunks: fedChunks, messages: state.counters.messages,
-                            bodyBytes: state.counters.bodyBytes, requests: state.out.counters.totalRequests &- setUpRequests,
+                            second: intervals.count + 1, chunks: fedChunks, messages: state.pipeline.counters.messages,
+                            bodyBytes: state.pipeline.counters.bodyBytes,
+                            requests: state.pipeline.charging.totalRequests &- setUpRequests,
                             chunkLatency: intervalLatency))
                         intervalLatency.reset()
                         nextSecond &+= 1_000_000_000
@@ -273,12 +294,13 @@ final class EngineWorker: @unchecked Sendable {
         progress.chunks.store(fedChunks, ordering: .relaxed)
         if intervalLatency.totalCount > 0 || intervals.isEmpty {
             intervals.append(IntervalSample(
-                second: intervals.count + 1, chunks: fedChunks, messages: state.counters.messages,
-                bodyBytes: state.counters.bodyBytes, requests: state.out.counters.totalRequests &- setUpRequests,
+                second: intervals.count + 1, chunks: fedChunks, messages: state.pipeline.counters.messages,
+                bodyBytes: state.pipeline.counters.bodyBytes, requests: state.pipeline.charging.totalRequests &- setUpRequests,
                 chunkLatency: intervalLatency))
         }
         result.intervals = intervals
         result.fed = traffic.counts(rounds: rounds, turns: turnIndex)
+        result.expected += expected
     }
 
     /// How many turns ahead the connection state, and the session's slot, are prefetched.

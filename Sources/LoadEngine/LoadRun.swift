@@ -18,6 +18,10 @@ public struct RunResult: Sendable {
     public var charging = ChargingCounters()
     public var latency = LatencyHistograms()
     public var fed = TrafficCounts()
+    /// What the model says the responses and triggers must be (all workers).
+    public var expected = ExpectedOutcome()
+    /// Parsers left inside a frame at the end (all workers).
+    public var parsersMidFrame = 0
     public var conservation: ConservationCheck
     public var ledger: ChargingLedger.Totals
     public var tableBytesPerSession: Double
@@ -67,21 +71,25 @@ public enum LoadRun {
         var chargingCounters = ChargingCounters()
         var latency = LatencyHistograms()
         var fed = TrafficCounts()
+        var expected = ExpectedOutcome()
         for r in results {
             counters += r.counters
             chargingCounters += r.charging
             latency.add(r.latency)
             fed += r.fed
+            expected += r.expected
         }
         let end = results.map(\.timedEnd).max() ?? start
         let conservation = ConservationCheck.run(
-            mode: charging.mode, unit: charging.unit, table: table, ledger: enabler.ledger, accepted: counters.accepted,
+            mode: charging.mode, unit: charging.unit, sessions: results.flatMap(\.closedSessions),
+            stillOpen: table.count, ledger: enabler.ledger, accepted: counters.accepted,
             abandoned: chargingCounters.abandoned)
         return RunResult(
             model: model, workers: results, seconds: Double(end - start) / 1e9, counters: counters,
-            charging: chargingCounters, latency: latency, fed: fed, conservation: conservation,
+            charging: chargingCounters, latency: latency, fed: fed, expected: expected,
+            parsersMidFrame: results.reduce(0) { $0 + $1.parsersMidFrame }, conservation: conservation,
             ledger: enabler.ledger.totals,
-            tableBytesPerSession: Double(table.storageBytes) / Double(max(1, table.count)),
+            tableBytesPerSession: Double(table.storageBytes) / Double(model.sessions),
             machine: cpuBefore.flatMap { a in
                 cpuAfter.map { b in
                     MachineLoad(cpus: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), from: a, to: b,

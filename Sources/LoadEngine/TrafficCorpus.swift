@@ -10,11 +10,13 @@ public struct TrafficTurn: Sendable, BitwiseCopyable {
     /// Bytes on the wire.
     public var length: UInt32
     public var bodyBytes: UInt32
-    public var chunks: UInt16
+    public var chunks: UInt32
     /// Chunks whose Failure-Report asks for a 200 OK.
-    public var successResponses: UInt16
+    public var successResponses: UInt32
     /// The message ends with `$` (a completed message, one interim trigger).
     public var completed: Bool
+    /// The Failure-Report of every chunk of the message (RFC 4975 §7.1.2).
+    public var failureReport: FailureReport
 }
 
 /// What a stretch of traffic contains.
@@ -190,8 +192,8 @@ public enum TrafficBuilder {
             chunker.fromPath = fromPaths[c]
             chunker.failureReport = report
             var turn = TrafficTurn(
-                connection: connection, length: 0, bodyBytes: 0, chunks: UInt16(sent), successResponses: 0,
-                completed: !aborted)
+                connection: connection, length: 0, bodyBytes: 0, chunks: UInt32(sent), successResponses: 0,
+                completed: !aborted, failureReport: report ?? .yes)
             for piece in 0..<sent {
                 let from = piece * step
                 let to = piece == sent - 1 ? lastEnd : min(size, from + step)

@@ -125,7 +125,14 @@ public struct WorkloadModel: Sendable {
             guard mean >= 0 else { throw WorkloadError("--enabler-latency mean must not be negative, got \(mean) ns") }
         }
         guard enabler.grantedUnits >= 1 else { throw WorkloadError("--granted-units must be at least 1, got 0") }
-        guard enabler.interimInterval >= 0, enabler.validityTime >= 0 else {
+        let largest = messageSizes.largest
+        let chunksOfLargest = (largest + chunkSize - 1) / chunkSize
+        let wireOfLargest = largest + 200 * max(1, chunksOfLargest)
+        guard wireOfLargest <= corpusLimit else {
+            throw WorkloadError(
+                "a message of \(largest) bytes in chunks of \(chunkSize) bytes (--size, --chunk-size) is \(chunksOfLargest) chunks, about \(wireOfLargest >> 20) MiB on the wire, over the \(corpusLimit >> 20) MiB traffic limit: use a larger --chunk-size")
+        }
+        guard (enabler.interimInterval ?? 0) >= 0, enabler.validityTime >= 0 else {
             throw WorkloadError("the enabler's interim interval and validity time must not be negative")
         }
     }

@@ -23,7 +23,7 @@ public enum MSRPMethod: Sendable, Hashable {
 }
 
 /// `Failure-Report` (RFC 4975 §7.1.2): whether and when the receiver sends a response.
-public enum FailureReport: UInt8, Sendable, Hashable {
+public enum FailureReport: UInt8, Sendable, Hashable, BitwiseCopyable {
     /// The default: a response for every chunk.
     case yes
     /// No response at all; the charging trigger must fire when the chunk is accepted.

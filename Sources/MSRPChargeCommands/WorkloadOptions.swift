@@ -89,7 +89,7 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Share of requests the enabler never answers.")
     var timeoutShare = 0.0
 
-    @Option(help: "Acct-Interim-Interval the embedded enabler returns, seconds (default: --interim-interval).")
+    @Option(help: "Acct-Interim-Interval the embedded enabler returns, seconds; 0 asks for no interims at all, only start and stop (RFC 6733 §9.8.2). Default: --interim-interval, or no AVP when that is 0.")
     var enablerInterimInterval: Double?
 
     @Option(help: "Shards of the session table.")
@@ -172,8 +172,12 @@ public struct WorkloadOptions: ParsableArguments {
         m.enabler.creditPerSession = creditPerSession
         m.enabler.denialShare = denialShare
         m.enabler.timeoutShare = timeoutShare
-        m.enabler.interimInterval = try Self.seconds(
-            "--enabler-interim-interval", enablerInterimInterval ?? interimInterval)
+        if let enablerInterimInterval {
+            m.enabler.interimInterval = try Self.seconds("--enabler-interim-interval", enablerInterimInterval)
+        } else {
+            // No AVP when the client charges every message: it keeps its own interval of 0.
+            m.enabler.interimInterval = interimInterval > 0 ? m.charging.defaultInterimInterval : nil
+        }
         m.enabler.seed = seed
         return m
     }

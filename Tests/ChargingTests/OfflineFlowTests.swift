@@ -12,7 +12,7 @@ struct OfflineFlowTests {
         return c
     }
 
-    static func enabler(interval: Int64 = 0) -> EmbeddedChargingEnabler {
+    static func enabler(interval: Int64? = nil) -> EmbeddedChargingEnabler {
         var e = EmbeddedEnablerConfiguration()
         e.interimInterval = interval
         e.latency = .fixed(5 * ms)
@@ -71,7 +71,9 @@ struct OfflineFlowTests {
         ])
     }
 
-    /// A trigger inside the interval sends nothing; its usage goes in the next interim.
+    /// A trigger inside the interval sends nothing at once; its usage goes in the next interim,
+    /// which the flush timer sends one interval after the last even when the session sends
+    /// nothing more (RFC 6733 §9.8.2).
     @Test func triggersInsideTheIntervalCarryTheirUsageOver() throws {
         let h = VirtualHarness(Self.configuration(), enabler: Self.enabler())
         let key = Self.establish(h, "s1")
@@ -85,12 +87,37 @@ struct OfflineFlowTests {
         #expect(h[key].pending == ChargingUsage(messages: 2, bytes: 50))
         #expect(h.out.counters.suppressedByInterval == 2)
         #expect(h.out.counters.carriedOver == ChargingUsage(messages: 2, bytes: 50))
+        // Idle from 1.2 s on: the held-back usage leaves at 2 s, one interval after the interim.
         h.advance(to: 2 * second + 50 * ms)
-        try h.receive(sendChunks(session: "s1", size: 40, chunkSize: 100))
         #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [
-            ChargingUsage(messages: 1, bytes: 10), ChargingUsage(messages: 3, bytes: 90),
+            ChargingUsage(messages: 1, bytes: 10), ChargingUsage(messages: 2, bytes: 50),
         ])
+        #expect(h.interims[key] == [1 * second, 2 * second])
+        #expect(h.out.counters.flushedByTimer == 1)
+        try h.receive(sendChunks(session: "s1", size: 40, chunkSize: 100))  // inside the interval again
+        #expect(h[key].pending == ChargingUsage(messages: 1, bytes: 40))
+        h.advance(to: 10 * second)
+        #expect(h.interims[key] == [1 * second, 2 * second, 3 * second])
+        #expect(h[key].pending == .zero)
         #expect(h.out.counters.interimTriggers == 4)
+        #expect(h.out.counters.flushedByTimer == 2)
+    }
+
+    /// Without the flush timer nothing would report an idle session's held-back usage until its
+    /// stop: a session that sends one burst and then nothing is reported one interval later.
+    @Test func anIdleSessionsHeldBackUsageIsReportedOneIntervalLate() throws {
+        let h = VirtualHarness(Self.configuration(interval: 30 * second), enabler: Self.enabler())
+        let key = Self.establish(h, "s1")
+        h.advance(to: 5 * second)
+        for i in 0..<5 { try h.receive(sendChunks(session: "s1", size: 100, chunkSize: 100, messageID: "msg0000\(i)")) }
+        #expect(h.interims[key] == nil)
+        h.advance(to: 29 * second)
+        #expect(h.interims[key] == nil)
+        h.advance(to: 31 * second)
+        #expect(h.interims[key] == [30 * second])
+        #expect(h.requests.last?.usage == ChargingUsage(messages: 5, bytes: 500))
+        h.advance(to: 120 * second)  // nothing more held back: no more interims
+        #expect(h.interims[key] == [30 * second])
     }
 
     /// The enabler's Acct-Interim-Interval replaces the configured default.
@@ -102,8 +129,62 @@ struct OfflineFlowTests {
         try h.receive(sendChunks(session: "s1", size: 10, chunkSize: 100))
         #expect(!h.requests.contains { $0.kind == .offlineInterim })  // 1 s would have allowed it
         h.advance(to: 5 * second)
+        #expect(h.interims[key] == [5 * second])  // the flush timer, at the enabler's interval
         try h.receive(sendChunks(session: "s1", size: 10, chunkSize: 100))
-        #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [ChargingUsage(messages: 2, bytes: 20)])
+        h.advance(to: 11 * second)
+        #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [
+            ChargingUsage(messages: 1, bytes: 10), ChargingUsage(messages: 1, bytes: 10),
+        ])
+        #expect(h.interims[key] == [5 * second, 10 * second])
+    }
+
+    /// Acct-Interim-Interval 0 (not absent) asks for no interims at all: start and stop only
+    /// (RFC 6733 §9.8.2), the stop carrying everything.
+    @Test func anIntervalOfZeroFromTheEnablerMeansNoInterims() throws {
+        let h = VirtualHarness(Self.configuration(interval: 1 * second), enabler: Self.enabler(interval: 0))
+        let key = Self.establish(h, "s1")
+        #expect(h[key].interimInterval == .max)
+        for i in 0..<4 {
+            h.advance(by: 2 * second)
+            try h.receive(sendChunks(session: "s1", size: 10, chunkSize: 100, messageID: "msg0000\(i)"))
+        }
+        h.advance(by: 60 * second)
+        #expect(h.interims[key] == nil)
+        h.bye(key)
+        h.settle()
+        #expect(h.requests.last?.kind == .offlineStop && h.requests.last?.usage == ChargingUsage(messages: 4, bytes: 40))
+        #expect(h.enabler.ledger.entry(key)?.offline == ChargingUsage(messages: 4, bytes: 40))
+    }
+
+    /// An answer to an older record does not overwrite the interval a newer answer set, and the
+    /// first-interim jitter is taken from the interval in force (the enabler's).
+    @Test func intervalsFollowTheNewestRecordAndJitterTheEnablersInterval() throws {
+        var c = Self.configuration(interval: 10 * second, jitter: 0.5)
+        c.txTimeout = 100 * second
+        // The start's answer is slow (5 s) and says 60 s; the first interim's answer is quick
+        // and says 20 s: the start's, arriving last, must not win.
+        var e = EmbeddedEnablerConfiguration()
+        e.interimInterval = 60 * second
+        e.latency = .fixed(0)
+        let h = VirtualHarness(c, enabler: ScriptedEnabler(e) { r in r.kind == .offlineStart ? .delay(5 * second) : .normal })
+        let key = SessionKey("s1")!
+        h.invite(key)
+        h.recipientOK(key)
+        let jitter10 = h[key].lastInterimAt  // start at 0: the jitter drawn on 10 s
+        #expect(jitter10 > 0 && jitter10 < 5 * second)
+        h.advance(to: 5 * second)
+        // The enabler's 60 s is in force; the jitter is the same share of 60 s.
+        #expect(h[key].interimInterval == 60 * second)
+        #expect(abs(h[key].lastInterimAt - jitter10 * 6) <= 6)
+        // An answer to an older record after a newer one's: the start's (record 0) saying 7 s,
+        // once the first interim's answer (record 1) is in.
+        let old = ChargingAnswer(kind: .offlineStart, session: key, number: 0, interimInterval: 7 * second)
+        h.advance(to: 200 * second)
+        try h.receive(sendChunks(session: "s1", size: 10, chunkSize: 100))
+        h.settle()
+        #expect(h[key].intervalRecord == 1)
+        h.event(key) { s, o in h.user.answerReceived(old, &s, now: h.now, &o) }
+        #expect(h[key].interimInterval == 60 * second)
     }
 
     /// Sessions set up together get their first interims spread over the jitter window.
@@ -120,7 +201,8 @@ struct OfflineFlowTests {
     }
 
     /// The global ceiling: of two sessions eligible at the same instant, with one token, one
-    /// reports and the other carries its usage over.
+    /// reports and the other carries its usage over, sent by its flush timer once the ceiling
+    /// lets it.
     @Test func theGlobalCeilingSuppressesAndCarriesOver() throws {
         var c = Self.configuration()
         c.interimCeilingPerSecond = 1
@@ -134,12 +216,12 @@ struct OfflineFlowTests {
         #expect(h.out.counters.suppressedByCeiling == 1)
         #expect(h[b].pending == ChargingUsage(messages: 1, bytes: 20))
         h.advance(to: 3 * second)
+        #expect(h.interims[b] == [3 * second])  // one emission interval later
+        #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage).last == ChargingUsage(messages: 1, bytes: 20))
         try h.receive(sendChunks(session: "b1", size: 5, chunkSize: 100))
-        #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage).last == ChargingUsage(messages: 2, bytes: 25))
+        #expect(h[b].pending == ChargingUsage(messages: 1, bytes: 5))
     }
 
-    /// An aborted message (`#`): its bytes are charged and it is counted as aborted; it is
-    /// not a completed message, so it fires no trigger.
     @Test func abortedMessagesAreChargedAndCounted() throws {
         let h = VirtualHarness(Self.configuration(), enabler: Self.enabler())
         let key = Self.establish(h, "s1")
@@ -152,7 +234,7 @@ struct OfflineFlowTests {
         h.settle()
         #expect(h.requests.last?.kind == .offlineStop)
         #expect(h.requests.last?.usage == ChargingUsage(abortedMessages: 1, bytes: 200))
-        #expect(h.dispatcher.enabler.ledger.entry(key)?.offline == ChargingUsage(abortedMessages: 1, bytes: 200))
+        #expect(h.enabler.ledger.entry(key)?.offline == ChargingUsage(abortedMessages: 1, bytes: 200))
     }
 
     /// The stop carries everything not yet reported; the ledger then equals what was accepted.
@@ -168,7 +250,7 @@ struct OfflineFlowTests {
         h.settle()
         #expect(h.log.suffix(3) == ["SIP BYE", "CH-1 stop #1", "CH-1 stop answer 2001"])
         #expect(h.requests.last?.usage == ChargingUsage(messages: 5, bytes: 1500))
-        #expect(h.dispatcher.enabler.ledger.entry(key)?.offline == h[key].accepted)
+        #expect(h.enabler.ledger.entry(key)?.offline == h[key].accepted)
         #expect(h[key].offline == .closed)
     }
 
@@ -185,9 +267,9 @@ struct OfflineFlowTests {
         try h.receive(sendChunks(session: "s1", size: 70, chunkSize: 100))
         h.settle()
         #expect(h.log.suffix(4) == ["CH-1 interim #1", "CH-1 interim #1 timeout", "CH-1 interim #1 (T)", "CH-1 interim answer 2001"])
-        #expect(h.dispatcher.enabler.ledger.entry(key)?.duplicates == 1)
+        #expect(h.enabler.ledger.entry(key)?.duplicates == 1)
         h.bye(key)
         h.settle()
-        #expect(h.dispatcher.enabler.ledger.entry(key)?.offline == ChargingUsage(messages: 1, bytes: 70))
+        #expect(h.enabler.ledger.entry(key)?.offline == ChargingUsage(messages: 1, bytes: 70))
     }
 }

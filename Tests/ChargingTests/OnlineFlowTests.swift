@@ -116,7 +116,7 @@ struct OnlineFlowTests {
         h.bye(key)
         h.settle()
         #expect(h.requests.last?.kind == .onlineTermination && h.requests.last?.usedUnits == 300)
-        #expect(h.dispatcher.enabler.ledger.entry(key)?.onlineUnits == 1500)
+        #expect(h.enabler.ledger.entry(key)?.onlineUnits == 1500)
     }
 
     @Test func unitsCanBeMessages() throws {
@@ -128,15 +128,22 @@ struct OnlineFlowTests {
         #expect(h.requests.last?.kind == .onlineUpdate && h.requests.last?.usedUnits == 2)
     }
 
-    /// Validity-Time ends: the next chunk sends an update even with units left.
-    @Test func validityExpirySendsAnUpdate() throws {
+    /// Validity-Time ends: an update goes at that moment, with no traffic and units left
+    /// (RFC 4006 §8.33); later traffic counts against the new grant.
+    @Test func validityExpirySendsAnUpdateWithoutTraffic() throws {
         let h = Self.harness(Self.configuration(), Self.enablerConfiguration(validity: 1 * second))
         let key = Self.setUp(h, "s1")
+        let validUntil = h[key].validUntil
+        #expect(validUntil < 2 * second)  // granted during the set-up, valid for 1 s
         try h.receive(sendChunks(session: "s1", size: 10, chunkSize: 1000))
         h.advance(by: 1500 * ms)
+        let update = try #require(h.requests.last)
+        #expect(update.kind == .onlineUpdate && update.usedUnits == 10)
+        #expect(update.sentAt == validUntil)
+        #expect(h.out.counters.validityExpiries == 1)
         try h.receive(sendChunks(session: "s1", size: 10, chunkSize: 1000))
-        #expect(h.requests.last?.kind == .onlineUpdate && h.requests.last?.usedUnits == 20)
         #expect(h[key].grantedUnits == 1000)
+        #expect(h[key].unitsAgainstGrant == 10)
     }
 
     /// The final units run out: termination with what was used, a BYE, and later chunks are
@@ -155,7 +162,7 @@ struct OnlineFlowTests {
         h.bye(key)
         h.settle()
         #expect(h.requests.filter { $0.kind == .onlineTermination }.count == 1)
-        #expect(h.dispatcher.enabler.ledger.entry(key)?.onlineUnits == 1500)
+        #expect(h.enabler.ledger.entry(key)?.onlineUnits == 1500)
         #expect(h[key].accepted.bytes == 1500)
     }
 
@@ -177,7 +184,7 @@ struct OnlineFlowTests {
         #expect(!h.requests.contains { $0.kind == .onlineUpdate })  // no quota checks
         h.bye(key)
         h.settle()
-        #expect(h.dispatcher.enabler.ledger.entry(key)?.onlineUnits == 5000)
+        #expect(h.enabler.ledger.entry(key)?.onlineUnits == 5000)
     }
 
     @Test func initialTimeoutUnderTerminateRejects() {
@@ -233,7 +240,7 @@ struct OnlineFlowTests {
         }
         h.bye(key)
         h.settle()
-        let ledger = try #require(h.dispatcher.enabler.ledger.entry(key))
+        let ledger = try #require(h.enabler.ledger.entry(key))
         #expect(ledger.onlineUnits == 1200)  // the duplicate was not charged twice
         #expect(ledger.duplicates == 1)
     }
@@ -252,7 +259,7 @@ struct OnlineFlowTests {
         try h.receive(sendChunks(session: "s1", size: 700, chunkSize: 1000))
         h.bye(key)
         h.settle()
-        let ledger = try #require(h.dispatcher.enabler.ledger.entry(key))
+        let ledger = try #require(h.enabler.ledger.entry(key))
         #expect(ledger.offline == ChargingUsage(messages: 2, bytes: 3700))
         #expect(ledger.onlineUnits == 3700)
         #expect(ledger.offlineStopped && ledger.onlineTerminated)

@@ -4,7 +4,7 @@ import MSRP
 /// Runs the Charging Enabler User against an enabler on a virtual clock, as an IM server
 /// would, and writes down every step in order: SIP and MSRP messages and charging requests
 /// and answers, in the words of the seeds' figures.
-final class VirtualHarness<Enabler: ChargingEnabler> {
+final class VirtualHarness<Enabler: ChargingEnablerClient> {
     let user: ChargingEnablerUser
     var dispatcher: ChargingDispatcher<Enabler>
     var now: Int64 = 0
@@ -14,13 +14,18 @@ final class VirtualHarness<Enabler: ChargingEnabler> {
     var log: [String] = []
     /// Every request sent (first transmissions and retransmissions), in order.
     var requests: [ChargingRequest] = []
-    /// Per session: the time of each CH-1 interim and the interval in force when it left.
-    var interims: [SessionKey: [(at: Int64, interval: Int64)]] = [:]
-    var signals: [(SessionKey, SessionSignal)] = []
+    /// Per session: the time of each CH-1 interim (first transmissions).
+    var interims: [SessionKey: [Int64]] = [:]
+    /// Per session: each answer delivered to the client (time, the Acct-Interim-Interval it
+    /// carried, late or not), as the harness saw it go in, not as the session recorded it.
+    var delivered: [SessionKey: [(at: Int64, answer: ChargingAnswer, late: Bool)]] = [:]
+    var signals: [SessionSignal] = []
+
+    var enabler: Enabler { dispatcher.client }
 
     init(_ configuration: ChargingConfiguration, enabler: Enabler) {
         user = ChargingEnablerUser(configuration)
-        dispatcher = ChargingDispatcher(enabler: enabler, txTimeout: configuration.txTimeout)
+        dispatcher = ChargingDispatcher(client: enabler, txTimeout: configuration.txTimeout)
     }
 
     subscript(key: SessionKey) -> ChargingSession { sessions[key] ?? ChargingSession() }
@@ -40,22 +45,23 @@ final class VirtualHarness<Enabler: ChargingEnabler> {
                 log.append("\(r.kind) #\(r.number)\(r.isRetransmission ? " (T)" : "")")
                 requests.append(r)
                 if r.kind == .offlineInterim && !r.isRetransmission {
-                    interims[r.session, default: []].append((now, self[r.session].interimInterval))
+                    interims[r.session, default: []].append(now)
                 }
                 dispatcher.send(r)
             case .signal(let s):
-                signals.append((key, s))
-                switch s {
+                signals.append(s)
+                switch s.event {
                 case .forwardInvite: log.append("SIP INVITE forwarded")
                 case .okToOriginator: log.append("SIP 200 OK to client")
                 case .rejectInvite(let code): log.append("SIP INVITE rejected \(code)")
                 case .endSession(let code): log.append("SIP BYE \(code)")
                 }
+            case .timer(let t):
+                dispatcher.arm(t)
             }
         }
         out.drain()
     }
-
     func invite(_ key: SessionKey) {
         log.append("SIP INVITE")
         event(key) { s, o in user.inviteReceived(&s, key, now: now, &o) }
@@ -109,18 +115,24 @@ final class VirtualHarness<Enabler: ChargingEnabler> {
         event(key) { s, o in user.sessionEnded(&s, key, now: now, &o) }
     }
 
-    /// Moves the clock to `time`, delivering every answer and timeout due on the way, in order.
+    /// Moves the clock to `time`, delivering every answer, timeout and timer due on the way,
+    /// in order.
     func advance(to time: Int64) {
-        while let next = dispatcher.nextDue, next <= time {
-            now = max(now, next)
-            let reply = dispatcher.next(dueBy: now)!
-            let key = reply.request.session
-            if let answer = reply.answer {
-                log.append("\(answer.kind) answer \(answer.resultCode)")
-                event(key) { s, o in user.answerReceived(answer, &s, now: now, &o) }
-            } else {
-                log.append("\(reply.request.kind) #\(reply.request.number) timeout")
-                event(key) { s, o in user.timedOut(reply.request, &s, now: now, &o) }
+        while let due = dispatcher.nextDue, due <= time {
+            now = max(now, due)
+            while let next = dispatcher.next(dueBy: now) {
+                switch next {
+                case .answer(let answer, _, let late):
+                    log.append("\(answer.kind) answer \(answer.resultCode)\(late ? " (late)" : "")")
+                    delivered[answer.session, default: []].append((now, answer, late))
+                    event(answer.session) { s, o in user.answerReceived(answer, late: late, &s, now: now, &o) }
+                case .timeout(let request):
+                    log.append("\(request.kind) #\(request.number) timeout")
+                    event(request.session) { s, o in user.timedOut(request, &s, now: now, &o) }
+                case .timer(let timer):
+                    log.append("\(timer.kind) timer")
+                    event(timer.session) { s, o in user.timerFired(timer, &s, now: now, &o) }
+                }
             }
         }
         now = max(now, time)
@@ -128,36 +140,53 @@ final class VirtualHarness<Enabler: ChargingEnabler> {
 
     func advance(by d: Int64) { advance(to: now + d) }
 
-    /// Delivers everything still in flight (and whatever that sends in turn).
+    /// Delivers everything still in flight (and whatever that sends in turn). Charging timers
+    /// of open sessions are not waited for.
     func settle() {
-        while let due = dispatcher.nextDue { advance(to: due) }
+        while dispatcher.inFlight > 0, let due = dispatcher.nextDue { advance(to: max(now, due)) }
     }
 }
 
 /// An enabler whose replies the test scripts: the embedded enabler, except that chosen
-/// transmissions get no answer (recorded or not).
-final class ScriptedEnabler: ChargingEnabler, @unchecked Sendable {
+/// transmissions get no answer (recorded or not), or an answer after a chosen delay.
+final class ScriptedEnabler: ChargingEnablerClient, @unchecked Sendable {
+    enum Script {
+        /// The embedded enabler's answer, at its latency.
+        case normal
+        /// No answer; the request was recorded (true) or never arrived (false).
+        case drop(recorded: Bool)
+        /// The embedded enabler's answer, arriving this long after the request left.
+        case delay(Int64)
+    }
+
     let inner: EmbeddedChargingEnabler
+    let script: (ChargingRequest) -> Script
+
+    init(_ configuration: EmbeddedEnablerConfiguration = .init(), script: @escaping (ChargingRequest) -> Script) {
+        inner = EmbeddedChargingEnabler(configuration)
+        self.script = script
+    }
+
     /// Return nil to let the embedded enabler reply; `.some(recorded)` to drop the answer,
     /// having recorded the request (true) or not (false).
-    let drop: (ChargingRequest) -> Bool?
-
-    init(_ configuration: EmbeddedEnablerConfiguration = .init(), drop: @escaping (ChargingRequest) -> Bool?) {
-        inner = EmbeddedChargingEnabler(configuration)
-        self.drop = drop
+    convenience init(_ configuration: EmbeddedEnablerConfiguration = .init(), drop: @escaping (ChargingRequest) -> Bool?) {
+        self.init(configuration) { r in drop(r).map { .drop(recorded: $0) } ?? .normal }
     }
 
     var ledger: ChargingLedger { inner.ledger }
+    var peerCount: Int { inner.peerCount }
 
-    func submit(_ request: ChargingRequest) -> ChargingReply {
-        switch drop(request) {
-        case .some(true):
-            _ = inner.submit(request)
-            return .unanswered
-        case .some(false):
-            return .unanswered
-        case .none:
-            return inner.submit(request)
+    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
+        switch script(request) {
+        case .normal:
+            inner.send(request, answers: answers)
+        case .drop(let recorded):
+            if recorded { _ = inner.answer(request) }
+        case .delay(let d):
+            if var delivery = inner.answer(request) {
+                delivery.arrivesAt = request.sentAt + d
+                answers.push(delivery)
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ struct LoadEngineTests {
             m.failureReportPartialShare = 0.1
             m.readSize = 97  // frames cut anywhere, as a socket delivers them
             m.charging.defaultInterimInterval = 0  // no limiting: every trigger sends
-            m.enabler.interimInterval = 0
+            m.enabler.interimInterval = nil  // no AVP: the client's 0 (every message) stays
         }
         let r = try LoadRun.run(m)
         let report = BenchReport(r)
@@ -73,7 +73,7 @@ struct LoadEngineTests {
     @Test func conservationHoldsWhenTheEnablerLosesAnswers() throws {
         let m = Self.model { m in
             m.charging.defaultInterimInterval = 0
-            m.enabler.interimInterval = 0
+            m.enabler.interimInterval = nil  // no AVP: the client's 0 (every message) stays
             m.enabler.timeoutShare = 0.2
             m.enabler.latency = .fixed(100_000)
             m.charging.txTimeout = 2_000_000
