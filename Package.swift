@@ -83,6 +83,13 @@ let package = Package(
             name: "ChargingTests",
             dependencies: ["Charging", "MSRP", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        // Counts each thread's allocations (the allocator's entry points, forwarding to glibc's),
+        // so that "no allocation per chunk or per request" is a test, as swift-nio's are.
+        .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
+        .testTarget(
+            name: "ChargingPipelineTests",
+            dependencies: ["ChargingPipeline", "Charging", "MSRP", "CMallocCounter"]
+        ),
         .testTarget(
             name: "msrpchargeTests",
             dependencies: ["MSRPChargeCommands", "MSRP", "LoadEngine", "Charging"]

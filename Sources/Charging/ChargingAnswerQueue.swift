@@ -41,7 +41,7 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
     /// The producers' position, alone on its cache line.
     @usableFromInline let tail: UnsafeMutablePointer<UInt64>
     /// The consumer's position (only the owner touches it).
-    @usableFromInline var head: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var head: UInt64 = 0
     /// Times a producer found the ring full and waited.
     @usableFromInline let fullWaits: UnsafeMutablePointer<UInt64>
 

@@ -38,14 +38,12 @@ extension MSRPChargingPipeline {
         return last
     }
 
-    /// Takes the SIP steps asked for since the last call, in order.
-    public mutating func takeSignals(_ body: (SessionSignal) -> Void) {
-        var i = 0
-        while i < signals.count {
-            body(signals[i])  // may add more (a forwarded INVITE answered at once)
-            i += 1
-        }
-        signals.removeAll(keepingCapacity: true)
+    /// Takes the SIP steps asked for since the last call, in order, by swapping buffers with
+    /// `taken` (emptied first), so that neither side allocates once both have grown. The owner
+    /// acts on them after the call (acting may ask for more).
+    public mutating func takeSignals(into taken: inout [SessionSignal]) {
+        taken.removeAll(keepingCapacity: true)
+        swap(&signals, &taken)
     }
 
     // MARK: Answers and timers

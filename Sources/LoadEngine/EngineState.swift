@@ -25,6 +25,8 @@ struct EngineState {
     /// Chunks completed by the current read.
     var readChunks: UInt64 = 0
     var firstParseError: String? = nil
+    /// The SIP steps being acted on (swapped with the pipeline's).
+    var signals: [SessionSignal] = []
 
     init(stage: PipelineStage, table: SessionTable<ChargingSession>, user: ChargingEnablerUser,
          enabler: EmbeddedChargingEnabler) {
@@ -75,8 +77,7 @@ struct EngineState {
     /// 200 OK.
     mutating func takeSignals(_ setUp: UnsafeMutablePointer<SetUpTracker>?, now: Int64) {
         while !pipeline.signals.isEmpty {
-            let signals = pipeline.signals
-            pipeline.signals.removeAll(keepingCapacity: true)
+            pipeline.takeSignals(into: &signals)
             for signal in signals { handle(signal, setUp: setUp, now: now) }
         }
     }
