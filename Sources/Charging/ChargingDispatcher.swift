@@ -103,7 +103,8 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
             records[i].expired = false
         } else {
             // A reused slot keeps its generation, bumped when it was freed.
-            let generation = records.free.last.map { records.elements[Int($0)].generation } ?? 0
+            let next = records.nextIndex
+            let generation = records.contains(next) ? records[next].generation : 0
             index = records.insert(InFlightRecord(request: r, generation: generation))
             r.correlation = UInt64(index) | UInt64(generation) << 32
             records[index].request = r
@@ -134,7 +135,7 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
     func match(_ correlation: UInt64) -> UInt32? {
         let index = UInt32(truncatingIfNeeded: correlation)
         let generation = UInt32(truncatingIfNeeded: correlation >> 32)
-        guard Int(index) < records.elements.count else { return nil }
+        guard records.contains(index) else { return nil }
         let r = records[index]
         return r.live && r.generation == generation ? index : nil
     }
@@ -165,7 +166,7 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
                 free(i)
                 return .answer(answer, request: record.request, late: record.expired)
             case .transmission:
-                guard Int(e.index) < records.elements.count else { continue }
+                guard records.contains(e.index) else { continue }
                 let record = records[e.index]
                 guard record.live, !record.expired, tag(e.index) == e.tag else { continue }
                 records[e.index].expired = true

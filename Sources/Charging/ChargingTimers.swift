@@ -46,20 +46,20 @@ struct TimerEntry: BitwiseCopyable, Sendable {
 /// its own, and none is cancelled (a stale entry finds nothing to do when it comes due).
 @usableFromInline
 struct ChargingTimers: Sendable {
-    @usableFromInline var heap: [TimerEntry] = []
+    @usableFromInline let heap: BitwiseBuffer<TimerEntry>
     @usableFromInline var sequence: UInt32 = 0
 
-    @inlinable init(capacity: Int) { heap.reserveCapacity(capacity) }
+    @inlinable init(capacity: Int) { heap = BitwiseBuffer(capacity: capacity) }
 
-    @inlinable var nextDue: Int64? { heap.first?.due }
+    @inlinable var nextDue: Int64? { heap.count > 0 ? heap[0].due : nil }
     @inlinable var count: Int { heap.count }
 
     @inlinable
     mutating func schedule(_ kind: TimerKind, at due: Int64, index: UInt32, tag: UInt32 = 0) {
-        heap.append(TimerEntry(due: due, sequence: sequence, index: index, tag: tag, kind: kind))
+        let e = TimerEntry(due: due, sequence: sequence, index: index, tag: tag, kind: kind)
         sequence &+= 1
+        heap.append(e)
         var i = heap.count - 1
-        let e = heap[i]
         while i > 0 {
             let parent = (i - 1) / 2
             guard TimerEntry.before(e, heap[parent]) else { break }
@@ -71,16 +71,18 @@ struct ChargingTimers: Sendable {
 
     /// The earliest entry due at or before `now`, removed.
     @inlinable
-    mutating func pop(dueBy now: Int64) -> TimerEntry? {
-        guard let first = heap.first, first.due <= now else { return nil }
+    func pop(dueBy now: Int64) -> TimerEntry? {
+        guard heap.count > 0 else { return nil }
+        let first = heap[0]
+        guard first.due <= now else { return nil }
         let last = heap.removeLast()
-        if !heap.isEmpty { siftDown(last) }
+        if heap.count > 0 { siftDown(last) }
         return first
     }
 
     /// Puts `e` at the root's place and moves it down.
     @inlinable
-    mutating func siftDown(_ e: TimerEntry) {
+    func siftDown(_ e: TimerEntry) {
         var i = 0
         let n = heap.count
         while true {

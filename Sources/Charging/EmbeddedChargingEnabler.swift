@@ -67,11 +67,12 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
         var x = configuration.seed ^ r.session.mix
         x = SessionKey.round(x, UInt64(r.kind.rawValue) << 40 | UInt64(r.number))
         x = SessionKey.round(x, UInt64(r.attempt))
-        func next() -> Double {
-            x = SessionKey.round(x, 0x9E37_79B9_7F4A_7C15)
-            return Double(x >> 11) * 0x1p-53
-        }
-        return (next(), next(), next(), next())
+        // Four steps of the same mix, written out: a nested function capturing `x` would box it.
+        let a = SessionKey.round(x, 0x9E37_79B9_7F4A_7C15)
+        let b = SessionKey.round(a, 0x9E37_79B9_7F4A_7C15)
+        let c = SessionKey.round(b, 0x9E37_79B9_7F4A_7C15)
+        let d = SessionKey.round(c, 0x9E37_79B9_7F4A_7C15)
+        return (Double(a >> 11) * 0x1p-53, Double(b >> 11) * 0x1p-53, Double(c >> 11) * 0x1p-53, Double(d >> 11) * 0x1p-53)
     }
 
     public var peerCount: Int { configuration.peers }

@@ -1,22 +1,26 @@
 /// Values kept at stable small indices, with a free list: what a timer or an answer in flight
 /// refers to by a 32-bit index instead of carrying the value through the timer heap. Grows
-/// like an array (amortised), so once it has reached the largest number in use at once,
-/// inserting and removing allocate nothing.
+/// by doubling, so once it has reached the largest number in use at once, inserting and
+/// removing allocate nothing.
 @usableFromInline
 struct Slab<Element: BitwiseCopyable & Sendable>: Sendable {
-    @usableFromInline var elements: [Element] = []
-    @usableFromInline var free: [UInt32] = []
+    @usableFromInline let elements: BitwiseBuffer<Element>
+    @usableFromInline let free: BitwiseBuffer<UInt32>
 
     @inlinable init(capacity: Int) {
-        elements.reserveCapacity(capacity)
-        free.reserveCapacity(capacity)
+        elements = BitwiseBuffer(capacity: capacity)
+        free = BitwiseBuffer(capacity: capacity)
     }
 
     @inlinable var count: Int { elements.count - free.count }
 
+    /// The index the next insert will use.
+    @inlinable var nextIndex: UInt32 { free.count > 0 ? free[free.count - 1] : UInt32(elements.count) }
+
     @inlinable
-    mutating func insert(_ e: Element) -> UInt32 {
-        if let i = free.popLast() {
+    func insert(_ e: Element) -> UInt32 {
+        if free.count > 0 {
+            let i = free.removeLast()
             elements[Int(i)] = e
             return i
         }
@@ -24,15 +28,18 @@ struct Slab<Element: BitwiseCopyable & Sendable>: Sendable {
         return UInt32(elements.count - 1)
     }
 
+    /// Whether `i` was ever handed out (it may be free now).
+    @inlinable func contains(_ i: UInt32) -> Bool { Int(i) < elements.count }
+
     @inlinable
     subscript(_ i: UInt32) -> Element {
         get { elements[Int(i)] }
-        set { elements[Int(i)] = newValue }
+        nonmutating set { elements[Int(i)] = newValue }
     }
 
     /// Frees index `i` (the caller guarantees it is in use).
     @inlinable
-    mutating func remove(_ i: UInt32) -> Element {
+    func remove(_ i: UInt32) -> Element {
         free.append(i)
         return elements[Int(i)]
     }

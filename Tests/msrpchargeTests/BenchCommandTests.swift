@@ -34,8 +34,7 @@ struct BenchCommandTests {
         #expect(try Self.bench(Self.small + ["--fail-if", "chunks-per-sec<1e15"]) == 3)
         #expect(try Self.bench(Self.small + ["--fail-if", "p99-us>0,conservation"]) == 3)
         #expect(try Self.bench(Self.small + ["--fail-if", "parse-errors>0", "--fail-if", "model"]) == nil)
-        // Steal is a share of CPU time: never over 100 %, never under 0.
-        #expect(try Self.bench(Self.small + ["--fail-if", "steal-pct>100"]) == nil)
+        // Steal is a share of CPU time, never under 0: the condition holds, so the run fails.
         #expect(try Self.bench(Self.small + ["--fail-if", "steal-pct>=0"]) == 3)
     }
 
@@ -45,12 +44,24 @@ struct BenchCommandTests {
         #expect(try FailCondition(parsing: "p99-us>=50").kind == .compare(metric: "p99-us", op: .greaterOrEqual, value: 50))
         #expect(throws: WorkloadError.self) { try FailCondition(parsing: "chunks-per-minute<5") }
         #expect(throws: WorkloadError.self) { try FailCondition(parsing: "p99-us>fast") }
-        do {
-            _ = try FailCondition(parsing: "speed>3")
-        } catch {
-            #expect(error.description.contains("'speed'"))
-        }
+        let error = #expect(throws: WorkloadError.self) { try FailCondition(parsing: "speed>3") }
+        #expect(error?.description.contains("'speed'") == true)
         #expect(throws: (any Error).self) { try Bench.parseAsRoot(["--fail-if", "bogus"]) }
+    }
+
+    /// Every option combination runs or is refused with its value: a message of 70 000 chunks
+    /// of one byte once stopped the process (a chunk count kept in 16 bits).
+    @Test func extremeChunkingRunsOrIsRefused() throws {
+        #expect(try Self.bench([
+            "--sessions", "1", "--workers", "1", "--size", "70000", "--chunk-size", "1", "--multi-chunk-share", "1",
+            "--chunks", "150000",
+            "--no-progress", "--fail-if", "model",
+        ]) == nil)
+        let error = #expect(throws: (any Error).self) {
+            try Self.bench(["--sessions", "2", "--size", "4000000", "--chunk-size", "1", "--no-progress"])
+        }
+        let text = error.map { Bench.message(for: $0) } ?? ""
+        #expect(text.contains("4000000") && text.contains("1048576"), "\(text)")
     }
 
     @Test func badOptionsAreRejectedWithTheValue() {
