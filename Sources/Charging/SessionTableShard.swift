@@ -15,7 +15,7 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
         (0, 0, 0, 0, 0, 0, 0, 0)
     @usableFromInline let lock = NIOLock()
     // The lock is what makes access to these exclusive, so the runtime's own exclusivity
-    // check (swift_beginAccess, about 60 instructions per access) is switched off for them:
+    // check (a swift_beginAccess call per access) is switched off for them:
     // without this, two of them ran on every lookup.
     @exclusivity(unchecked) @usableFromInline var slots: UnsafeMutablePointer<SessionSlot<State>>
     @exclusivity(unchecked) @usableFromInline var capacity: Int

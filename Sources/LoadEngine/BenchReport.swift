@@ -150,6 +150,8 @@ public struct BenchReport: Codable, Sendable {
     public var latency: [Latency]
     /// How latency was measured (sampling, coordinated omission).
     public var latencyNote: String
+    /// Nanoseconds one clock read took on this machine, measured before the run.
+    public var clockReadNanoseconds: Double
     public var tableBytesPerSession: Double
     /// The machine's CPU use during the timed phase (absent where `/proc/stat` is missing).
     public var machine: MachineLoad?
@@ -233,8 +235,9 @@ extension BenchReport {
         latency = r.latency.named.map { BenchReport.summary($0.name, $0.histogram) }
         let sampling = m.targetRate != nil
             ? "every read timed; at a target rate of \(Int(m.targetRate!)) chunks/s latency counts from when each message was due (its last byte arrived), not from when the engine got to it: no coordinated omission (as wrk2)"
-            : "one message in \(m.sampleEvery) timed (its reads and their chunks; a clock read costs about a tenth of a chunk); as fast as possible, latency is service time from a read arriving to its 200 OKs being written"
+            : "one message in \(m.sampleEvery) timed (its reads and their chunks; a clock read took \(String(Int(r.clockReadNanoseconds.rounded()))) ns here, measured before the run); as fast as possible, latency is service time from a read arriving to its 200 OKs being written"
         latencyNote = sampling
+        clockReadNanoseconds = r.clockReadNanoseconds
         tableBytesPerSession = r.tableBytesPerSession
         machine = r.machine
         self.stages = stages

@@ -27,6 +27,8 @@ public struct RunResult: Sendable {
     public var tableBytesPerSession: Double
     /// The machine's CPU use during the timed phase; nil where `/proc/stat` is missing.
     public var machine: MachineLoad? = nil
+    /// Nanoseconds a clock read took, measured before the run.
+    public var clockReadNanoseconds = 0.0
 }
 
 /// Runs the engine: one thread per worker, a common start, the timed phase, then the end of
@@ -37,6 +39,7 @@ public enum LoadRun {
     public static func run(_ model: WorkloadModel, progress: ((Double, UInt64) -> Void)? = nil) throws(WorkloadError) -> RunResult {
         try model.validate()
         try TrafficBuilder.checkSize(model)
+        let clockRead = clockReadCost()
         var charging = model.charging
         if model.stage != .charging { charging.mode = .off }
         let user = ChargingEnablerUser(charging)
@@ -95,7 +98,8 @@ public enum LoadRun {
                     MachineLoad(cpus: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), from: a, to: b,
                                 workerPreemptions: results.map(\.preemptions))
                 }
-            })
+            },
+            clockReadNanoseconds: clockRead)
     }
 }
 

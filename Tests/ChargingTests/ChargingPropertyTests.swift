@@ -3,6 +3,10 @@ import MSRP
 import PropertyBased
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Random traffic, random interim intervals and random enabler behaviour (latency, lost
 /// answers and requests, denials, grants, validity, credit, failure handling): the invariants
 /// of issue 3 hold in every run.
@@ -15,7 +19,9 @@ struct ChargingPropertyTests {
         var events = 0
     }
 
-    static let runs = 300
+    /// 300 per `swift test`; `MSRPCHARGE_PROPERTY_RUNS=5000 swift test --filter ChargingPropertyTests`
+    /// for a longer search.
+    static let runs = getenv("MSRPCHARGE_PROPERTY_RUNS").flatMap { Int(String(cString: $0)) } ?? 300
 
     static func randomRun(_ rng: inout SplitMix64) -> Run {
         var r = Run()
