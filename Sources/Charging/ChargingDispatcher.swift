@@ -90,6 +90,12 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
         answers.hasWaiting ? .min : timers.nextDue
     }
 
+    /// Whether anything is due at `now`: one compare, and a look at the queue.
+    @inlinable @inline(__always)
+    public func hasDue(at now: Int64) -> Bool {
+        timers.earliest <= now || answers.hasWaiting
+    }
+
     /// Sends `request`: a first transmission gets a record and a correlation; a
     /// retransmission (attempt > 1, the correlation of the first) takes the record over. Tx
     /// starts now either way.

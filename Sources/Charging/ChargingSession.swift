@@ -72,7 +72,7 @@ public struct ChargingSession: Sendable, BitwiseCopyable {
 
     /// The session accepts chunks: not ended, its CH-1 record not stopped, and not ended
     /// (or not yet allowed) by online charging.
-    @inlinable public var acceptsTraffic: Bool {
+    @inlinable @inline(__always) public var acceptsTraffic: Bool {
         !ended && offline != .closed && online != .terminated && online != .closed && online != .reserving
     }
 }

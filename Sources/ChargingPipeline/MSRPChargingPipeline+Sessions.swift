@@ -53,6 +53,10 @@ extension MSRPChargingPipeline {
     @inlinable
     public var nextDue: Int64? { dispatcher.nextDue }
 
+    /// Whether ``poll(now:)`` has anything to do at `now` (cheap enough to ask after every read).
+    @inlinable @inline(__always)
+    public func hasDue(at now: Int64) -> Bool { dispatcher.hasDue(at: now) }
+
     /// Handles every answer, timeout and timer due by `now`.
     @inlinable
     public mutating func poll(now: Int64) {

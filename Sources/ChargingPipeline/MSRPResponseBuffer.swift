@@ -26,7 +26,7 @@ public struct MSRPResponseBuffer {
     }
 
     /// Encodes the response to `frame` with `status` (RFC 4975 §7.2).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func write(responseTo frame: MSRPFrame, status: Int) {
         let comment: StaticString = status == 200 ? "OK" : MSRPWriter.comment(forStatus: status)
         responses &+= 1
@@ -34,6 +34,12 @@ public struct MSRPResponseBuffer {
             written = end
             return
         }
+        writeAfterFlush(frame, status: status, comment: comment)
+    }
+
+    /// The buffer is full: hand it over and start the response at the beginning.
+    @usableFromInline @inline(never)
+    mutating func writeAfterFlush(_ frame: MSRPFrame, status: Int, comment: StaticString) {
         flush()
         written = MSRPWriter.writeResponse(to: frame, status: status, comment: comment, into: storage, at: 0) ?? 0
     }

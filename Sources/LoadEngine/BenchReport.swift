@@ -54,6 +54,12 @@ public struct BenchReport: Codable, Sendable {
         public var sessionDoesNotExist481: UInt64
         public var parseErrors: UInt64
         public var firstParseError: String?
+        /// Responses Failure-Report withheld (`no`: all; `partial`: the 200s).
+        public var withheldByFailureReport: UInt64 = 0
+        public var notImplemented501: UInt64 = 0
+        /// REPORT requests (never answered, never charged) and responses received.
+        public var reports: UInt64 = 0
+        public var responsesReceived: UInt64 = 0
     }
 
     public struct Charging: Codable, Sendable {
@@ -79,6 +85,18 @@ public struct BenchReport: Codable, Sendable {
         public var ledgerOfflineMessages: UInt64
         public var ledgerOnlineUnits: UInt64
         public var ledgerDuplicatesDropped: UInt64
+        /// Interims sent by the flush timer (held-back usage of a session that went quiet).
+        public var flushedByTimer: UInt64 = 0
+        /// CH-2 updates sent because Validity-Time ran out.
+        public var validityExpiries: UInt64 = 0
+        /// Answers after Tx with no retransmission out; late CH-2 grants taken up or released.
+        public var lateAnswers: UInt64 = 0
+        public var lateGrantsAdopted: UInt64 = 0
+        public var lateGrantsReleased: UInt64 = 0
+        /// Answers to records already acknowledged (duplicates of retransmissions) or forgotten.
+        public var unmatchedAnswers: UInt64 = 0
+        /// Records given up one Tx after their last timeout, with no answer.
+        public var forgottenRecords: UInt64 = 0
     }
 
     public struct Phase: Codable, Sendable {
@@ -222,6 +240,17 @@ extension BenchReport {
             ledgerSessions: r.ledger.sessions, ledgerOfflineBytes: r.ledger.offline.bytes,
             ledgerOfflineMessages: r.ledger.offline.messages, ledgerOnlineUnits: r.ledger.onlineUnits,
             ledgerDuplicatesDropped: r.ledger.duplicates)
+        responses.withheldByFailureReport = c.responsesWithheld
+        responses.notImplemented501 = c.responses501
+        responses.reports = c.reports
+        responses.responsesReceived = c.responsesReceived
+        charging.flushedByTimer = k.flushedByTimer
+        charging.validityExpiries = k.validityExpiries
+        charging.lateAnswers = k.lateAnswers
+        charging.lateGrantsAdopted = k.lateGrantsAdopted
+        charging.lateGrantsReleased = k.lateGrantsReleased
+        charging.unmatchedAnswers = r.dispatcher.unmatchedAnswers
+        charging.forgottenRecords = r.dispatcher.forgotten
         let setUpSeconds = r.workers.map(\.setUpSeconds).max() ?? 0
         let endSeconds = r.workers.map(\.endSeconds).max() ?? 0
         setUp = Phase(
@@ -280,7 +309,8 @@ extension BenchReport {
         }
         return ModelCheck(
             generated: g, ok: problems.isEmpty,
-            detail: problems.isEmpty ? "chunks, messages, aborted, bytes, 200 OKs and triggers as generated"
+            detail: problems.isEmpty
+                ? "chunks, messages, aborted, bytes as generated; responses and triggers as the model owes them under Failure-Report and refusals; every parser at a frame boundary"
                 : problems.joined(separator: "; "))
     }
 

@@ -87,19 +87,23 @@ struct EngineState {
         switch signal.event {
         case .endSession:
             counters.sessionsEnded &+= 1
+            if let setUp, setUp.pointee.progress[key] != 3 { setUp.pointee.ended.insert(key) }
         case .rejectInvite:
             setUp?.pointee.rejected.insert(key)
         case .forwardInvite, .okToOriginator:
-            guard let setUp else { return }
-            let bit: UInt8 = signal.event == .forwardInvite ? 1 : 2
-            let before = setUp.pointee.progress[key, default: 0]
-            setUp.pointee.progress[key] = before | bit
-            if before | bit == 3, let started = setUp.pointee.startedAt[key] {
-                latency.sessionSetUp.recordClamped(monotonicNanoseconds() &- started)
-                setUp.pointee.completed &+= 1
+            if let setUp {
+                let bit: UInt8 = signal.event == .forwardInvite ? 1 : 2
+                let before = setUp.pointee.progress[key, default: 0]
+                setUp.pointee.progress[key] = before | bit
+                if before != 3 && before | bit == 3, let started = setUp.pointee.startedAt[key] {
+                    latency.sessionSetUp.recordClamped(monotonicNanoseconds() &- started)
+                    setUp.pointee.completed &+= 1
+                }
             }
             if signal.event == .forwardInvite {
-                pipeline.recipientAnswered(key, now: now)  // the recipient answers at once
+                // The recipient answers at once, also when the set-up completes after the
+                // set-up phase (a reservation answered late).
+                pipeline.recipientAnswered(key, now: now)
             }
         }
     }
@@ -110,15 +114,16 @@ struct EngineState {
         if !pipeline.signals.isEmpty { takeSignals(setUp, now: now) }
     }
 
-    /// Waits for everything in flight (answers, timeouts, retransmissions, charging timers),
-    /// sleeping until each is due.
-    mutating func drain(setUp: UnsafeMutablePointer<SetUpTracker>? = nil) {
+    /// Waits, sleeping until each next thing is due, until `done` holds: at the end of the set-up
+    /// phase, every session set up or refused (requests its sessions' charging timers cause
+    /// later, such as a Validity-Time update, are the timed phase's business); at the end of
+    /// the run, nothing in flight.
+    mutating func drain(setUp: UnsafeMutablePointer<SetUpTracker>? = nil, until done: (inout EngineState) -> Bool) {
         while true {
             let now = monotonicNanoseconds()
             pump(now: now, setUp: setUp)
-            // Charging timers of sessions that are still open are not waited for: only
-            // requests in flight (their answers, Tx timers and late windows) are.
-            guard pipeline.dispatcher.inFlight > 0, let due = pipeline.nextDue else { return }
+            if done(&self) { return }
+            guard let due = pipeline.nextDue else { return }
             let wait = due &- monotonicNanoseconds()
             if wait > 0 {
                 var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
@@ -135,4 +140,9 @@ struct SetUpTracker {
     var progress: [SessionKey: UInt8] = [:]
     var completed = 0
     var rejected: Set<SessionKey> = []
+    /// Ended by charging during the set-up (a conference whose reservation was refused).
+    var ended: Set<SessionKey> = []
+
+    /// Sessions whose set-up has an outcome.
+    var resolved: Int { completed + rejected.count + ended.count }
 }

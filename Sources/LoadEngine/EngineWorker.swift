@@ -50,6 +50,7 @@ public struct WorkerResult: Sendable {
     public var parsersMidFrame = 0
     /// Each session's accepted usage when it ended (for the conservation check).
     public var closedSessions: [ClosedSession] = []
+    public var dispatcher = DispatcherCounters()
 }
 
 /// Live figures a worker publishes for the progress line (relaxed atomics, own cache line).
@@ -85,8 +86,6 @@ final class EngineWorker: @unchecked Sendable {
     /// The hot-path state and the connections, between ``prepare()`` and ``finish()``.
     var state: EngineState? = nil
     var connections: UnsafeMutablePointer<EngineConnection>? = nil
-    /// Per connection: its session's set-up was refused (every chunk of it must be refused).
-    var rejectedAtSetUp: [Bool] = []
 
     /// Runs every phase; `startAt` is waited for before timing starts, `endGate` before the
     /// sessions end (after every worker's timed phase).
@@ -132,13 +131,13 @@ final class EngineWorker: @unchecked Sendable {
                     state.takeSignals(tracker, now: now)
                     state.pump(now: now, setUp: tracker)
                 }
-                state.drain(setUp: tracker)
+                state.drain(setUp: tracker) { _ in tracker.pointee.resolved >= keys.count }
             }
         }
         result.setUpSeconds = Double(monotonicNanoseconds() - setUpStart) / 1e9
         result.sessionsSetUp = setUp.completed
         result.sessionsRejected = setUp.rejected.count
-        rejectedAtSetUp = keys.map { setUp.rejected.contains($0) }
+        for (i, key) in keys.enumerated() where setUp.rejected.contains(key) { connections[i].rejectedAtSetUp = true }
         self.state = state
         self.connections = connections
     }
@@ -156,7 +155,7 @@ final class EngineWorker: @unchecked Sendable {
                 state!.takeSignals(nil, now: now)
                 state!.pump(now: now)
             }
-            state!.drain()
+            state!.drain { $0.pipeline.dispatcher.inFlight == 0 }
         }
         result.endSeconds = Double(monotonicNanoseconds() - endStart) / 1e9
         result.counters = state!.counters
@@ -166,6 +165,7 @@ final class EngineWorker: @unchecked Sendable {
         result.latency.chargingRoundTrip = state!.pipeline.roundTrip
         result.firstParseError = state!.firstParseError
         result.closedSessions = state!.pipeline.closedSessions ?? []
+        result.dispatcher = state!.pipeline.dispatcher.counters
         result.parsersMidFrame = (0..<traffic!.sessionKeys.count).reduce(0) { n, i in
             n + (connections![i].parser.isAtFrameBoundary ? 0 : 1)
         }
@@ -259,7 +259,7 @@ final class EngineWorker: @unchecked Sendable {
                 }
                 if timedTurn { state.latency.message.recordClamped(now &- turnStart) }
                 expected.add(turn, refused: state.pipeline.chunksRefused &- refusedBefore,
-                             rejectedAtSetUp: lookups && rejectedAtSetUp[Int(turn.connection)], offline: offlineTriggers)
+                             rejectedAtSetUp: connection.pointee.rejectedAtSetUp, offline: offlineTriggers)
                 fedChunks &+= UInt64(turn.chunks)
                 offset += length
                 turnIndex += 1
@@ -268,7 +268,7 @@ final class EngineWorker: @unchecked Sendable {
                     offset = 0
                     rounds += 1
                 }
-                if let due = state.pipeline.nextDue, due <= now {
+                if state.pipeline.hasDue(at: now) {
                     now = monotonicNanoseconds()
                     state.pump(now: now)
                 }
@@ -318,6 +318,8 @@ final class EngineWorker: @unchecked Sendable {
 struct EngineConnection {
     var parser: MSRPChunkParser
     let key: SessionKey
+    /// Its session's set-up was refused: every chunk of it must be refused (model check).
+    var rejectedAtSetUp = false
 
     /// Asks for every cache line of the connection's state.
     @inline(__always)

@@ -29,6 +29,8 @@ public struct RunResult: Sendable {
     public var machine: MachineLoad? = nil
     /// Nanoseconds a clock read took, measured before the run.
     public var clockReadNanoseconds = 0.0
+    /// The workers' dispatchers (unmatched answers, forgotten records).
+    public var dispatcher = DispatcherCounters()
 }
 
 /// Runs the engine: one thread per worker, a common start, the timed phase, then the end of
@@ -99,7 +101,8 @@ public enum LoadRun {
                                 workerPreemptions: results.map(\.preemptions))
                 }
             },
-            clockReadNanoseconds: clockRead)
+            clockReadNanoseconds: clockRead,
+            dispatcher: results.reduce(into: DispatcherCounters()) { $0 += $1.dispatcher })
     }
 }
 

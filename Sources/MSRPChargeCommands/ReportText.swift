@@ -26,7 +26,8 @@ enum ReportText {
         let p = r.responses
         s += "Responses: \(p.ok200) × 200 OK, \(p.forbidden403) × 403, \(p.sessionDoesNotExist481) × 481, \(p.parseErrors) parse errors"
         s += p.firstParseError.map { " (first: \($0))" } ?? ""
-        s += "\n"
+        s += "; \(p.withheldByFailureReport) withheld by Failure-Report, \(p.notImplemented501) × 501, "
+        s += "\(p.reports) REPORTs, \(p.responsesReceived) responses received\n"
         s += "Sessions: \(r.setUp.completed ?? 0) set up in \(String(format: "%.2f", r.setUp.seconds)) s "
         s += "(\(si(r.setUp.sessionsPerSecond))/s), \(r.setUp.rejected ?? 0) rejected; "
         s += "ended in \(String(format: "%.2f", r.end.seconds)) s\n"
@@ -46,6 +47,9 @@ enum ReportText {
         s += "by the ceiling \(c.suppressedByCeiling); carried over \(c.carriedOverMessages) messages, \(c.carriedOverBytes) bytes\n"
         s += "  denials \(c.denials), timeouts \(c.timeouts), retransmissions \(c.retransmissions), "
         s += "given up \(c.abandoned), sessions ended by charging \(c.sessionsEndedByCharging), chunks refused \(c.chunksRefused)\n"
+        s += "  timers: \(c.flushedByTimer) interims flushed, \(c.validityExpiries) validity expiries; "
+        s += "late answers \(c.lateAnswers) (grants taken up \(c.lateGrantsAdopted), released \(c.lateGrantsReleased)), "
+        s += "unmatched answers \(c.unmatchedAnswers), records forgotten \(c.forgottenRecords)\n"
         s += "  ledger: \(c.ledgerSessions) sessions, CH-1 \(c.ledgerOfflineMessages) messages / \(c.ledgerOfflineBytes) bytes, "
         s += "CH-2 \(c.ledgerOnlineUnits) units, \(c.ledgerDuplicatesDropped) duplicates dropped\n"
         let cons = r.conservation
