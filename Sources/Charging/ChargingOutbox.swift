@@ -149,6 +149,9 @@ public struct ChargingOutbox: Sendable {
     /// Whether the Charging Enabler User asked for anything since the last ``drain()``.
     @inlinable public var isEmpty: Bool { actions.isEmpty }
 
+    /// Actions waiting since the last ``drain()``.
+    @inlinable public var count: Int { actions.count }
+
     /// Runs `body` on each action in order.
     @inlinable
     public func forEach(_ body: (ChargingAction) -> Void) {

@@ -27,46 +27,46 @@ public enum OnlinePhase: UInt8, Sendable, BitwiseCopyable {
 /// table holds it inline.
 public struct ChargingSession: Sendable, BitwiseCopyable {
     // CH-1
-    public var offline: OfflinePhase = .idle
-    public var online: OnlinePhase = .idle
+    @usableFromInline package var offline: OfflinePhase = .idle
+    @usableFromInline package var online: OnlinePhase = .idle
     /// CH-2: no quota checks (after a timeout under CONTINUE); usage is still counted.
-    public var uncontrolled = false
+    @usableFromInline package var uncontrolled = false
     /// CH-2: the granted units are the last (Final-Unit-Indication).
-    public var finalUnits = false
+    @usableFromInline package var finalUnits = false
     /// The session ended (SIP BYE, or MSRP teardown): no chunk is accepted after it, whatever
     /// the charging mode, so no usage can arrive that no request would carry.
-    public var ended = false
+    @usableFromInline package var ended = false
     /// CH-1: a suppressed trigger's usage waits, and a flush timer is armed for it (one per
     /// session at a time, so that a burst of suppressed triggers arms one timer, not many).
-    public var flushArmed = false
+    @usableFromInline package var flushArmed = false
     /// Accounting-Record-Number of the last CH-1 request.
-    public var recordNumber: UInt32 = 0
+    @usableFromInline package var recordNumber: UInt32 = 0
     /// CC-Request-Number of the last CH-2 request.
-    public var ccRequestNumber: UInt32 = 0
+    @usableFromInline package var ccRequestNumber: UInt32 = 0
     /// Accounting-Record-Number of the answer whose Acct-Interim-Interval is in force: an
     /// answer to an older record does not overwrite the interval a newer one set.
-    public var intervalRecord: UInt32 = 0
+    @usableFromInline package var intervalRecord: UInt32 = 0
     /// The interim interval in force (the enabler's, or the default). `Int64.max` when the
     /// enabler's Acct-Interim-Interval was 0: no interims, only start and stop (RFC 6733
     /// §9.8.2).
-    public var interimInterval: Int64 = 0
+    @usableFromInline package var interimInterval: Int64 = 0
     /// When the last interim was sent; at set-up, the start time plus the first-interim jitter.
-    public var lastInterimAt: Int64 = 0
+    @usableFromInline package var lastInterimAt: Int64 = 0
     /// Usage accepted since the last CH-1 request: what the next interim or the stop carries.
-    public var pending = ChargingUsage.zero
+    @usableFromInline package var pending = ChargingUsage.zero
     /// `pending.bytes` when the last trigger was looked at: the bytes after it belong to the
     /// next trigger (for counting usage carried over).
-    public var deferredMark: UInt64 = 0
+    @usableFromInline package var deferredMark: UInt64 = 0
     /// Everything accepted in this session (for the per-session conservation check).
-    public var accepted = ChargingUsage.zero
+    @usableFromInline package var accepted = ChargingUsage.zero
     // CH-2
     /// Units used since the last CH-2 report.
-    public var unitsUnreported: UInt64 = 0
+    @usableFromInline package var unitsUnreported: UInt64 = 0
     /// Units used against the current grant.
-    public var unitsAgainstGrant: UInt64 = 0
-    public var grantedUnits: UInt64 = 0
+    @usableFromInline package var unitsAgainstGrant: UInt64 = 0
+    @usableFromInline package var grantedUnits: UInt64 = 0
     /// When the granted units stop being valid (Validity-Time); `Int64.max` for never.
-    public var validUntil: Int64 = .max
+    @usableFromInline package var validUntil: Int64 = .max
 
     public init() {}
 

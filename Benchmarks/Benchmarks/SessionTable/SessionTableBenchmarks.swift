@@ -67,7 +67,7 @@ let benchmarks: @Sendable () -> Void = {
             _ = table.update(key) { s in
                 user.chunkAccepted(&s, key, bodyBytes: 100, flag: flag, now: now, &out)
             }
-            if out.actions.count == 64 { out.drain() }
+            if out.count == 64 { out.drain() }
         }
         blackHole(out.counters.interimTriggers)
     }
@@ -115,7 +115,7 @@ let benchmarks: @Sendable () -> Void = {
             for _ in 0..<updatesPerIteration {
                 now &+= 100
                 blackHole(user.chunkAccepted(&s, k, bodyBytes: 100, flag: .end, now: now, &out))
-                if out.actions.count == 64 { out.drain() }
+                if out.count == 64 { out.drain() }
             }
         }
         blackHole(out.counters.suppressedByInterval)
