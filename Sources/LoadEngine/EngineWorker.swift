@@ -159,7 +159,7 @@ final class EngineWorker: @unchecked Sendable {
         }
         result.endSeconds = Double(monotonicNanoseconds() - endStart) / 1e9
         result.counters = state!.counters
-        result.counters.take(state!.pipeline.counters)
+        result.counters.frames = state!.pipeline.counters
         result.charging = state!.pipeline.charging
         result.latency = state!.latency
         result.latency.chargingRoundTrip = state!.pipeline.roundTrip

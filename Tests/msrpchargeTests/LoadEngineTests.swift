@@ -54,7 +54,7 @@ struct LoadEngineTests {
     @Test func modelCheckCatchesADifference() throws {
         var r = try LoadRun.run(Self.model())
         #expect(BenchReport.check(r).ok)
-        r.counters.chunks += 1
+        r.counters.frames.chunks += 1
         let check = BenchReport.check(r)
         #expect(!check.ok)
         #expect(check.detail.contains("chunks"))
