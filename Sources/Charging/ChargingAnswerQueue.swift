@@ -51,8 +51,14 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
         while n < capacity { n <<= 1 }
         cells = .allocate(capacity: n)
         for i in 0..<n {
-            (cells + i).initialize(to: Cell(sequence: UInt64(i), delivery: ChargingAnswerDelivery(
-                ChargingAnswer(kind: .offlineStart, session: SessionKey.empty, number: 0))))
+            (cells + i).initialize(
+                to: Cell(
+                    sequence: UInt64(i),
+                    delivery: ChargingAnswerDelivery(
+                        ChargingAnswer(kind: .offlineStart, session: SessionKey.empty, number: 0)
+                    )
+                )
+            )
         }
         mask = UInt64(n - 1)
         let words = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)

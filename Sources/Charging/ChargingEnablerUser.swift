@@ -44,7 +44,9 @@ public final class ChargingEnablerUser: Sendable {
             out.signal(.forwardInvite, key)
         case .conference:
             out.signal(.okToOriginator, key)
-            if online { reserve(&s, key, now: now, &out) } else {
+            if online {
+                reserve(&s, key, now: now, &out)
+            } else {
                 out.signal(.forwardInvite, key)
                 establish(&s, key, now: now, &out)
             }
@@ -52,14 +54,21 @@ public final class ChargingEnablerUser: Sendable {
     }
 
     /// The SIP 200 OK from the recipient (for a conference, from the recipients).
-    public func recipientAnswered(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
+    public func recipientAnswered(
+        _ s: inout ChargingSession,
+        _ key: SessionKey,
+        now: Int64,
+        _ out: inout ChargingOutbox
+    ) {
         switch configuration.setup {
         case .oneToOne:
             guard !online || s.online == .open || s.online == .updating else { return }
             out.signal(.okToOriginator, key)
             establish(&s, key, now: now, &out)
         case .oneToOneReserveOnAnswer:
-            if online { reserve(&s, key, now: now, &out) } else {
+            if online {
+                reserve(&s, key, now: now, &out)
+            } else {
                 out.signal(.okToOriginator, key)
                 establish(&s, key, now: now, &out)
             }
@@ -72,8 +81,15 @@ public final class ChargingEnablerUser: Sendable {
     func reserve(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         s.online = .reserving
         s.ccRequestNumber = 0
-        out.send(ChargingRequest(
-            kind: .onlineInitial, session: key, number: 0, requestedUnits: configuration.requestedUnits, sentAt: now))
+        out.send(
+            ChargingRequest(
+                kind: .onlineInitial,
+                session: key,
+                number: 0,
+                requestedUnits: configuration.requestedUnits,
+                sentAt: now
+            )
+        )
     }
 
     /// The reservation succeeded (or was waived): continue the set-up where it waited.
@@ -133,8 +149,12 @@ public final class ChargingEnablerUser: Sendable {
     /// acceptance of the last chunk when no 200 OK is sent.
     @inlinable
     public func chunkAccepted(
-        _ s: inout ChargingSession, _ key: SessionKey, bodyBytes: Int, flag: ContinuationFlag,
-        now: Int64, _ out: inout ChargingOutbox
+        _ s: inout ChargingSession,
+        _ key: SessionKey,
+        bodyBytes: Int,
+        flag: ContinuationFlag,
+        now: Int64,
+        _ out: inout ChargingOutbox
     ) -> Bool {
         guard s.acceptsTraffic else {
             out.counters.chunksRefused &+= 1
@@ -184,7 +204,9 @@ public final class ChargingEnablerUser: Sendable {
     func sendInterim(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         s.recordNumber &+= 1
         s.lastInterimAt = now
-        out.send(ChargingRequest(kind: .offlineInterim, session: key, number: s.recordNumber, usage: s.pending, sentAt: now))
+        out.send(
+            ChargingRequest(kind: .offlineInterim, session: key, number: s.recordNumber, usage: s.pending, sentAt: now)
+        )
         s.pending = .zero
         s.deferredMark = 0
         s.flushArmed = false
@@ -217,16 +239,27 @@ public final class ChargingEnablerUser: Sendable {
         }
         s.ccRequestNumber &+= 1
         s.online = .updating
-        out.send(ChargingRequest(
-            kind: .onlineUpdate, session: key, number: s.ccRequestNumber, usedUnits: s.unitsUnreported,
-            requestedUnits: configuration.requestedUnits, sentAt: now))
+        out.send(
+            ChargingRequest(
+                kind: .onlineUpdate,
+                session: key,
+                number: s.ccRequestNumber,
+                usedUnits: s.unitsUnreported,
+                requestedUnits: configuration.requestedUnits,
+                sentAt: now
+            )
+        )
         s.unitsUnreported = 0
     }
 
     /// Charging ends an established session: CH-2 termination with the units not yet
     /// reported, then a BYE. CH-1 stops when the caller ends the session.
     func endedByCharging(
-        _ s: inout ChargingSession, _ key: SessionKey, resultCode: UInt32, now: Int64, _ out: inout ChargingOutbox
+        _ s: inout ChargingSession,
+        _ key: SessionKey,
+        resultCode: UInt32,
+        now: Int64,
+        _ out: inout ChargingOutbox
     ) {
         terminate(&s, key, now: now, &out)
         s.online = .terminated
@@ -236,8 +269,15 @@ public final class ChargingEnablerUser: Sendable {
 
     func terminate(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         s.ccRequestNumber &+= 1
-        out.send(ChargingRequest(
-            kind: .onlineTermination, session: key, number: s.ccRequestNumber, usedUnits: s.unitsUnreported, sentAt: now))
+        out.send(
+            ChargingRequest(
+                kind: .onlineTermination,
+                session: key,
+                number: s.ccRequestNumber,
+                usedUnits: s.unitsUnreported,
+                sentAt: now
+            )
+        )
         s.unitsUnreported = 0
         s.online = .closed
     }
@@ -256,7 +296,15 @@ public final class ChargingEnablerUser: Sendable {
             }
             if s.offline == .open {
                 s.recordNumber &+= 1
-                out.send(ChargingRequest(kind: .offlineStop, session: key, number: s.recordNumber, usage: s.pending, sentAt: now))
+                out.send(
+                    ChargingRequest(
+                        kind: .offlineStop,
+                        session: key,
+                        number: s.recordNumber,
+                        usage: s.pending,
+                        sentAt: now
+                    )
+                )
                 s.pending = .zero
                 s.deferredMark = 0
                 s.offline = .closed
@@ -285,7 +333,10 @@ public final class ChargingEnablerUser: Sendable {
     /// does not keep a reservation nobody uses. Answers that no longer match the session's
     /// state (a session that closed, a request superseded by a newer one) change nothing.
     public func answerReceived(
-        _ answer: ChargingAnswer, late: Bool = false, _ s: inout ChargingSession, now: Int64,
+        _ answer: ChargingAnswer,
+        late: Bool = false,
+        _ s: inout ChargingSession,
+        now: Int64,
         _ out: inout ChargingOutbox
     ) {
         let key = answer.session
@@ -306,8 +357,11 @@ public final class ChargingEnablerUser: Sendable {
                     reserved(&s, key, now: now, &out)
                 } else {
                     refused(
-                        &s, key, resultCode: answer.isSuccess ? ChargingResultCode.creditLimitReached : answer.resultCode,
-                        &out)
+                        &s,
+                        key,
+                        resultCode: answer.isSuccess ? ChargingResultCode.creditLimitReached : answer.resultCode,
+                        &out
+                    )
                 }
             } else if late && granted && answer.number == s.ccRequestNumber {
                 if s.online == .open && s.uncontrolled {
@@ -318,7 +372,9 @@ public final class ChargingEnablerUser: Sendable {
                     // The set-up was refused when Tx expired (TERMINATE): give the units back.
                     out.counters.lateGrantsReleased &+= 1
                     s.ccRequestNumber &+= 1
-                    out.send(ChargingRequest(kind: .onlineTermination, session: key, number: s.ccRequestNumber, sentAt: now))
+                    out.send(
+                        ChargingRequest(kind: .onlineTermination, session: key, number: s.ccRequestNumber, sentAt: now)
+                    )
                 }
             }
         case .onlineUpdate:
@@ -334,8 +390,12 @@ public final class ChargingEnablerUser: Sendable {
             } else {
                 out.counters.denials &+= 1
                 endedByCharging(
-                    &s, key, resultCode: answer.isSuccess ? ChargingResultCode.creditLimitReached : answer.resultCode,
-                    now: now, &out)
+                    &s,
+                    key,
+                    resultCode: answer.isSuccess ? ChargingResultCode.creditLimitReached : answer.resultCode,
+                    now: now,
+                    &out
+                )
             }
         }
     }
@@ -344,7 +404,11 @@ public final class ChargingEnablerUser: Sendable {
     /// only start and stop. Before the first interim, the first-interim jitter is taken again
     /// from the new interval, so sessions set up together spread over the enabler's interval.
     func adoptInterval(
-        _ interval: Int64, record: UInt32, _ s: inout ChargingSession, _ key: SessionKey, now: Int64,
+        _ interval: Int64,
+        record: UInt32,
+        _ s: inout ChargingSession,
+        _ key: SessionKey,
+        now: Int64,
         _ out: inout ChargingOutbox
     ) {
         let new = interval == 0 ? Int64.max : interval
@@ -363,7 +427,13 @@ public final class ChargingEnablerUser: Sendable {
         }
     }
 
-    func grant(_ answer: ChargingAnswer, _ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
+    func grant(
+        _ answer: ChargingAnswer,
+        _ s: inout ChargingSession,
+        _ key: SessionKey,
+        now: Int64,
+        _ out: inout ChargingOutbox
+    ) {
         s.online = .open
         s.uncontrolled = false
         s.grantedUnits = answer.grantedUnits
@@ -411,7 +481,10 @@ public final class ChargingEnablerUser: Sendable {
     /// enabler can drop a duplicate and no usage is lost; the service itself follows the
     /// failure handling (RFC 4006 §5.7).
     public func timedOut(
-        _ request: ChargingRequest, _ s: inout ChargingSession, now: Int64, _ out: inout ChargingOutbox
+        _ request: ChargingRequest,
+        _ s: inout ChargingSession,
+        now: Int64,
+        _ out: inout ChargingOutbox
     ) {
         out.counters.timeouts &+= 1
         let key = request.session
@@ -435,7 +508,11 @@ public final class ChargingEnablerUser: Sendable {
             case .terminate:
                 refused(&s, key, resultCode: ChargingResultCode.unableToDeliver, &out)
             case .retryThenTerminate:
-                if canRetry { retransmit() } else { refused(&s, key, resultCode: ChargingResultCode.unableToDeliver, &out) }
+                if canRetry {
+                    retransmit()
+                } else {
+                    refused(&s, key, resultCode: ChargingResultCode.unableToDeliver, &out)
+                }
             }
         case .onlineUpdate:
             if canRetry { retransmit() } else { out.counters.abandoned &+= 1 }

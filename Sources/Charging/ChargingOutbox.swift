@@ -139,7 +139,9 @@ public struct ChargingOutbox: Sendable {
     }
 
     @inlinable
-    mutating func signal(_ e: SessionEvent, _ key: SessionKey) { actions.append(.signal(SessionSignal(e, session: key))) }
+    mutating func signal(_ e: SessionEvent, _ key: SessionKey) {
+        actions.append(.signal(SessionSignal(e, session: key)))
+    }
 
     @inlinable
     mutating func arm(_ kind: SessionTimerKind, _ key: SessionKey, at due: Int64) {

@@ -70,8 +70,14 @@ public struct ChargingRequest: Sendable, Hashable, BitwiseCopyable {
 
     @inlinable
     public init(
-        kind: ChargingRequestKind, session: SessionKey, number: UInt32, attempt: UInt8 = 1,
-        usage: ChargingUsage = .zero, usedUnits: UInt64 = 0, requestedUnits: UInt64 = 0, sentAt: Int64
+        kind: ChargingRequestKind,
+        session: SessionKey,
+        number: UInt32,
+        attempt: UInt8 = 1,
+        usage: ChargingUsage = .zero,
+        usedUnits: UInt64 = 0,
+        requestedUnits: UInt64 = 0,
+        sentAt: Int64
     ) {
         self.kind = kind
         self.session = session
@@ -126,8 +132,14 @@ public struct ChargingAnswer: Sendable, Hashable, BitwiseCopyable {
 
     @inlinable
     public init(
-        kind: ChargingRequestKind, session: SessionKey, number: UInt32, resultCode: UInt32 = ChargingResultCode.success,
-        interimInterval: Int64? = nil, grantedUnits: UInt64 = 0, validityTime: Int64 = 0, finalUnits: Bool = false
+        kind: ChargingRequestKind,
+        session: SessionKey,
+        number: UInt32,
+        resultCode: UInt32 = ChargingResultCode.success,
+        interimInterval: Int64? = nil,
+        grantedUnits: UInt64 = 0,
+        validityTime: Int64 = 0,
+        finalUnits: Bool = false
     ) {
         self.kind = kind
         self.session = session
@@ -142,13 +154,23 @@ public struct ChargingAnswer: Sendable, Hashable, BitwiseCopyable {
     /// An answer to `request` (same kind, session, number, correlation and attempt).
     @inlinable
     public init(
-        to request: ChargingRequest, resultCode: UInt32 = ChargingResultCode.success, interimInterval: Int64? = nil,
-        grantedUnits: UInt64 = 0, validityTime: Int64 = 0, finalUnits: Bool = false
+        to request: ChargingRequest,
+        resultCode: UInt32 = ChargingResultCode.success,
+        interimInterval: Int64? = nil,
+        grantedUnits: UInt64 = 0,
+        validityTime: Int64 = 0,
+        finalUnits: Bool = false
     ) {
         self.init(
-            kind: request.kind, session: request.session, number: request.number, resultCode: resultCode,
-            interimInterval: interimInterval, grantedUnits: grantedUnits, validityTime: validityTime,
-            finalUnits: finalUnits)
+            kind: request.kind,
+            session: request.session,
+            number: request.number,
+            resultCode: resultCode,
+            interimInterval: interimInterval,
+            grantedUnits: grantedUnits,
+            validityTime: validityTime,
+            finalUnits: finalUnits
+        )
         correlation = request.correlation
         attempt = request.attempt
     }

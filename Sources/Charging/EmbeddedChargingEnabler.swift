@@ -72,7 +72,9 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
         let b = SessionKey.round(a, 0x9E37_79B9_7F4A_7C15)
         let c = SessionKey.round(b, 0x9E37_79B9_7F4A_7C15)
         let d = SessionKey.round(c, 0x9E37_79B9_7F4A_7C15)
-        return (Double(a >> 11) * 0x1p-53, Double(b >> 11) * 0x1p-53, Double(c >> 11) * 0x1p-53, Double(d >> 11) * 0x1p-53)
+        return (
+            Double(a >> 11) * 0x1p-53, Double(b >> 11) * 0x1p-53, Double(c >> 11) * 0x1p-53, Double(d >> 11) * 0x1p-53
+        )
     }
 
     public var peerCount: Int { configuration.peers }
@@ -113,8 +115,11 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
         guard e.onlineNumbers.firstTime(r.number) else {
             e.duplicates &+= 1
             return ChargingAnswer(
-                to: r, grantedUnits: r.kind == .onlineTermination ? 0 : e.lastGrant,
-                validityTime: configuration.validityTime, finalUnits: e.lastGrantFinal)
+                to: r,
+                grantedUnits: r.kind == .onlineTermination ? 0 : e.lastGrant,
+                validityTime: configuration.validityTime,
+                finalUnits: e.lastGrantFinal
+            )
         }
         e.onlineUnits &+= r.usedUnits
         switch r.kind {
@@ -133,7 +138,11 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
             e.lastGrant = grant
             e.lastGrantFinal = configuration.creditPerSession != nil && grant == left
             return ChargingAnswer(
-                to: r, grantedUnits: grant, validityTime: configuration.validityTime, finalUnits: e.lastGrantFinal)
+                to: r,
+                grantedUnits: grant,
+                validityTime: configuration.validityTime,
+                finalUnits: e.lastGrantFinal
+            )
         default:
             return ChargingAnswer(to: r, resultCode: ChargingResultCode.unableToComply)
         }

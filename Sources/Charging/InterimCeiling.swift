@@ -27,7 +27,10 @@ public final class InterimCeiling: Sendable {
             let start = max(tat, now)
             if start - now > tolerance { return false }
             let (exchanged, original) = theoreticalArrival.compareExchange(
-                expected: tat, desired: start + emissionInterval, ordering: .relaxed)
+                expected: tat,
+                desired: start + emissionInterval,
+                ordering: .relaxed
+            )
             if exchanged { return true }
             tat = original
         }

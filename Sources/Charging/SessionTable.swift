@@ -125,7 +125,8 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
 
     /// Bytes of slot storage the table holds (all shards), for stating memory per session.
     public var storageBytes: Int {
-        shards.reduce(0) { total, s in total + s.lock.withLock { s.capacity } } * MemoryLayout<SessionSlot<State>>.stride
+        shards.reduce(0) { total, s in total + s.lock.withLock { s.capacity } }
+            * MemoryLayout<SessionSlot<State>>.stride
     }
 
     /// Visits every session, one shard at a time under that shard's lock.

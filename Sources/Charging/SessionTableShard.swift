@@ -133,7 +133,10 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
             hole = j
         }
         UnsafeMutableRawPointer(slots + hole).initializeMemory(
-            as: UInt8.self, repeating: 0, count: MemoryLayout<SessionSlot<State>>.stride)
+            as: UInt8.self,
+            repeating: 0,
+            count: MemoryLayout<SessionSlot<State>>.stride
+        )
         count -= 1
         return removed
     }

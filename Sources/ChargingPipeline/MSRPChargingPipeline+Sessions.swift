@@ -80,7 +80,8 @@ extension MSRPChargingPipeline {
     /// and left the table.
     @inlinable
     mutating func withSession(
-        _ key: SessionKey, _ body: (ChargingEnablerUser, inout ChargingSession, inout ChargingOutbox) -> Void
+        _ key: SessionKey,
+        _ body: (ChargingEnablerUser, inout ChargingSession, inout ChargingOutbox) -> Void
     ) {
         let user = self.user
         let found = table.update(key) { s in body(user, &s, &out) }

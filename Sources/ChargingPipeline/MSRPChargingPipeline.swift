@@ -45,8 +45,12 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
     public var closedSessions: [ClosedSession]? = nil
 
     public init(
-        table: SessionTable<ChargingSession>, user: ChargingEnablerUser, client: Client, chargesSessions: Bool = true,
-        keepClosedSessions: Bool = false, capacity: Int = 1 << 12
+        table: SessionTable<ChargingSession>,
+        user: ChargingEnablerUser,
+        client: Client,
+        chargesSessions: Bool = true,
+        keepClosedSessions: Bool = false,
+        capacity: Int = 1 << 12
     ) {
         self.table = table
         self.user = user
@@ -54,7 +58,11 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
         userRef = .passUnretained(user)
         self.chargesSessions = chargesSessions
         dispatcher = ChargingDispatcher(client: client, txTimeout: user.configuration.txTimeout, capacity: capacity)
-        roundTrip = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: Self.longestRoundTrip, numberOfSignificantValueDigits: .three)
+        roundTrip = Histogram(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: Self.longestRoundTrip,
+            numberOfSignificantValueDigits: .three
+        )
         signals.reserveCapacity(64)
         if keepClosedSessions { closedSessions = [] }
     }
@@ -113,7 +121,9 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
         }
         if status == 200 {
             counters.accepted.bytes &+= UInt64(bodyBytes)
-            if flag == .end { counters.accepted.messages &+= 1 } else if flag == .aborted {
+            if flag == .end {
+                counters.accepted.messages &+= 1
+            } else if flag == .aborted {
                 counters.accepted.abortedMessages &+= 1
             }
         }

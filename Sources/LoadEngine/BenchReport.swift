@@ -199,47 +199,80 @@ extension BenchReport {
         let s = max(r.seconds, 1e-9)
         let c = r.counters
         workload = Workload(
-            sessions: m.sessions, messageSizes: m.messageSizes.description, chunkSize: m.chunkSize,
-            multiChunkShare: m.multiChunkShare, abortedShare: m.abortedShare,
-            failureReportNoShare: m.failureReportNoShare, failureReportPartialShare: m.failureReportPartialShare,
-            readSize: m.readSize, workers: m.workers, targetRate: m.targetRate, seed: m.seed, stage: m.stage.rawValue,
+            sessions: m.sessions,
+            messageSizes: m.messageSizes.description,
+            chunkSize: m.chunkSize,
+            multiChunkShare: m.multiChunkShare,
+            abortedShare: m.abortedShare,
+            failureReportNoShare: m.failureReportNoShare,
+            failureReportPartialShare: m.failureReportPartialShare,
+            readSize: m.readSize,
+            workers: m.workers,
+            targetRate: m.targetRate,
+            seed: m.seed,
+            stage: m.stage.rawValue,
             chargingMode: m.stage == .charging ? m.charging.mode.rawValue : "off",
             interimIntervalSeconds: Double(m.charging.defaultInterimInterval) / 1e9,
             interimCeilingPerSecond: m.charging.interimCeilingPerSecond,
-            durationSeconds: m.totalChunks == nil ? Double(m.duration) / 1e9 : nil, totalChunks: m.totalChunks,
-            shards: m.shards, shardAffinity: m.shardAffinity, sampleEvery: m.targetRate == nil ? m.sampleEvery : 1,
+            durationSeconds: m.totalChunks == nil ? Double(m.duration) / 1e9 : nil,
+            totalChunks: m.totalChunks,
+            shards: m.shards,
+            shardAffinity: m.shardAffinity,
+            sampleEvery: m.targetRate == nil ? m.sampleEvery : 1,
             messagesPerSessionPerRound: r.workers.first?.messagesPerSessionPerRound ?? 0,
-            enablerLatency: "\(m.enabler.latency)", denialShare: m.enabler.denialShare,
-            timeoutShare: m.enabler.timeoutShare)
+            enablerLatency: "\(m.enabler.latency)",
+            denialShare: m.enabler.denialShare,
+            timeoutShare: m.enabler.timeoutShare
+        )
         // The scan stage parses nothing: its counts are the traffic's.
         let scan = m.stage == .scan
         let chunks = scan ? r.fed.chunks : c.chunks
         throughput = Throughput(
-            seconds: r.seconds, chunks: chunks, messages: scan ? r.fed.messages : c.messages,
+            seconds: r.seconds,
+            chunks: chunks,
+            messages: scan ? r.fed.messages : c.messages,
             abortedMessages: scan ? r.fed.abortedMessages : c.abortedMessages,
-            bodyBytes: scan ? r.fed.bodyBytes : c.bodyBytes, wireBytes: c.wireBytes,
-            chunksPerSecond: Double(chunks) / s, messagesPerSecond: Double(scan ? r.fed.messages : c.messages) / s,
+            bodyBytes: scan ? r.fed.bodyBytes : c.bodyBytes,
+            wireBytes: c.wireBytes,
+            chunksPerSecond: Double(chunks) / s,
+            messagesPerSecond: Double(scan ? r.fed.messages : c.messages) / s,
             bodyMBPerSecond: Double(scan ? r.fed.bodyBytes : c.bodyBytes) / s / 1e6,
             wireMBPerSecond: Double(c.wireBytes) / s / 1e6,
             perWorkerChunksPerSecond: r.workers.map {
                 Double($0.fed.chunks) / max(1e-9, Double($0.timedEnd - $0.timedStart) / 1e9)
-            })
+            }
+        )
         responses = Responses(
-            ok200: c.responses200, forbidden403: c.responses403, sessionDoesNotExist481: c.responses481,
-            parseErrors: c.parseErrors, firstParseError: r.workers.compactMap(\.firstParseError).first)
+            ok200: c.responses200,
+            forbidden403: c.responses403,
+            sessionDoesNotExist481: c.responses481,
+            parseErrors: c.parseErrors,
+            firstParseError: r.workers.compactMap(\.firstParseError).first
+        )
         let k = r.charging
         var requests: [String: UInt64] = [:]
         for kind in ChargingRequestKind.allCases { requests[kind.reportName] = k.sent(kind) }
         charging = Charging(
-            requests: requests, totalRequests: k.totalRequests,
-            interimsPerSecond: Double(k.sent(.offlineInterim)) / s, retransmissions: k.retransmissions,
-            interimTriggers: k.interimTriggers, suppressedByInterval: k.suppressedByInterval,
-            suppressedByCeiling: k.suppressedByCeiling, carriedOverMessages: k.carriedOver.messages,
-            carriedOverBytes: k.carriedOver.bytes, denials: k.denials, timeouts: k.timeouts, abandoned: k.abandoned,
-            sessionsEndedByCharging: k.sessionsEndedByCharging, chunksRefused: k.chunksRefused,
-            ledgerSessions: r.ledger.sessions, ledgerOfflineBytes: r.ledger.offline.bytes,
-            ledgerOfflineMessages: r.ledger.offline.messages, ledgerOnlineUnits: r.ledger.onlineUnits,
-            ledgerDuplicatesDropped: r.ledger.duplicates)
+            requests: requests,
+            totalRequests: k.totalRequests,
+            interimsPerSecond: Double(k.sent(.offlineInterim)) / s,
+            retransmissions: k.retransmissions,
+            interimTriggers: k.interimTriggers,
+            suppressedByInterval: k.suppressedByInterval,
+            suppressedByCeiling: k.suppressedByCeiling,
+            carriedOverMessages: k.carriedOver.messages,
+            carriedOverBytes: k.carriedOver.bytes,
+            denials: k.denials,
+            timeouts: k.timeouts,
+            abandoned: k.abandoned,
+            sessionsEndedByCharging: k.sessionsEndedByCharging,
+            chunksRefused: k.chunksRefused,
+            ledgerSessions: r.ledger.sessions,
+            ledgerOfflineBytes: r.ledger.offline.bytes,
+            ledgerOfflineMessages: r.ledger.offline.messages,
+            ledgerOnlineUnits: r.ledger.onlineUnits,
+            ledgerDuplicatesDropped: r.ledger.duplicates
+        )
         responses.withheldByFailureReport = c.responsesWithheld
         responses.notImplemented501 = c.responses501
         responses.reports = c.reports
@@ -254,15 +287,24 @@ extension BenchReport {
         let setUpSeconds = r.workers.map(\.setUpSeconds).max() ?? 0
         let endSeconds = r.workers.map(\.endSeconds).max() ?? 0
         setUp = Phase(
-            sessions: m.sessions, seconds: setUpSeconds, sessionsPerSecond: Double(m.sessions) / max(setUpSeconds, 1e-9),
+            sessions: m.sessions,
+            seconds: setUpSeconds,
+            sessionsPerSecond: Double(m.sessions) / max(setUpSeconds, 1e-9),
             completed: r.workers.reduce(0) { $0 + $1.sessionsSetUp },
-            rejected: r.workers.reduce(0) { $0 + $1.sessionsRejected })
-        end = Phase(sessions: m.sessions, seconds: endSeconds,
-                    sessionsPerSecond: Double(m.sessions) / max(endSeconds, 1e-9), completed: nil, rejected: nil)
+            rejected: r.workers.reduce(0) { $0 + $1.sessionsRejected }
+        )
+        end = Phase(
+            sessions: m.sessions,
+            seconds: endSeconds,
+            sessionsPerSecond: Double(m.sessions) / max(endSeconds, 1e-9),
+            completed: nil,
+            rejected: nil
+        )
         conservation = r.conservation
         modelCheck = BenchReport.check(r)
         latency = r.latency.named.map { BenchReport.summary($0.name, $0.histogram) }
-        let sampling = m.targetRate != nil
+        let sampling =
+            m.targetRate != nil
             ? "every read timed; at a target rate of \(Int(m.targetRate!)) chunks/s latency counts from when each message was due (its last byte arrived), not from when the engine got to it: no coordinated omission (as wrk2)"
             : "one message in \(m.sampleEvery) timed (its reads and their chunks; a clock read took \(String(Int(r.clockReadNanoseconds.rounded()))) ns here, measured before the run); as fast as possible, latency is service time from a read arriving to its 200 OKs being written"
         latencyNote = sampling
@@ -276,8 +318,16 @@ extension BenchReport {
     static func summary(_ name: String, _ h: Histogram<UInt64>) -> Latency {
         func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
         return Latency(
-            name: name, count: h.totalCount, p50: us(50), p90: us(90), p99: us(99), p999: us(99.9), p9999: us(99.99),
-            max: h.totalCount == 0 ? 0 : Double(h.max) / 1000, mean: h.totalCount == 0 ? 0 : h.mean / 1000)
+            name: name,
+            count: h.totalCount,
+            p50: us(50),
+            p90: us(90),
+            p99: us(99),
+            p999: us(99.9),
+            p9999: us(99.99),
+            max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
+            mean: h.totalCount == 0 ? 0 : h.mean / 1000
+        )
     }
 
     /// The engine's counts against the model's: chunks, messages, aborted messages, bytes,
@@ -308,10 +358,12 @@ extension BenchReport {
             }
         }
         return ModelCheck(
-            generated: g, ok: problems.isEmpty,
+            generated: g,
+            ok: problems.isEmpty,
             detail: problems.isEmpty
                 ? "chunks, messages, aborted, bytes as generated; responses and triggers as the model owes them under Failure-Report and refusals; every parser at a frame boundary"
-                : problems.joined(separator: "; "))
+                : problems.joined(separator: "; ")
+        )
     }
 
     /// Per-second figures: the workers' seconds merged by index.
@@ -337,10 +389,18 @@ extension BenchReport {
             }
             seconds = min(seconds, 1)
             func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
-            out.append(Interval(
-                second: i + 1, seconds: seconds, chunksPerSecond: Double(chunks) / seconds,
-                messagesPerSecond: Double(messages) / seconds, requestsPerSecond: Double(requests) / seconds,
-                p50: us(50), p99: us(99), max: h.totalCount == 0 ? 0 : Double(h.max) / 1000))
+            out.append(
+                Interval(
+                    second: i + 1,
+                    seconds: seconds,
+                    chunksPerSecond: Double(chunks) / seconds,
+                    messagesPerSecond: Double(messages) / seconds,
+                    requestsPerSecond: Double(requests) / seconds,
+                    p50: us(50),
+                    p99: us(99),
+                    max: h.totalCount == 0 ? 0 : Double(h.max) / 1000
+                )
+            )
         }
         return out
     }

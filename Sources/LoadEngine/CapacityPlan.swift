@@ -28,9 +28,18 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         public var perCoreSource: String
 
         public init(
-            sessions: Double, messagesPerMinute: Double, meanMessageBytes: Double, chunksPerMessage: Double,
-            sessionMinutes: Double, online: Bool, offline: Bool, unitsPerMessage: Double, grantedUnits: Double,
-            validitySeconds: Double, perCoreChunksPerSecond: Double, perCoreSource: String
+            sessions: Double,
+            messagesPerMinute: Double,
+            meanMessageBytes: Double,
+            chunksPerMessage: Double,
+            sessionMinutes: Double,
+            online: Bool,
+            offline: Bool,
+            unitsPerMessage: Double,
+            grantedUnits: Double,
+            validitySeconds: Double,
+            perCoreChunksPerSecond: Double,
+            perCoreSource: String
         ) {
             self.sessions = sessions
             self.messagesPerMinute = messagesPerMinute
@@ -90,10 +99,16 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             let ch1 = input.offline ? churn : 0
             let ch2 = input.online ? churn : 0
             return Row(
-                interimIntervalSeconds: i, ch1StartPerSecond: ch1, ch1InterimPerSecond: interims, ch1StopPerSecond: ch1,
-                ch2InitialPerSecond: ch2, ch2UpdatePerSecond: updates, ch2TerminationPerSecond: ch2,
+                interimIntervalSeconds: i,
+                ch1StartPerSecond: ch1,
+                ch1InterimPerSecond: interims,
+                ch1StopPerSecond: ch1,
+                ch2InitialPerSecond: ch2,
+                ch2UpdatePerSecond: updates,
+                ch2TerminationPerSecond: ch2,
                 requestsPerSecond: 2 * ch1 + interims + 2 * ch2 + updates,
-                interimsPerThousandMessages: mps > 0 ? 1000 * interims / mps : 0)
+                interimsPerThousandMessages: mps > 0 ? 1000 * interims / mps : 0
+            )
         }
     }
 

@@ -14,12 +14,22 @@ public struct ConservationCheck: Sendable, Codable, Equatable {
     public var detail: String
 
     static func run(
-        mode: ChargingMode, unit: ChargingUnit, sessions: [ClosedSession], stillOpen: Int, ledger: ChargingLedger,
-        accepted: ChargingUsage, abandoned: UInt64
+        mode: ChargingMode,
+        unit: ChargingUnit,
+        sessions: [ClosedSession],
+        stillOpen: Int,
+        ledger: ChargingLedger,
+        accepted: ChargingUsage,
+        abandoned: UInt64
     ) -> ConservationCheck {
         guard mode != .off else {
-            return ConservationCheck(applicable: false, ok: true, sessionsChecked: 0, sessionsMismatched: 0,
-                                     detail: "charging off: nothing to check")
+            return ConservationCheck(
+                applicable: false,
+                ok: true,
+                sessionsChecked: 0,
+                sessionsMismatched: 0,
+                detail: "charging off: nothing to check"
+            )
         }
         var checked = 0
         var mismatched = 0
@@ -64,7 +74,12 @@ public struct ConservationCheck: Sendable, Codable, Equatable {
         if abandoned > 0 {
             detail += "; \(abandoned) requests were given up after every retransmission"
         }
-        return ConservationCheck(applicable: true, ok: ok, sessionsChecked: checked, sessionsMismatched: mismatched,
-                                 detail: detail)
+        return ConservationCheck(
+            applicable: true,
+            ok: ok,
+            sessionsChecked: checked,
+            sessionsMismatched: mismatched,
+            detail: detail
+        )
     }
 }

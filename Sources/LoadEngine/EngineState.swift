@@ -28,14 +28,24 @@ struct EngineState {
     /// The SIP steps being acted on (swapped with the pipeline's).
     var signals: [SessionSignal] = []
 
-    init(stage: PipelineStage, table: SessionTable<ChargingSession>, user: ChargingEnablerUser,
-         enabler: EmbeddedChargingEnabler) {
+    init(
+        stage: PipelineStage,
+        table: SessionTable<ChargingSession>,
+        user: ChargingEnablerUser,
+        enabler: EmbeddedChargingEnabler
+    ) {
         self.stage = stage
         pipeline = MSRPChargingPipeline(
-            table: table, user: user, client: enabler, chargesSessions: stage != .parse && stage != .scan,
-            keepClosedSessions: true, capacity: 1 << 16)
+            table: table,
+            user: user,
+            client: enabler,
+            chargesSessions: stage != .parse && stage != .scan,
+            keepClosedSessions: true,
+            capacity: 1 << 16
+        )
         responses = MSRPResponseBuffer(
-            storage: UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64))
+            storage: UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
+        )
     }
 
     func deallocate() { responses.storage.deallocate() }

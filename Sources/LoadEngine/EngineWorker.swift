@@ -74,8 +74,13 @@ final class EngineWorker: @unchecked Sendable {
     var traffic: WorkerTraffic? = nil
     var result = WorkerResult()
 
-    init(index: Int, model: WorkloadModel, table: SessionTable<ChargingSession>, user: ChargingEnablerUser,
-         enabler: EmbeddedChargingEnabler) {
+    init(
+        index: Int,
+        model: WorkloadModel,
+        table: SessionTable<ChargingSession>,
+        user: ChargingEnablerUser,
+        enabler: EmbeddedChargingEnabler
+    ) {
         self.index = index
         self.model = model
         self.table = table
@@ -183,8 +188,14 @@ final class EngineWorker: @unchecked Sendable {
 
     /// The timed phase: turn after turn (one message of one connection), each message fed in
     /// reads of at most `readSize` bytes.
-    func timed(_ state: inout EngineState, _ traffic: WorkerTraffic, _ connections: UnsafeMutablePointer<EngineConnection>,
-               start: Int64, deadline: Int64, budget: UInt64) {
+    func timed(
+        _ state: inout EngineState,
+        _ traffic: WorkerTraffic,
+        _ connections: UnsafeMutablePointer<EngineConnection>,
+        start: Int64,
+        deadline: Int64,
+        budget: UInt64
+    ) {
         let base = UnsafeRawPointer(traffic.bytes.baseAddress!)
         let readSize = model.readSize
         let paced = model.targetRate != nil
@@ -244,7 +255,11 @@ final class EngineWorker: @unchecked Sendable {
                 var readStart = turnStart
                 while at < length {
                     let n = min(readSize, length - at)
-                    state.read(UnsafeRawBufferPointer(start: base + offset + at, count: n), &connection.pointee.parser, now: now)
+                    state.read(
+                        UnsafeRawBufferPointer(start: base + offset + at, count: n),
+                        &connection.pointee.parser,
+                        now: now
+                    )
                     at += n
                     if timedTurn {
                         let t = monotonicNanoseconds()
@@ -258,8 +273,12 @@ final class EngineWorker: @unchecked Sendable {
                     }
                 }
                 if timedTurn { state.latency.message.recordClamped(now &- turnStart) }
-                expected.add(turn, refused: state.pipeline.chunksRefused &- refusedBefore,
-                             rejectedAtSetUp: connection.pointee.rejectedAtSetUp, offline: offlineTriggers)
+                expected.add(
+                    turn,
+                    refused: state.pipeline.chunksRefused &- refusedBefore,
+                    rejectedAtSetUp: connection.pointee.rejectedAtSetUp,
+                    offline: offlineTriggers
+                )
                 fedChunks &+= UInt64(turn.chunks)
                 offset += length
                 turnIndex += 1
@@ -275,11 +294,16 @@ final class EngineWorker: @unchecked Sendable {
                 if timedTurn {
                     progress.chunks.store(fedChunks, ordering: .relaxed)
                     if now >= nextSecond {
-                        intervals.append(IntervalSample(
-                            second: intervals.count + 1, chunks: fedChunks, messages: state.pipeline.counters.messages,
-                            bodyBytes: state.pipeline.counters.bodyBytes,
-                            requests: state.pipeline.charging.totalRequests &- setUpRequests,
-                            chunkLatency: intervalLatency))
+                        intervals.append(
+                            IntervalSample(
+                                second: intervals.count + 1,
+                                chunks: fedChunks,
+                                messages: state.pipeline.counters.messages,
+                                bodyBytes: state.pipeline.counters.bodyBytes,
+                                requests: state.pipeline.charging.totalRequests &- setUpRequests,
+                                chunkLatency: intervalLatency
+                            )
+                        )
                         intervalLatency.reset()
                         nextSecond &+= 1_000_000_000
                     }
@@ -293,10 +317,16 @@ final class EngineWorker: @unchecked Sendable {
         result.timedEnd = now
         progress.chunks.store(fedChunks, ordering: .relaxed)
         if intervalLatency.totalCount > 0 || intervals.isEmpty {
-            intervals.append(IntervalSample(
-                second: intervals.count + 1, chunks: fedChunks, messages: state.pipeline.counters.messages,
-                bodyBytes: state.pipeline.counters.bodyBytes, requests: state.pipeline.charging.totalRequests &- setUpRequests,
-                chunkLatency: intervalLatency))
+            intervals.append(
+                IntervalSample(
+                    second: intervals.count + 1,
+                    chunks: fedChunks,
+                    messages: state.pipeline.counters.messages,
+                    bodyBytes: state.pipeline.counters.bodyBytes,
+                    requests: state.pipeline.charging.totalRequests &- setUpRequests,
+                    chunkLatency: intervalLatency
+                )
+            )
         }
         result.intervals = intervals
         result.fed = traffic.counts(rounds: rounds, turns: turnIndex)
@@ -354,8 +384,14 @@ public final class EngineHarness {
     /// through; returns the chunks parsed so far in all calls.
     @discardableResult
     public func run(chunks: Int) -> UInt64 {
-        worker.timed(&worker.state!, worker.traffic!, worker.connections!, start: monotonicNanoseconds(),
-                     deadline: .max, budget: UInt64(chunks))
+        worker.timed(
+            &worker.state!,
+            worker.traffic!,
+            worker.connections!,
+            start: monotonicNanoseconds(),
+            deadline: .max,
+            budget: UInt64(chunks)
+        )
         return worker.state!.counters.chunks
     }
 }

@@ -11,7 +11,10 @@ public struct FailCondition: Sendable, Equatable, CustomStringConvertible {
     }
 
     public enum Op: String, Sendable, Equatable {
-        case less = "<", greater = ">", lessOrEqual = "<=", greaterOrEqual = ">="
+        case less = "<"
+        case greater = ">"
+        case lessOrEqual = "<="
+        case greaterOrEqual = ">="
     }
 
     public let kind: Kind
@@ -61,7 +64,8 @@ public struct FailCondition: Sendable, Equatable, CustomStringConvertible {
             let number = String(t[range.upperBound...])
             guard Self.metrics.contains(where: { $0.name == name }) else {
                 throw WorkloadError(
-                    "--fail-if '\(text)': unknown figure '\(name)'; one of \(Self.metrics.map(\.name).joined(separator: ", "))")
+                    "--fail-if '\(text)': unknown figure '\(name)'; one of \(Self.metrics.map(\.name).joined(separator: ", "))"
+                )
             }
             guard let value = Double(number), value.isFinite else {
                 throw WorkloadError("--fail-if '\(text)': '\(number)' is not a number")
@@ -70,7 +74,8 @@ public struct FailCondition: Sendable, Equatable, CustomStringConvertible {
             return
         }
         throw WorkloadError(
-            "--fail-if '\(text)' is not 'conservation', 'model' or FIGURE<N / FIGURE>N (e.g. chunks-per-sec<6000000, p99-us>50)")
+            "--fail-if '\(text)' is not 'conservation', 'model' or FIGURE<N / FIGURE>N (e.g. chunks-per-sec<6000000, p99-us>50)"
+        )
     }
 
     /// Nil if the condition does not hold, else why the run fails.

@@ -18,7 +18,11 @@ public struct LatencyHistograms: Sendable {
     public static let highestTrackable: UInt64 = 60_000_000_000
 
     public static func make(digits: SignificantDigits = .three) -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: highestTrackable, numberOfSignificantValueDigits: digits)
+        Histogram<UInt64>(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: highestTrackable,
+            numberOfSignificantValueDigits: digits
+        )
     }
 
     public mutating func add(_ o: LatencyHistograms) {
@@ -30,8 +34,10 @@ public struct LatencyHistograms: Sendable {
 
     /// The histograms by the names the report, the JSON and the `.hgrm` files use.
     public var named: [(name: String, histogram: Histogram<UInt64>)] {
-        [("chunk", chunk), ("message", message), ("charging-round-trip", chargingRoundTrip),
-         ("session-set-up", sessionSetUp)]
+        [
+            ("chunk", chunk), ("message", message), ("charging-round-trip", chargingRoundTrip),
+            ("session-set-up", sessionSetUp),
+        ]
     }
 }
 

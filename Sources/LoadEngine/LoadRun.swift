@@ -38,14 +38,20 @@ public struct RunResult: Sendable {
 public enum LoadRun {
     /// - Parameter progress: called about every 250 ms during the timed phase with the
     ///   seconds elapsed and the chunks done so far (for a live progress line).
-    public static func run(_ model: WorkloadModel, progress: ((Double, UInt64) -> Void)? = nil) throws(WorkloadError) -> RunResult {
+    public static func run(
+        _ model: WorkloadModel,
+        progress: ((Double, UInt64) -> Void)? = nil
+    ) throws(WorkloadError) -> RunResult {
         try model.validate()
         try TrafficBuilder.checkSize(model)
         let clockRead = clockReadCost()
         var charging = model.charging
         if model.stage != .charging { charging.mode = .off }
         let user = ChargingEnablerUser(charging)
-        let enabler = EmbeddedChargingEnabler(model.enabler, expectedSessions: charging.mode == .off ? 1 : model.sessions)
+        let enabler = EmbeddedChargingEnabler(
+            model.enabler,
+            expectedSessions: charging.mode == .off ? 1 : model.sessions
+        )
         let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.sessions)
         let workers = (0..<model.workers).map {
             EngineWorker(index: $0, model: model, table: table, user: user, enabler: enabler)
@@ -86,23 +92,40 @@ public enum LoadRun {
         }
         let end = results.map(\.timedEnd).max() ?? start
         let conservation = ConservationCheck.run(
-            mode: charging.mode, unit: charging.unit, sessions: results.flatMap(\.closedSessions),
-            stillOpen: table.count, ledger: enabler.ledger, accepted: counters.accepted,
-            abandoned: chargingCounters.abandoned)
+            mode: charging.mode,
+            unit: charging.unit,
+            sessions: results.flatMap(\.closedSessions),
+            stillOpen: table.count,
+            ledger: enabler.ledger,
+            accepted: counters.accepted,
+            abandoned: chargingCounters.abandoned
+        )
         return RunResult(
-            model: model, workers: results, seconds: Double(end - start) / 1e9, counters: counters,
-            charging: chargingCounters, latency: latency, fed: fed, expected: expected,
-            parsersMidFrame: results.reduce(0) { $0 + $1.parsersMidFrame }, conservation: conservation,
+            model: model,
+            workers: results,
+            seconds: Double(end - start) / 1e9,
+            counters: counters,
+            charging: chargingCounters,
+            latency: latency,
+            fed: fed,
+            expected: expected,
+            parsersMidFrame: results.reduce(0) { $0 + $1.parsersMidFrame },
+            conservation: conservation,
             ledger: enabler.ledger.totals,
             tableBytesPerSession: Double(table.storageBytes) / Double(model.sessions),
             machine: cpuBefore.flatMap { a in
                 cpuAfter.map { b in
-                    MachineLoad(cpus: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), from: a, to: b,
-                                workerPreemptions: results.map(\.preemptions))
+                    MachineLoad(
+                        cpus: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+                        from: a,
+                        to: b,
+                        workerPreemptions: results.map(\.preemptions)
+                    )
                 }
             },
             clockReadNanoseconds: clockRead,
-            dispatcher: results.reduce(into: DispatcherCounters()) { $0 += $1.dispatcher })
+            dispatcher: results.reduce(into: DispatcherCounters()) { $0 += $1.dispatcher }
+        )
     }
 }
 
@@ -124,10 +147,15 @@ final class ThreadBody {
 func startThread(_ body: @escaping () -> Void) -> pthread_t {
     let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     var thread = pthread_t()
-    let rc = pthread_create(&thread, nil, { p in
-        Unmanaged<ThreadBody>.fromOpaque(p!).takeRetainedValue().body()
-        return nil
-    }, box)
+    let rc = pthread_create(
+        &thread,
+        nil,
+        { p in
+            Unmanaged<ThreadBody>.fromOpaque(p!).takeRetainedValue().body()
+            return nil
+        },
+        box
+    )
     precondition(rc == 0, "pthread_create failed: \(rc)")
     return thread
 }

@@ -142,7 +142,8 @@ public enum TrafficBuilder {
         let total = Double(m.sessions) * estimatedMessageBytes(m) * Double(messagesPerSession(m))
         if total > Double(m.corpusLimit) {
             throw WorkloadError(
-                "one round of traffic (\(m.sessions) sessions × \(messagesPerSession(m)) messages of \(m.messageSizes) bytes) needs about \(Int(total) >> 20) MiB, over the \(m.corpusLimit >> 20) MiB limit: use fewer --sessions or smaller messages")
+                "one round of traffic (\(m.sessions) sessions × \(messagesPerSession(m)) messages of \(m.messageSizes) bytes) needs about \(Int(total) >> 20) MiB, over the \(m.corpusLimit >> 20) MiB limit: use fewer --sessions or smaller messages"
+            )
         }
     }
 
@@ -151,7 +152,10 @@ public enum TrafficBuilder {
         var rng = SplitMix64(seed: m.seed &+ UInt64(worker + 1) &* 0x9E37_79B9_7F4A_7C15)
         // One chunker, pointed at each message's connection in turn.
         var chunker = MSRPMessageChunker(
-            toPath: "", fromPath: "", ids: TransactionIDGenerator(seed: rng.next(), length: 10))
+            toPath: "",
+            fromPath: "",
+            ids: TransactionIDGenerator(seed: rng.next(), length: 10)
+        )
         let k = messagesPerSession(m)
         let indices = Array(stride(from: worker, to: m.sessions, by: m.workers))
         let ids = indices.map { sessionID($0, m) }
@@ -177,7 +181,8 @@ public enum TrafficBuilder {
             let aborted = rng.unit() < m.abortedShare
             let u = rng.unit()
             let report: FailureReport? =
-                u < m.failureReportNoShare ? .no : u < m.failureReportNoShare + m.failureReportPartialShare ? .partial : nil
+                u < m.failureReportNoShare
+                ? .no : u < m.failureReportNoShare + m.failureReportPartialShare ? .partial : nil
             // Chunk boundaries: pieces of chunkSize, or two halves of a message that fits one.
             let step = multi ? (size > m.chunkSize ? m.chunkSize : (size + 1) / 2) : size
             let chunkCount = (size + step - 1) / step
@@ -192,8 +197,14 @@ public enum TrafficBuilder {
             chunker.fromPath = fromPaths[c]
             chunker.failureReport = report
             var turn = TrafficTurn(
-                connection: connection, length: 0, bodyBytes: 0, chunks: UInt32(sent), successResponses: 0,
-                completed: !aborted, failureReport: report ?? .yes)
+                connection: connection,
+                length: 0,
+                bodyBytes: 0,
+                chunks: UInt32(sent),
+                successResponses: 0,
+                completed: !aborted,
+                failureReport: report ?? .yes
+            )
             for piece in 0..<sent {
                 let from = piece * step
                 let to = piece == sent - 1 ? lastEnd : min(size, from + step)

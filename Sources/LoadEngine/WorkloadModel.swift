@@ -74,7 +74,8 @@ public struct WorkloadModel: Sendable {
         }
         guard messageSizes.largest <= MSRPParserLimits.default.maxBodyBytes else {
             throw WorkloadError(
-                "message size \(messageSizes.largest) is over the parser's body limit of \(MSRPParserLimits.default.maxBodyBytes) bytes")
+                "message size \(messageSizes.largest) is over the parser's body limit of \(MSRPParserLimits.default.maxBodyBytes) bytes"
+            )
         }
         guard chunkSize >= 1 else { throw WorkloadError("--chunk-size must be at least 1, got \(chunkSize)") }
         try share("--multi-chunk-share", multiChunkShare)
@@ -83,23 +84,34 @@ public struct WorkloadModel: Sendable {
         try share("--failure-report-partial", failureReportPartialShare)
         guard failureReportNoShare + failureReportPartialShare <= 1 else {
             throw WorkloadError(
-                "--failure-report-no plus --failure-report-partial must be at most 1, got \(failureReportNoShare + failureReportPartialShare)")
+                "--failure-report-no plus --failure-report-partial must be at most 1, got \(failureReportNoShare + failureReportPartialShare)"
+            )
         }
         guard readSize >= 16 else { throw WorkloadError("--read-size must be at least 16 bytes, got \(readSize)") }
-        guard duration > 0 else { throw WorkloadError("--duration must be more than 0, got \(Double(duration) / 1e9) s") }
+        guard duration > 0 else {
+            throw WorkloadError("--duration must be more than 0, got \(Double(duration) / 1e9) s")
+        }
         if let totalChunks, totalChunks < 1 { throw WorkloadError("--chunks must be at least 1, got \(totalChunks)") }
-        guard workers >= 1, workers <= 1024 else { throw WorkloadError("--workers must be from 1 to 1024, got \(workers)") }
+        guard workers >= 1, workers <= 1024 else {
+            throw WorkloadError("--workers must be from 1 to 1024, got \(workers)")
+        }
         guard workers <= sessions else {
-            throw WorkloadError("--workers (\(workers)) must not exceed --sessions (\(sessions)): each worker needs a session")
+            throw WorkloadError(
+                "--workers (\(workers)) must not exceed --sessions (\(sessions)): each worker needs a session"
+            )
         }
         if let targetRate, !(targetRate > 0 && targetRate.isFinite) {
             throw WorkloadError("--rate must be a positive number of chunks per second, got \(targetRate)")
         }
         guard sampleEvery >= 1 else { throw WorkloadError("--sample-every must be at least 1, got \(sampleEvery)") }
-        guard shards >= 1, shards <= 65536 else { throw WorkloadError("--shards must be from 1 to 65536, got \(shards)") }
+        guard shards >= 1, shards <= 65536 else {
+            throw WorkloadError("--shards must be from 1 to 65536, got \(shards)")
+        }
         try share("--shard-affinity", shardAffinity)
         guard charging.defaultInterimInterval >= 0 else {
-            throw WorkloadError("--interim-interval must not be negative, got \(Double(charging.defaultInterimInterval) / 1e9) s")
+            throw WorkloadError(
+                "--interim-interval must not be negative, got \(Double(charging.defaultInterimInterval) / 1e9) s"
+            )
         }
         if let c = charging.interimCeilingPerSecond, !(c > 0 && c.isFinite) {
             throw WorkloadError("--interim-ceiling must be a positive number of requests per second, got \(c)")
@@ -119,7 +131,8 @@ public struct WorkloadModel: Sendable {
         case .uniform(let lo, let hi):
             guard lo >= 0, lo <= hi else {
                 throw WorkloadError(
-                    "--enabler-latency range is inverted or negative: \(Double(lo) / 1e6)-\(Double(hi) / 1e6) ms")
+                    "--enabler-latency range is inverted or negative: \(Double(lo) / 1e6)-\(Double(hi) / 1e6) ms"
+                )
             }
         case .exponential(let mean):
             guard mean >= 0 else { throw WorkloadError("--enabler-latency mean must not be negative, got \(mean) ns") }
@@ -130,7 +143,8 @@ public struct WorkloadModel: Sendable {
         let wireOfLargest = largest + 200 * max(1, chunksOfLargest)
         guard wireOfLargest <= corpusLimit else {
             throw WorkloadError(
-                "a message of \(largest) bytes in chunks of \(chunkSize) bytes (--size, --chunk-size) is \(chunksOfLargest) chunks, about \(wireOfLargest >> 20) MiB on the wire, over the \(corpusLimit >> 20) MiB traffic limit: use a larger --chunk-size")
+                "a message of \(largest) bytes in chunks of \(chunkSize) bytes (--size, --chunk-size) is \(chunksOfLargest) chunks, about \(wireOfLargest >> 20) MiB on the wire, over the \(corpusLimit >> 20) MiB traffic limit: use a larger --chunk-size"
+            )
         }
         guard (enabler.interimInterval ?? 0) >= 0, enabler.validityTime >= 0 else {
             throw WorkloadError("the enabler's interim interval and validity time must not be negative")

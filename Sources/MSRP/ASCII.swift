@@ -34,7 +34,8 @@ enum ASCII {
     /// Character classes of RFC 3986 §2–3 and RFC 4975 §9. Byte n of ``classTable`` is
     /// 0x40 | the class bits of byte n, so a check is a bounds test, a load and an AND.
     /// Generated from the RFC sets.
-    @usableFromInline static let classTable: StaticString = "\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{4B}\u{40}\u{40}\u{43}\u{5B}\u{43}\u{4B}\u{43}\u{43}\u{4B}\u{5F}\u{43}\u{5F}\u{7F}\u{44}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{62}\u{40}\u{40}\u{57}\u{40}\u{40}\u{40}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{40}\u{40}\u{40}\u{40}\u{4F}\u{48}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{40}\u{40}\u{40}\u{4F}\u{40}"
+    @usableFromInline static let classTable: StaticString =
+        "\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{40}\u{4B}\u{40}\u{40}\u{43}\u{5B}\u{43}\u{4B}\u{43}\u{43}\u{4B}\u{5F}\u{43}\u{5F}\u{7F}\u{44}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{62}\u{40}\u{40}\u{57}\u{40}\u{40}\u{40}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{40}\u{40}\u{40}\u{40}\u{4F}\u{48}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{40}\u{40}\u{40}\u{4F}\u{40}"
     @inlinable static var hostCharMask: UInt8 { 1 }
     @inlinable static var userinfoCharMask: UInt8 { 2 }
     @inlinable static var sessionIDCharMask: UInt8 { 4 }
@@ -66,12 +67,16 @@ enum ASCII {
             if p.loadUnaligned(as: UInt64.self) == l.loadUnaligned(as: UInt64.self)
                 && p.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
                     == l.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-            { return true }
+            {
+                return true
+            }
         } else if count >= 4 && count < 8 {
             if p.loadUnaligned(as: UInt32.self) == l.loadUnaligned(as: UInt32.self)
                 && p.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
                     == l.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
-            { return true }
+            {
+                return true
+            }
         }
         return equalsFoldingCase(p, l, count)
     }

@@ -21,11 +21,14 @@ public struct ByteRange: Hashable, Sendable {
     static func parse(_ p: UnsafeRawPointer, _ count: Int) -> Result<ByteRange, ByteRangeProblem> {
         // One pass: start "-", end or "*", "/", total or "*", then the value's end.
         var i = 0
-        guard let start = ASCII.scanDecimal(p, &i, count), i < count, p.load(fromByteOffset: i, as: UInt8.self) == ASCII.dash
+        guard let start = ASCII.scanDecimal(p, &i, count), i < count,
+            p.load(fromByteOffset: i, as: UInt8.self) == ASCII.dash
         else { return .failure(.shape) }
         i &+= 1
         let end = starOrNumber(p, &i, count)
-        guard end.valid, i < count, p.load(fromByteOffset: i, as: UInt8.self) == ASCII.slash else { return .failure(.shape) }
+        guard end.valid, i < count, p.load(fromByteOffset: i, as: UInt8.self) == ASCII.slash else {
+            return .failure(.shape)
+        }
         i &+= 1
         let total = starOrNumber(p, &i, count)
         guard total.valid, i == count else { return .failure(.shape) }

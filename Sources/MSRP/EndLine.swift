@@ -27,7 +27,11 @@ enum EndLine {
     /// CR is examined once, and the caller resumes from `next`.
     @inlinable
     static func search(
-        _ base: UnsafeRawPointer, from: Int, to: Int, tid: UnsafeRawPointer, tidLength: Int
+        _ base: UnsafeRawPointer,
+        from: Int,
+        to: Int,
+        tid: UnsafeRawPointer,
+        tidLength: Int
     ) -> SearchResult {
         let lastCandidate = to - length(tidLength: tidLength)
         var i = from

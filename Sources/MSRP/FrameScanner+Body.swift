@@ -3,7 +3,10 @@ extension FrameScanner {
     /// end-line). Resumes from `pos`; never looks past the body limit plus one end-line.
     @inlinable
     mutating func scanBody(
-        _ base: UnsafeRawPointer, _ available: Int, _ limits: MSRPParserLimits, _ frameOffset: Int
+        _ base: UnsafeRawPointer,
+        _ available: Int,
+        _ limits: MSRPParserLimits,
+        _ frameOffset: Int
     ) throws(MSRPParseError) -> Bool {
         if pos < bodyStart { pos = bodyStart }
         let tidLength = Int(layout.tid.count)
@@ -14,8 +17,11 @@ extension FrameScanner {
             complete(at: c, flag: flag)
             return true
         case .badFlag(let at):
-            throw .make(.invalidContinuationFlag, frameOffset + at,
-                        "end-line flag must be $, + or #, found '\(MSRPParseError.excerpt(base + at, 1))'")
+            throw .make(
+                .invalidContinuationFlag,
+                frameOffset + at,
+                "end-line flag must be $, + or #, found '\(MSRPParseError.excerpt(base + at, 1))'"
+            )
         case .notFound(let next):
             pos = next
             try checkBodyLimit(limits, frameOffset)
@@ -36,8 +42,11 @@ extension FrameScanner {
     @inlinable
     func checkBodyLimit(_ limits: MSRPParserLimits, _ frameOffset: Int) throws(MSRPParseError) {
         if pos > bodyStart + limits.maxBodyBytes {
-            throw .make(.bodyTooLarge, frameOffset + bodyStart + limits.maxBodyBytes,
-                        "body exceeds \(limits.maxBodyBytes) bytes")
+            throw .make(
+                .bodyTooLarge,
+                frameOffset + bodyStart + limits.maxBodyBytes,
+                "body exceeds \(limits.maxBodyBytes) bytes"
+            )
         }
     }
 }

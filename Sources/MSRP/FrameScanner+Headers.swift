@@ -1,4 +1,5 @@
 import CPrefetch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -28,24 +29,78 @@ enum KnownHeader: UInt8, Sendable {
         case 0x74:  // t
             return w | 0x0020_2020_2000_2020 == 0x3A68_7461_702D_6F74 ? .toPath : .other  // "to-path:"
         case 0x66:  // f
-            if matches(p, n, w, 10, 0x7461_702D_6D6F_7266, 0x2020_2000_2020_2020, 0x3A68_7461_702D_6D6F, 0x0020_2020_2000_2020) {
+            if matches(
+                p,
+                n,
+                w,
+                10,
+                0x7461_702D_6D6F_7266,
+                0x2020_2000_2020_2020,
+                0x3A68_7461_702D_6D6F,
+                0x0020_2020_2000_2020
+            ) {
                 return .fromPath  // "from-path:"
             }
-            if matches(p, n, w, 15, 0x2D65_7275_6C69_6166, 0x0020_2020_2020_2020, 0x3A74_726F_7065_722D, 0x0020_2020_2020_2000) {
+            if matches(
+                p,
+                n,
+                w,
+                15,
+                0x2D65_7275_6C69_6166,
+                0x0020_2020_2020_2020,
+                0x3A74_726F_7065_722D,
+                0x0020_2020_2020_2000
+            ) {
                 return .failureReport  // "failure-report:"
             }
             return .other
         case 0x6D:  // m
-            return matches(p, n, w, 11, 0x2D65_6761_7373_656D, 0x0020_2020_2020_2020, 0x3A64_692D_6567_6173, 0x0020_2000_2020_2020)
+            return matches(
+                p,
+                n,
+                w,
+                11,
+                0x2D65_6761_7373_656D,
+                0x0020_2020_2020_2020,
+                0x3A64_692D_6567_6173,
+                0x0020_2000_2020_2020
+            )
                 ? .messageID : .other  // "message-id:"
         case 0x62:  // b
-            return matches(p, n, w, 11, 0x6E61_722D_6574_7962, 0x2020_2000_2020_2020, 0x3A65_676E_6172_2D65, 0x0020_2020_2020_0020)
+            return matches(
+                p,
+                n,
+                w,
+                11,
+                0x6E61_722D_6574_7962,
+                0x2020_2000_2020_2020,
+                0x3A65_676E_6172_2D65,
+                0x0020_2020_2020_0020
+            )
                 ? .byteRange : .other  // "byte-range:"
         case 0x63:  // c
-            return matches(p, n, w, 13, 0x2D74_6E65_746E_6F63, 0x0020_2020_2020_2020, 0x3A65_7079_742D_746E, 0x0020_2020_2000_2020)
+            return matches(
+                p,
+                n,
+                w,
+                13,
+                0x2D74_6E65_746E_6F63,
+                0x0020_2020_2020_2020,
+                0x3A65_7079_742D_746E,
+                0x0020_2020_2000_2020
+            )
                 ? .contentType : .other  // "content-type:"
         case 0x73:  // s
-            if matches(p, n, w, 15, 0x2D73_7365_6363_7573, 0x0020_2020_2020_2020, 0x3A74_726F_7065_722D, 0x0020_2020_2020_2000) {
+            if matches(
+                p,
+                n,
+                w,
+                15,
+                0x2D73_7365_6363_7573,
+                0x0020_2020_2020_2020,
+                0x3A74_726F_7065_722D,
+                0x0020_2020_2020_2000
+            ) {
                 return .successReport  // "success-report:"
             }
             // "status:" is 7 bytes: the eighth is not compared.
@@ -58,8 +113,14 @@ enum KnownHeader: UInt8, Sendable {
     /// The first 8 and the last 8 of the `length` bytes (name and colon) at `p`.
     @inlinable @inline(__always)
     static func matches(
-        _ p: UnsafeRawPointer, _ n: Int, _ w: UInt64, _ length: Int,
-        _ word0: UInt64, _ fold0: UInt64, _ word1: UInt64, _ fold1: UInt64
+        _ p: UnsafeRawPointer,
+        _ n: Int,
+        _ w: UInt64,
+        _ length: Int,
+        _ word0: UInt64,
+        _ fold0: UInt64,
+        _ word1: UInt64,
+        _ fold1: UInt64
     ) -> Bool {
         n >= length && w | fold0 == word0
             && p.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self) | fold1 == word1
@@ -104,31 +165,45 @@ extension FrameScanner {
             colon = s + header.nameLength
         } else {
             guard let c = ASCII.find(ASCII.colon, in: base, from: s, to: e), c > s else {
-                throw .make(.headerWithoutColon, frameOffset + s,
-                            "header line has no name and colon: '\(MSRPParseError.excerpt(base + s, e - s))'")
+                throw .make(
+                    .headerWithoutColon,
+                    frameOffset + s,
+                    "header line has no name and colon: '\(MSRPParseError.excerpt(base + s, e - s))'"
+                )
             }
             // header-name is a token (RFC 4975 §9, hname = ALPHA *token-char)
             for j in s..<c where !ASCII.isTokenChar(base.load(fromByteOffset: j, as: UInt8.self)) {
-                throw .make(.headerWithoutColon, frameOffset + s,
-                            "header line has no 'name:' (a name is token characters): '\(MSRPParseError.excerpt(base + s, e - s))'")
+                throw .make(
+                    .headerWithoutColon,
+                    frameOffset + s,
+                    "header line has no 'name:' (a name is token characters): '\(MSRPParseError.excerpt(base + s, e - s))'"
+                )
             }
             colon = c
         }
         var v = colon + 1
-        while v < e, base.load(fromByteOffset: v, as: UInt8.self) == ASCII.space
-            || base.load(fromByteOffset: v, as: UInt8.self) == ASCII.tab
+        while v < e,
+            base.load(fromByteOffset: v, as: UInt8.self) == ASCII.space
+                || base.load(fromByteOffset: v, as: UInt8.self) == ASCII.tab
         { v += 1 }
         var ve = e
-        while ve > v, base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.space
-            || base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.tab
+        while ve > v,
+            base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.space
+                || base.load(fromByteOffset: ve - 1, as: UInt8.self) == ASCII.tab
         { ve -= 1 }
         if headerCount == 1, header != .toPath {
-            throw .make(.missingToPath, frameOffset + s,
-                        "first header must be To-Path, found '\(MSRPParseError.excerpt(base + s, colon - s))'")
+            throw .make(
+                .missingToPath,
+                frameOffset + s,
+                "first header must be To-Path, found '\(MSRPParseError.excerpt(base + s, colon - s))'"
+            )
         }
         if headerCount == 2, header != .fromPath {
-            throw .make(.missingFromPath, frameOffset + s,
-                        "second header must be From-Path, found '\(MSRPParseError.excerpt(base + s, colon - s))'")
+            throw .make(
+                .missingFromPath,
+                frameOffset + s,
+                "second header must be From-Path, found '\(MSRPParseError.excerpt(base + s, colon - s))'"
+            )
         }
         if header != .other {
             let bit: UInt16 = 1 << header.rawValue
@@ -147,8 +222,11 @@ extension FrameScanner {
             _ = try validatePath(base, v, ve, frameOffset, "From-Path", &fromPathCache)
         case .messageID:
             guard TransactionID.isValid(base + v, ve - v) else {
-                throw .make(.invalidMessageID, frameOffset + v,
-                            "Message-ID must be an ident of 4 to 32 characters, found '\(MSRPParseError.excerpt(base + v, ve - v))'")
+                throw .make(
+                    .invalidMessageID,
+                    frameOffset + v,
+                    "Message-ID must be an ident of 4 to 32 characters, found '\(MSRPParseError.excerpt(base + v, ve - v))'"
+                )
             }
             layout.messageID = value
         case .byteRange:
@@ -158,8 +236,11 @@ extension FrameScanner {
                 layout.rangeEnd = r.end ?? -1
                 layout.rangeTotal = r.total ?? -1
             case .failure(let problem):
-                throw .make(.invalidByteRange, frameOffset + v,
-                            "\(problem.reason): '\(MSRPParseError.excerpt(base + v, ve - v))'")
+                throw .make(
+                    .invalidByteRange,
+                    frameOffset + v,
+                    "\(problem.reason): '\(MSRPParseError.excerpt(base + v, ve - v))'"
+                )
             }
         case .contentType:
             guard ve > v, ASCII.find(ASCII.slash, in: base, from: v, to: ve) != nil else {
@@ -172,8 +253,11 @@ extension FrameScanner {
             } else if ASCII.equalsCaseInsensitive(base + v, ve - v, "no") {
                 layout.successReport = 2
             } else {
-                throw .make(.invalidHeaderValue, frameOffset + v,
-                            "Success-Report must be yes or no, found '\(MSRPParseError.excerpt(base + v, ve - v))'")
+                throw .make(
+                    .invalidHeaderValue,
+                    frameOffset + v,
+                    "Success-Report must be yes or no, found '\(MSRPParseError.excerpt(base + v, ve - v))'"
+                )
             }
         case .failureReport:
             if ASCII.equalsCaseInsensitive(base + v, ve - v, "yes") {
@@ -183,8 +267,11 @@ extension FrameScanner {
             } else if ASCII.equalsCaseInsensitive(base + v, ve - v, "partial") {
                 layout.failureReport = 1 + FailureReport.partial.rawValue
             } else {
-                throw .make(.invalidHeaderValue, frameOffset + v,
-                            "Failure-Report must be yes, no or partial, found '\(MSRPParseError.excerpt(base + v, ve - v))'")
+                throw .make(
+                    .invalidHeaderValue,
+                    frameOffset + v,
+                    "Failure-Report must be yes, no or partial, found '\(MSRPParseError.excerpt(base + v, ve - v))'"
+                )
             }
         case .status:
             // Status = namespace SP status-code [SP text-reason], both 3 digits.
@@ -194,8 +281,11 @@ extension FrameScanner {
                 ASCII.parseDecimal(base + v + 4, 3) != nil,
                 n == 7 || base.load(fromByteOffset: v + 7, as: UInt8.self) == ASCII.space
             else {
-                throw .make(.invalidHeaderValue, frameOffset + v,
-                            "Status must be 'namespace code [reason]' with 3-digit numbers, found '\(MSRPParseError.excerpt(base + v, n))'")
+                throw .make(
+                    .invalidHeaderValue,
+                    frameOffset + v,
+                    "Status must be 'namespace code [reason]' with 3-digit numbers, found '\(MSRPParseError.excerpt(base + v, n))'"
+                )
             }
             layout.status = value
         case .other:
@@ -206,7 +296,11 @@ extension FrameScanner {
     /// Validates `MSRP-URI *( SP MSRP-URI )` and returns the first URI's session-id.
     @inlinable
     func validatePath(
-        _ base: UnsafeRawPointer, _ v: Int, _ ve: Int, _ frameOffset: Int, _ name: StaticString,
+        _ base: UnsafeRawPointer,
+        _ v: Int,
+        _ ve: Int,
+        _ frameOffset: Int,
+        _ name: StaticString,
         _ cache: inout ValidatedPath
     ) throws(MSRPParseError) -> FieldRange {
         guard ve > v else { throw .make(.malformedURI, frameOffset + v, "\(name) is empty") }
@@ -220,7 +314,11 @@ extension FrameScanner {
 
     @inlinable
     func validateURIs(
-        _ base: UnsafeRawPointer, _ v: Int, _ ve: Int, _ frameOffset: Int, _ name: StaticString
+        _ base: UnsafeRawPointer,
+        _ v: Int,
+        _ ve: Int,
+        _ frameOffset: Int,
+        _ name: StaticString
     ) throws(MSRPParseError) -> FieldRange {
         var first = FieldRange.absent
         var s = v
@@ -232,8 +330,11 @@ extension FrameScanner {
                     first = FieldRange(start: s + Int(parts.sessionID.start), count: Int(parts.sessionID.count))
                 }
             } catch {
-                throw .make(.malformedURI, frameOffset + s,
-                            "\(name): \(error.reason): '\(MSRPParseError.excerpt(base + s, e - s))'")
+                throw .make(
+                    .malformedURI,
+                    frameOffset + s,
+                    "\(name): \(error.reason): '\(MSRPParseError.excerpt(base + s, e - s))'"
+                )
             }
             if e == ve { return first }
             s = e + 1

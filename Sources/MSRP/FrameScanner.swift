@@ -44,7 +44,10 @@ struct FrameScanner {
     /// complete (`layout.length` is then its size), false when more bytes are needed.
     @inlinable
     mutating func scan(
-        _ base: UnsafeRawPointer, _ available: Int, _ limits: MSRPParserLimits, _ frameOffset: Int
+        _ base: UnsafeRawPointer,
+        _ available: Int,
+        _ limits: MSRPParserLimits,
+        _ frameOffset: Int
     ) throws(MSRPParseError) -> Bool {
         if phase != .body {
             try scanHeaderSection(base, available, limits, frameOffset)
@@ -57,19 +60,29 @@ struct FrameScanner {
 
     @inlinable
     mutating func scanHeaderSection(
-        _ base: UnsafeRawPointer, _ available: Int, _ limits: MSRPParserLimits, _ frameOffset: Int
+        _ base: UnsafeRawPointer,
+        _ available: Int,
+        _ limits: MSRPParserLimits,
+        _ frameOffset: Int
     ) throws(MSRPParseError) {
         // Reject garbage as soon as its first bytes arrive, whatever the split.
         if phase == .startLine, pos == 0, !Self.mayStartFrame(base, available) {
-            throw .make(.invalidStartLine, frameOffset, "frame must start with 'MSRP ', found '\(MSRPParseError.excerpt(base, min(available, 16)))'")
+            throw .make(
+                .invalidStartLine,
+                frameOffset,
+                "frame must start with 'MSRP ', found '\(MSRPParseError.excerpt(base, min(available, 16)))'"
+            )
         }
         let limitEnd = min(available, limits.maxHeaderBytes)
         var lines = LineFeedFinder(base, end: limitEnd)
         while true {
             guard let lf = lines.next(from: pos) else {
                 if available >= limits.maxHeaderBytes {
-                    throw .make(.headerSectionTooLarge, frameOffset + limits.maxHeaderBytes,
-                                "header section exceeds \(limits.maxHeaderBytes) bytes")
+                    throw .make(
+                        .headerSectionTooLarge,
+                        frameOffset + limits.maxHeaderBytes,
+                        "header section exceeds \(limits.maxHeaderBytes) bytes"
+                    )
                 }
                 return
             }
@@ -129,7 +142,12 @@ struct FrameScanner {
 
     /// A bodyless frame's end-line: `-------<tid><flag>` as a whole line.
     @inlinable
-    mutating func isEndLine(_ base: UnsafeRawPointer, _ s: Int, _ e: Int, _ frameOffset: Int) throws(MSRPParseError) -> Bool {
+    mutating func isEndLine(
+        _ base: UnsafeRawPointer,
+        _ s: Int,
+        _ e: Int,
+        _ frameOffset: Int
+    ) throws(MSRPParseError) -> Bool {
         let tidLength = Int(layout.tid.count)
         guard e - s == 8 + tidLength, base.load(fromByteOffset: s, as: UInt8.self) == ASCII.dash,
             ASCII.equals(base + s, 7, "-------"),
@@ -137,7 +155,11 @@ struct FrameScanner {
         else { return false }
         let f = base.load(fromByteOffset: e - 1, as: UInt8.self)
         guard let flag = ContinuationFlag(rawValue: f) else {
-            throw .make(.invalidContinuationFlag, frameOffset + e - 1, "end-line flag must be $, + or #, found '\(MSRPParseError.excerpt(base + e - 1, 1))'")
+            throw .make(
+                .invalidContinuationFlag,
+                frameOffset + e - 1,
+                "end-line flag must be $, + or #, found '\(MSRPParseError.excerpt(base + e - 1, 1))'"
+            )
         }
         layout.flag = flag
         return true
@@ -146,7 +168,12 @@ struct FrameScanner {
     /// `req-start = "MSRP" SP transact-id SP method CRLF`,
     /// `resp-start = "MSRP" SP transact-id SP status-code [SP comment] CRLF` (RFC 4975 §9).
     @inlinable
-    mutating func parseStartLine(_ base: UnsafeRawPointer, _ s: Int, _ e: Int, _ frameOffset: Int) throws(MSRPParseError) {
+    mutating func parseStartLine(
+        _ base: UnsafeRawPointer,
+        _ s: Int,
+        _ e: Int,
+        _ frameOffset: Int
+    ) throws(MSRPParseError) {
         guard e - s >= 5, ASCII.equals(base + s, 5, "MSRP ") else {
             throw .make(.invalidStartLine, frameOffset + s, "start line must begin with 'MSRP '")
         }
@@ -154,11 +181,18 @@ struct FrameScanner {
         let tl = TransactionID.scan(base + t, e - t)
         let afterTid = t + tl
         if afterTid < e, base.load(fromByteOffset: afterTid, as: UInt8.self) != ASCII.space {
-            throw .make(.invalidTransactionID, frameOffset + afterTid,
-                        "transaction id has an invalid character '\(MSRPParseError.excerpt(base + afterTid, 1))'")
+            throw .make(
+                .invalidTransactionID,
+                frameOffset + afterTid,
+                "transaction id has an invalid character '\(MSRPParseError.excerpt(base + afterTid, 1))'"
+            )
         }
         guard tl >= TransactionID.minimumLength, tl <= TransactionID.maximumLength else {
-            throw .make(.invalidTransactionID, frameOffset + t, "transaction id must be 4 to 32 characters, found \(tl)")
+            throw .make(
+                .invalidTransactionID,
+                frameOffset + t,
+                "transaction id must be 4 to 32 characters, found \(tl)"
+            )
         }
         guard ASCII.isAlphaNum(base.load(fromByteOffset: t, as: UInt8.self)) else {
             throw .make(.invalidTransactionID, frameOffset + t, "transaction id must start with a letter or digit")
@@ -182,7 +216,11 @@ struct FrameScanner {
         }
         guard n > 0 else { throw .make(.invalidStartLine, frameOffset + m, "method is empty") }
         for j in m..<e where !ASCII.isUpperAlpha(base.load(fromByteOffset: j, as: UInt8.self)) {
-            throw .make(.invalidStartLine, frameOffset + j, "method must be upper-case letters, found '\(MSRPParseError.excerpt(base + m, n))'")
+            throw .make(
+                .invalidStartLine,
+                frameOffset + j,
+                "method must be upper-case letters, found '\(MSRPParseError.excerpt(base + m, n))'"
+            )
         }
         layout.methodOrComment = FieldRange(start: m, count: n)
         if ASCII.equals(base + m, n, "SEND") {

@@ -48,7 +48,8 @@ public struct MSRPChunkParser {
     /// before a malformed one are delivered before the error is thrown.
     @inlinable
     public mutating func parse(
-        _ input: UnsafeRawBufferPointer, _ onFrame: (MSRPFrame) -> Void
+        _ input: UnsafeRawBufferPointer,
+        _ onFrame: (MSRPFrame) -> Void
     ) throws(MSRPParseError) {
         if let failure { throw failure }
         do {
@@ -77,13 +78,17 @@ public struct MSRPChunkParser {
     public func finish() throws(MSRPParseError) {
         if let failure { throw failure }
         if !tail.isEmpty {
-            throw MSRPParseError.make(.truncatedFrame, consumed - tail.count,
-                                      "stream ended in the middle of a frame (\(tail.count) bytes received)")
+            throw MSRPParseError.make(
+                .truncatedFrame,
+                consumed - tail.count,
+                "stream ended in the middle of a frame (\(tail.count) bytes received)"
+            )
         }
     }
 
     @inlinable
-    mutating func parseUnchecked(_ input: UnsafeRawBufferPointer, _ onFrame: (MSRPFrame) -> Void) throws(MSRPParseError) {
+    mutating func parseUnchecked(_ input: UnsafeRawBufferPointer, _ onFrame: (MSRPFrame) -> Void) throws(MSRPParseError)
+    {
         guard let inBase = input.baseAddress, input.count > 0 else { return }
         let n = input.count
         let inputOffset = consumed
@@ -110,7 +115,10 @@ public struct MSRPChunkParser {
     /// to that frame (plus at most one end-line's length). Returns how many input bytes it used.
     @inlinable
     mutating func completeTailFrame(
-        _ inBase: UnsafeRawPointer, _ n: Int, _ inputOffset: Int, _ onFrame: (MSRPFrame) -> Void
+        _ inBase: UnsafeRawPointer,
+        _ n: Int,
+        _ inputOffset: Int,
+        _ onFrame: (MSRPFrame) -> Void
     ) throws(MSRPParseError) -> Int {
         let frameOffset = inputOffset - tail.count
         var i = 0
@@ -167,7 +175,11 @@ public struct MSRPChunkParser {
     /// when the frame completed, nil when the whole input went into the tail.
     @inlinable
     mutating func searchBodyInInput(
-        _ inBase: UnsafeRawPointer, from i: Int, _ n: Int, _ inputOffset: Int, _ frameOffset: Int,
+        _ inBase: UnsafeRawPointer,
+        from i: Int,
+        _ n: Int,
+        _ inputOffset: Int,
+        _ frameOffset: Int,
         _ onFrame: (MSRPFrame) -> Void
     ) throws(MSRPParseError) -> Int? {
         let tidLength = Int(scanner.layout.tid.count)
@@ -189,8 +201,11 @@ public struct MSRPChunkParser {
             emitTail(frameOffset, onFrame)
             return end
         case .badFlag(let at):
-            throw .make(.invalidContinuationFlag, inputOffset + at,
-                        "end-line flag must be $, + or #, found '\(MSRPParseError.excerpt(inBase + at, 1))'")
+            throw .make(
+                .invalidContinuationFlag,
+                inputOffset + at,
+                "end-line flag must be $, + or #, found '\(MSRPParseError.excerpt(inBase + at, 1))'"
+            )
         case .notFound(let next):
             scanner.pos += next - candidate
             try scanner.checkBodyLimit(limits, frameOffset)

@@ -19,8 +19,11 @@ public struct MSRPMessageChunker {
     public var ids: TransactionIDGenerator
 
     public init(
-        toPath: String, fromPath: String, contentType: String = "text/plain",
-        successReport: Bool? = nil, failureReport: FailureReport? = nil,
+        toPath: String,
+        fromPath: String,
+        contentType: String = "text/plain",
+        successReport: Bool? = nil,
+        failureReport: FailureReport? = nil,
         ids: TransactionIDGenerator = TransactionIDGenerator()
     ) {
         self.toPath = Array(toPath.utf8)
@@ -35,7 +38,11 @@ public struct MSRPMessageChunker {
     /// `abortAfter`: stop after that many chunks with flag `#` (an aborted message).
     @discardableResult
     public mutating func appendChunks(
-        of body: [UInt8], messageID: String, chunkSize: Int, abortAfter: Int? = nil, to output: inout [UInt8]
+        of body: [UInt8],
+        messageID: String,
+        chunkSize: Int,
+        abortAfter: Int? = nil,
+        to output: inout [UInt8]
     ) -> Int {
         precondition(chunkSize > 0)
         let total = body.count
@@ -46,8 +53,14 @@ public struct MSRPMessageChunker {
             let start = k * chunkSize
             let flag: ContinuationFlag =
                 k == lastChunk - 1 ? (lastChunk < chunkCount ? .aborted : .end) : .more
-            appendChunk(of: body, range: start..<min(total, start + chunkSize), total: total, messageID: mid,
-                        flag: flag, to: &output)
+            appendChunk(
+                of: body,
+                range: start..<min(total, start + chunkSize),
+                total: total,
+                messageID: mid,
+                flag: flag,
+                to: &output
+            )
         }
         return lastChunk
     }
@@ -57,7 +70,11 @@ public struct MSRPMessageChunker {
     /// that choose their own chunk boundaries; ``appendChunks(of:messageID:chunkSize:abortAfter:to:)``
     /// is built on it.
     public mutating func appendChunk(
-        of body: [UInt8], range: Range<Int>, total: Int, messageID: [UInt8], flag: ContinuationFlag,
+        of body: [UInt8],
+        range: Range<Int>,
+        total: Int,
+        messageID: [UInt8],
+        flag: ContinuationFlag,
         to output: inout [UInt8]
     ) {
         var tid = [UInt8](repeating: 0, count: ids.length)
@@ -72,10 +89,21 @@ public struct MSRPMessageChunker {
                         messageID.withUnsafeBytes { m in
                             contentType.withUnsafeBytes { ct in
                                 let chunk = MSRPWriter.SendChunk(
-                                    transactionID: t, toPath: to, fromPath: from, messageID: m,
-                                    byteRange: ByteRange(start: range.lowerBound + 1, end: range.upperBound, total: total),
-                                    contentType: ct, successReport: successReport,
-                                    failureReport: failureReport, body: piece, flag: flag)
+                                    transactionID: t,
+                                    toPath: to,
+                                    fromPath: from,
+                                    messageID: m,
+                                    byteRange: ByteRange(
+                                        start: range.lowerBound + 1,
+                                        end: range.upperBound,
+                                        total: total
+                                    ),
+                                    contentType: ct,
+                                    successReport: successReport,
+                                    failureReport: failureReport,
+                                    body: piece,
+                                    flag: flag
+                                )
                                 output.appendMSRP(length: MSRPWriter.sendLength(chunk)) {
                                     MSRPWriter.writeSend(chunk, into: $0, at: $1)
                                 }

@@ -13,8 +13,10 @@ public struct MSRPParserLimits: Sendable, Hashable {
 
     public init(maxHeaderBytes: Int = 16 * 1024, maxHeaderCount: Int = 64, maxBodyBytes: Int = 1024 * 1024) {
         precondition(maxHeaderBytes >= 64 && maxHeaderCount >= 2 && maxBodyBytes >= 0)
-        precondition(maxHeaderBytes <= Self.maximumBytes && maxBodyBytes <= Self.maximumBytes,
-                     "limits above MSRPParserLimits.maximumBytes")
+        precondition(
+            maxHeaderBytes <= Self.maximumBytes && maxBodyBytes <= Self.maximumBytes,
+            "limits above MSRPParserLimits.maximumBytes"
+        )
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount
         self.maxBodyBytes = maxBodyBytes

@@ -45,7 +45,11 @@ public enum MSRPWriter {
         @inlinable @inline(__always)
         mutating func put(statusCode v: Int) {
             base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ v / 100), toByteOffset: offset, as: UInt8.self)
-            base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ v / 10 % 10), toByteOffset: offset &+ 1, as: UInt8.self)
+            base.storeBytes(
+                of: UInt8(truncatingIfNeeded: 0x30 &+ v / 10 % 10),
+                toByteOffset: offset &+ 1,
+                as: UInt8.self
+            )
             base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ v % 10), toByteOffset: offset &+ 2, as: UInt8.self)
             offset &+= 3
         }
@@ -54,7 +58,10 @@ public enum MSRPWriter {
             precondition(v >= 0)
             var digits = 1
             var t = v
-            while t >= 10 { t /= 10; digits += 1 }
+            while t >= 10 {
+                t /= 10
+                digits += 1
+            }
             var x = v
             for k in stride(from: digits - 1, through: 0, by: -1) {
                 base.storeBytes(of: UInt8(0x30 + x % 10), toByteOffset: offset + k, as: UInt8.self)
@@ -68,7 +75,10 @@ public enum MSRPWriter {
     static func decimalLength(_ v: Int) -> Int {
         var d = 1
         var t = v
-        while t >= 10 { t /= 10; d += 1 }
+        while t >= 10 {
+            t /= 10
+            d += 1
+        }
         return d
     }
 
@@ -89,10 +99,16 @@ public enum MSRPWriter {
         public var flag: ContinuationFlag
 
         public init(
-            transactionID: UnsafeRawBufferPointer, toPath: UnsafeRawBufferPointer, fromPath: UnsafeRawBufferPointer,
-            messageID: UnsafeRawBufferPointer, byteRange: ByteRange, contentType: UnsafeRawBufferPointer,
-            successReport: Bool? = nil, failureReport: FailureReport? = nil,
-            body: UnsafeRawBufferPointer, flag: ContinuationFlag
+            transactionID: UnsafeRawBufferPointer,
+            toPath: UnsafeRawBufferPointer,
+            fromPath: UnsafeRawBufferPointer,
+            messageID: UnsafeRawBufferPointer,
+            byteRange: ByteRange,
+            contentType: UnsafeRawBufferPointer,
+            successReport: Bool? = nil,
+            failureReport: FailureReport? = nil,
+            body: UnsafeRawBufferPointer,
+            flag: ContinuationFlag
         ) {
             self.transactionID = transactionID
             self.toPath = toPath
@@ -142,20 +158,42 @@ public enum MSRPWriter {
     public static func writeSend(_ c: SendChunk, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int? {
         guard offset >= 0, buffer.count - offset >= sendLength(c) else { return nil }
         var w = Cursor(buffer, offset)
-        w.put("MSRP "); w.put(c.transactionID); w.put(" SEND\r\nTo-Path: "); w.put(c.toPath)
-        w.put("\r\nFrom-Path: "); w.put(c.fromPath)
-        w.put("\r\nMessage-ID: "); w.put(c.messageID)
-        w.put("\r\nByte-Range: "); w.put(decimal: c.byteRange.start); w.put(byte: ASCII.dash)
+        w.put("MSRP ")
+        w.put(c.transactionID)
+        w.put(" SEND\r\nTo-Path: ")
+        w.put(c.toPath)
+        w.put("\r\nFrom-Path: ")
+        w.put(c.fromPath)
+        w.put("\r\nMessage-ID: ")
+        w.put(c.messageID)
+        w.put("\r\nByte-Range: ")
+        w.put(decimal: c.byteRange.start)
+        w.put(byte: ASCII.dash)
         if let e = c.byteRange.end { w.put(decimal: e) } else { w.put(byte: 0x2A) }
         w.put(byte: ASCII.slash)
         if let t = c.byteRange.total { w.put(decimal: t) } else { w.put(byte: 0x2A) }
         w.put("\r\n")
-        if let s = c.successReport { w.put("Success-Report: "); w.put(s ? "yes" : "no"); w.put("\r\n") }
-        if let f = c.failureReport { w.put("Failure-Report: "); w.put(failureReportLiteral(f)); w.put("\r\n") }
-        if c.body.count > 0 || c.contentType.count > 0 {
-            w.put("Content-Type: "); w.put(c.contentType); w.put("\r\n\r\n"); w.put(c.body); w.put("\r\n")
+        if let s = c.successReport {
+            w.put("Success-Report: ")
+            w.put(s ? "yes" : "no")
+            w.put("\r\n")
         }
-        w.put("-------"); w.put(c.transactionID); w.put(byte: c.flag.rawValue); w.put("\r\n")
+        if let f = c.failureReport {
+            w.put("Failure-Report: ")
+            w.put(failureReportLiteral(f))
+            w.put("\r\n")
+        }
+        if c.body.count > 0 || c.contentType.count > 0 {
+            w.put("Content-Type: ")
+            w.put(c.contentType)
+            w.put("\r\n\r\n")
+            w.put(c.body)
+            w.put("\r\n")
+        }
+        w.put("-------")
+        w.put(c.transactionID)
+        w.put(byte: c.flag.rawValue)
+        w.put("\r\n")
         return w.offset
     }
 
@@ -164,7 +202,9 @@ public enum MSRPWriter {
     /// Bytes ``writeResponse(transactionID:status:comment:toPath:fromPath:into:at:)`` writes.
     @inlinable
     public static func responseLength(
-        transactionID: UnsafeRawBufferPointer, comment: StaticString, toPath: UnsafeRawBufferPointer,
+        transactionID: UnsafeRawBufferPointer,
+        comment: StaticString,
+        toPath: UnsafeRawBufferPointer,
         fromPath: UnsafeRawBufferPointer
     ) -> Int {
         let c = comment.utf8CodeUnitCount
@@ -176,18 +216,33 @@ public enum MSRPWriter {
     /// From-Path, From-Path = the URI of the endpoint that answers, no body, flag `$`.
     @inlinable
     public static func writeResponse(
-        transactionID: UnsafeRawBufferPointer, status: Int, comment: StaticString,
-        toPath: UnsafeRawBufferPointer, fromPath: UnsafeRawBufferPointer,
-        into buffer: UnsafeMutableRawBufferPointer, at offset: Int
+        transactionID: UnsafeRawBufferPointer,
+        status: Int,
+        comment: StaticString,
+        toPath: UnsafeRawBufferPointer,
+        fromPath: UnsafeRawBufferPointer,
+        into buffer: UnsafeMutableRawBufferPointer,
+        at offset: Int
     ) -> Int? {
         precondition((100...999).contains(status), "MSRP status codes have 3 digits")
         let n = responseLength(transactionID: transactionID, comment: comment, toPath: toPath, fromPath: fromPath)
         guard offset >= 0, buffer.count - offset >= n else { return nil }
         var w = Cursor(buffer, offset)
-        w.put("MSRP "); w.put(transactionID); w.put(byte: ASCII.space); w.put(statusCode: status)
-        if comment.utf8CodeUnitCount > 0 { w.put(byte: ASCII.space); w.put(comment) }
-        w.put("\r\nTo-Path: "); w.put(toPath); w.put("\r\nFrom-Path: "); w.put(fromPath)
-        w.put("\r\n-------"); w.put(transactionID); w.put("$\r\n")
+        w.put("MSRP ")
+        w.put(transactionID)
+        w.put(byte: ASCII.space)
+        w.put(statusCode: status)
+        if comment.utf8CodeUnitCount > 0 {
+            w.put(byte: ASCII.space)
+            w.put(comment)
+        }
+        w.put("\r\nTo-Path: ")
+        w.put(toPath)
+        w.put("\r\nFrom-Path: ")
+        w.put(fromPath)
+        w.put("\r\n-------")
+        w.put(transactionID)
+        w.put("$\r\n")
         return w.offset
     }
 
@@ -195,16 +250,23 @@ public enum MSRPWriter {
     /// 4975 §7.3): To-Path is the request's From-Path, From-Path the first URI of its To-Path.
     @inlinable
     public static func writeResponse(
-        to request: MSRPFrame, status: Int, comment: StaticString,
-        into buffer: UnsafeMutableRawBufferPointer, at offset: Int
+        to request: MSRPFrame,
+        status: Int,
+        comment: StaticString,
+        into buffer: UnsafeMutableRawBufferPointer,
+        at offset: Int
     ) -> Int? {
         let to = request.toPath.raw.buffer
         let firstURIEnd = ASCII.find(ASCII.space, in: to.baseAddress!, from: 0, to: to.count) ?? to.count
         return writeResponse(
-            transactionID: request.transactionID.buffer, status: status, comment: comment,
+            transactionID: request.transactionID.buffer,
+            status: status,
+            comment: comment,
             toPath: request.fromPath.raw.buffer,
             fromPath: UnsafeRawBufferPointer(rebasing: to[0..<firstURIEnd]),
-            into: buffer, at: offset)
+            into: buffer,
+            at: offset
+        )
     }
 
     /// The comment RFC 4975 §7.3 gives each status it defines.
@@ -230,8 +292,12 @@ public enum MSRPWriter {
     /// Bytes ``writeReport(transactionID:toPath:fromPath:messageID:byteRange:status:into:at:)`` writes.
     @inlinable
     public static func reportLength(
-        transactionID: UnsafeRawBufferPointer, toPath: UnsafeRawBufferPointer, fromPath: UnsafeRawBufferPointer,
-        messageID: UnsafeRawBufferPointer, byteRange: ByteRange, status: Int
+        transactionID: UnsafeRawBufferPointer,
+        toPath: UnsafeRawBufferPointer,
+        fromPath: UnsafeRawBufferPointer,
+        messageID: UnsafeRawBufferPointer,
+        byteRange: ByteRange,
+        status: Int
     ) -> Int {
         let reason = comment(forStatus: status).utf8CodeUnitCount
         return 5 + transactionID.count + 9 + 9 + toPath.count + 2 + 11 + fromPath.count + 2 + 12 + messageID.count + 2
@@ -242,25 +308,50 @@ public enum MSRPWriter {
     /// Writes a REPORT request (RFC 4975 §7.1.2): `Status: 000 <code> <reason>`, no body.
     @inlinable
     public static func writeReport(
-        transactionID: UnsafeRawBufferPointer, toPath: UnsafeRawBufferPointer, fromPath: UnsafeRawBufferPointer,
-        messageID: UnsafeRawBufferPointer, byteRange: ByteRange, status: Int,
-        into buffer: UnsafeMutableRawBufferPointer, at offset: Int
+        transactionID: UnsafeRawBufferPointer,
+        toPath: UnsafeRawBufferPointer,
+        fromPath: UnsafeRawBufferPointer,
+        messageID: UnsafeRawBufferPointer,
+        byteRange: ByteRange,
+        status: Int,
+        into buffer: UnsafeMutableRawBufferPointer,
+        at offset: Int
     ) -> Int? {
         precondition((100...999).contains(status), "MSRP status codes have 3 digits")
-        let n = reportLength(transactionID: transactionID, toPath: toPath, fromPath: fromPath,
-                             messageID: messageID, byteRange: byteRange, status: status)
+        let n = reportLength(
+            transactionID: transactionID,
+            toPath: toPath,
+            fromPath: fromPath,
+            messageID: messageID,
+            byteRange: byteRange,
+            status: status
+        )
         guard offset >= 0, buffer.count - offset >= n else { return nil }
         var w = Cursor(buffer, offset)
-        w.put("MSRP "); w.put(transactionID); w.put(" REPORT\r\nTo-Path: "); w.put(toPath)
-        w.put("\r\nFrom-Path: "); w.put(fromPath); w.put("\r\nMessage-ID: "); w.put(messageID)
-        w.put("\r\nByte-Range: "); w.put(decimal: byteRange.start); w.put(byte: ASCII.dash)
+        w.put("MSRP ")
+        w.put(transactionID)
+        w.put(" REPORT\r\nTo-Path: ")
+        w.put(toPath)
+        w.put("\r\nFrom-Path: ")
+        w.put(fromPath)
+        w.put("\r\nMessage-ID: ")
+        w.put(messageID)
+        w.put("\r\nByte-Range: ")
+        w.put(decimal: byteRange.start)
+        w.put(byte: ASCII.dash)
         if let e = byteRange.end { w.put(decimal: e) } else { w.put(byte: 0x2A) }
         w.put(byte: ASCII.slash)
         if let t = byteRange.total { w.put(decimal: t) } else { w.put(byte: 0x2A) }
-        w.put("\r\nStatus: 000 "); w.put(statusCode: status)
+        w.put("\r\nStatus: 000 ")
+        w.put(statusCode: status)
         let reason = comment(forStatus: status)
-        if reason.utf8CodeUnitCount > 0 { w.put(byte: ASCII.space); w.put(reason) }
-        w.put("\r\n-------"); w.put(transactionID); w.put("$\r\n")
+        if reason.utf8CodeUnitCount > 0 {
+            w.put(byte: ASCII.space)
+            w.put(reason)
+        }
+        w.put("\r\n-------")
+        w.put(transactionID)
+        w.put("$\r\n")
         return w.offset
     }
 }
@@ -269,7 +360,8 @@ extension Array where Element == UInt8 {
     /// Appends `length` bytes written by `write` (an `MSRPWriter` call) to the array.
     @inlinable
     public mutating func appendMSRP(
-        length: Int, _ write: (UnsafeMutableRawBufferPointer, Int) -> Int?
+        length: Int,
+        _ write: (UnsafeMutableRawBufferPointer, Int) -> Int?
     ) {
         let start = count
         append(contentsOf: repeatElement(0, count: length))

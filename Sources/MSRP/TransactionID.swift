@@ -67,7 +67,8 @@ public struct TransactionIDGenerator: Sendable {
     @inlinable
     mutating func nextWord() -> UInt64 { rng.next() }
 
-    @usableFromInline static let alphabet: StaticString = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    @usableFromInline static let alphabet: StaticString =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
     /// Writes `length` alphanumeric bytes at `p`.
     @inlinable

@@ -19,7 +19,10 @@ public struct Bench: ParsableCommand {
 
     @OptionGroup public var workload: WorkloadOptions
 
-    @Flag(help: "First run the same traffic through each shallower stage (scan, parse, table) for --stage-duration each, and print a table of throughputs and ratios.")
+    @Flag(
+        help:
+            "First run the same traffic through each shallower stage (scan, parse, table) for --stage-duration each, and print a table of throughputs and ratios."
+    )
     var stages = false
 
     @Option(help: "Seconds each shallower stage runs with --stages.")
@@ -38,7 +41,9 @@ public struct Bench: ParsableCommand {
         help: ArgumentHelp(
             "A condition that fails the run (exit status 3); repeat or separate with commas.",
             discussion: "'conservation', 'model', or FIGURE<N, FIGURE>N, FIGURE<=N, FIGURE>=N with FIGURE one of: "
-                + FailCondition.metrics.map(\.name).joined(separator: ", ")))
+                + FailCondition.metrics.map(\.name).joined(separator: ", ")
+        )
+    )
     var failIf: [String] = []
 
     @Flag(help: "No live progress line (it is shown only on a terminal anyway).")
@@ -96,15 +101,21 @@ public struct Bench: ParsableCommand {
         print(ReportText.render(report), terminator: "")
         try write(report, result)
         if report.conservation.applicable && !report.conservation.ok {
-            FileHandle.standardError.write(Data("msrpcharge bench: conservation FAILED: \(report.conservation.detail)\n".utf8))
+            FileHandle.standardError.write(
+                Data("msrpcharge bench: conservation FAILED: \(report.conservation.detail)\n".utf8)
+            )
             throw ExitCode(1)
         }
         if !report.failedConditions.isEmpty { throw ExitCode(3) }
     }
 
     @Sendable static func progressLine(_ seconds: Double, _ chunks: UInt64) {
-        let line = String(format: "\r\u{1B}[K[%5.1f s] %llu chunks, %@ chunks/s", seconds, chunks,
-                          ReportText.si(Double(chunks) / max(seconds, 1e-3)) as NSString)
+        let line = String(
+            format: "\r\u{1B}[K[%5.1f s] %llu chunks, %@ chunks/s",
+            seconds,
+            chunks,
+            ReportText.si(Double(chunks) / max(seconds, 1e-3)) as NSString
+        )
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -6,8 +6,10 @@ enum FrameInspector {
     /// Reads with `read` until it returns 0 (end) or less (an error), feeding the parser and
     /// emitting a line per frame. Returns false if the stream was malformed or unreadable.
     static func inspect(
-        limits: MSRPParserLimits, json: Bool,
-        read: (UnsafeMutableRawBufferPointer) -> Int, emit: (String) -> Void
+        limits: MSRPParserLimits,
+        json: Bool,
+        read: (UnsafeMutableRawBufferPointer) -> Int,
+        emit: (String) -> Void
     ) -> Bool {
         var parser = MSRPChunkParser(limits: limits)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -16,7 +18,11 @@ enum FrameInspector {
             while true {
                 let n = read(buffer)
                 if n < 0 {
-                    emit(json ? #"{"error":"read failed","offset":\#(parser.streamOffset)}"# : "error: read failed at byte \(parser.streamOffset)")
+                    emit(
+                        json
+                            ? #"{"error":"read failed","offset":\#(parser.streamOffset)}"#
+                            : "error: read failed at byte \(parser.streamOffset)"
+                    )
                     return false
                 }
                 if n == 0 { break }
@@ -47,7 +53,10 @@ enum FrameInspector {
         o.field("fromPath", f.fromPath.strings)
         o.field("messageId", f.messageID?.string)
         if let r = f.byteRange {
-            o.raw("byteRange", "{\"start\":\(r.start),\"end\":\(r.end.map(String.init) ?? "null"),\"total\":\(r.total.map(String.init) ?? "null")}")
+            o.raw(
+                "byteRange",
+                "{\"start\":\(r.start),\"end\":\(r.end.map(String.init) ?? "null"),\"total\":\(r.total.map(String.init) ?? "null")}"
+            )
         } else {
             o.raw("byteRange", "null")
         }

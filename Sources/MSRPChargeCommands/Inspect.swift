@@ -31,7 +31,9 @@ public struct Inspect: ParsableCommand {
 
     public func validate() throws {
         guard (0...MSRPParserLimits.maximumBytes).contains(maxBodyBytes) else {
-            throw ValidationError("--max-body-bytes must be from 0 to \(MSRPParserLimits.maximumBytes), got \(maxBodyBytes)")
+            throw ValidationError(
+                "--max-body-bytes must be from 0 to \(MSRPParserLimits.maximumBytes), got \(maxBodyBytes)"
+            )
         }
     }
 
@@ -48,14 +50,16 @@ public struct Inspect: ParsableCommand {
         defer { if fd != 0 { close(fd) } }
         var output = LineOutput()
         let ok = FrameInspector.inspect(
-            limits: MSRPParserLimits(maxBodyBytes: maxBodyBytes), json: json,
+            limits: MSRPParserLimits(maxBodyBytes: maxBodyBytes),
+            json: json,
             read: { buffer in
                 while true {
                     let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
                     if n >= 0 || errno != EINTR { return n }
                 }
             },
-            emit: { output.write($0) })
+            emit: { output.write($0) }
+        )
         output.flush()
         if !ok { throw ExitCode(1) }
     }
@@ -76,7 +80,10 @@ struct LineOutput {
             var done = 0
             while done < b.count {
                 let n = Glibc.write(1, b.baseAddress! + done, b.count - done)
-                if n <= 0 { if errno == EINTR { continue }; return }
+                if n <= 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
                 done += n
             }
         }

@@ -6,7 +6,8 @@ import LoadEngine
 /// `msrpcharge plan`: charging request rates and engine cores for a traffic description.
 public struct Plan: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        abstract: "Capacity planning: the CH-1/CH-2 request rates the charging system will see, and the engine cores needed.",
+        abstract:
+            "Capacity planning: the CH-1/CH-2 request rates the charging system will see, and the engine cores needed.",
         discussion: """
             For each interim interval in --interims: CH-1 start/interim/stop and CH-2 \
             initial/update/termination per second, for sessions sending Poisson traffic. \
@@ -105,12 +106,23 @@ public struct Plan: ParsableCommand {
         let sizes = try MessageSizeDistribution(parsing: size)
         let (rate, source) = try perCore(sizes)
         let input = CapacityPlan.Input(
-            sessions: sessions, messagesPerMinute: messagesPerMinute, meanMessageBytes: sizes.mean,
+            sessions: sessions,
+            messagesPerMinute: messagesPerMinute,
+            meanMessageBytes: sizes.mean,
             chunksPerMessage: CapacityPlan.chunksPerMessage(
-                meanBytes: sizes.mean, chunkSize: chunkSize, multiChunkShare: multiChunkShare),
-            sessionMinutes: sessionMinutes, online: mode != "offline", offline: mode != "online",
-            unitsPerMessage: unit == "bytes" ? sizes.mean : 1, grantedUnits: grantedUnits,
-            validitySeconds: validity, perCoreChunksPerSecond: rate, perCoreSource: source)
+                meanBytes: sizes.mean,
+                chunkSize: chunkSize,
+                multiChunkShare: multiChunkShare
+            ),
+            sessionMinutes: sessionMinutes,
+            online: mode != "offline",
+            offline: mode != "online",
+            unitsPerMessage: unit == "bytes" ? sizes.mean : 1,
+            grantedUnits: grantedUnits,
+            validitySeconds: validity,
+            perCoreChunksPerSecond: rate,
+            perCoreSource: source
+        )
         let plan = CapacityPlan(input, interimIntervals: try intervals())
         print(Self.render(plan), terminator: "")
         if let json {
@@ -155,19 +167,23 @@ public struct Plan: ParsableCommand {
 
     static func render(_ p: CapacityPlan) -> String {
         let i = p.input
-        var s = "msrpcharge plan: \(fmt(i.sessions)) sessions × \(fmt(i.messagesPerMinute)) messages/min of \(fmt(i.meanMessageBytes)) bytes "
+        var s =
+            "msrpcharge plan: \(fmt(i.sessions)) sessions × \(fmt(i.messagesPerMinute)) messages/min of \(fmt(i.meanMessageBytes)) bytes "
         s += "(\(String(format: "%.3g", i.chunksPerMessage)) chunks each), sessions last \(fmt(i.sessionMinutes)) min\n"
         s += "  traffic: \(fmt(p.messagesPerSecond)) messages/s, \(fmt(p.chunksPerSecond)) chunks/s, "
         s += String(format: "%.2f MB/s of bodies; ", p.bodyBytesPerSecond / 1e6)
         s += "sessions start and end at \(fmt(p.sessionsStartedPerSecond))/s\n"
         s += "  engine: \(p.cores) core(s) at \(fmt(i.perCoreChunksPerSecond)) chunks/s per core (\(i.perCoreSource))\n"
-        s += "  model: Poisson messages; an interim goes with the first completed message ≥ I s after the last (rate 1/(I + 1/r) per session)\n\n"
+        s +=
+            "  model: Poisson messages; an interim goes with the first completed message ≥ I s after the last (rate 1/(I + 1/r) per session)\n\n"
         s += ["interval s", "CH-1 start/s", "interim/s", "stop/s", "CH-2 init/s", "update/s", "term/s", "requests/s"]
             .enumerated().map { pad($1, [12, 14, 11, 10, 14, 10, 8, 13][$0]) }.joined()
         s += "  interims/1000 msgs\n"
         for r in p.rows {
-            let cells = [r.interimIntervalSeconds, r.ch1StartPerSecond, r.ch1InterimPerSecond, r.ch1StopPerSecond,
-                         r.ch2InitialPerSecond, r.ch2UpdatePerSecond, r.ch2TerminationPerSecond, r.requestsPerSecond]
+            let cells = [
+                r.interimIntervalSeconds, r.ch1StartPerSecond, r.ch1InterimPerSecond, r.ch1StopPerSecond,
+                r.ch2InitialPerSecond, r.ch2UpdatePerSecond, r.ch2TerminationPerSecond, r.requestsPerSecond,
+            ]
             let widths = [12, 14, 11, 10, 14, 10, 8, 13]
             s += zip(cells, widths).map { pad(fmt($0), $1) }.joined()
             s += pad(String(format: "%.1f", r.interimsPerThousandMessages), 13) + "\n"

@@ -13,8 +13,10 @@ enum ReportText {
         s += "\(w.workers) worker\(w.workers == 1 ? "" : "s"), stage \(w.stage), charging \(w.chargingMode), "
         s += "interim interval \(num(w.interimIntervalSeconds)) s, \(run)"
         s += w.targetRate.map { ", target \(si($0)) chunks/s" } ?? ", as fast as possible"
-        s += "\n  traffic: \(w.messagesPerSessionPerRound) message(s) per session per replayed round, reads of ≤\(w.readSize) bytes, "
-        s += "Failure-Report no \(pct(w.failureReportNoShare)) / partial \(pct(w.failureReportPartialShare)), seed \(w.seed), \(w.shards) shards, "
+        s +=
+            "\n  traffic: \(w.messagesPerSessionPerRound) message(s) per session per replayed round, reads of ≤\(w.readSize) bytes, "
+        s +=
+            "Failure-Report no \(pct(w.failureReportNoShare)) / partial \(pct(w.failureReportPartialShare)), seed \(w.seed), \(w.shards) shards, "
         s += "shard affinity \(pct(w.shardAffinity))\n\n"
 
         s += String(format: "Throughput (timed phase %.2f s)\n", t.seconds)
@@ -24,7 +26,8 @@ enum ReportText {
         s += row("wire bytes", "\(t.wireBytes)", String(format: "%.1f MB/s", t.wireMBPerSecond))
         s += row("per worker", t.perWorkerChunksPerSecond.map { si($0) }.joined(separator: ", "), "chunks/s")
         let p = r.responses
-        s += "Responses: \(p.ok200) × 200 OK, \(p.forbidden403) × 403, \(p.sessionDoesNotExist481) × 481, \(p.parseErrors) parse errors"
+        s +=
+            "Responses: \(p.ok200) × 200 OK, \(p.forbidden403) × 403, \(p.sessionDoesNotExist481) × 481, \(p.parseErrors) parse errors"
         s += p.firstParseError.map { " (first: \($0))" } ?? ""
         s += "; \(p.withheldByFailureReport) withheld by Failure-Report, \(p.notImplemented501) × 501, "
         s += "\(p.reports) REPORTs, \(p.responsesReceived) responses received\n"
@@ -33,7 +36,8 @@ enum ReportText {
         s += "ended in \(String(format: "%.2f", r.end.seconds)) s\n"
         s += String(format: "Session table: %.0f bytes per session\n\n", r.tableBytesPerSession)
         if let m = r.machine {
-            s += "Machine during the timed phase: \(m.cpus) CPUs, \(pct(m.busyShare)) busy, \(pct(m.stealShare)) taken by the hypervisor (steal); "
+            s +=
+                "Machine during the timed phase: \(m.cpus) CPUs, \(pct(m.busyShare)) busy, \(pct(m.stealShare)) taken by the hypervisor (steal); "
             s += "workers preempted \(m.workerPreemptions.map(String.init).joined(separator: ", ")) times\n\n"
         }
 
@@ -44,13 +48,17 @@ enum ReportText {
         s += "  CH-2 initial \(c.requests["ch2-initial"] ?? 0), update \(c.requests["ch2-update"] ?? 0), "
         s += "termination \(c.requests["ch2-termination"] ?? 0)\n"
         s += "  interim triggers \(c.interimTriggers): suppressed by the interval \(c.suppressedByInterval), "
-        s += "by the ceiling \(c.suppressedByCeiling); carried over \(c.carriedOverMessages) messages, \(c.carriedOverBytes) bytes\n"
+        s +=
+            "by the ceiling \(c.suppressedByCeiling); carried over \(c.carriedOverMessages) messages, \(c.carriedOverBytes) bytes\n"
         s += "  denials \(c.denials), timeouts \(c.timeouts), retransmissions \(c.retransmissions), "
-        s += "given up \(c.abandoned), sessions ended by charging \(c.sessionsEndedByCharging), chunks refused \(c.chunksRefused)\n"
+        s +=
+            "given up \(c.abandoned), sessions ended by charging \(c.sessionsEndedByCharging), chunks refused \(c.chunksRefused)\n"
         s += "  timers: \(c.flushedByTimer) interims flushed, \(c.validityExpiries) validity expiries; "
-        s += "late answers \(c.lateAnswers) (grants taken up \(c.lateGrantsAdopted), released \(c.lateGrantsReleased)), "
+        s +=
+            "late answers \(c.lateAnswers) (grants taken up \(c.lateGrantsAdopted), released \(c.lateGrantsReleased)), "
         s += "unmatched answers \(c.unmatchedAnswers), records forgotten \(c.forgottenRecords)\n"
-        s += "  ledger: \(c.ledgerSessions) sessions, CH-1 \(c.ledgerOfflineMessages) messages / \(c.ledgerOfflineBytes) bytes, "
+        s +=
+            "  ledger: \(c.ledgerSessions) sessions, CH-1 \(c.ledgerOfflineMessages) messages / \(c.ledgerOfflineBytes) bytes, "
         s += "CH-2 \(c.ledgerOnlineUnits) units, \(c.ledgerDuplicatesDropped) duplicates dropped\n"
         let cons = r.conservation
         s += "Conservation: \(cons.applicable ? (cons.ok ? "OK" : "FAILED") : "n/a") (\(cons.detail))\n"
@@ -59,8 +67,16 @@ enum ReportText {
         s += "Latency (µs)                 count        p50        p90        p99      p99.9     p99.99        max\n"
         for l in r.latency {
             s += "  " + l.name.padding(toLength: 22, withPad: " ", startingAt: 0)
-            s += String(format: " %10llu %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f\n",
-                        l.count, l.p50, l.p90, l.p99, l.p999, l.p9999, l.max)
+            s += String(
+                format: " %10llu %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f\n",
+                l.count,
+                l.p50,
+                l.p90,
+                l.p99,
+                l.p999,
+                l.p9999,
+                l.max
+            )
         }
         s += "  (\(r.latencyNote))\n"
 
@@ -70,7 +86,12 @@ enum ReportText {
             for st in stages {
                 s += "  " + st.stage.padding(toLength: 10, withPad: " ", startingAt: 0)
                 s += String(repeating: " ", count: max(0, 13 - si(st.chunksPerSecond).count)) + si(st.chunksPerSecond)
-                s += String(format: " %12.3f %11.3f %12.3f\n", st.bodyGBPerSecond, st.wireGBPerSecond, st.ratioToPrevious)
+                s += String(
+                    format: " %12.3f %11.3f %12.3f\n",
+                    st.bodyGBPerSecond,
+                    st.wireGBPerSecond,
+                    st.ratioToPrevious
+                )
             }
         }
         if !r.failedConditions.isEmpty {

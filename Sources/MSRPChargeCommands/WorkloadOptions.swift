@@ -38,7 +38,10 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Worker threads (default: the CPUs online).")
     var workers: Int?
 
-    @Option(help: "Target rate in chunks per second across all workers (default: as fast as possible). Latency then counts from when each message was due.")
+    @Option(
+        help:
+            "Target rate in chunks per second across all workers (default: as fast as possible). Latency then counts from when each message was due."
+    )
     var rate: Double?
 
     @Option(help: "Seed of the traffic and of the enabler's choices.")
@@ -47,7 +50,10 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Charging: off, offline (CH-1), online (CH-2) or both.")
     var mode = "offline"
 
-    @Option(help: "Interim interval in seconds, until the enabler sends one (and the embedded enabler's Acct-Interim-Interval unless --enabler-interim-interval is given).")
+    @Option(
+        help:
+            "Interim interval in seconds, until the enabler sends one (and the embedded enabler's Acct-Interim-Interval unless --enabler-interim-interval is given)."
+    )
     var interimInterval = 10.0
 
     @Option(help: "Ceiling on CH-1 interims per second across all sessions (token bucket).")
@@ -89,15 +95,22 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Share of requests the enabler never answers.")
     var timeoutShare = 0.0
 
-    @Option(help: "Acct-Interim-Interval the embedded enabler returns, seconds; 0 asks for no interims at all, only start and stop (RFC 6733 §9.8.2). Default: --interim-interval, or no AVP when that is 0.")
+    @Option(
+        help:
+            "Acct-Interim-Interval the embedded enabler returns, seconds; 0 asks for no interims at all, only start and stop (RFC 6733 §9.8.2). Default: --interim-interval, or no AVP when that is 0."
+    )
     var enablerInterimInterval: Double?
 
     @Option(help: "Shards of the session table.")
     var shards = 256
 
-    @Option(help: ArgumentHelp(
-        "Share of each worker's sessions whose session-id the server minted into a shard only that worker uses (0 to 1).",
-        discussion: "The rest fall in other workers' shards, whose locks they then share. 0: session-ids land in shards at random."))
+    @Option(
+        help: ArgumentHelp(
+            "Share of each worker's sessions whose session-id the server minted into a shard only that worker uses (0 to 1).",
+            discussion:
+                "The rest fall in other workers' shards, whose locks they then share. 0: session-ids land in shards at random."
+        )
+    )
     var shardAffinity = 0.9
 
     @Option(help: "Time one message in this many when running as fast as possible.")
@@ -106,14 +119,22 @@ public struct WorkloadOptions: ParsableArguments {
     public init() {}
 
     static func seconds(_ name: String, _ v: Double) throws(WorkloadError) -> Int64 {
-        guard v.isFinite, v >= 0, v < 1e9 else { throw WorkloadError("\(name) must be a number of seconds from 0, got \(v)") }
+        guard v.isFinite, v >= 0, v < 1e9 else {
+            throw WorkloadError("\(name) must be a number of seconds from 0, got \(v)")
+        }
         return Int64(v * 1e9)
     }
 
-    static func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ text: String, _: T.Type) throws(WorkloadError) -> T
+    static func choice<T: RawRepresentable & CaseIterable>(
+        _ name: String,
+        _ text: String,
+        _: T.Type
+    ) throws(WorkloadError) -> T
     where T.RawValue == String {
         guard let v = T(rawValue: text) else {
-            throw WorkloadError("\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            throw WorkloadError(
+                "\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'"
+            )
         }
         return v
     }
@@ -131,7 +152,9 @@ public struct WorkloadOptions: ParsableArguments {
             let lo = try ms(text[..<dash])
             let hi = try ms(text[text.index(after: dash)...])
             guard lo <= hi else {
-                throw WorkloadError("--enabler-latency range '\(text)' is inverted: \(text[..<dash]) ms is more than \(text[text.index(after: dash)...]) ms")
+                throw WorkloadError(
+                    "--enabler-latency range '\(text)' is inverted: \(text[..<dash]) ms is more than \(text[text.index(after: dash)...]) ms"
+                )
             }
             return .uniform(lo, hi)
         }
@@ -164,7 +187,11 @@ public struct WorkloadOptions: ParsableArguments {
         m.charging.unit = try Self.choice("--unit", unit, ChargingUnit.self)
         m.charging.requestedUnits = requestedUnits
         m.charging.setup = try Self.choice("--setup", setup, SessionSetup.self)
-        m.charging.failureHandling = try Self.choice("--failure-handling", failureHandling, CreditControlFailureHandling.self)
+        m.charging.failureHandling = try Self.choice(
+            "--failure-handling",
+            failureHandling,
+            CreditControlFailureHandling.self
+        )
         m.charging.txTimeout = try Self.seconds("--tx-timeout", txTimeout)
         m.enabler.latency = try Self.latency(enablerLatency)
         m.enabler.grantedUnits = grantedUnits

@@ -24,8 +24,12 @@ struct AllocationTests {
         e.grantedUnits = 500
         e.latency = .uniform(0, 2 * ms)
         let sessions = 64
-        let f = PipelineFixture(c, client: EmbeddedChargingEnabler(e, expectedSessions: sessions), sessions: sessions,
-                                keepClosed: false)
+        let f = PipelineFixture(
+            c,
+            client: EmbeddedChargingEnabler(e, expectedSessions: sessions),
+            sessions: sessions,
+            keepClosed: false
+        )
         for i in 0..<sessions { _ = f.setUp("a\(i)") }
         f.advance(by: 10 * ms)
         // One round: a message of 2 chunks in every session, fed as one read per session on the

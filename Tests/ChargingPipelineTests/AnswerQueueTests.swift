@@ -20,11 +20,16 @@ final class ThreadedClient: ChargingEnablerClient, @unchecked Sendable {
     init(_ e: EmbeddedEnablerConfiguration) {
         inner = EmbeddedChargingEnabler(e)
         let box = Unmanaged.passUnretained(self).toOpaque()
-        pthread_create(&thread, nil, { p in
-            let me = Unmanaged<ThreadedClient>.fromOpaque(p!).takeUnretainedValue()
-            me.serve()
-            return nil
-        }, box)
+        pthread_create(
+            &thread,
+            nil,
+            { p in
+                let me = Unmanaged<ThreadedClient>.fromOpaque(p!).takeUnretainedValue()
+                me.serve()
+                return nil
+            },
+            box
+        )
     }
 
     func shutdown() {
@@ -71,7 +76,8 @@ struct AnswerQueueTests {
     /// Many producers, one consumer: every answer arrives exactly once.
     @Test func everyAnswerArrivesOnceFromManyThreads() {
         let q = ChargingAnswerQueue(capacity: 64)  // small: producers wait for the consumer
-        let producers = 4, each = 20_000
+        let producers = 4
+        let each = 20_000
         var threads: [pthread_t] = []
         final class Job: @unchecked Sendable {
             let q: ChargingAnswerQueue
@@ -86,14 +92,26 @@ struct AnswerQueueTests {
         for p in 0..<producers {
             var t = pthread_t()
             let job = Unmanaged.passRetained(Job(q, UInt32(p * each), each)).toOpaque()
-            pthread_create(&t, nil, { raw in
-                let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
-                for i in 0..<job.count {
-                    job.q.push(ChargingAnswerDelivery(
-                        ChargingAnswer(kind: .offlineInterim, session: SessionKey("q")!, number: job.base + UInt32(i))))
-                }
-                return nil
-            }, job)
+            pthread_create(
+                &t,
+                nil,
+                { raw in
+                    let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
+                    for i in 0..<job.count {
+                        job.q.push(
+                            ChargingAnswerDelivery(
+                                ChargingAnswer(
+                                    kind: .offlineInterim,
+                                    session: SessionKey("q")!,
+                                    number: job.base + UInt32(i)
+                                )
+                            )
+                        )
+                    }
+                    return nil
+                },
+                job
+            )
             threads.append(t)
         }
         var seen = [Bool](repeating: false, count: producers * each)

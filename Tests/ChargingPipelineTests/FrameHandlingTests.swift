@@ -7,7 +7,10 @@ import Testing
 /// (§7.1.2), on bytes as a client would send them.
 @Suite("Pipeline: frames and responses")
 struct FrameHandlingTests {
-    static func fixture(_ mode: ChargingMode = .offline, interval: Int64 = 0) -> PipelineFixture<EmbeddedChargingEnabler> {
+    static func fixture(
+        _ mode: ChargingMode = .offline,
+        interval: Int64 = 0
+    ) -> PipelineFixture<EmbeddedChargingEnabler> {
         var c = ChargingConfiguration(mode: mode)
         c.defaultInterimInterval = interval
         c.firstInterimJitter = 0
@@ -30,9 +33,15 @@ struct FrameHandlingTests {
     @Test func reportIsNeitherChargedNorAnswered() throws {
         let f = Self.fixture()
         let key = f.setUp("s1")
-        let out = try f.feed(request("REPORT", "s1", headers: [
-            "Message-ID: msg00001", "Byte-Range: 1-10/10", "Status: 000 200 OK",
-        ]))
+        let out = try f.feed(
+            request(
+                "REPORT",
+                "s1",
+                headers: [
+                    "Message-ID: msg00001", "Byte-Range: 1-10/10", "Status: 000 200 OK",
+                ]
+            )
+        )
         #expect(out.isEmpty)
         #expect(f.pipeline.counters.reports == 1)
         #expect(f.pipeline.counters.chunks == 0)
@@ -57,7 +66,10 @@ struct FrameHandlingTests {
     @Test func aResponseEndsItsTransactionAndIsNotCharged() throws {
         let f = Self.fixture()
         let key = f.setUp("s1")
-        let bytes = Array("MSRP tidresp1 200 OK\r\nTo-Path: msrp://server.example.com:7777/s1;tcp\r\nFrom-Path: msrp://client.example.com:8888/cs1;tcp\r\n-------tidresp1$\r\n".utf8)
+        let bytes = Array(
+            "MSRP tidresp1 200 OK\r\nTo-Path: msrp://server.example.com:7777/s1;tcp\r\nFrom-Path: msrp://client.example.com:8888/cs1;tcp\r\n-------tidresp1$\r\n"
+                .utf8
+        )
         let out = try f.feed(bytes)
         #expect(out.isEmpty)
         #expect(f.pipeline.counters.responsesReceived == 1)

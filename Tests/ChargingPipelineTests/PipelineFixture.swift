@@ -70,21 +70,34 @@ final class PipelineFixture<Client: ChargingEnablerClient> {
 
 /// The chunks of one message for session `id`, with the Failure-Report given.
 func message(
-    _ id: String, size: Int, chunkSize: Int = 2048, failureReport: FailureReport? = nil, messageID: String = "msg00001"
+    _ id: String,
+    size: Int,
+    chunkSize: Int = 2048,
+    failureReport: FailureReport? = nil,
+    messageID: String = "msg00001"
 ) -> [UInt8] {
     var chunker = MSRPMessageChunker(
-        toPath: "msrp://server.example.com:7777/\(id);tcp", fromPath: "msrp://client.example.com:8888/c\(id);tcp",
-        failureReport: failureReport)
+        toPath: "msrp://server.example.com:7777/\(id);tcp",
+        fromPath: "msrp://client.example.com:8888/c\(id);tcp",
+        failureReport: failureReport
+    )
     var out: [UInt8] = []
     chunker.appendChunks(
-        of: [UInt8](repeating: UInt8(ascii: "x"), count: size), messageID: messageID, chunkSize: chunkSize,
-        abortAfter: nil, to: &out)
+        of: [UInt8](repeating: UInt8(ascii: "x"), count: size),
+        messageID: messageID,
+        chunkSize: chunkSize,
+        abortAfter: nil,
+        to: &out
+    )
     return out
 }
 
 /// A request with any method, written out by hand (the writer only writes SEND and REPORT).
 func request(_ method: String, _ id: String, tid: String = "tid0001", headers: [String] = []) -> [UInt8] {
-    let lines = ["MSRP \(tid) \(method)", "To-Path: msrp://server.example.com:7777/\(id);tcp",
-                 "From-Path: msrp://client.example.com:8888/c\(id);tcp"] + headers + ["-------\(tid)$", ""]
+    let lines =
+        [
+            "MSRP \(tid) \(method)", "To-Path: msrp://server.example.com:7777/\(id);tcp",
+            "From-Path: msrp://client.example.com:8888/c\(id);tcp",
+        ] + headers + ["-------\(tid)$", ""]
     return Array(lines.joined(separator: "\r\n").utf8)
 }

@@ -97,7 +97,10 @@ struct ChargingPropertyTests {
                 if h.chunk(k, bytes: bytes, flag: flag) {
                     if flag == .end && offlineOpen { completedWhileOpen += 1 }
                     sent[k, default: .zero] += ChargingUsage(
-                        messages: flag == .end ? 1 : 0, abortedMessages: flag == .aborted ? 1 : 0, bytes: UInt64(bytes))
+                        messages: flag == .end ? 1 : 0,
+                        abortedMessages: flag == .aborted ? 1 : 0,
+                        bytes: UInt64(bytes)
+                    )
                 }
             }
             for k in keys where !ended.contains(k) { h.bye(k) }
@@ -152,7 +155,8 @@ struct ChargingPropertyTests {
             #expect(counters.interimTriggers == UInt64(completedWhileOpen))
             #expect(
                 counters.sent(.offlineInterim) - counters.flushedByTimer + counters.suppressedByInterval
-                    + counters.suppressedByCeiling == counters.interimTriggers)
+                    + counters.suppressedByCeiling == counters.interimTriggers
+            )
         }
     }
 
@@ -164,7 +168,9 @@ struct ChargingPropertyTests {
             var next: UInt32 = 0
             for _ in 0..<500 {
                 // Mostly new numbers in order, some retransmissions of recent ones.
-                let n: UInt32 = Bool.random(using: &rng) || next == 0 ? next : next - UInt32.random(in: 1...min(next, 40), using: &rng)
+                let n: UInt32 =
+                    Bool.random(using: &rng) || next == 0
+                    ? next : next - UInt32.random(in: 1...min(next, 40), using: &rng)
                 if n == next { next += 1 }
                 #expect(w.firstTime(n) == seen.insert(n).inserted)
             }

@@ -31,10 +31,12 @@ struct OfflineFlowTests {
     @Test func setUpSendsStartAfterTheSessionIsEstablished() {
         let h = VirtualHarness(Self.configuration(), enabler: Self.enabler())
         _ = Self.establish(h, "s1")
-        #expect(h.log == [
-            "SIP INVITE", "SIP INVITE forwarded", "SIP 200 OK from recipient", "SIP 200 OK to client",
-            "CH-1 start #0", "CH-1 start answer 2001",
-        ])
+        #expect(
+            h.log == [
+                "SIP INVITE", "SIP INVITE forwarded", "SIP 200 OK from recipient", "SIP 200 OK to client",
+                "CH-1 start #0", "CH-1 start answer 2001",
+            ]
+        )
     }
 
     /// The seed's figure: SEND in, 200 OK, SEND forwarded, and for the last chunk of the
@@ -46,12 +48,14 @@ struct OfflineFlowTests {
         h.log.removeAll()
         try h.receive(sendChunks(session: "s1", size: 250, chunkSize: 100))
         h.advance(by: 10 * ms)
-        #expect(h.log == [
-            "MSRP SEND +", "MSRP 200 OK", "MSRP SEND forwarded",
-            "MSRP SEND +", "MSRP 200 OK", "MSRP SEND forwarded",
-            "MSRP SEND $", "MSRP 200 OK", "MSRP SEND forwarded",
-            "CH-1 interim #1", "CH-1 interim answer 2001",
-        ])
+        #expect(
+            h.log == [
+                "MSRP SEND +", "MSRP 200 OK", "MSRP SEND forwarded",
+                "MSRP SEND +", "MSRP 200 OK", "MSRP SEND forwarded",
+                "MSRP SEND $", "MSRP 200 OK", "MSRP SEND forwarded",
+                "CH-1 interim #1", "CH-1 interim answer 2001",
+            ]
+        )
         #expect(h.requests.last?.usage == ChargingUsage(messages: 1, bytes: 250))
         #expect(h[key].pending == .zero)
         #expect(h.out.counters.interimTriggers == 1)
@@ -66,9 +70,11 @@ struct OfflineFlowTests {
         h.advance(to: 2 * second)
         h.log.removeAll()
         try h.receive(sendChunks(session: "s1", size: 150, chunkSize: 100, failureReport: report))
-        #expect(h.log == [
-            "MSRP SEND +", "MSRP SEND forwarded", "MSRP SEND $", "MSRP SEND forwarded", "CH-1 interim #1",
-        ])
+        #expect(
+            h.log == [
+                "MSRP SEND +", "MSRP SEND forwarded", "MSRP SEND $", "MSRP SEND forwarded", "CH-1 interim #1",
+            ]
+        )
     }
 
     /// A trigger inside the interval sends nothing at once; its usage goes in the next interim,
@@ -83,15 +89,19 @@ struct OfflineFlowTests {
         try h.receive(sendChunks(session: "s1", size: 20, chunkSize: 100))
         h.advance(by: 100 * ms)
         try h.receive(sendChunks(session: "s1", size: 30, chunkSize: 100))
-        #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [ChargingUsage(messages: 1, bytes: 10)])
+        #expect(
+            h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [ChargingUsage(messages: 1, bytes: 10)]
+        )
         #expect(h[key].pending == ChargingUsage(messages: 2, bytes: 50))
         #expect(h.out.counters.suppressedByInterval == 2)
         #expect(h.out.counters.carriedOver == ChargingUsage(messages: 2, bytes: 50))
         // Idle from 1.2 s on: the held-back usage leaves at 2 s, one interval after the interim.
         h.advance(to: 2 * second + 50 * ms)
-        #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [
-            ChargingUsage(messages: 1, bytes: 10), ChargingUsage(messages: 2, bytes: 50),
-        ])
+        #expect(
+            h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [
+                ChargingUsage(messages: 1, bytes: 10), ChargingUsage(messages: 2, bytes: 50),
+            ]
+        )
         #expect(h.interims[key] == [1 * second, 2 * second])
         #expect(h.out.counters.flushedByTimer == 1)
         try h.receive(sendChunks(session: "s1", size: 40, chunkSize: 100))  // inside the interval again
@@ -132,9 +142,11 @@ struct OfflineFlowTests {
         #expect(h.interims[key] == [5 * second])  // the flush timer, at the enabler's interval
         try h.receive(sendChunks(session: "s1", size: 10, chunkSize: 100))
         h.advance(to: 11 * second)
-        #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [
-            ChargingUsage(messages: 1, bytes: 10), ChargingUsage(messages: 1, bytes: 10),
-        ])
+        #expect(
+            h.requests.filter { $0.kind == .offlineInterim }.map(\.usage) == [
+                ChargingUsage(messages: 1, bytes: 10), ChargingUsage(messages: 1, bytes: 10),
+            ]
+        )
         #expect(h.interims[key] == [5 * second, 10 * second])
     }
 
@@ -152,7 +164,9 @@ struct OfflineFlowTests {
         #expect(h.interims[key] == nil)
         h.bye(key)
         h.settle()
-        #expect(h.requests.last?.kind == .offlineStop && h.requests.last?.usage == ChargingUsage(messages: 4, bytes: 40))
+        #expect(
+            h.requests.last?.kind == .offlineStop && h.requests.last?.usage == ChargingUsage(messages: 4, bytes: 40)
+        )
         #expect(h.enabler.ledger.entry(key)?.offline == ChargingUsage(messages: 4, bytes: 40))
     }
 
@@ -166,7 +180,10 @@ struct OfflineFlowTests {
         var e = EmbeddedEnablerConfiguration()
         e.interimInterval = 60 * second
         e.latency = .fixed(0)
-        let h = VirtualHarness(c, enabler: ScriptedEnabler(e) { r in r.kind == .offlineStart ? .delay(5 * second) : .normal })
+        let h = VirtualHarness(
+            c,
+            enabler: ScriptedEnabler(e) { r in r.kind == .offlineStart ? .delay(5 * second) : .normal }
+        )
         let key = SessionKey("s1")!
         h.invite(key)
         h.recipientOK(key)
@@ -208,7 +225,8 @@ struct OfflineFlowTests {
         c.interimCeilingPerSecond = 1
         c.interimCeilingBurst = 1
         let h = VirtualHarness(c, enabler: Self.enabler())
-        let a = Self.establish(h, "a1"), b = Self.establish(h, "b1")
+        let a = Self.establish(h, "a1")
+        let b = Self.establish(h, "b1")
         h.advance(to: 2 * second)
         try h.receive(sendChunks(session: "a1", size: 10, chunkSize: 100))
         try h.receive(sendChunks(session: "b1", size: 20, chunkSize: 100))
@@ -217,7 +235,9 @@ struct OfflineFlowTests {
         #expect(h[b].pending == ChargingUsage(messages: 1, bytes: 20))
         h.advance(to: 3 * second)
         #expect(h.interims[b] == [3 * second])  // one emission interval later
-        #expect(h.requests.filter { $0.kind == .offlineInterim }.map(\.usage).last == ChargingUsage(messages: 1, bytes: 20))
+        #expect(
+            h.requests.filter { $0.kind == .offlineInterim }.map(\.usage).last == ChargingUsage(messages: 1, bytes: 20)
+        )
         try h.receive(sendChunks(session: "b1", size: 5, chunkSize: 100))
         #expect(h[b].pending == ChargingUsage(messages: 1, bytes: 5))
     }
@@ -227,7 +247,12 @@ struct OfflineFlowTests {
         let key = Self.establish(h, "s1")
         h.advance(to: 2 * second)
         try h.receive(sendChunks(session: "s1", size: 500, chunkSize: 100, abortAfter: 2))
-        #expect(h.log.suffix(6) == ["MSRP SEND +", "MSRP 200 OK", "MSRP SEND forwarded", "MSRP SEND #", "MSRP 200 OK", "MSRP SEND forwarded"])
+        #expect(
+            h.log.suffix(6) == [
+                "MSRP SEND +", "MSRP 200 OK", "MSRP SEND forwarded", "MSRP SEND #", "MSRP 200 OK",
+                "MSRP SEND forwarded",
+            ]
+        )
         #expect(h.out.counters.interimTriggers == 0)
         #expect(h[key].pending == ChargingUsage(abortedMessages: 1, bytes: 200))
         h.bye(key)
@@ -259,14 +284,21 @@ struct OfflineFlowTests {
     @Test func timedOutInterimIsRetransmittedAndNotChargedTwice() throws {
         var c = Self.configuration()
         c.txTimeout = 500 * ms
-        let h = VirtualHarness(c, enabler: ScriptedEnabler(Self.enabler().configuration) { r in
-            r.kind == .offlineInterim && r.attempt == 1 ? true : nil
-        })
+        let h = VirtualHarness(
+            c,
+            enabler: ScriptedEnabler(Self.enabler().configuration) { r in
+                r.kind == .offlineInterim && r.attempt == 1 ? true : nil
+            }
+        )
         let key = Self.establish(h, "s1")
         h.advance(to: 2 * second)
         try h.receive(sendChunks(session: "s1", size: 70, chunkSize: 100))
         h.settle()
-        #expect(h.log.suffix(4) == ["CH-1 interim #1", "CH-1 interim #1 timeout", "CH-1 interim #1 (T)", "CH-1 interim answer 2001"])
+        #expect(
+            h.log.suffix(4) == [
+                "CH-1 interim #1", "CH-1 interim #1 timeout", "CH-1 interim #1 (T)", "CH-1 interim answer 2001",
+            ]
+        )
         #expect(h.enabler.ledger.entry(key)?.duplicates == 1)
         h.bye(key)
         h.settle()

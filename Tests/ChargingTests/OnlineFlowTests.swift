@@ -6,7 +6,8 @@ import Testing
 @Suite("Online charging (CH-2)")
 struct OnlineFlowTests {
     static func configuration(
-        _ setup: SessionSetup = .oneToOne, handling: CreditControlFailureHandling = .retryThenTerminate,
+        _ setup: SessionSetup = .oneToOne,
+        handling: CreditControlFailureHandling = .retryThenTerminate,
         unit: ChargingUnit = .bytes
     ) -> ChargingConfiguration {
         var c = ChargingConfiguration(mode: .online)
@@ -20,7 +21,10 @@ struct OnlineFlowTests {
     }
 
     static func enablerConfiguration(
-        granted: UInt64 = 1000, validity: Int64 = 0, credit: UInt64? = nil, denial: Double = 0
+        granted: UInt64 = 1000,
+        validity: Int64 = 0,
+        credit: UInt64? = nil,
+        denial: Double = 0
     ) -> EmbeddedEnablerConfiguration {
         var e = EmbeddedEnablerConfiguration()
         e.latency = .fixed(5 * ms)
@@ -32,7 +36,8 @@ struct OnlineFlowTests {
     }
 
     static func harness(
-        _ c: ChargingConfiguration = configuration(), _ e: EmbeddedEnablerConfiguration = enablerConfiguration()
+        _ c: ChargingConfiguration = configuration(),
+        _ e: EmbeddedEnablerConfiguration = enablerConfiguration()
     ) -> VirtualHarness<EmbeddedChargingEnabler> {
         VirtualHarness(c, enabler: EmbeddedChargingEnabler(e))
     }
@@ -49,10 +54,12 @@ struct OnlineFlowTests {
     @Test func oneToOneReservesBeforeForwarding() {
         let h = Self.harness()
         let key = Self.setUp(h, "s1")
-        #expect(h.log == [
-            "SIP INVITE", "CH-2 initial #0", "CH-2 initial answer 2001", "SIP INVITE forwarded",
-            "SIP 200 OK from recipient", "SIP 200 OK to client",
-        ])
+        #expect(
+            h.log == [
+                "SIP INVITE", "CH-2 initial #0", "CH-2 initial answer 2001", "SIP INVITE forwarded",
+                "SIP 200 OK from recipient", "SIP 200 OK to client",
+            ]
+        )
         #expect(h[key].online == .open && h[key].grantedUnits == 1000)
     }
 
@@ -73,20 +80,24 @@ struct OnlineFlowTests {
         let h = Self.harness(Self.configuration(.oneToOneReserveOnAnswer))
         _ = Self.setUp(h, "s1")
         h.advance(by: 10 * ms)
-        #expect(h.log == [
-            "SIP INVITE", "SIP INVITE forwarded", "SIP 200 OK from recipient", "CH-2 initial #0",
-            "CH-2 initial answer 2001", "SIP 200 OK to client",
-        ])
+        #expect(
+            h.log == [
+                "SIP INVITE", "SIP INVITE forwarded", "SIP 200 OK from recipient", "CH-2 initial #0",
+                "CH-2 initial answer 2001", "SIP 200 OK to client",
+            ]
+        )
     }
 
     /// 6.3.3.2: the originator gets its 200 OK first, then the reservation, then the INVITEs.
     @Test func conferenceAnswersFirstThenReserves() {
         let h = Self.harness(Self.configuration(.conference))
         _ = Self.setUp(h, "conf1")
-        #expect(h.log == [
-            "SIP INVITE", "SIP 200 OK to client", "CH-2 initial #0", "CH-2 initial answer 2001",
-            "SIP INVITE forwarded", "SIP 200 OK from recipient",
-        ])
+        #expect(
+            h.log == [
+                "SIP INVITE", "SIP 200 OK to client", "CH-2 initial #0", "CH-2 initial answer 2001",
+                "SIP INVITE forwarded", "SIP 200 OK from recipient",
+            ]
+        )
     }
 
     @Test func conferenceDenialEndsTheSession() {
@@ -94,7 +105,11 @@ struct OnlineFlowTests {
         let key = SessionKey("conf1")!
         h.invite(key)
         h.advance(by: 10 * ms)
-        #expect(h.log == ["SIP INVITE", "SIP 200 OK to client", "CH-2 initial #0", "CH-2 initial answer 4012", "SIP BYE 4012"])
+        #expect(
+            h.log == [
+                "SIP INVITE", "SIP 200 OK to client", "CH-2 initial #0", "CH-2 initial answer 4012", "SIP BYE 4012",
+            ]
+        )
         #expect(h.out.counters.sessionsEndedByCharging == 1)
     }
 
@@ -173,7 +188,10 @@ struct OnlineFlowTests {
     }
 
     @Test func initialTimeoutUnderContinueGoesOnWithoutCreditControl() throws {
-        let h = VirtualHarness(Self.configuration(handling: .continue), enabler: Self.silentOn(.onlineInitial, attempts: 9))
+        let h = VirtualHarness(
+            Self.configuration(handling: .continue),
+            enabler: Self.silentOn(.onlineInitial, attempts: 9)
+        )
         let key = SessionKey("s1")!
         h.invite(key)
         h.advance(by: 1 * second)
@@ -188,7 +206,10 @@ struct OnlineFlowTests {
     }
 
     @Test func initialTimeoutUnderTerminateRejects() {
-        let h = VirtualHarness(Self.configuration(handling: .terminate), enabler: Self.silentOn(.onlineInitial, attempts: 9))
+        let h = VirtualHarness(
+            Self.configuration(handling: .terminate),
+            enabler: Self.silentOn(.onlineInitial, attempts: 9)
+        )
         h.invite(SessionKey("s1")!)
         h.advance(by: 1 * second)
         #expect(h.log == ["SIP INVITE", "CH-2 initial #0", "CH-2 initial #0 timeout", "SIP INVITE rejected 3002"])
@@ -198,20 +219,24 @@ struct OnlineFlowTests {
         let h = VirtualHarness(Self.configuration(), enabler: Self.silentOn(.onlineInitial, attempts: 1))
         h.invite(SessionKey("s1")!)
         h.advance(by: 1 * second)
-        #expect(h.log == [
-            "SIP INVITE", "CH-2 initial #0", "CH-2 initial #0 timeout", "CH-2 initial #0 (T)",
-            "CH-2 initial answer 2001", "SIP INVITE forwarded",
-        ])
+        #expect(
+            h.log == [
+                "SIP INVITE", "CH-2 initial #0", "CH-2 initial #0 timeout", "CH-2 initial #0 (T)",
+                "CH-2 initial answer 2001", "SIP INVITE forwarded",
+            ]
+        )
     }
 
     @Test func initialTimeoutUnderRetryTerminatesAfterTheLastAttempt() {
         let h = VirtualHarness(Self.configuration(), enabler: Self.silentOn(.onlineInitial, attempts: 9))
         h.invite(SessionKey("s1")!)
         h.advance(by: 5 * second)
-        #expect(h.log == [
-            "SIP INVITE", "CH-2 initial #0", "CH-2 initial #0 timeout", "CH-2 initial #0 (T)",
-            "CH-2 initial #0 timeout", "CH-2 initial #0 (T)", "CH-2 initial #0 timeout", "SIP INVITE rejected 3002",
-        ])
+        #expect(
+            h.log == [
+                "SIP INVITE", "CH-2 initial #0", "CH-2 initial #0 timeout", "CH-2 initial #0 (T)",
+                "CH-2 initial #0 timeout", "CH-2 initial #0 (T)", "CH-2 initial #0 timeout", "SIP INVITE rejected 3002",
+            ]
+        )
     }
 
     /// An update that times out is always retransmitted (it carries usage); the failure
@@ -219,7 +244,10 @@ struct OnlineFlowTests {
     @Test(arguments: CreditControlFailureHandling.allCases)
     func updateTimeout(handling: CreditControlFailureHandling) throws {
         // The enabler records the update but its first answer is lost.
-        let h = VirtualHarness(Self.configuration(handling: handling), enabler: Self.silentOn(.onlineUpdate, attempts: 1))
+        let h = VirtualHarness(
+            Self.configuration(handling: handling),
+            enabler: Self.silentOn(.onlineUpdate, attempts: 1)
+        )
         let key = Self.setUp(h, "s1")
         try h.receive(sendChunks(session: "s1", size: 1200, chunkSize: 2000))
         h.advance(by: 502 * ms)  // past Tx (500 ms), before the retransmission's answer (505 ms)
@@ -228,14 +256,19 @@ struct OnlineFlowTests {
             #expect(h.log.suffix(3) == ["CH-2 update #1", "CH-2 update #1 timeout", "CH-2 update #1 (T)"])
             #expect(h[key].uncontrolled && h[key].online == .open)
         case .terminate:
-            #expect(h.log.suffix(5) == [
-                "CH-2 update #1", "CH-2 update #1 timeout", "CH-2 update #1 (T)", "CH-2 termination #2", "SIP BYE 3002",
-            ])
+            #expect(
+                h.log.suffix(5) == [
+                    "CH-2 update #1", "CH-2 update #1 timeout", "CH-2 update #1 (T)", "CH-2 termination #2",
+                    "SIP BYE 3002",
+                ]
+            )
         case .retryThenTerminate:
             h.advance(by: 10 * ms)
-            #expect(h.log.suffix(4) == [
-                "CH-2 update #1", "CH-2 update #1 timeout", "CH-2 update #1 (T)", "CH-2 update answer 2001",
-            ])
+            #expect(
+                h.log.suffix(4) == [
+                    "CH-2 update #1", "CH-2 update #1 timeout", "CH-2 update #1 (T)", "CH-2 update answer 2001",
+                ]
+            )
             #expect(h[key].online == .open && !h[key].uncontrolled)
         }
         h.bye(key)

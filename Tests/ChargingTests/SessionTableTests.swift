@@ -29,7 +29,13 @@ struct SessionTableTests {
         let k = try #require(SessionKey("s1"))
         #expect(table.insert(k, Usage()))
         #expect(!table.insert(k, Usage(messages: 9, bytes: 9)))
-        #expect(table.update(k) { u -> Int in u.messages += 1; u.bytes += 100; return u.bytes } == 100)
+        #expect(
+            table.update(k) { u -> Int in
+                u.messages += 1
+                u.bytes += 100
+                return u.bytes
+            } == 100
+        )
         #expect(table.lookup(k) == Usage(messages: 1, bytes: 100))
         #expect(table.update(try #require(SessionKey("nope"))) { $0.messages += 1 } == nil)
         #expect(table.count == 1)
@@ -50,7 +56,10 @@ struct SessionTableTests {
     /// Threads insert their own sessions, update shared ones and remove half of their own; the
     /// totals afterwards are exact. Run under `swift test --sanitize=thread` too.
     @Test func concurrentInsertsUpdatesAndRemoves() throws {
-        let threads = 4, shared = 64, perThread = 2_000, updatesPerThread = 50_000
+        let threads = 4
+        let shared = 64
+        let perThread = 2_000
+        let updatesPerThread = 50_000
         let table = SessionTable<Usage>(shardCount: 8)
         let sharedKeys = (0..<shared).map { SessionKey("shared\($0)")! }
         for k in sharedKeys { table.insert(k, Usage()) }
@@ -59,13 +68,18 @@ struct SessionTableTests {
             for k in own { precondition(table.insert(k, Usage())) }
             for u in 0..<updatesPerThread {
                 let k = sharedKeys[(u &* 31 &+ t) % shared]
-                _ = table.update(k) { $0.messages += 1; $0.bytes += 10 }
+                _ = table.update(k) {
+                    $0.messages += 1
+                    $0.bytes += 10
+                }
                 _ = table.update(own[u % perThread]) { $0.messages += 1 }
             }
             for k in own.prefix(perThread / 2) { _ = table.remove(k) }
         }
         #expect(table.count == shared + threads * perThread / 2)
-        var sharedMessages = 0, sharedBytes = 0, ownMessages = 0
+        var sharedMessages = 0
+        var sharedBytes = 0
+        var ownMessages = 0
         table.forEach { k, v in
             if k.description.hasPrefix("shared") {
                 sharedMessages += v.messages
@@ -99,7 +113,12 @@ struct SessionTableTests {
                 case 1:
                     #expect(table.remove(key) == model.removeValue(forKey: name))
                 case 2:
-                    #expect(table.update(key) { v -> Int in v += 1; return v } == model[name].map { $0 + 1 })
+                    #expect(
+                        table.update(key) { v -> Int in
+                            v += 1
+                            return v
+                        } == model[name].map { $0 + 1 }
+                    )
                     if let v = model[name] { model[name] = v + 1 }
                 default:
                     #expect(table.lookup(key) == model[name])

@@ -169,7 +169,10 @@ final class ScriptedEnabler: ChargingEnablerClient, @unchecked Sendable {
 
     /// Return nil to let the embedded enabler reply; `.some(recorded)` to drop the answer,
     /// having recorded the request (true) or not (false).
-    convenience init(_ configuration: EmbeddedEnablerConfiguration = .init(), drop: @escaping (ChargingRequest) -> Bool?) {
+    convenience init(
+        _ configuration: EmbeddedEnablerConfiguration = .init(),
+        drop: @escaping (ChargingRequest) -> Bool?
+    ) {
         self.init(configuration) { r in drop(r).map { .drop(recorded: $0) } ?? .normal }
     }
 
@@ -196,15 +199,25 @@ let second = ChargingConfiguration.second
 
 /// SEND chunks of one message of `size` bytes for session `id`.
 func sendChunks(
-    session id: String, size: Int, chunkSize: Int, failureReport: FailureReport? = nil, abortAfter: Int? = nil,
+    session id: String,
+    size: Int,
+    chunkSize: Int,
+    failureReport: FailureReport? = nil,
+    abortAfter: Int? = nil,
     messageID: String = "msg00001"
 ) -> [UInt8] {
     var chunker = MSRPMessageChunker(
-        toPath: "msrp://server.example.com:7777/\(id);tcp", fromPath: "msrp://client.example.com:8888/c\(id);tcp",
-        failureReport: failureReport)
+        toPath: "msrp://server.example.com:7777/\(id);tcp",
+        fromPath: "msrp://client.example.com:8888/c\(id);tcp",
+        failureReport: failureReport
+    )
     var out: [UInt8] = []
     chunker.appendChunks(
-        of: [UInt8](repeating: UInt8(ascii: "a"), count: size), messageID: messageID, chunkSize: chunkSize,
-        abortAfter: abortAfter, to: &out)
+        of: [UInt8](repeating: UInt8(ascii: "a"), count: size),
+        messageID: messageID,
+        chunkSize: chunkSize,
+        abortAfter: abortAfter,
+        to: &out
+    )
     return out
 }

@@ -1,5 +1,6 @@
-@testable import MSRP
 import Testing
+
+@testable import MSRP
 
 /// The parser recognises a known header by comparing the line's first bytes with constants
 /// (the name and colon in lower case, folded with `| 0x20` at letter positions only). These
@@ -53,8 +54,10 @@ struct HeaderRecognitionTests {
 
     @Test("short, unknown and longer names are other headers")
     func others() {
-        for line in ["", "T", "To-Pat", "To-Path", "Status", "To-Paths: x", "Statuses: 1", "Byte-Ranges: 1",
-                     "X-Custom: 1", "From-Pathx: y", "Failure-Reporting: no", "Content-Typ: a/b"] {
+        for line in [
+            "", "T", "To-Pat", "To-Path", "Status", "To-Paths: x", "Statuses: 1", "Byte-Ranges: 1",
+            "X-Custom: 1", "From-Pathx: y", "Failure-Reporting: no", "Content-Typ: a/b",
+        ] {
             #expect(Self.identify(Array(line.utf8)) == .other, "\(line)")
         }
     }
@@ -63,33 +66,46 @@ struct HeaderRecognitionTests {
     /// the same fields.
     @Test("header names in odd case parse to the same frame")
     func oddCaseThroughParser() throws {
-        let canonical = "MSRP a786hjs2 SEND\nTo-Path: msrp://b.example.com:8888/9di4ea;tcp\n"
+        let canonical =
+            "MSRP a786hjs2 SEND\nTo-Path: msrp://b.example.com:8888/9di4ea;tcp\n"
             + "From-Path: msrp://a.example.com:7777/iau39;tcp\nMessage-ID: 87652\nByte-Range: 1-5/5\n"
             + "Success-Report: yes\nFailure-Report: partial\nContent-Type: text/plain\n\nhello\n-------a786hjs2$\n"
-        let odd = "MSRP a786hjs2 SEND\nTO-path: msrp://b.example.com:8888/9di4ea;tcp\n"
+        let odd =
+            "MSRP a786hjs2 SEND\nTO-path: msrp://b.example.com:8888/9di4ea;tcp\n"
             + "fROM-pATH: msrp://a.example.com:7777/iau39;tcp\nmessage-id: 87652\nBYTE-RANGE: 1-5/5\n"
             + "success-REPORT: yes\nFAILURE-report: partial\ncontent-TYPE: text/plain\n\nhello\n-------a786hjs2$\n"
-        let a = parse(wire(canonical)), b = parse(wire(odd))
+        let a = parse(wire(canonical))
+        let b = parse(wire(odd))
         #expect(a.error == nil && b.error == nil)
         #expect(a.frames.count == 1)
-        let fa = try #require(a.frames.first), fb = try #require(b.frames.first)
-        #expect(fb.failureReport == .partial && fb.successReport == true && fb.byteRange == ByteRange(start: 1, end: 5, total: 5))
+        let fa = try #require(a.frames.first)
+        let fb = try #require(b.frames.first)
+        #expect(
+            fb.failureReport == .partial && fb.successReport == true
+                && fb.byteRange == ByteRange(start: 1, end: 5, total: 5)
+        )
         #expect(fb.messageID == "87652" && fb.contentType == "text/plain" && fb.toSessionID == "9di4ea")
         #expect(fa == fb)
     }
 
-    @Test("Byte-Range values", arguments: [
-        ("1-5/5", ByteRange(start: 1, end: 5, total: 5) as ByteRange?),
-        ("1-*/100", ByteRange(start: 1, end: nil, total: 100)),
-        ("3-7/*", ByteRange(start: 3, end: 7, total: nil)),
-        ("1-*/*", ByteRange(start: 1, end: nil, total: nil)),
-        ("1-0/0", ByteRange(start: 1, end: 0, total: 0)),
-        ("999999999999999999-999999999999999999/999999999999999999",
-         ByteRange(start: 999_999_999_999_999_999, end: 999_999_999_999_999_999, total: 999_999_999_999_999_999)),
-        ("1234567890123456789-1/2", nil), ("1-5/10x", nil), ("-5/10", nil), ("1--5/10", nil), ("1-5//10", nil),
-        ("1-5", nil), ("1-5/", nil), ("", nil), ("*-5/10", nil), ("1-**/10", nil), ("1-5/**", nil), ("1 -5/10", nil),
-        ("0-3/10", nil), ("5-3/10", nil), ("1-20/10", nil), ("5-4/10", ByteRange(start: 5, end: 4, total: 10)),
-    ])
+    @Test(
+        "Byte-Range values",
+        arguments: [
+            ("1-5/5", ByteRange(start: 1, end: 5, total: 5) as ByteRange?),
+            ("1-*/100", ByteRange(start: 1, end: nil, total: 100)),
+            ("3-7/*", ByteRange(start: 3, end: 7, total: nil)),
+            ("1-*/*", ByteRange(start: 1, end: nil, total: nil)),
+            ("1-0/0", ByteRange(start: 1, end: 0, total: 0)),
+            (
+                "999999999999999999-999999999999999999/999999999999999999",
+                ByteRange(start: 999_999_999_999_999_999, end: 999_999_999_999_999_999, total: 999_999_999_999_999_999)
+            ),
+            ("1234567890123456789-1/2", nil), ("1-5/10x", nil), ("-5/10", nil), ("1--5/10", nil), ("1-5//10", nil),
+            ("1-5", nil), ("1-5/", nil), ("", nil), ("*-5/10", nil), ("1-**/10", nil), ("1-5/**", nil),
+            ("1 -5/10", nil),
+            ("0-3/10", nil), ("5-3/10", nil), ("1-20/10", nil), ("5-4/10", ByteRange(start: 5, end: 4, total: 10)),
+        ]
+    )
     func byteRange(_ text: String, _ expected: ByteRange?) {
         let bytes = Array(text.utf8) + [0x0D]
         let result = bytes.withUnsafeBytes { ByteRange.parse($0.baseAddress!, text.utf8.count) }
@@ -106,7 +122,8 @@ struct HeaderRecognitionTests {
 struct WordCheckTests {
     static func reference(_ w: UInt64) -> UInt64 {
         var r: UInt64 = 0
-        for k in 0..<8 where !ASCII.isAlphaNum(UInt8(truncatingIfNeeded: w >> (8 * UInt64(k)))) || (w >> (8 * UInt64(k))) & 0x80 != 0 {
+        for k in 0..<8
+        where !ASCII.isAlphaNum(UInt8(truncatingIfNeeded: w >> (8 * UInt64(k)))) || (w >> (8 * UInt64(k))) & 0x80 != 0 {
             r |= 0x80 << (8 * UInt64(k))
         }
         return r
@@ -130,13 +147,18 @@ struct WordCheckTests {
         }
     }
 
-    @Test("ids with other ident characters and terminators", arguments: [
-        ("a786hjs2 SEND", 8), ("abcdefghijklmnop SEND", 16), ("abc.def-ghi+jk%l=m SEND", 18),
-        ("ABCDEFGH", 8), ("ABCDEFG@x", 7), ("abcdefgh\u{80}x", 8), ("z", 1), ("", 0), ("abcdefghijk_", 11),
-    ])
+    @Test(
+        "ids with other ident characters and terminators",
+        arguments: [
+            ("a786hjs2 SEND", 8), ("abcdefghijklmnop SEND", 16), ("abc.def-ghi+jk%l=m SEND", 18),
+            ("ABCDEFGH", 8), ("ABCDEFG@x", 7), ("abcdefgh\u{80}x", 8), ("z", 1), ("", 0), ("abcdefghijk_", 11),
+        ]
+    )
     func scan(_ text: String, _ length: Int) {
         let bytes = Array(text.utf8)
-        let n = bytes.withUnsafeBytes { TransactionID.scan($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, bytes.count) }
+        let n = bytes.withUnsafeBytes {
+            TransactionID.scan($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, bytes.count)
+        }
         #expect(n == length)
     }
 }

@@ -61,11 +61,18 @@ struct MalformedInputTests {
         // end-line, then fails with bodyTooLarge.
         let limits = MSRPParserLimits(maxHeaderBytes: 1024, maxHeaderCount: 8, maxBodyBytes: 64 * 1024)
         var parser = MSRPChunkParser(limits: limits)
-        try parser.parse(wire("MSRP abcd1234 SEND\nTo-Path: msrp://b.example.com/s;tcp\nFrom-Path: msrp://a.example.com/t;tcp\nContent-Type: text/plain\n\n")) { _ in }
+        try parser.parse(
+            wire(
+                "MSRP abcd1234 SEND\nTo-Path: msrp://b.example.com/s;tcp\nFrom-Path: msrp://a.example.com/t;tcp\nContent-Type: text/plain\n\n"
+            )
+        ) { _ in }
         let read = [UInt8](repeating: 0x61, count: 4096)
         var failure: MSRPParseError?
         for _ in 0..<100 {
-            do { try parser.parse(read) { _ in } } catch { failure = error; break }
+            do { try parser.parse(read) { _ in } } catch {
+                failure = error
+                break
+            }
             #expect(parser.bufferedByteCount <= 1024 + 64 * 1024 + 4096)
         }
         #expect(failure?.code == .bodyTooLarge)
@@ -74,7 +81,10 @@ struct MalformedInputTests {
         var headers = MSRPChunkParser(limits: limits)
         failure = nil
         for _ in 0..<100 {
-            do { try headers.parse(Array("MSRP abcd1234 SEND\r\nX-Long: ".utf8) + read) { _ in } } catch { failure = error; break }
+            do { try headers.parse(Array("MSRP abcd1234 SEND\r\nX-Long: ".utf8) + read) { _ in } } catch {
+                failure = error
+                break
+            }
             #expect(headers.bufferedByteCount <= 1024 + 4096 + 64)
         }
         #expect(failure?.code == .headerSectionTooLarge)

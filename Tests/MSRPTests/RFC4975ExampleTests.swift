@@ -69,7 +69,9 @@ struct RFC4975ExampleTests {
         let out = parse(wire(RFC4975Examples.chunkedViaRelay))
         #expect(out.error == nil)
         try #require(out.frames.count == 2)
-        #expect(out.frames[0].toPath == ["msrps://relay.example.com:2855/asfd34;tcp", "msrps://[2001:db8::1]:7777/foo;tcp"])
+        #expect(
+            out.frames[0].toPath == ["msrps://relay.example.com:2855/asfd34;tcp", "msrps://[2001:db8::1]:7777/foo;tcp"]
+        )
         #expect(out.frames[0].toSessionID == "asfd34")
         #expect(out.frames[0].byteRange == ByteRange(start: 1, end: nil, total: 8))
         #expect(out.frames[0].flag == .more)

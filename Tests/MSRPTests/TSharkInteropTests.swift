@@ -10,12 +10,19 @@ import Glibc
 /// TCP connection, captured, and dissected by Wireshark's MSRP dissector.
 @Suite("tshark interop", .serialized)
 struct TSharkInteropTests {
-    static let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
     static let canCapture = tshark != nil && getuid() == 0
 
-    @Test(.enabled(if: tshark != nil, "tshark is not installed (scripts/bootstrap.sh installs it: apt-get install tshark)"),
-          .enabled(if: canCapture, "capturing on the loopback interface needs root"),
-          .timeLimit(.minutes(2)))
+    @Test(
+        .enabled(
+            if: tshark != nil,
+            "tshark is not installed (scripts/bootstrap.sh installs it: apt-get install tshark)"
+        ),
+        .enabled(if: canCapture, "capturing on the loopback interface needs root"),
+        .timeLimit(.minutes(2))
+    )
     func writerFramesDissectAsMSRP() throws {
         let tshark = try #require(Self.tshark)
         let frames = try Self.writerFrames()
@@ -40,7 +47,11 @@ struct TSharkInteropTests {
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("msrp-tshark-\(getpid())-\(port)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { if ProcessInfo.processInfo.environment["KEEP_CAPTURE"] == nil { try? FileManager.default.removeItem(at: dir) } }
+        defer {
+            if ProcessInfo.processInfo.environment["KEEP_CAPTURE"] == nil {
+                try? FileManager.default.removeItem(at: dir)
+            }
+        }
         let capture = dir.appendingPathComponent("msrp.pcapng").path
 
         let capturer = Process()
@@ -104,9 +115,11 @@ struct TSharkInteropTests {
         // Dissect.
         let reader = Process()
         reader.executableURL = URL(fileURLWithPath: tshark)
-        reader.arguments = ["-r", capture, "-d", "tcp.port==\(port),msrp", "-T", "json",
-                            "-e", "msrp.transaction.id", "-e", "msrp.method", "-e", "msrp.status.code",
-                            "-e", "msrp.messageid", "-e", "msrp.byte.range", "-e", "msrp.cnt.flg"]
+        reader.arguments = [
+            "-r", capture, "-d", "tcp.port==\(port),msrp", "-T", "json",
+            "-e", "msrp.transaction.id", "-e", "msrp.method", "-e", "msrp.status.code",
+            "-e", "msrp.messageid", "-e", "msrp.byte.range", "-e", "msrp.cnt.flg",
+        ]
         let out = Pipe()
         reader.standardOutput = out
         reader.standardError = FileHandle.nullDevice
@@ -119,7 +132,10 @@ struct TSharkInteropTests {
             let layers = ((p["_source"] as? [String: Any])?["layers"] as? [String: [String]]) ?? [:]
             if layers["msrp.transaction.id"] != nil { dissected.append(layers) }
         }
-        try #require(dissected.count == frames.count, "tshark saw \(dissected.count) MSRP PDUs, \(frames.count) were sent")
+        try #require(
+            dissected.count == frames.count,
+            "tshark saw \(dissected.count) MSRP PDUs, \(frames.count) were sent"
+        )
 
         // Compare with what was written, frame by frame.
         var parser = MSRPChunkParser()
@@ -146,13 +162,26 @@ struct TSharkInteropTests {
     /// and a REPORT, as separate frames.
     static func writerFrames() throws -> [[UInt8]] {
         var chunker = MSRPMessageChunker(
-            toPath: "msrp://im.example.com:2855/s3ss10n;tcp", fromPath: "msrp://client.example.com:7777/c11ent;tcp",
-            successReport: true, ids: TransactionIDGenerator(seed: 2024))
+            toPath: "msrp://im.example.com:2855/s3ss10n;tcp",
+            fromPath: "msrp://client.example.com:7777/c11ent;tcp",
+            successReport: true,
+            ids: TransactionIDGenerator(seed: 2024)
+        )
         var stream: [UInt8] = []
         chunker.appendChunks(of: Array("Hello, charging!".utf8), messageID: "msg00001", chunkSize: 1000, to: &stream)
-        chunker.appendChunks(of: Array(repeating: 0x62, count: 2500), messageID: "msg00002", chunkSize: 1024, to: &stream)
-        chunker.appendChunks(of: Array(repeating: 0x63, count: 300), messageID: "msg00003", chunkSize: 100,
-                             abortAfter: 2, to: &stream)
+        chunker.appendChunks(
+            of: Array(repeating: 0x62, count: 2500),
+            messageID: "msg00002",
+            chunkSize: 1024,
+            to: &stream
+        )
+        chunker.appendChunks(
+            of: Array(repeating: 0x63, count: 300),
+            messageID: "msg00003",
+            chunkSize: 100,
+            abortAfter: 2,
+            to: &stream
+        )
         chunker.appendChunks(of: [], messageID: "msg00004", chunkSize: 100, to: &stream)
         var frames: [[UInt8]] = []
         var parser = MSRPChunkParser()
@@ -160,20 +189,49 @@ struct TSharkInteropTests {
             frames.append(f.bytes.array)
             var ok: [UInt8] = []
             let n = MSRPWriter.responseLength(
-                transactionID: f.transactionID.buffer, comment: "OK", toPath: f.fromPath.raw.buffer,
-                fromPath: f.toPath.raw.buffer)
+                transactionID: f.transactionID.buffer,
+                comment: "OK",
+                toPath: f.fromPath.raw.buffer,
+                fromPath: f.toPath.raw.buffer
+            )
             ok.appendMSRP(length: n) { MSRPWriter.writeResponse(to: f, status: 200, comment: "OK", into: $0, at: $1) }
             frames.append(ok)
         }
-        let tid = Array("rep0rt01".utf8), to = Array("msrp://client.example.com:7777/c11ent;tcp".utf8)
-        let from = Array("msrp://im.example.com:2855/s3ss10n;tcp".utf8), mid = Array("msg00001".utf8)
+        let tid = Array("rep0rt01".utf8)
+        let to = Array("msrp://client.example.com:7777/c11ent;tcp".utf8)
+        let from = Array("msrp://im.example.com:2855/s3ss10n;tcp".utf8)
+        let mid = Array("msg00001".utf8)
         var report: [UInt8] = []
-        tid.withUnsafeBytes { t in to.withUnsafeBytes { to in from.withUnsafeBytes { from in mid.withUnsafeBytes { m in
-            let r = ByteRange(start: 1, end: 16, total: 16)
-            report.appendMSRP(length: MSRPWriter.reportLength(transactionID: t, toPath: to, fromPath: from, messageID: m, byteRange: r, status: 200)) {
-                MSRPWriter.writeReport(transactionID: t, toPath: to, fromPath: from, messageID: m, byteRange: r, status: 200, into: $0, at: $1)
+        tid.withUnsafeBytes { t in
+            to.withUnsafeBytes { to in
+                from.withUnsafeBytes { from in
+                    mid.withUnsafeBytes { m in
+                        let r = ByteRange(start: 1, end: 16, total: 16)
+                        report.appendMSRP(
+                            length: MSRPWriter.reportLength(
+                                transactionID: t,
+                                toPath: to,
+                                fromPath: from,
+                                messageID: m,
+                                byteRange: r,
+                                status: 200
+                            )
+                        ) {
+                            MSRPWriter.writeReport(
+                                transactionID: t,
+                                toPath: to,
+                                fromPath: from,
+                                messageID: m,
+                                byteRange: r,
+                                status: 200,
+                                into: $0,
+                                at: $1
+                            )
+                        }
+                    }
+                }
             }
-        } } } }
+        }
         frames.append(report)
         return frames
     }

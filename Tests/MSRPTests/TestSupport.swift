@@ -45,7 +45,9 @@ struct ParsedFrame: Equatable, CustomStringConvertible {
     }
 
     var bodyString: String { String(decoding: body, as: UTF8.self) }
-    var description: String { "@\(offset) \(tid) \(method ?? String(status ?? 0)) \(byteRange?.description ?? "-") \(flag.character) body=\(body.count)" }
+    var description: String {
+        "@\(offset) \(tid) \(method ?? String(status ?? 0)) \(byteRange?.description ?? "-") \(flag.character) body=\(body.count)"
+    }
 }
 
 struct ParseOutcome: Equatable {
@@ -104,4 +106,3 @@ extension String {
         return out
     }
 }
-

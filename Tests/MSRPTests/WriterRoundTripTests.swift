@@ -25,13 +25,16 @@ struct WriterRoundTripTests {
 
     @Test func randomMessagesAndChunkSizes() async {
         await propertyCheck(count: 200, input: Gen.uint64(), Gen.int(in: 0...3000), Gen.int(in: 1...700)) {
-            seed, size, chunkSize in
+            seed,
+            size,
+            chunkSize in
             var rng = SplitMix64(seed: seed)
             let body = Self.hostileBody(size, &rng)
             var chunker = MSRPMessageChunker(
                 toPath: "msrp://server.example.com:2855/s3ss10n;tcp",
                 fromPath: "msrp://client.example.com:7777/abc123;tcp",
-                ids: TransactionIDGenerator(seed: seed, length: Int.random(in: 4...32, using: &rng)))
+                ids: TransactionIDGenerator(seed: seed, length: Int.random(in: 4...32, using: &rng))
+            )
             var out: [UInt8] = []
             let n = chunker.appendChunks(of: body, messageID: "msg-\(seed % 100000)", chunkSize: chunkSize, to: &out)
             #expect(n == max(1, (size + chunkSize - 1) / chunkSize))
@@ -62,8 +65,10 @@ struct WriterRoundTripTests {
         let first = probe.next()
         let body = Array("before\r\n-------\(first)$\r\nafter".utf8)
         var chunker = MSRPMessageChunker(
-            toPath: "msrp://a.example.com:1/x;tcp", fromPath: "msrp://b.example.com:2/y;tcp",
-            ids: TransactionIDGenerator(seed: 42, length: 8))
+            toPath: "msrp://a.example.com:1/x;tcp",
+            fromPath: "msrp://b.example.com:2/y;tcp",
+            ids: TransactionIDGenerator(seed: 42, length: 8)
+        )
         var out: [UInt8] = []
         chunker.appendChunks(of: body, messageID: "m1234", chunkSize: 1000, to: &out)
         let result = parse(out)
@@ -75,11 +80,18 @@ struct WriterRoundTripTests {
 
     @Test func abortedMessage() throws {
         var chunker = MSRPMessageChunker(
-            toPath: "msrp://a.example.com:1/x;tcp", fromPath: "msrp://b.example.com:2/y;tcp",
-            ids: TransactionIDGenerator(seed: 7))
+            toPath: "msrp://a.example.com:1/x;tcp",
+            fromPath: "msrp://b.example.com:2/y;tcp",
+            ids: TransactionIDGenerator(seed: 7)
+        )
         var out: [UInt8] = []
         let n = chunker.appendChunks(
-            of: Array(repeating: 0x41, count: 100), messageID: "m1234", chunkSize: 30, abortAfter: 2, to: &out)
+            of: Array(repeating: 0x41, count: 100),
+            messageID: "m1234",
+            chunkSize: 30,
+            abortAfter: 2,
+            to: &out
+        )
         #expect(n == 2)
         let result = parse(out)
         #expect(result.frames.map(\.flag) == [.more, .aborted])
@@ -87,8 +99,10 @@ struct WriterRoundTripTests {
 
     @Test func emptyMessageIsOneToZeroOfZero() throws {
         var chunker = MSRPMessageChunker(
-            toPath: "msrp://a.example.com:1/x;tcp", fromPath: "msrp://b.example.com:2/y;tcp",
-            ids: TransactionIDGenerator(seed: 9))
+            toPath: "msrp://a.example.com:1/x;tcp",
+            fromPath: "msrp://b.example.com:2/y;tcp",
+            ids: TransactionIDGenerator(seed: 9)
+        )
         var out: [UInt8] = []
         chunker.appendChunks(of: [], messageID: "m1234", chunkSize: 10, to: &out)
         let result = parse(out)
@@ -103,14 +117,21 @@ struct WriterRoundTripTests {
         var parser = MSRPChunkParser()
         try parser.parse(request) { frame in
             let length = MSRPWriter.responseLength(
-                transactionID: frame.transactionID.buffer, comment: "OK",
-                toPath: frame.fromPath.raw.buffer, fromPath: frame.toPath.uris[0].raw.buffer)
+                transactionID: frame.transactionID.buffer,
+                comment: "OK",
+                toPath: frame.fromPath.raw.buffer,
+                fromPath: frame.toPath.uris[0].raw.buffer
+            )
             out.appendMSRP(length: length) {
                 MSRPWriter.writeResponse(to: frame, status: 200, comment: "OK", into: $0, at: $1)
             }
         }
         let text = String(decoding: out, as: UTF8.self)
-        #expect(text.hasPrefix("MSRP dkei38sd 200 OK\r\nTo-Path: msrps://bob.example.com:7777/bar;tcp\r\nFrom-Path: msrps://relay.example.com:2855/asfd34;tcp\r\n-------dkei38sd$\r\n"))
+        #expect(
+            text.hasPrefix(
+                "MSRP dkei38sd 200 OK\r\nTo-Path: msrps://bob.example.com:7777/bar;tcp\r\nFrom-Path: msrps://relay.example.com:2855/asfd34;tcp\r\n-------dkei38sd$\r\n"
+            )
+        )
         let result = parse(out)
         #expect(result.error == nil)
         #expect(result.frames.map(\.status) == [200, 200])
@@ -120,18 +141,54 @@ struct WriterRoundTripTests {
 
     @Test func errorResponseAndReport() throws {
         var out: [UInt8] = []
-        let tid = Array("abcd1234".utf8), to = Array("msrp://a.example.com:1/x;tcp".utf8)
-        let from = Array("msrp://b.example.com:2/y;tcp".utf8), mid = Array("msg00001".utf8)
-        tid.withUnsafeBytes { t in to.withUnsafeBytes { to in from.withUnsafeBytes { from in mid.withUnsafeBytes { m in
-            let c = MSRPWriter.comment(forStatus: 481)
-            out.appendMSRP(length: MSRPWriter.responseLength(transactionID: t, comment: c, toPath: to, fromPath: from)) {
-                MSRPWriter.writeResponse(transactionID: t, status: 481, comment: c, toPath: to, fromPath: from, into: $0, at: $1)
+        let tid = Array("abcd1234".utf8)
+        let to = Array("msrp://a.example.com:1/x;tcp".utf8)
+        let from = Array("msrp://b.example.com:2/y;tcp".utf8)
+        let mid = Array("msg00001".utf8)
+        tid.withUnsafeBytes { t in
+            to.withUnsafeBytes { to in
+                from.withUnsafeBytes { from in
+                    mid.withUnsafeBytes { m in
+                        let c = MSRPWriter.comment(forStatus: 481)
+                        out.appendMSRP(
+                            length: MSRPWriter.responseLength(transactionID: t, comment: c, toPath: to, fromPath: from)
+                        ) {
+                            MSRPWriter.writeResponse(
+                                transactionID: t,
+                                status: 481,
+                                comment: c,
+                                toPath: to,
+                                fromPath: from,
+                                into: $0,
+                                at: $1
+                            )
+                        }
+                        let r = ByteRange(start: 1, end: 106, total: 106)
+                        out.appendMSRP(
+                            length: MSRPWriter.reportLength(
+                                transactionID: t,
+                                toPath: to,
+                                fromPath: from,
+                                messageID: m,
+                                byteRange: r,
+                                status: 200
+                            )
+                        ) {
+                            MSRPWriter.writeReport(
+                                transactionID: t,
+                                toPath: to,
+                                fromPath: from,
+                                messageID: m,
+                                byteRange: r,
+                                status: 200,
+                                into: $0,
+                                at: $1
+                            )
+                        }
+                    }
+                }
             }
-            let r = ByteRange(start: 1, end: 106, total: 106)
-            out.appendMSRP(length: MSRPWriter.reportLength(transactionID: t, toPath: to, fromPath: from, messageID: m, byteRange: r, status: 200)) {
-                MSRPWriter.writeReport(transactionID: t, toPath: to, fromPath: from, messageID: m, byteRange: r, status: 200, into: $0, at: $1)
-            }
-        } } } }
+        }
         let result = parse(out)
         #expect(result.error == nil)
         try #require(result.frames.count == 2)
@@ -141,11 +198,24 @@ struct WriterRoundTripTests {
     }
 
     @Test func writerRefusesATooSmallBuffer() {
-        let tid = Array("abcd1234".utf8), path = Array("msrp://a.example.com:1/x;tcp".utf8)
+        let tid = Array("abcd1234".utf8)
+        let path = Array("msrp://a.example.com:1/x;tcp".utf8)
         var small = [UInt8](repeating: 0, count: 20)
-        let written = tid.withUnsafeBytes { t in path.withUnsafeBytes { p in small.withUnsafeMutableBytes {
-            MSRPWriter.writeResponse(transactionID: t, status: 200, comment: "OK", toPath: p, fromPath: p, into: $0, at: 0)
-        } } }
+        let written = tid.withUnsafeBytes { t in
+            path.withUnsafeBytes { p in
+                small.withUnsafeMutableBytes {
+                    MSRPWriter.writeResponse(
+                        transactionID: t,
+                        status: 200,
+                        comment: "OK",
+                        toPath: p,
+                        fromPath: p,
+                        into: $0,
+                        at: 0
+                    )
+                }
+            }
+        }
         #expect(written == nil)
     }
 }

@@ -41,7 +41,9 @@ struct BenchCommandTests {
     @Test func failIfConditionsParseAndSayWhy() throws {
         let c = try FailCondition(parsing: "chunks-per-sec < 6000000")
         #expect(c.kind == .compare(metric: "chunks-per-sec", op: .less, value: 6_000_000))
-        #expect(try FailCondition(parsing: "p99-us>=50").kind == .compare(metric: "p99-us", op: .greaterOrEqual, value: 50))
+        #expect(
+            try FailCondition(parsing: "p99-us>=50").kind == .compare(metric: "p99-us", op: .greaterOrEqual, value: 50)
+        )
         #expect(throws: WorkloadError.self) { try FailCondition(parsing: "chunks-per-minute<5") }
         #expect(throws: WorkloadError.self) { try FailCondition(parsing: "p99-us>fast") }
         let error = #expect(throws: WorkloadError.self) { try FailCondition(parsing: "speed>3") }
@@ -52,11 +54,13 @@ struct BenchCommandTests {
     /// Every option combination runs or is refused with its value: a message of 70 000 chunks
     /// of one byte once stopped the process (a chunk count kept in 16 bits).
     @Test func extremeChunkingRunsOrIsRefused() throws {
-        #expect(try Self.bench([
-            "--sessions", "1", "--workers", "1", "--size", "70000", "--chunk-size", "1", "--multi-chunk-share", "1",
-            "--chunks", "150000",
-            "--no-progress", "--fail-if", "model",
-        ]) == nil)
+        #expect(
+            try Self.bench([
+                "--sessions", "1", "--workers", "1", "--size", "70000", "--chunk-size", "1", "--multi-chunk-share", "1",
+                "--chunks", "150000",
+                "--no-progress", "--fail-if", "model",
+            ]) == nil
+        )
         let error = #expect(throws: (any Error).self) {
             try Self.bench(["--sessions", "2", "--size", "4000000", "--chunk-size", "1", "--no-progress"])
         }
@@ -88,8 +92,10 @@ struct BenchCommandTests {
         #expect(try Self.bench(Self.small + ["--mode", "both", "--json", path]) == nil)
         let data = try #require(FileManager.default.contents(atPath: path))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        for key in ["workload", "throughput", "responses", "charging", "setUp", "end", "conservation", "modelCheck",
-                    "latency", "latencyNote", "tableBytesPerSession", "intervals"] {
+        for key in [
+            "workload", "throughput", "responses", "charging", "setUp", "end", "conservation", "modelCheck",
+            "latency", "latencyNote", "tableBytesPerSession", "intervals",
+        ] {
             #expect(json[key] != nil, "missing \(key)")
         }
         let throughput = try #require(json["throughput"] as? [String: Any])
@@ -102,9 +108,15 @@ struct BenchCommandTests {
         }
         let charging = try #require(json["charging"] as? [String: Any])
         let requests = try #require(charging["requests"] as? [String: Any])
-        #expect(Set(requests.keys) == ["ch1-start", "ch1-interim", "ch1-stop", "ch2-initial", "ch2-update", "ch2-termination"])
+        #expect(
+            Set(requests.keys) == [
+                "ch1-start", "ch1-interim", "ch1-stop", "ch2-initial", "ch2-update", "ch2-termination",
+            ]
+        )
         #expect((requests["ch2-initial"] as? Int) == 200)
-        for key in ["suppressedByInterval", "carriedOverMessages", "carriedOverBytes", "denials", "timeouts", "abandoned"] {
+        for key in [
+            "suppressedByInterval", "carriedOverMessages", "carriedOverBytes", "denials", "timeouts", "abandoned",
+        ] {
             #expect(charging[key] is NSNumber, "charging.\(key)")
         }
         let latency = try #require(json["latency"] as? [[String: Any]])
@@ -114,7 +126,9 @@ struct BenchCommandTests {
         }
         #if os(Linux)
         let machine = try #require(json["machine"] as? [String: Any])
-        for key in ["cpus", "busyShare", "stealShare", "workerPreemptions"] { #expect(machine[key] != nil, "machine.\(key)") }
+        for key in ["cpus", "busyShare", "stealShare", "workerPreemptions"] {
+            #expect(machine[key] != nil, "machine.\(key)")
+        }
         #endif
         let conservation = try #require(json["conservation"] as? [String: Any])
         #expect(conservation["ok"] as? Bool == true)
@@ -158,9 +172,19 @@ struct BenchCommandTests {
         // 100 000 sessions, 6 messages a minute (r = 0.1/s), 100 bytes in one chunk, sessions
         // of 5 minutes, granted 1 MB, 5000 chunks/s per core.
         let input = CapacityPlan.Input(
-            sessions: 100_000, messagesPerMinute: 6, meanMessageBytes: 100, chunksPerMessage: 1, sessionMinutes: 5,
-            online: true, offline: true, unitsPerMessage: 100, grantedUnits: 1_000_000, validitySeconds: 0,
-            perCoreChunksPerSecond: 5000, perCoreSource: "test")
+            sessions: 100_000,
+            messagesPerMinute: 6,
+            meanMessageBytes: 100,
+            chunksPerMessage: 1,
+            sessionMinutes: 5,
+            online: true,
+            offline: true,
+            unitsPerMessage: 100,
+            grantedUnits: 1_000_000,
+            validitySeconds: 0,
+            perCoreChunksPerSecond: 5000,
+            perCoreSource: "test"
+        )
         let plan = CapacityPlan(input, interimIntervals: [0, 10, 60])
         #expect(plan.messagesPerSecond == 10_000)
         #expect(plan.chunksPerSecond == 10_000)

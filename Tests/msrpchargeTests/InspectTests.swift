@@ -16,14 +16,16 @@ struct InspectTests {
         var lines: [String] = []
         var at = 0
         let ok = FrameInspector.inspect(
-            limits: .default, json: json,
+            limits: .default,
+            json: json,
             read: { buf in
                 let n = min(readSize, buf.count, bytes.count - at)
                 bytes.withUnsafeBytes { src in buf.baseAddress!.copyMemory(from: src.baseAddress! + at, byteCount: n) }
                 at += n
                 return n
             },
-            emit: { lines.append($0) })
+            emit: { lines.append($0) }
+        )
         return (lines, ok)
     }
 
@@ -43,10 +45,14 @@ struct InspectTests {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.samplePath)))
         let out = Self.run(bytes, json: true, readSize: 37)
         #expect(out.ok)
-        let requestKeys: Set = ["offset", "kind", "tid", "method", "toPath", "fromPath", "messageId", "byteRange",
-                                "contentType", "flag", "bodyLength"]
-        let responseKeys: Set = ["offset", "kind", "tid", "status", "comment", "toPath", "fromPath", "messageId",
-                                 "byteRange", "contentType", "flag", "bodyLength"]
+        let requestKeys: Set = [
+            "offset", "kind", "tid", "method", "toPath", "fromPath", "messageId", "byteRange",
+            "contentType", "flag", "bodyLength",
+        ]
+        let responseKeys: Set = [
+            "offset", "kind", "tid", "status", "comment", "toPath", "fromPath", "messageId",
+            "byteRange", "contentType", "flag", "bodyLength",
+        ]
         for line in out.lines {
             let o = try Self.object(line)
             let kind = try #require(o["kind"] as? String)
@@ -76,8 +82,14 @@ struct InspectTests {
     }
 
     @Test func firstErrorStopsWithReasonAndOffset() throws {
-        let good = Array("MSRP abcd1234 200 OK\r\nTo-Path: msrp://a.example.com/s;tcp\r\nFrom-Path: msrp://b.example.com/t;tcp\r\n-------abcd1234$\r\n".utf8)
-        let bad = Array("MSRP abcd1234 SEND\r\nTo-Path: msrp://a.example.com/s;tcp\r\nFrom-Path: msrp://b.example.com/t;tcp\r\nByte-Range: 9-3/10\r\n".utf8)
+        let good = Array(
+            "MSRP abcd1234 200 OK\r\nTo-Path: msrp://a.example.com/s;tcp\r\nFrom-Path: msrp://b.example.com/t;tcp\r\n-------abcd1234$\r\n"
+                .utf8
+        )
+        let bad = Array(
+            "MSRP abcd1234 SEND\r\nTo-Path: msrp://a.example.com/s;tcp\r\nFrom-Path: msrp://b.example.com/t;tcp\r\nByte-Range: 9-3/10\r\n"
+                .utf8
+        )
         // The offset names the Byte-Range value's first byte.
         let valueAt = good.count + (0..<bad.count).first { Array(bad[$0..<$0 + 5]) == Array("9-3/1".utf8) }!
         let out = Self.run(good + bad + good, json: true)

@@ -16,13 +16,19 @@ struct Traffic {
         var chunker = MSRPMessageChunker(
             toPath: "msrp://im.example.com:2855/s3ss10n4k2;tcp",
             fromPath: "msrp://client.example.com:7777/c11ent9x;tcp",
-            failureReport: .yes, ids: TransactionIDGenerator(seed: 1, length: 12))
+            failureReport: .yes,
+            ids: TransactionIDGenerator(seed: 1, length: 12)
+        )
         var out: [UInt8] = []
         var text: [UInt8] = Array("The quick brown fox jumps over the lazy dog; charging every chunk. ".utf8)
         while text.count < bodySize { text += text }
         for k in 0..<Self.chunksPerIteration {
-            chunker.appendChunks(of: Array(text.prefix(bodySize)), messageID: "m\(100_000 + k)",
-                                 chunkSize: bodySize, to: &out)
+            chunker.appendChunks(
+                of: Array(text.prefix(bodySize)),
+                messageID: "m\(100_000 + k)",
+                chunkSize: bodySize,
+                to: &out
+            )
         }
         bytes = .allocate(byteCount: out.count, alignment: 64)
         bytes.copyBytes(from: out)

@@ -35,7 +35,8 @@ let benchmarks: @Sendable () -> Void = {
     }
     print(
         "session table: \(table.count) sessions, slot \(MemoryLayout<SessionSlot<ChargingSession>>.stride) B, "
-            + "\(table.storageBytes / table.count) B of slots per session")
+            + "\(table.storageBytes / table.count) B of slots per session"
+    )
     let allKeys = keys
     var order: [Int] = []
     var x: UInt64 = 0x1234_5678
