@@ -42,9 +42,8 @@ public struct WorkerResult: Sendable {
     public var preemptions = 0
     public var firstParseError: String? = nil
     public var messagesPerSessionPerRound = 0
-    /// What the traffic model says the responses and triggers must be, given the chunks the
-    /// Charging Enabler User refused.
-    public var expected = ExpectedOutcome()
+    /// The chunks the Charging Enabler User refused, by message (for the model check).
+    public var refusals = RefusalCounts()
     /// Connections whose parser was left inside a frame after its last turn: the parser lost
     /// the framing somewhere (every turn ends at a frame boundary).
     public var parsersMidFrame = 0
@@ -213,8 +212,7 @@ final class EngineWorker: @unchecked Sendable {
         let lookups = model.stage == .table || model.stage == .charging
         let table = self.table
         let setUpRequests = state.pipeline.charging.totalRequests
-        let offlineTriggers = model.stage == .charging && model.charging.mode.offline
-        var expected = ExpectedOutcome()
+        var refusals = RefusalCounts()
         let preemptionsBefore = threadPreemptions()
         traffic.turns.withUnsafeBufferPointer { turns in
             while fedChunks < budget {
@@ -273,12 +271,10 @@ final class EngineWorker: @unchecked Sendable {
                     }
                 }
                 if timedTurn { state.latency.message.recordClamped(now &- turnStart) }
-                expected.add(
-                    turn,
-                    refused: state.pipeline.chunksRefused &- refusedBefore,
-                    rejectedAtSetUp: connection.pointee.rejectedAtSetUp,
-                    offline: offlineTriggers
-                )
+                let refused = state.pipeline.chunksRefused &- refusedBefore
+                if refused != 0 || connection.pointee.rejectedAtSetUp {
+                    refusals.add(turn, refused: refused, rejectedAtSetUp: connection.pointee.rejectedAtSetUp)
+                }
                 fedChunks &+= UInt64(turn.chunks)
                 offset += length
                 turnIndex += 1
@@ -330,7 +326,7 @@ final class EngineWorker: @unchecked Sendable {
         }
         result.intervals = intervals
         result.fed = traffic.counts(rounds: rounds, turns: turnIndex)
-        result.expected += expected
+        result.refusals += refusals
     }
 
     /// How many turns ahead the connection state, and the session's slot, are prefetched.

@@ -82,13 +82,13 @@ public enum LoadRun {
         var chargingCounters = ChargingCounters()
         var latency = LatencyHistograms()
         var fed = TrafficCounts()
-        var expected = ExpectedOutcome()
+        var refusals = RefusalCounts()
         for r in results {
             counters += r.counters
             chargingCounters += r.charging
             latency.add(r.latency)
             fed += r.fed
-            expected += r.expected
+            refusals += r.refusals
         }
         let end = results.map(\.timedEnd).max() ?? start
         let conservation = ConservationCheck.run(
@@ -108,7 +108,11 @@ public enum LoadRun {
             charging: chargingCounters,
             latency: latency,
             fed: fed,
-            expected: expected,
+            expected: ExpectedOutcome(
+                fed: fed,
+                refusals: refusals,
+                offlineTriggers: model.stage == .charging && charging.mode.offline
+            ),
             parsersMidFrame: results.reduce(0) { $0 + $1.parsersMidFrame },
             conservation: conservation,
             ledger: enabler.ledger.totals,

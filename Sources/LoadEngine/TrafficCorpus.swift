@@ -27,6 +27,8 @@ public struct TrafficCounts: Sendable, Equatable, Codable {
     public var bodyBytes: UInt64 = 0
     public var wireBytes: UInt64 = 0
     public var successResponses: UInt64 = 0
+    /// Chunks whose Failure-Report is `partial` (those with `no` are the rest).
+    public var partialReportChunks: UInt64 = 0
 
     public init() {}
 
@@ -36,6 +38,7 @@ public struct TrafficCounts: Sendable, Equatable, Codable {
         bodyBytes &+= UInt64(t.bodyBytes)
         wireBytes &+= UInt64(t.length)
         successResponses &+= UInt64(t.successResponses)
+        if t.failureReport == .partial { partialReportChunks &+= UInt64(t.chunks) }
     }
 
     public static func += (a: inout TrafficCounts, b: TrafficCounts) {
@@ -45,6 +48,7 @@ public struct TrafficCounts: Sendable, Equatable, Codable {
         a.bodyBytes &+= b.bodyBytes
         a.wireBytes &+= b.wireBytes
         a.successResponses &+= b.successResponses
+        a.partialReportChunks &+= b.partialReportChunks
     }
 
     static func * (a: TrafficCounts, n: Int) -> TrafficCounts {
@@ -56,6 +60,7 @@ public struct TrafficCounts: Sendable, Equatable, Codable {
         r.bodyBytes &*= k
         r.wireBytes &*= k
         r.successResponses &*= k
+        r.partialReportChunks &*= k
         return r
     }
 }
