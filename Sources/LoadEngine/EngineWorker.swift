@@ -135,7 +135,19 @@ final class EngineWorker: @unchecked Sendable {
                     state.takeSignals(tracker, now: now)
                     state.pump(now: now, setUp: tracker)
                 }
-                state.drain(setUp: tracker) { _ in tracker.pointee.resolved >= keys.count }
+                // Until every session has an outcome, and then until the set-up's requests
+                // (CH-1 starts: their answers set the interval) are answered, for at most Tx
+                // more: requests that charging timers keep making (Validity-Time updates) are
+                // the timed phase's.
+                var resolvedAt: Int64? = nil
+                let tx = model.charging.txTimeout
+                state.drain(setUp: tracker) { state in
+                    guard tracker.pointee.resolved >= keys.count else { return false }
+                    if state.pipeline.dispatcher.inFlight == 0 { return true }
+                    let now = monotonicNanoseconds()
+                    if resolvedAt == nil { resolvedAt = now }
+                    return now &- resolvedAt! >= tx
+                }
             }
         }
         result.setUpSeconds = Double(monotonicNanoseconds() - setUpStart) / 1e9
