@@ -351,7 +351,7 @@ extension BenchReport {
             expect("403 responses", c.responses403, e.forbidden403)
             expect("responses withheld by Failure-Report", c.responsesWithheld, e.withheld)
             expect("481 responses", c.responses481, 0)
-            expect("messages of refused set-ups accepted", e.refusedSessionMessagesAccepted, 0)
+            expect("refused set-ups that accepted usage", e.refusedSessionsAccepting, 0)
             expect("parsers left inside a frame", UInt64(r.parsersMidFrame), 0)
             if r.model.stage == .charging && r.model.charging.mode.offline {
                 expect("interim triggers", r.charging.interimTriggers, e.interimTriggers)

@@ -50,6 +50,8 @@ public struct WorkerResult: Sendable {
     /// Each session's accepted usage when it ended (for the conservation check).
     public var closedSessions: [ClosedSession] = []
     public var dispatcher = DispatcherCounters()
+    /// Sessions whose set-up was refused (they must accept nothing).
+    public var rejectedSessions: [SessionKey] = []
 }
 
 /// Live figures a worker publishes for the progress line (relaxed atomics, own cache line).
@@ -153,7 +155,7 @@ final class EngineWorker: @unchecked Sendable {
         result.setUpSeconds = Double(monotonicNanoseconds() - setUpStart) / 1e9
         result.sessionsSetUp = setUp.completed
         result.sessionsRejected = setUp.rejected.count
-        for (i, key) in keys.enumerated() where setUp.rejected.contains(key) { connections[i].rejectedAtSetUp = true }
+        result.rejectedSessions = Array(setUp.rejected)
         self.state = state
         self.connections = connections
     }
@@ -284,9 +286,7 @@ final class EngineWorker: @unchecked Sendable {
                 }
                 if timedTurn { state.latency.message.recordClamped(now &- turnStart) }
                 let refused = state.pipeline.chunksRefused &- refusedBefore
-                if refused != 0 || connection.pointee.rejectedAtSetUp {
-                    refusals.add(turn, refused: refused, rejectedAtSetUp: connection.pointee.rejectedAtSetUp)
-                }
+                if refused != 0 { refusals.add(turn, refused: refused) }
                 fedChunks &+= UInt64(turn.chunks)
                 offset += length
                 turnIndex += 1
@@ -356,8 +356,6 @@ final class EngineWorker: @unchecked Sendable {
 struct EngineConnection {
     var parser: MSRPChunkParser
     let key: SessionKey
-    /// Its session's set-up was refused: every chunk of it must be refused (model check).
-    var rejectedAtSetUp = false
 
     /// Asks for every cache line of the connection's state.
     @inline(__always)

@@ -8,20 +8,17 @@ public struct RefusalCounts: Sendable, Equatable {
     public var refusedWithReportNo: UInt64 = 0
     /// Completed messages (`$`) with a chunk refused: no trigger is owed for them.
     public var completedMessagesRefused: UInt64 = 0
-    /// Messages of sessions whose set-up was refused with a chunk accepted anyway.
-    public var refusedSessionMessagesAccepted: UInt64 = 0
 
     public init() {}
 
     @inlinable
-    mutating func add(_ t: TrafficTurn, refused: UInt64, rejectedAtSetUp: Bool) {
+    mutating func add(_ t: TrafficTurn, refused: UInt64) {
         switch t.failureReport {
         case .yes: refusedWithReportYes &+= refused
         case .partial: refusedWithReportPartial &+= refused
         case .no: refusedWithReportNo &+= refused
         }
         if t.completed && refused > 0 { completedMessagesRefused &+= 1 }
-        if rejectedAtSetUp && refused != UInt64(t.chunks) { refusedSessionMessagesAccepted &+= 1 }
     }
 
     public static func += (a: inout RefusalCounts, b: RefusalCounts) {
@@ -29,7 +26,6 @@ public struct RefusalCounts: Sendable, Equatable {
         a.refusedWithReportPartial &+= b.refusedWithReportPartial
         a.refusedWithReportNo &+= b.refusedWithReportNo
         a.completedMessagesRefused &+= b.completedMessagesRefused
-        a.refusedSessionMessagesAccepted &+= b.refusedSessionMessagesAccepted
     }
 }
 
@@ -38,24 +34,25 @@ public struct RefusalCounts: Sendable, Equatable {
 /// the interim triggers (one per completed message whose chunks were all accepted). Refusals
 /// are charging's decision, so the counts the Charging Enabler User made go in
 /// (``RefusalCounts``); everything else comes from how the traffic was built. A session whose
-/// set-up was refused must have every chunk refused.
+/// set-up was refused must have accepted nothing.
 public struct ExpectedOutcome: Sendable, Equatable, Codable {
     public var ok200: UInt64 = 0
     public var forbidden403: UInt64 = 0
     /// Responses the Failure-Report withholds: every one under `no`, the 200s under `partial`.
     public var withheld: UInt64 = 0
     public var interimTriggers: UInt64 = 0
-    /// Messages of refused sessions with a chunk accepted.
-    public var refusedSessionMessagesAccepted: UInt64 = 0
+    /// Sessions whose set-up was refused that accepted usage anyway (must be 0: checked on
+    /// each such session's last state, so the timed loop pays nothing for it).
+    public var refusedSessionsAccepting: UInt64 = 0
 
     public init() {}
 
-    public init(fed: TrafficCounts, refusals r: RefusalCounts, offlineTriggers: Bool) {
+    public init(fed: TrafficCounts, refusals r: RefusalCounts, offlineTriggers: Bool, refusedSessionsAccepting: Int) {
         let noReportChunks = fed.chunks &- fed.successResponses &- fed.partialReportChunks
         ok200 = fed.successResponses &- r.refusedWithReportYes
         forbidden403 = r.refusedWithReportYes &+ r.refusedWithReportPartial
         withheld = noReportChunks &+ (fed.partialReportChunks &- r.refusedWithReportPartial)
         interimTriggers = offlineTriggers ? fed.messages &- r.completedMessagesRefused : 0
-        refusedSessionMessagesAccepted = r.refusedSessionMessagesAccepted
+        self.refusedSessionsAccepting = UInt64(refusedSessionsAccepting)
     }
 }

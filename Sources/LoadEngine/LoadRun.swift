@@ -111,7 +111,8 @@ public enum LoadRun {
             expected: ExpectedOutcome(
                 fed: fed,
                 refusals: refusals,
-                offlineTriggers: model.stage == .charging && charging.mode.offline
+                offlineTriggers: model.stage == .charging && charging.mode.offline,
+                refusedSessionsAccepting: refusedSessionsAccepting(results)
             ),
             parsersMidFrame: results.reduce(0) { $0 + $1.parsersMidFrame },
             conservation: conservation,
@@ -130,6 +131,15 @@ public enum LoadRun {
             clockReadNanoseconds: clockRead,
             dispatcher: results.reduce(into: DispatcherCounters()) { $0 += $1.dispatcher }
         )
+    }
+}
+
+/// Sessions whose set-up was refused but whose last state shows usage accepted.
+func refusedSessionsAccepting(_ results: [WorkerResult]) -> Int {
+    let refused = Set(results.flatMap(\.rejectedSessions))
+    guard !refused.isEmpty else { return 0 }
+    return results.reduce(0) { n, r in
+        n + r.closedSessions.filter { refused.contains($0.session) && !$0.accepted.isZero }.count
     }
 }
 

@@ -111,7 +111,7 @@ struct LoadEngineTests {
         #expect(rejected > 50 && rejected < 250)
         #expect(r.counters.responses403 > 0)
         // Every chunk of a refused session refused; responses as the model owes them.
-        #expect(r.expected.refusedSessionMessagesAccepted == 0)
+        #expect(r.expected.refusedSessionsAccepting == 0)
         #expect(r.expected.forbidden403 > 0)
         #expect(BenchReport.check(r).ok, "\(BenchReport.check(r).detail)")
         #expect(r.conservation.ok, "\(r.conservation.detail)")
