@@ -105,28 +105,43 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
         let index: UInt32
         if r.attempt > 1, let i = match(r.correlation) {
             index = i
-            records[i].request = r
-            records[i].expired = false
+            let p = records.pointer(i)
+            p.pointee.request = r
+            p.pointee.expired = false
         } else {
             // A reused slot keeps its generation, bumped when it was freed.
             let next = records.nextIndex
-            let generation = records.contains(next) ? records[next].generation : 0
+            let generation = records.contains(next) ? records.pointer(next).pointee.generation : 0
+            r.correlation = UInt64(next) | UInt64(generation) << 32
             index = records.insert(InFlightRecord(request: r, generation: generation))
-            r.correlation = UInt64(index) | UInt64(generation) << 32
-            records[index].request = r
         }
         counters.sent &+= 1
-        timers.schedule(.transmission, at: r.sentAt &+ txTimeout, index: index, tag: tag(index))
-        client.send(r, answers: answers)
+        let deadline = r.sentAt &+ txTimeout
+        if let d = client.send(r, answers: answers) {
+            counters.answersTaken &+= 1
+            schedule(d)
+            // An answer that will be taken within Tx makes this transmission's Tx timer
+            // stale before it could fire: it is not armed at all.
+            if d.arrivesAt > deadline { timers.schedule(.transmission, at: deadline, index: index, tag: tag(index)) }
+        } else {
+            timers.schedule(.transmission, at: deadline, index: index, tag: tag(index))
+        }
         takeAnswers()
+    }
+
+    /// An answer to take at its arrival time.
+    @inlinable
+    mutating func schedule(_ d: ChargingAnswerDelivery) {
+        let i = deliveries.insert(d.answer)
+        timers.schedule(.delivery, at: d.arrivesAt, index: i)
     }
 
     /// A timer's check that the record is still the one it was armed for, at the same
     /// transmission: the generation (24 bits) and the attempt.
     @inlinable
     func tag(_ i: UInt32) -> UInt32 {
-        let r = records[i]
-        return r.generation &<< 8 | UInt32(r.request.attempt)
+        let p = records.pointer(i)
+        return p.pointee.generation &<< 8 | UInt32(p.pointee.request.attempt)
     }
 
     /// Arms a session's charging timer.
@@ -142,8 +157,8 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
         let index = UInt32(truncatingIfNeeded: correlation)
         let generation = UInt32(truncatingIfNeeded: correlation >> 32)
         guard records.contains(index) else { return nil }
-        let r = records[index]
-        return r.live && r.generation == generation ? index : nil
+        let p = records.pointer(index)
+        return p.pointee.live && p.pointee.generation == generation ? index : nil
     }
 
     /// Moves the answers waiting in the queue into the heap, each at its arrival time.
@@ -151,8 +166,7 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
     mutating func takeAnswers() {
         while let d = answers.pop() {
             counters.answersTaken &+= 1
-            let i = deliveries.insert(d.answer)
-            timers.schedule(.delivery, at: d.arrivesAt, index: i)
+            schedule(d)
         }
     }
 
@@ -168,21 +182,23 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
                     counters.unmatchedAnswers &+= 1
                     continue
                 }
-                let record = records[i]
+                let p = records.pointer(i)
+                let late = p.pointee.expired
+                let request = p.pointee.request
                 free(i)
-                return .answer(answer, request: record.request, late: record.expired)
+                return .answer(answer, request: request, late: late)
             case .transmission:
                 guard records.contains(e.index) else { continue }
-                let record = records[e.index]
-                guard record.live, !record.expired, tag(e.index) == e.tag else { continue }
-                records[e.index].expired = true
+                let p = records.pointer(e.index)
+                guard p.pointee.live, !p.pointee.expired, tag(e.index) == e.tag else { continue }
+                p.pointee.expired = true
                 // If the owner sends no retransmission, the record waits one more Tx for a
                 // late answer, then is forgotten.
                 timers.schedule(.lateWindow, at: now &+ txTimeout, index: e.index, tag: e.tag)
-                return .timeout(record.request)
+                return .timeout(p.pointee.request)
             case .lateWindow:
-                let record = records[e.index]
-                guard record.live, record.expired, tag(e.index) == e.tag else { continue }
+                let p = records.pointer(e.index)
+                guard p.pointee.live, p.pointee.expired, tag(e.index) == e.tag else { continue }
                 counters.forgotten &+= 1
                 free(e.index)
             case .session:
@@ -194,8 +210,9 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
 
     @inlinable
     mutating func free(_ i: UInt32) {
-        records[i].live = false
-        records[i].generation &+= 1
-        _ = records.remove(i)
+        let p = records.pointer(i)
+        p.pointee.live = false
+        p.pointee.generation &+= 1
+        records.free.append(i)
     }
 }

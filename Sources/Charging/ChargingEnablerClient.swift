@@ -14,9 +14,11 @@ public protocol ChargingEnablerClient: Sendable {
     var peerCount: Int { get }
 
     /// Sends `request` (its ``ChargingRequest/attempt`` says which peer, its
-    /// ``ChargingRequest/correlation`` must come back in the answer); the answer, if one comes,
-    /// goes into `answers`.
-    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue)
+    /// ``ChargingRequest/correlation`` must come back in the answer). The answer, if one
+    /// comes, goes into `answers` from whatever thread has it; a client that answers on the
+    /// caller's thread (the embedded simulator) may instead return it, with its arrival time,
+    /// and spare the queue. Either way the owner takes it at its arrival time, not before.
+    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery?
 }
 
 /// Which peer each transmission of a request goes to.

@@ -45,16 +45,16 @@ struct TimerEntry: BitwiseCopyable, Sendable {
 /// entry here; none is an object of its own, and none is cancelled (a stale entry finds
 /// nothing to do when it comes due).
 ///
-/// Two queues behind one `pop`: Tx timers and late windows all run for the same duration
-/// from "now", so they come due in the order they were armed and a FIFO ring holds them (O(1)
-/// both ways, however many requests are in flight: at a million requests a second with a 2 s
-/// Tx, a heap would be 2 M entries deep); answers at simulated arrival times and the
-/// sessions' charging timers go in a binary min-heap on the due time. `pop` takes the earlier
-/// of the two heads.
+/// Two queues behind one `pop`, which takes the earlier head: Tx timers and late windows all
+/// run for Tx from "now", so they come due in the order they were armed and a FIFO ring holds
+/// them (O(1) both ways however many requests are in flight: at a million requests a second
+/// with a 2 s Tx a heap would be 2 M entries deep); answers at their arrival times and the
+/// sessions' charging timers go in a binary min-heap on the due time.
 @usableFromInline
 struct ChargingTimers: Sendable {
     @usableFromInline let heap: BitwiseBuffer<TimerEntry>
-    @usableFromInline let fifo: TimerRing
+    /// Tx timers and late windows, in the order they come due.
+    @usableFromInline let ring: TimerRing
     @usableFromInline var sequence: UInt32 = 0
     /// The earliest due time of both queues, kept beside them (`Int64.max` when both are
     /// empty): the owner asks for it after every turn, and this is one load.
@@ -62,25 +62,25 @@ struct ChargingTimers: Sendable {
 
     @inlinable init(capacity: Int) {
         heap = BitwiseBuffer(capacity: capacity)
-        fifo = TimerRing(capacity: capacity)
+        ring = TimerRing(capacity: capacity)
     }
 
     @inlinable var nextDue: Int64? { earliest == .max ? nil : earliest }
-    @inlinable var count: Int { heap.count + fifo.count }
+    @inlinable var count: Int { heap.count + ring.count }
 
     @inlinable
     mutating func schedule(_ kind: TimerKind, at due: Int64, index: UInt32, tag: UInt32 = 0) {
-        var e = TimerEntry(due: due, sequence: sequence, index: index, tag: tag, kind: kind)
+        let e = TimerEntry(due: due, sequence: sequence, index: index, tag: tag, kind: kind)
         sequence &+= 1
-        if kind == .transmission || kind == .lateWindow {
-            // Same duration from a clock that does not go back: in order. Were the caller's
-            // time to step back, the entry waits for the one before it (late, never early).
-            if let last = fifo.last, last.due > e.due { e.due = last.due }
-            fifo.append(e)
+        // Tx timers and late windows run for Tx from "now": in order with the ring's last entry
+        // unless the caller's clock stepped back (then, and for every other kind, the heap).
+        if (kind == .transmission || kind == .lateWindow) && (ring.count == 0 || !TimerEntry.before(e, ring.lastEntry))
+        {
+            ring.append(e)
         } else {
             push(e)
         }
-        if e.due < earliest { earliest = e.due }
+        if due < earliest { earliest = due }
     }
 
     @inlinable
@@ -100,21 +100,17 @@ struct ChargingTimers: Sendable {
     @inlinable
     mutating func pop(dueBy now: Int64) -> TimerEntry? {
         guard earliest <= now else { return nil }
-        let fromFIFO: Bool
-        if let f = fifo.first {
-            fromFIFO = heap.count == 0 || TimerEntry.before(f, heap[0])
-        } else {
-            fromFIFO = false
-        }
         let first: TimerEntry
-        if fromFIFO {
-            first = fifo.removeFirst()
+        if ring.count > 0 && (heap.count == 0 || TimerEntry.before(ring.firstEntry, heap[0])) {
+            first = ring.removeFirst()
         } else {
             first = heap[0]
             let last = heap.removeLast()
             if heap.count > 0 { siftDown(last) }
         }
-        earliest = min(fifo.first?.due ?? .max, heap.count > 0 ? heap[0].due : .max)
+        let h = heap.count > 0 ? heap[0].due : Int64.max
+        let r = ring.count > 0 ? ring.firstEntry.due : Int64.max
+        earliest = h < r ? h : r
         return first
     }
 
@@ -154,8 +150,9 @@ final class TimerRing: @unchecked Sendable {
 
     deinit { base.deallocate() }
 
-    @inlinable var first: TimerEntry? { count > 0 ? base[head] : nil }
-    @inlinable var last: TimerEntry? { count > 0 ? base[(head + count - 1) & (capacity - 1)] : nil }
+    /// The oldest and the newest entry (the ring is not empty).
+    @inlinable var firstEntry: TimerEntry { base[head] }
+    @inlinable var lastEntry: TimerEntry { base[(head + count - 1) & (capacity - 1)] }
 
     @inlinable
     func append(_ e: TimerEntry) {

@@ -79,12 +79,12 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
 
     public var peerCount: Int { configuration.peers }
 
-    /// Records the request and puts the answer in `answers` with its simulated arrival time
-    /// (the request's `sentAt` plus the latency), unless the request or the answer is lost.
-    /// The answer may arrive after the client's Tx: the client then sees it as late.
+    /// Records the request and returns the answer with its simulated arrival time (the
+    /// request's `sentAt` plus the latency), unless the request or the answer is lost. The
+    /// answer may arrive after the client's Tx: the owner then sees it as late.
     @inlinable
-    public func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
-        if let delivery = answer(request) { answers.push(delivery) }
+    public func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery? {
+        answer(request)
     }
 
     /// What happens to `request`: its answer and arrival time, or nil when it is lost.

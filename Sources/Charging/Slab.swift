@@ -28,6 +28,9 @@ struct Slab<Element: BitwiseCopyable & Sendable>: Sendable {
         return UInt32(elements.count - 1)
     }
 
+    /// The element at `i` in place: read or write one field without copying the element.
+    @inlinable func pointer(_ i: UInt32) -> UnsafeMutablePointer<Element> { elements.base + Int(i) }
+
     /// Whether `i` was ever handed out (it may be free now).
     @inlinable func contains(_ i: UInt32) -> Bool { Int(i) < elements.count }
 

@@ -39,8 +39,9 @@ final class ThreadedClient: ChargingEnablerClient, @unchecked Sendable {
 
     var peerCount: Int { 1 }
 
-    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
+    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery? {
         lock.withLock { pending.append((request, answers)) }
+        return nil  // the answer comes later, from the client's thread
     }
 
     func serve() {

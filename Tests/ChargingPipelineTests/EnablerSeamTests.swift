@@ -23,12 +23,14 @@ final class ScriptedClient: ChargingEnablerClient, @unchecked Sendable {
     var peerCount: Int { 2 }
     var ledger: ChargingLedger { inner.ledger }
 
-    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
+    /// Answers through the queue, as a network client does.
+    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery? {
         sent.append(request)
-        guard var d = inner.answer(request) else { return }
-        guard let delay = delay(request) else { return }
+        guard var d = inner.answer(request) else { return nil }
+        guard let delay = delay(request) else { return nil }
         d.arrivesAt = request.sentAt + delay
         answers.push(d)
+        return nil
     }
 }
 

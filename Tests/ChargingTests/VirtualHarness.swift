@@ -179,19 +179,23 @@ final class ScriptedEnabler: ChargingEnablerClient, @unchecked Sendable {
     var ledger: ChargingLedger { inner.ledger }
     var peerCount: Int { inner.peerCount }
 
-    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
+    func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery? {
         switch script(request) {
         case .normal:
-            inner.send(request, answers: answers)
+            return inner.send(request, answers: answers)  // on the caller's thread, returned
         case .drop(let recorded):
             if recorded { _ = inner.answer(request) }
+            return nil
         case .delay(let d):
+            // Through the queue, as a network client answers.
             if var delivery = inner.answer(request) {
                 delivery.arrivesAt = request.sentAt + d
                 answers.push(delivery)
             }
+            return nil
         }
     }
+
 }
 
 let ms = ChargingConfiguration.millisecond
