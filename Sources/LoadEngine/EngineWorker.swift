@@ -303,14 +303,7 @@ final class EngineWorker: @unchecked Sendable {
                     progress.chunks.store(fedChunks, ordering: .relaxed)
                     if now >= nextSecond {
                         intervals.append(
-                            IntervalSample(
-                                second: intervals.count + 1,
-                                chunks: fedChunks,
-                                messages: state.pipeline.counters.messages,
-                                bodyBytes: state.pipeline.counters.bodyBytes,
-                                requests: state.pipeline.charging.totalRequests &- setUpRequests,
-                                chunkLatency: intervalLatency
-                            )
+                            Self.sample(intervals.count + 1, fedChunks, state, setUpRequests, intervalLatency)
                         )
                         intervalLatency.reset()
                         nextSecond &+= 1_000_000_000
@@ -325,20 +318,29 @@ final class EngineWorker: @unchecked Sendable {
         result.timedEnd = now
         progress.chunks.store(fedChunks, ordering: .relaxed)
         if intervalLatency.totalCount > 0 || intervals.isEmpty {
-            intervals.append(
-                IntervalSample(
-                    second: intervals.count + 1,
-                    chunks: fedChunks,
-                    messages: state.pipeline.counters.messages,
-                    bodyBytes: state.pipeline.counters.bodyBytes,
-                    requests: state.pipeline.charging.totalRequests &- setUpRequests,
-                    chunkLatency: intervalLatency
-                )
-            )
+            intervals.append(Self.sample(intervals.count + 1, fedChunks, state, setUpRequests, intervalLatency))
         }
         result.intervals = intervals
         result.fed = traffic.counts(rounds: rounds, turns: turnIndex)
         result.refusals += refusals
+    }
+
+    /// The totals at the end of second `second` of the timed phase.
+    static func sample(
+        _ second: Int,
+        _ chunks: UInt64,
+        _ state: borrowing EngineState,
+        _ setUpRequests: UInt64,
+        _ latency: Histogram<UInt64>
+    ) -> IntervalSample {
+        IntervalSample(
+            second: second,
+            chunks: chunks,
+            messages: state.pipeline.counters.messages,
+            bodyBytes: state.pipeline.counters.bodyBytes,
+            requests: state.pipeline.charging.totalRequests &- setUpRequests,
+            chunkLatency: latency
+        )
     }
 
     /// How many turns ahead the connection state, and the session's slot, are prefetched.
