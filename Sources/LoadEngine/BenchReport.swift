@@ -133,17 +133,28 @@ public struct BenchReport: Codable, Sendable {
         public var wireGBPerSecond: Double
         /// This stage's throughput over the previous stage's (1 for the first).
         public var ratioToPrevious: Double
+        /// For the charging rows: throughput over the table stage's (charging's overhead).
+        public var ratioToTable: Double?
+        /// CH-1 interims sent per second in this row's run.
+        public var interimsPerSecond: Double
 
-        /// The row of a run of `stage`, compared with the row before it.
-        public init(_ stage: PipelineStage, _ r: RunResult, previous: Stage?) {
+        /// The row of a run of `stage` (named `name`, the stage's name unless given), compared
+        /// with the row before it and, for charging rows, with the table row.
+        public init(_ stage: PipelineStage, _ r: RunResult, previous: Stage?, table: Stage? = nil, name: String? = nil)
+        {
             let s = max(r.seconds, 1e-9)
-            self.stage = stage.rawValue
+            self.stage = name ?? stage.rawValue
             let rate = Double(r.fed.chunks) / s
             chunksPerSecond = rate
             bodyGBPerSecond = Double(r.fed.bodyBytes) / s / 1e9
             wireGBPerSecond = Double(r.fed.wireBytes) / s / 1e9
             ratioToPrevious = previous.map { rate / $0.chunksPerSecond } ?? 1
+            ratioToTable = stage == .charging ? table.map { rate / $0.chunksPerSecond } : nil
+            interimsPerSecond = Double(r.charging.sent(.offlineInterim)) / s
         }
+
+        /// The name of the row that charges every completed message (interval 0).
+        public static let everyMessage = "charging-every-message"
     }
 
     public struct Interval: Codable, Sendable {

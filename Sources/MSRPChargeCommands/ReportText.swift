@@ -82,16 +82,22 @@ enum ReportText {
 
         if let stages = r.stages {
             s += "\nStages (the same traffic through successive depths of the pipeline)\n"
-            s += "  stage          chunks/s    body GB/s   wire GB/s   × previous\n"
+            s += "  stage                     chunks/s   body GB/s   wire GB/s   × previous   × table   interims/s\n"
             for st in stages {
-                s += "  " + st.stage.padding(toLength: 10, withPad: " ", startingAt: 0)
+                s += "  " + st.stage.padding(toLength: 22, withPad: " ", startingAt: 0)
                 s += String(repeating: " ", count: max(0, 13 - si(st.chunksPerSecond).count)) + si(st.chunksPerSecond)
                 s += String(
-                    format: " %12.3f %11.3f %12.3f\n",
+                    format: " %11.3f %11.3f %12.3f",
                     st.bodyGBPerSecond,
                     st.wireGBPerSecond,
                     st.ratioToPrevious
                 )
+                s += st.ratioToTable.map { String(format: " %9.3f", $0) } ?? String(repeating: " ", count: 10)
+                s +=
+                    st.ratioToTable == nil
+                    ? "\n"
+                    : String(repeating: " ", count: max(1, 13 - si(st.interimsPerSecond).count))
+                        + si(st.interimsPerSecond) + "\n"
             }
         }
         if !r.failedConditions.isEmpty {

@@ -86,6 +86,30 @@ struct BenchCommandTests {
         #expect(message(["--shard-affinity", "1.5"]).contains("--shard-affinity must be from 0 to 1, got 1.5"))
     }
 
+    /// `--stages` ends with the worst case beside the configured one: the same traffic with
+    /// every completed message charged, each charging row with its ratio to the table stage.
+    @Test func stagesEndWithEveryMessageCharged() throws {
+        let dir = try Self.tempDir()
+        let path = dir + "/stages.json"
+        #expect(try Self.bench(Self.small + ["--stages", "--stage-duration", "0.5", "--json", path]) == nil)
+        let data = try #require(FileManager.default.contents(atPath: path))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let stages = try #require(json["stages"] as? [[String: Any]])
+        #expect(
+            stages.map { $0["stage"] as? String } == ["scan", "parse", "table", "charging", "charging-every-message"]
+        )
+        let table = try #require(stages[2]["chunksPerSecond"] as? Double)
+        for row in stages[3...] {
+            let rate = try #require(row["chunksPerSecond"] as? Double)
+            let ratio = try #require(row["ratioToTable"] as? Double)
+            #expect(abs(ratio - rate / table) < 1e-9)
+        }
+        #expect(stages[0]["ratioToTable"] == nil || stages[0]["ratioToTable"] is NSNull)
+        // Every message charged: an interim for (nearly) every message of that run.
+        let everyMessage = try #require(stages[4]["interimsPerSecond"] as? Double)
+        #expect(everyMessage > 0)
+    }
+
     @Test func jsonHasEveryFigure() throws {
         let dir = try Self.tempDir()
         let path = dir + "/report.json"
