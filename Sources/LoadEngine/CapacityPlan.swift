@@ -10,7 +10,9 @@
 ///   per session for a message rate `r` (`r` itself when `I` is 0);
 /// - CH-2 (online): an initial and a termination per session, and an update whenever the
 ///   granted units are used up or their validity ends, whichever comes first;
-/// - cores: chunks a second over the per-core rate, rounded up.
+/// - cores, for each interval: `chunks/s × c_chunk + requests/s × c_request` core-seconds a
+///   second, rounded up. The two costs are measured on this machine (``Costs``): a chunk
+///   with charging but no request, and a charging request with its answer.
 public struct CapacityPlan: Codable, Sendable, Equatable {
     public struct Input: Codable, Sendable, Equatable {
         public var sessions: Double
@@ -24,8 +26,13 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         public var unitsPerMessage: Double
         public var grantedUnits: Double
         public var validitySeconds: Double
-        public var perCoreChunksPerSecond: Double
-        public var perCoreSource: String
+        /// Core-nanoseconds one chunk takes (parse, table, Charging Enabler User, response).
+        public var chunkCostNanoseconds: Double
+        /// Core-nanoseconds one charging request and its answer add (the embedded enabler's
+        /// share included, as it stands for the remote system's client side).
+        public var requestCostNanoseconds: Double
+        /// Where the two costs come from.
+        public var costSource: String
 
         public init(
             sessions: Double,
@@ -38,8 +45,9 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             unitsPerMessage: Double,
             grantedUnits: Double,
             validitySeconds: Double,
-            perCoreChunksPerSecond: Double,
-            perCoreSource: String
+            chunkCostNanoseconds: Double,
+            requestCostNanoseconds: Double,
+            costSource: String
         ) {
             self.sessions = sessions
             self.messagesPerMinute = messagesPerMinute
@@ -51,8 +59,9 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             self.unitsPerMessage = unitsPerMessage
             self.grantedUnits = grantedUnits
             self.validitySeconds = validitySeconds
-            self.perCoreChunksPerSecond = perCoreChunksPerSecond
-            self.perCoreSource = perCoreSource
+            self.chunkCostNanoseconds = chunkCostNanoseconds
+            self.requestCostNanoseconds = requestCostNanoseconds
+            self.costSource = costSource
         }
     }
 
@@ -67,6 +76,46 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         public var requestsPerSecond: Double
         /// Interims per 1000 completed messages: how much the limiter saves.
         public var interimsPerThousandMessages: Double
+        /// Core-seconds a second: chunks/s × c_chunk + requests/s × c_request.
+        public var coreSeconds: Double
+        /// Engine cores at this interval (core-seconds rounded up, at least 1).
+        public var cores: Int
+    }
+
+    /// The two costs of the model, measured by two runs of the same traffic on one worker:
+    /// one with no interims (every chunk, hardly a request) and one with every message
+    /// charged. Each run's time per chunk is `c_chunk + q × c_request`, with `q` its requests
+    /// per chunk; two runs give both costs.
+    public struct Costs: Codable, Sendable, Equatable {
+        public var chunkNanoseconds: Double
+        public var requestNanoseconds: Double
+
+        public init(chunkNanoseconds: Double, requestNanoseconds: Double) {
+            self.chunkNanoseconds = chunkNanoseconds
+            self.requestNanoseconds = requestNanoseconds
+        }
+
+        /// From two runs, per core: chunks/s and requests/s of each. Nil when the runs do not
+        /// differ in requests per chunk (the two equations are then the same one).
+        public init?(
+            chunksPerSecondA: Double,
+            requestsPerSecondA: Double,
+            chunksPerSecondB: Double,
+            requestsPerSecondB: Double
+        ) {
+            let tA = 1e9 / chunksPerSecondA
+            let tB = 1e9 / chunksPerSecondB
+            let qA = requestsPerSecondA / chunksPerSecondA
+            let qB = requestsPerSecondB / chunksPerSecondB
+            guard abs(qB - qA) > 1e-9, chunksPerSecondA > 0, chunksPerSecondB > 0 else { return nil }
+            let request = (tB - tA) / (qB - qA)
+            self.init(chunkNanoseconds: tA - qA * request, requestNanoseconds: max(0, request))
+        }
+
+        /// Chunks per second one core carries at `requestsPerChunk` (the model's prediction).
+        public func chunksPerSecond(requestsPerChunk q: Double) -> Double {
+            1e9 / (chunkNanoseconds + q * requestNanoseconds)
+        }
     }
 
     public var input: Input
@@ -74,6 +123,7 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
     public var chunksPerSecond: Double
     public var bodyBytesPerSecond: Double
     public var sessionsStartedPerSecond: Double
+    /// The most cores any interval needs.
     public var cores: Int
     public var rows: [Row]
 
@@ -86,7 +136,6 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         bodyBytesPerSecond = mps * input.meanMessageBytes
         let churn = input.sessionMinutes > 0 ? input.sessions / (60 * input.sessionMinutes) : 0
         sessionsStartedPerSecond = churn
-        cores = max(1, Int((chunksPerSecond / input.perCoreChunksPerSecond).rounded(.up)))
         var updates = 0.0
         if input.online {
             let unitsPerSecond = r * input.unitsPerMessage
@@ -94,10 +143,13 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             let byValidity = input.validitySeconds > 0 ? 1 / input.validitySeconds : 0
             updates = input.sessions * max(byQuota, byValidity)
         }
+        let chunks = chunksPerSecond
         rows = interimIntervals.map { i in
             let interims = !input.offline || r == 0 ? 0 : input.sessions * (i > 0 ? 1 / (i + 1 / r) : r)
             let ch1 = input.offline ? churn : 0
             let ch2 = input.online ? churn : 0
+            let requests = 2 * ch1 + interims + 2 * ch2 + updates
+            let coreSeconds = (chunks * input.chunkCostNanoseconds + requests * input.requestCostNanoseconds) / 1e9
             return Row(
                 interimIntervalSeconds: i,
                 ch1StartPerSecond: ch1,
@@ -106,10 +158,13 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
                 ch2InitialPerSecond: ch2,
                 ch2UpdatePerSecond: updates,
                 ch2TerminationPerSecond: ch2,
-                requestsPerSecond: 2 * ch1 + interims + 2 * ch2 + updates,
-                interimsPerThousandMessages: mps > 0 ? 1000 * interims / mps : 0
+                requestsPerSecond: requests,
+                interimsPerThousandMessages: mps > 0 ? 1000 * interims / mps : 0,
+                coreSeconds: coreSeconds,
+                cores: max(1, Int((coreSeconds - 1e-9).rounded(.up)))
             )
         }
+        cores = rows.map(\.cores).max() ?? 1
     }
 
     /// Chunks per message of a workload: one, or (for the multi-chunk share) the pieces of

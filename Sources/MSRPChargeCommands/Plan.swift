@@ -10,10 +10,12 @@ public struct Plan: ParsableCommand {
             "Capacity planning: the CH-1/CH-2 request rates the charging system will see, and the engine cores needed.",
         discussion: """
             For each interim interval in --interims: CH-1 start/interim/stop and CH-2 \
-            initial/update/termination per second, for sessions sending Poisson traffic. \
-            Cores come from the per-core chunk rate: --per-core-rate, or the chunks/s per \
-            worker of a `msrpcharge bench --json` report (--bench-json), or else a 3-second \
-            one-worker bench of this traffic run now.
+            initial/update/termination per second, for sessions sending Poisson traffic, and \
+            the engine cores: chunks/s × c_chunk + requests/s × c_request. The two costs are \
+            measured now by two 2-second one-worker benches of this traffic (no interims, then \
+            every message charged), or taken from a `msrpcharge bench --stages --json` report \
+            (--bench-json: its charging and every-message rows); --per-core-rate puts every \
+            cost in one chunk rate instead.
             """
     )
 
@@ -50,10 +52,16 @@ public struct Plan: ParsableCommand {
     @Option(help: "Validity-Time of a grant, seconds (0: none).")
     var validity = 0.0
 
-    @Option(help: "Chunks per second one engine core carries with charging.")
+    @Option(
+        help:
+            "Chunks per second one engine core carries with charging, all costs included (overrides the measured costs)."
+    )
     var perCoreRate: Double?
 
-    @Option(help: "Take the per-core rate from this `msrpcharge bench --json` report (chunks/s ÷ workers).")
+    @Option(
+        help:
+            "Take the two costs from this `msrpcharge bench --stages --json` report (its charging and every-message rows, per worker)."
+    )
     var benchJson: String?
 
     @Option(help: "Write the plan as JSON to this file ('-' for standard output).")
@@ -104,7 +112,7 @@ public struct Plan: ParsableCommand {
 
     public func run() throws {
         let sizes = try MessageSizeDistribution(parsing: size)
-        let (rate, source) = try perCore(sizes)
+        let (costs, source) = try measuredCosts(sizes)
         let input = CapacityPlan.Input(
             sessions: sessions,
             messagesPerMinute: messagesPerMinute,
@@ -120,8 +128,9 @@ public struct Plan: ParsableCommand {
             unitsPerMessage: unit == "bytes" ? sizes.mean : 1,
             grantedUnits: grantedUnits,
             validitySeconds: validity,
-            perCoreChunksPerSecond: rate,
-            perCoreSource: source
+            chunkCostNanoseconds: costs.chunkNanoseconds,
+            requestCostNanoseconds: costs.requestNanoseconds,
+            costSource: source
         )
         let plan = CapacityPlan(input, interimIntervals: try intervals())
         print(Self.render(plan), terminator: "")
@@ -137,8 +146,14 @@ public struct Plan: ParsableCommand {
         }
     }
 
-    func perCore(_ sizes: MessageSizeDistribution) throws -> (Double, String) {
-        if let perCoreRate { return (perCoreRate, "given (--per-core-rate)") }
+    /// c_chunk and c_request, and where they come from.
+    func measuredCosts(_ sizes: MessageSizeDistribution) throws -> (CapacityPlan.Costs, String) {
+        if let perCoreRate {
+            return (
+                CapacityPlan.Costs(chunkNanoseconds: 1e9 / perCoreRate, requestNanoseconds: 0),
+                "given (--per-core-rate \(Self.fmt(perCoreRate)) chunks/s, requests included)"
+            )
+        }
         if let benchJson {
             guard let data = FileManager.default.contents(atPath: benchJson) else {
                 throw CLIError("cannot read --bench-json '\(benchJson)'")
@@ -149,8 +164,22 @@ public struct Plan: ParsableCommand {
             } catch {
                 throw CLIError("--bench-json '\(benchJson)' is not a msrpcharge bench JSON report: \(error)")
             }
-            let rate = report.throughput.chunksPerSecond / Double(max(1, report.workload.workers))
-            return (rate, "measured by bench in \(benchJson) (\(report.workload.workers) workers)")
+            let workers = Double(max(1, report.workload.workers))
+            let rows = report.stages ?? []
+            guard let a = rows.first(where: { $0.stage == PipelineStage.charging.rawValue }),
+                let b = rows.first(where: { $0.stage == BenchReport.Stage.everyMessage }),
+                let costs = CapacityPlan.Costs(
+                    chunksPerSecondA: a.chunksPerSecond / workers,
+                    requestsPerSecondA: a.interimsPerSecond / workers,
+                    chunksPerSecondB: b.chunksPerSecond / workers,
+                    requestsPerSecondB: b.interimsPerSecond / workers
+                )
+            else {
+                throw CLIError(
+                    "--bench-json '\(benchJson)' has no charging and every-message stage rows: run `msrpcharge bench --stages --json FILE` (or give --per-core-rate)"
+                )
+            }
+            return (costs, "measured by bench --stages in \(benchJson) (\(Int(workers)) workers, per worker)")
         }
         var m = WorkloadModel()
         m.sessions = Int(min(sessions, 100_000))
@@ -158,11 +187,23 @@ public struct Plan: ParsableCommand {
         m.chunkSize = chunkSize
         m.multiChunkShare = multiChunkShare
         m.workers = 1
-        m.duration = 3 * ChargingConfiguration.second
-        m.charging.mode = ChargingMode(rawValue: mode) ?? .both
-        FileHandle.standardError.write(Data("plan: measuring the per-core rate (3 s, one worker)…\n".utf8))
-        let r = try LoadRun.run(m)
-        return (Double(r.fed.chunks) / r.seconds, "measured now (3 s, 1 worker, \(m.sessions) sessions)")
+        m.duration = 2 * ChargingConfiguration.second
+        m.charging.mode = .offline
+        m.enabler.interimInterval = nil
+        FileHandle.standardError.write(Data("plan: measuring c_chunk and c_request (two 2 s runs, one worker)…\n".utf8))
+        m.charging.defaultInterimInterval = 1_000_000 * ChargingConfiguration.second  // no interims
+        let a = try LoadRun.run(m)
+        m.charging.defaultInterimInterval = 0  // every message charged
+        let b = try LoadRun.run(m)
+        guard
+            let costs = CapacityPlan.Costs(
+                chunksPerSecondA: Double(a.fed.chunks) / a.seconds,
+                requestsPerSecondA: Double(a.charging.sent(.offlineInterim)) / a.seconds,
+                chunksPerSecondB: Double(b.fed.chunks) / b.seconds,
+                requestsPerSecondB: Double(b.charging.sent(.offlineInterim)) / b.seconds
+            )
+        else { throw CLIError("the two measuring runs charged the same share of messages; give --per-core-rate") }
+        return (costs, "measured now (two 2 s runs, 1 worker, \(m.sessions) sessions)")
     }
 
     static func render(_ p: CapacityPlan) -> String {
@@ -173,12 +214,18 @@ public struct Plan: ParsableCommand {
         s += "  traffic: \(fmt(p.messagesPerSecond)) messages/s, \(fmt(p.chunksPerSecond)) chunks/s, "
         s += String(format: "%.2f MB/s of bodies; ", p.bodyBytesPerSecond / 1e6)
         s += "sessions start and end at \(fmt(p.sessionsStartedPerSecond))/s\n"
-        s += "  engine: \(p.cores) core(s) at \(fmt(i.perCoreChunksPerSecond)) chunks/s per core (\(i.perCoreSource))\n"
+        s += String(
+            format: "  costs: c_chunk %.1f ns, c_request %.1f ns",
+            i.chunkCostNanoseconds,
+            i.requestCostNanoseconds
+        )
+        s += " (\(i.costSource))\n"
+        s += "  cores per interval: chunks/s × c_chunk + requests/s × c_request, rounded up; at most \(p.cores)\n"
         s +=
             "  model: Poisson messages; an interim goes with the first completed message ≥ I s after the last (rate 1/(I + 1/r) per session)\n\n"
         s += ["interval s", "CH-1 start/s", "interim/s", "stop/s", "CH-2 init/s", "update/s", "term/s", "requests/s"]
             .enumerated().map { pad($1, [12, 14, 11, 10, 14, 10, 8, 13][$0]) }.joined()
-        s += "  interims/1000 msgs\n"
+        s += "  interims/1000 msgs  cores\n"
         for r in p.rows {
             let cells = [
                 r.interimIntervalSeconds, r.ch1StartPerSecond, r.ch1InterimPerSecond, r.ch1StopPerSecond,
@@ -186,7 +233,8 @@ public struct Plan: ParsableCommand {
             ]
             let widths = [12, 14, 11, 10, 14, 10, 8, 13]
             s += zip(cells, widths).map { pad(fmt($0), $1) }.joined()
-            s += pad(String(format: "%.1f", r.interimsPerThousandMessages), 13) + "\n"
+            s += pad(String(format: "%.1f", r.interimsPerThousandMessages), 13)
+            s += pad(String(format: "%.2f → %d", r.coreSeconds, r.cores), 14) + "\n"
         }
         return s
     }
