@@ -97,6 +97,10 @@ public struct BenchReport: Codable, Sendable {
         public var unmatchedAnswers: UInt64 = 0
         /// Records given up one Tx after their last timeout, with no answer.
         public var forgottenRecords: UInt64 = 0
+        /// The embedded enabler's share of the workers' timed phase (it stands for a remote
+        /// system), and its nanoseconds per request; sampled, one request in 64 timed.
+        public var embeddedEnablerShare: Double = 0
+        public var embeddedEnablerNanosecondsPerRequest: Double = 0
     }
 
     public struct Phase: Codable, Sendable {
@@ -295,6 +299,12 @@ extension BenchReport {
         charging.lateGrantsReleased = k.lateGrantsReleased
         charging.unmatchedAnswers = r.dispatcher.unmatchedAnswers
         charging.forgottenRecords = r.dispatcher.forgotten
+        let workerNanoseconds = r.workers.reduce(0.0) { $0 + Double($1.timedEnd - $1.timedStart) }
+        let enablerNanoseconds = r.workers.reduce(0.0) { $0 + $1.enablerNanoseconds }
+        let enablerRequests = r.workers.reduce(UInt64(0)) { $0 + $1.enablerRequests }
+        charging.embeddedEnablerShare = workerNanoseconds > 0 ? enablerNanoseconds / workerNanoseconds : 0
+        charging.embeddedEnablerNanosecondsPerRequest =
+            enablerRequests > 0 ? enablerNanoseconds / Double(enablerRequests) : 0
         let setUpSeconds = r.workers.map(\.setUpSeconds).max() ?? 0
         let endSeconds = r.workers.map(\.endSeconds).max() ?? 0
         setUp = Phase(

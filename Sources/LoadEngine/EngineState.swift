@@ -16,7 +16,7 @@ import Musl
 /// counts, latency sampling and the simulated SIP leg).
 struct EngineState {
     let stage: PipelineStage
-    var pipeline: MSRPChargingPipeline<EmbeddedChargingEnabler>
+    var pipeline: MSRPChargingPipeline<SampledEnablerClient>
     var counters = EngineCounters()
     var latency = LatencyHistograms()
     /// Where responses are encoded; flushed at the end of each read, as a server writes once
@@ -38,7 +38,7 @@ struct EngineState {
         pipeline = MSRPChargingPipeline(
             table: table,
             user: user,
-            client: enabler,
+            client: SampledEnablerClient(enabler),
             chargesSessions: stage != .parse && stage != .scan,
             keepClosedSessions: true,
             capacity: 1 << 16

@@ -52,6 +52,10 @@ public struct WorkerResult: Sendable {
     public var dispatcher = DispatcherCounters()
     /// Sessions whose set-up was refused (they must accept nothing).
     public var rejectedSessions: [SessionKey] = []
+    /// Estimated nanoseconds the embedded enabler took during the timed phase, and the
+    /// requests it answered then (sampled: ``SampledEnablerClient``).
+    public var enablerNanoseconds = 0.0
+    public var enablerRequests: UInt64 = 0
 }
 
 /// Live figures a worker publishes for the progress line (relaxed atomics, own cache line).
@@ -228,6 +232,9 @@ final class EngineWorker: @unchecked Sendable {
         let setUpRequests = state.pipeline.charging.totalRequests
         var refusals = RefusalCounts()
         let preemptionsBefore = threadPreemptions()
+        let enablerBefore = (
+            state.pipeline.dispatcher.client.estimatedNanoseconds, state.pipeline.dispatcher.client.requests
+        )
         traffic.turns.withUnsafeBufferPointer { turns in
             while fedChunks < budget {
                 let turn = turns[turnIndex]
@@ -314,6 +321,8 @@ final class EngineWorker: @unchecked Sendable {
         }
         now = monotonicNanoseconds()
         result.preemptions = threadPreemptions() - preemptionsBefore
+        result.enablerNanoseconds += state.pipeline.dispatcher.client.estimatedNanoseconds - enablerBefore.0
+        result.enablerRequests &+= state.pipeline.dispatcher.client.requests &- enablerBefore.1
         result.timedStart = start
         result.timedEnd = now
         progress.chunks.store(fedChunks, ordering: .relaxed)

@@ -111,6 +111,20 @@ struct BenchCommandTests {
         #expect(everyMessage > 0)
     }
 
+    /// With every message charged, the report says how much of the workers' time went to the
+    /// embedded enabler (it stands for a remote system), and what a request cost there.
+    @Test func theEmbeddedEnablersShareIsReported() throws {
+        let dir = try Self.tempDir()
+        let path = dir + "/every.json"
+        #expect(try Self.bench(Self.small + ["--interim-interval", "0", "--json", path]) == nil)
+        let data = try #require(FileManager.default.contents(atPath: path))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let charging = try #require(json["charging"] as? [String: Any])
+        let share = try #require(charging["embeddedEnablerShare"] as? Double)
+        #expect(share > 0 && share < 1, "the embedded enabler's share of the timed phase: \(share)")
+        #expect((charging["embeddedEnablerNanosecondsPerRequest"] as? Double).map { $0 > 0 } == true)
+    }
+
     @Test func jsonHasEveryFigure() throws {
         let dir = try Self.tempDir()
         let path = dir + "/report.json"
@@ -132,6 +146,8 @@ struct BenchCommandTests {
             #expect(workload[key] != nil, "workload.\(key)")
         }
         let charging = try #require(json["charging"] as? [String: Any])
+        // No request in this short timed phase (10 s interval): no enabler time.
+        #expect(charging["embeddedEnablerShare"] as? Double == 0)
         let requests = try #require(charging["requests"] as? [String: Any])
         #expect(
             Set(requests.keys) == [
