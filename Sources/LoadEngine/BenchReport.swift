@@ -186,6 +186,10 @@ public struct BenchReport: Codable, Sendable {
     /// Nanoseconds one clock read took on this machine, measured before the run.
     public var clockReadNanoseconds: Double
     public var tableBytesPerSession: Double
+    /// Resident memory at the end of the timed phase, all included, and per session.
+    public var residentBytes: Int?
+    public var residentBytesPerSession: Double?
+    public var peakResidentBytes: Int?
     /// The machine's CPU use during the timed phase (absent where `/proc/stat` is missing).
     public var machine: MachineLoad?
     public var stages: [Stage]?
@@ -331,6 +335,9 @@ extension BenchReport {
         latencyNote = sampling
         clockReadNanoseconds = r.clockReadNanoseconds
         tableBytesPerSession = r.tableBytesPerSession
+        residentBytes = r.memory?.currentBytes
+        residentBytesPerSession = r.memory.map { Double($0.currentBytes) / Double(max(1, m.sessions)) }
+        peakResidentBytes = r.memory?.peakBytes
         machine = r.machine
         self.stages = stages
         intervals = BenchReport.intervals(r)

@@ -31,6 +31,9 @@ public struct RunResult: Sendable {
     public var clockReadNanoseconds = 0.0
     /// The workers' dispatchers (unmatched answers, forgotten records).
     public var dispatcher = DispatcherCounters()
+    /// The process's resident memory at the end of the timed phase (everything: traffic,
+    /// connections, table, ledger, histograms) and at its peak.
+    public var memory: ResidentMemory? = nil
 }
 
 /// Runs the engine: one thread per worker, a common start, the timed phase, then the end of
@@ -74,6 +77,7 @@ public enum LoadRun {
             }
         }
         let cpuAfter = CPUTimes.now()
+        let memory = ResidentMemory.now()
         gates.endGate.store(true, ordering: .releasing)
         for h in handles { pthread_join(h, nil) }
 
@@ -129,7 +133,8 @@ public enum LoadRun {
                 }
             },
             clockReadNanoseconds: clockRead,
-            dispatcher: results.reduce(into: DispatcherCounters()) { $0 += $1.dispatcher }
+            dispatcher: results.reduce(into: DispatcherCounters()) { $0 += $1.dispatcher },
+            memory: memory
         )
     }
 }

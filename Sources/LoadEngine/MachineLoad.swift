@@ -37,14 +37,8 @@ public struct CPUTimes: Sendable, Equatable {
 
     /// The machine's times now; nil where there is no `/proc/stat`.
     public static func now() -> CPUTimes? {
-        let fd = open("/proc/stat", O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard n > 0 else { return nil }
-        let end = buffer[0..<n].firstIndex(of: 0x0A) ?? n
-        return parse(String(decoding: buffer[0..<end], as: UTF8.self))
+        guard let text = readProcFile("/proc/stat", limit: 512) else { return nil }
+        return parse(String(text.prefix { $0 != "\n" }))
     }
 }
 
@@ -78,4 +72,42 @@ func threadPreemptions() -> Int {
     #else
     return 0
     #endif
+}
+
+/// The first `limit` bytes of a file under /proc (read with one read(2)); nil if it cannot be
+/// read.
+func readProcFile(_ path: String, limit: Int = 4096) -> String? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: limit)
+    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard n > 0 else { return nil }
+    return String(decoding: buffer[0..<n], as: UTF8.self)
+}
+
+/// The process's resident memory, from `/proc/self/status` (proc(5)): now (`VmRSS`) and at
+/// its peak (`VmHWM`), in bytes. Nil where the file is missing.
+public struct ResidentMemory: Codable, Sendable, Equatable {
+    public var currentBytes: Int
+    public var peakBytes: Int
+
+    public static func now() -> ResidentMemory? {
+        guard let text = readProcFile("/proc/self/status") else { return nil }
+        return parse(text)
+    }
+
+    /// The two figures from the text of a status file.
+    public static func parse(_ text: String) -> ResidentMemory? {
+        var rss: Int? = nil
+        var hwm: Int? = nil
+        for line in text.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 2, let kib = Int(fields[1]) else { continue }
+            if fields[0] == "VmRSS:" { rss = kib * 1024 }
+            if fields[0] == "VmHWM:" { hwm = kib * 1024 }
+        }
+        guard let rss, let hwm else { return nil }
+        return ResidentMemory(currentBytes: rss, peakBytes: hwm)
+    }
 }

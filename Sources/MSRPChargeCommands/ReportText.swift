@@ -34,7 +34,17 @@ enum ReportText {
         s += "Sessions: \(r.setUp.completed ?? 0) set up in \(String(format: "%.2f", r.setUp.seconds)) s "
         s += "(\(si(r.setUp.sessionsPerSecond))/s), \(r.setUp.rejected ?? 0) rejected; "
         s += "ended in \(String(format: "%.2f", r.end.seconds)) s\n"
-        s += String(format: "Session table: %.0f bytes per session\n\n", r.tableBytesPerSession)
+        s += String(format: "Session table: %.0f bytes per session", r.tableBytesPerSession)
+        if let rss = r.residentBytes, let per = r.residentBytesPerSession, let peak = r.peakResidentBytes {
+            s += String(
+                format:
+                    "; resident memory %.1f MB after the timed phase (%.0f bytes per session, all included), peak %.1f MB",
+                Double(rss) / 1e6,
+                per,
+                Double(peak) / 1e6
+            )
+        }
+        s += "\n\n"
         if let m = r.machine {
             s +=
                 "Machine during the timed phase: \(m.cpus) CPUs, \(pct(m.busyShare)) busy, \(pct(m.stealShare)) taken by the hypervisor (steal); "

@@ -269,6 +269,23 @@ struct MachineLoadTests {
         #expect(CPUTimes.parse("cpu  1 2 x 4 5 6 7 8") == nil)
     }
 
+    @Test func parsesResidentMemory() throws {
+        let status = "Name:\tmsrpcharge\nVmPeak:\t  900 kB\nVmHWM:\t    2048 kB\nVmRSS:\t    1024 kB\nThreads:\t3\n"
+        #expect(ResidentMemory.parse(status) == ResidentMemory(currentBytes: 1024 * 1024, peakBytes: 2048 * 1024))
+        #expect(ResidentMemory.parse("VmRSS:\t1 kB\n") == nil)  // no peak: refused, not half-read
+        let now = try #require(ResidentMemory.now())
+        #expect(now.currentBytes > 0 && now.peakBytes >= now.currentBytes)
+        // The report states it per session.
+        var m = WorkloadModel()
+        m.sessions = 300
+        m.totalChunks = 3000
+        m.workers = 1
+        let report = BenchReport(try LoadRun.run(m))
+        let per = try #require(report.residentBytesPerSession)
+        let resident = Double(try #require(report.residentBytes))
+        #expect(abs(per - resident / 300) < 1e-6)
+    }
+
     @Test func sharesOfTheTimedPhase() {
         let a = CPUTimes(busy: 1000, idle: 5000, steal: 10)
         let b = CPUTimes(busy: 1000 + 150, idle: 5000 + 40, steal: 10 + 10)
