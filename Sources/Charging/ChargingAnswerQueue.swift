@@ -42,8 +42,6 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
     @usableFromInline let tail: UnsafeMutablePointer<UInt64>
     /// The consumer's position (only the owner touches it).
     @exclusivity(unchecked) @usableFromInline var head: UInt64 = 0
-    /// Times a producer found the ring full and waited.
-    @usableFromInline let fullWaits: UnsafeMutablePointer<UInt64>
 
     /// - Parameter capacity: rounded up to a power of two.
     public init(capacity: Int = 1 << 14) {
@@ -64,7 +62,6 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
         let words = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
         words.initializeMemory(as: UInt64.self, repeating: 0, count: 16)
         tail = words.assumingMemoryBound(to: UInt64.self)
-        fullWaits = tail + 8
     }
 
     deinit {
@@ -74,9 +71,6 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
     }
 
     public var capacity: Int { Int(mask) + 1 }
-
-    /// Producers' waits on a full ring so far.
-    public var producerWaits: UInt64 { msrpcharge_load_relaxed(fullWaits) }
 
     @inlinable
     static func sequenceWord(_ cell: UnsafeMutablePointer<Cell>) -> UnsafeMutablePointer<UInt64> {
@@ -99,7 +93,6 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
                 }
             } else if dif < 0 {
                 // Full: the owner has not taken answers out yet. Wait for it.
-                _ = countProducerWait(fullWaits)
                 sched_yield()
                 pos = msrpcharge_load_relaxed(tail)
             } else {
@@ -125,12 +118,4 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
         head &+= 1
         return delivery
     }
-}
-
-/// Counts a producer's wait (relaxed; only for the report).
-@inlinable @inline(__always)
-func countProducerWait(_ p: UnsafeMutablePointer<UInt64>) -> UInt64 {
-    var v = msrpcharge_load_relaxed(p)
-    while !msrpcharge_cas(p, &v, v &+ 1) {}
-    return v
 }

@@ -154,12 +154,6 @@ public struct ChargingOutbox: Sendable {
     /// Actions waiting since the last ``drain()``.
     @inlinable public var count: Int { actions.count }
 
-    /// Runs `body` on each action in order.
-    @inlinable
-    public func forEach(_ body: (ChargingAction) -> Void) {
-        for a in actions { body(a) }
-    }
-
     /// Forgets the actions (keeping the array's storage); counters stay.
     @inlinable
     public mutating func drain() { actions.removeAll(keepingCapacity: true) }

@@ -66,7 +66,6 @@ struct ChargingTimers: Sendable {
     }
 
     @inlinable var nextDue: Int64? { earliest == .max ? nil : earliest }
-    @inlinable var count: Int { heap.count + ring.count }
 
     @inlinable
     mutating func schedule(_ kind: TimerKind, at due: Int64, index: UInt32, tag: UInt32 = 0) {

@@ -34,12 +34,6 @@ struct Slab<Element: BitwiseCopyable & Sendable>: Sendable {
     /// Whether `i` was ever handed out (it may be free now).
     @inlinable func contains(_ i: UInt32) -> Bool { Int(i) < elements.count }
 
-    @inlinable
-    subscript(_ i: UInt32) -> Element {
-        get { elements[Int(i)] }
-        nonmutating set { elements[Int(i)] = newValue }
-    }
-
     /// Frees index `i` (the caller guarantees it is in use).
     @inlinable
     func remove(_ i: UInt32) -> Element {
