@@ -228,6 +228,14 @@ final class EngineWorker: @unchecked Sendable {
         var rounds = 0
         var countdown = 0
         let lookups = model.stage == .table || model.stage == .charging
+        // The embedded enabler's ledger entry of the session, too, when every completed
+        // message may send a request: its miss then overlaps the turns before, as the
+        // session's slot's does (the enabler stands for a remote system, but its cost is paid
+        // on this core).
+        let ledgerLookups =
+            model.stage == .charging && model.charging.mode != .off
+            && model.charging.defaultInterimInterval == 0
+        let ledger = enabler.ledger.entries
         let table = self.table
         let setUpRequests = state.pipeline.charging.totalRequests
         var refusals = RefusalCounts()
@@ -267,6 +275,7 @@ final class EngineWorker: @unchecked Sendable {
                 let nearConnection = connections + Int(turns[near].connection)
                 nearConnection.pointee.parser.prefetch()
                 if lookups { table.prefetch(nearConnection.pointee.key) }
+                if ledgerLookups { ledger.prefetch(nearConnection.pointee.key) }
                 let connection = connections + Int(turn.connection)
                 let refusedBefore = state.pipeline.chunksRefused
                 let length = Int(turn.length)
