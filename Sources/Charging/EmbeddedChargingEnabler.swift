@@ -93,10 +93,9 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
         let (uTimeout, uRecorded, uDenial, uLatency) = draws(request)
         let lost = uTimeout < configuration.timeoutShare
         if lost && uRecorded < 0.5 { return nil }  // the request never arrived
-        var answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in record(request, &e, uDenial) }
+        // `ChargingAnswer(to:)` echoes the correlation and the attempt.
+        let answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in record(request, &e, uDenial) }
         if lost { return nil }  // recorded, but the answer was lost
-        answer.correlation = request.correlation
-        answer.attempt = request.attempt
         return ChargingAnswerDelivery(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency))
     }
 

@@ -10,8 +10,6 @@ public struct MSRPResponseBuffer {
     public var written = 0
     /// Bytes handed over by flushes so far.
     public var flushedBytes: UInt64 = 0
-    /// Responses written so far.
-    public var responses: UInt64 = 0
 
     public init(storage: UnsafeMutableRawBufferPointer) { self.storage = storage }
 
@@ -29,7 +27,6 @@ public struct MSRPResponseBuffer {
     @inlinable @inline(__always)
     public mutating func write(responseTo frame: MSRPFrame, status: Int) {
         let comment: StaticString = status == 200 ? "OK" : MSRPWriter.comment(forStatus: status)
-        responses &+= 1
         if let end = MSRPWriter.writeResponse(to: frame, status: status, comment: comment, into: storage, at: written) {
             written = end
             return

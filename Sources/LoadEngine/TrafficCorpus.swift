@@ -11,12 +11,13 @@ public struct TrafficTurn: Sendable, BitwiseCopyable {
     public var length: UInt32
     public var bodyBytes: UInt32
     public var chunks: UInt32
-    /// Chunks whose Failure-Report asks for a 200 OK.
-    public var successResponses: UInt32
     /// The message ends with `$` (a completed message, one interim trigger).
     public var completed: Bool
     /// The Failure-Report of every chunk of the message (RFC 4975 §7.1.2).
     public var failureReport: FailureReport
+
+    /// Chunks whose Failure-Report asks for a 200 OK: all of them, or none.
+    @inlinable public var successResponses: UInt32 { failureReport == .yes ? chunks : 0 }
 }
 
 /// What a stretch of traffic contains.
@@ -206,7 +207,6 @@ public enum TrafficBuilder {
                 length: 0,
                 bodyBytes: 0,
                 chunks: UInt32(sent),
-                successResponses: 0,
                 completed: !aborted,
                 failureReport: report ?? .yes
             )
@@ -216,7 +216,6 @@ public enum TrafficBuilder {
                 let flag: ContinuationFlag = piece < sent - 1 ? .more : (aborted ? .aborted : .end)
                 chunker.appendChunk(of: body, range: from..<to, total: size, messageID: mid, flag: flag, to: &bytes)
                 turn.bodyBytes += UInt32(to - from)
-                if report == nil || report == .yes { turn.successResponses += 1 }
             }
             turn.length = UInt32(bytes.count - start)
             turns.append(turn)
