@@ -197,41 +197,16 @@ struct TSharkInteropTests {
             ok.appendMSRP(length: n) { MSRPWriter.writeResponse(to: f, status: 200, comment: "OK", into: $0, at: $1) }
             frames.append(ok)
         }
-        let tid = Array("rep0rt01".utf8)
-        let to = Array("msrp://client.example.com:7777/c11ent;tcp".utf8)
-        let from = Array("msrp://im.example.com:2855/s3ss10n;tcp".utf8)
-        let mid = Array("msg00001".utf8)
         var report: [UInt8] = []
-        tid.withUnsafeBytes { t in
-            to.withUnsafeBytes { to in
-                from.withUnsafeBytes { from in
-                    mid.withUnsafeBytes { m in
-                        let r = ByteRange(start: 1, end: 16, total: 16)
-                        report.appendMSRP(
-                            length: MSRPWriter.reportLength(
-                                transactionID: t,
-                                toPath: to,
-                                fromPath: from,
-                                messageID: m,
-                                byteRange: r,
-                                status: 200
-                            )
-                        ) {
-                            MSRPWriter.writeReport(
-                                transactionID: t,
-                                toPath: to,
-                                fromPath: from,
-                                messageID: m,
-                                byteRange: r,
-                                status: 200,
-                                into: $0,
-                                at: $1
-                            )
-                        }
-                    }
-                }
-            }
-        }
+        appendReport(
+            transactionID: "rep0rt01",
+            toPath: "msrp://client.example.com:7777/c11ent;tcp",
+            fromPath: "msrp://im.example.com:2855/s3ss10n;tcp",
+            messageID: "msg00001",
+            range: ByteRange(start: 1, end: 16, total: 16),
+            status: 200,
+            to: &report
+        )
         frames.append(report)
         return frames
     }

@@ -106,3 +106,49 @@ extension String {
         return out
     }
 }
+
+/// Appends a REPORT (RFC 4975 §7.1.2) with `status` for bytes `range` of message `messageID`,
+/// written by ``MSRPWriter``.
+func appendReport(
+    transactionID: String,
+    toPath: String,
+    fromPath: String,
+    messageID: String,
+    range: ByteRange,
+    status: Int,
+    to out: inout [UInt8]
+) {
+    let tid = Array(transactionID.utf8)
+    let to = Array(toPath.utf8)
+    let from = Array(fromPath.utf8)
+    let mid = Array(messageID.utf8)
+    tid.withUnsafeBytes { t in
+        to.withUnsafeBytes { to in
+            from.withUnsafeBytes { from in
+                mid.withUnsafeBytes { m in
+                    out.appendMSRP(
+                        length: MSRPWriter.reportLength(
+                            transactionID: t,
+                            toPath: to,
+                            fromPath: from,
+                            messageID: m,
+                            byteRange: range,
+                            status: status
+                        )
+                    ) {
+                        MSRPWriter.writeReport(
+                            transactionID: t,
+                            toPath: to,
+                            fromPath: from,
+                            messageID: m,
+                            byteRange: range,
+                            status: status,
+                            into: $0,
+                            at: $1
+                        )
+                    }
+                }
+            }
+        }
+    }
+}

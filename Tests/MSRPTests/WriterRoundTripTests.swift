@@ -144,51 +144,35 @@ struct WriterRoundTripTests {
         let tid = Array("abcd1234".utf8)
         let to = Array("msrp://a.example.com:1/x;tcp".utf8)
         let from = Array("msrp://b.example.com:2/y;tcp".utf8)
-        let mid = Array("msg00001".utf8)
         tid.withUnsafeBytes { t in
             to.withUnsafeBytes { to in
                 from.withUnsafeBytes { from in
-                    mid.withUnsafeBytes { m in
-                        let c = MSRPWriter.comment(forStatus: 481)
-                        out.appendMSRP(
-                            length: MSRPWriter.responseLength(transactionID: t, comment: c, toPath: to, fromPath: from)
-                        ) {
-                            MSRPWriter.writeResponse(
-                                transactionID: t,
-                                status: 481,
-                                comment: c,
-                                toPath: to,
-                                fromPath: from,
-                                into: $0,
-                                at: $1
-                            )
-                        }
-                        let r = ByteRange(start: 1, end: 106, total: 106)
-                        out.appendMSRP(
-                            length: MSRPWriter.reportLength(
-                                transactionID: t,
-                                toPath: to,
-                                fromPath: from,
-                                messageID: m,
-                                byteRange: r,
-                                status: 200
-                            )
-                        ) {
-                            MSRPWriter.writeReport(
-                                transactionID: t,
-                                toPath: to,
-                                fromPath: from,
-                                messageID: m,
-                                byteRange: r,
-                                status: 200,
-                                into: $0,
-                                at: $1
-                            )
-                        }
+                    let c = MSRPWriter.comment(forStatus: 481)
+                    out.appendMSRP(
+                        length: MSRPWriter.responseLength(transactionID: t, comment: c, toPath: to, fromPath: from)
+                    ) {
+                        MSRPWriter.writeResponse(
+                            transactionID: t,
+                            status: 481,
+                            comment: c,
+                            toPath: to,
+                            fromPath: from,
+                            into: $0,
+                            at: $1
+                        )
                     }
                 }
             }
         }
+        appendReport(
+            transactionID: "abcd1234",
+            toPath: "msrp://a.example.com:1/x;tcp",
+            fromPath: "msrp://b.example.com:2/y;tcp",
+            messageID: "msg00001",
+            range: ByteRange(start: 1, end: 106, total: 106),
+            status: 200,
+            to: &out
+        )
         let result = parse(out)
         #expect(result.error == nil)
         try #require(result.frames.count == 2)
