@@ -71,14 +71,25 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
     @usableFromInline var timers: ChargingTimers
     public var counters = DispatcherCounters()
 
-    public init(client: Client, txTimeout: Int64, capacity: Int = 1024, answers: ChargingAnswerQueue? = nil) {
+    /// - Parameters:
+    ///   - capacity: requests in flight expected at once (the structures grow past it).
+    ///   - sessions: sessions expected at once: each may hold a charging timer (an interim
+    ///     flush, a Validity-Time), so room for them is made up front (memory mapped, not just
+    ///     reserved) rather than grown, copied and faulted in while the owner is busy.
+    public init(
+        client: Client,
+        txTimeout: Int64,
+        capacity: Int = 1024,
+        sessions: Int = 0,
+        answers: ChargingAnswerQueue? = nil
+    ) {
         self.client = client
         self.txTimeout = txTimeout
         self.answers = answers ?? ChargingAnswerQueue(capacity: max(1024, capacity))
         records = Slab(capacity: capacity)
         deliveries = Slab(capacity: capacity)
-        sessionTimers = Slab(capacity: capacity)
-        timers = ChargingTimers(capacity: 4 * capacity)
+        sessionTimers = Slab(capacity: capacity + sessions, touched: sessions)
+        timers = ChargingTimers(capacity: 4 * capacity, sessionTimers: sessions)
     }
 
     /// Requests sent and not yet acknowledged or given up.

@@ -60,8 +60,12 @@ struct ChargingTimers: Sendable {
     /// empty): the owner asks for it after every turn, and this is one load.
     @usableFromInline var earliest = Int64.max
 
-    @inlinable init(capacity: Int) {
-        heap = BitwiseBuffer(capacity: capacity)
+    /// - Parameters:
+    ///   - capacity: timers expected at once in each queue (they grow past it).
+    ///   - sessionTimers: timers of sessions (one each at most) expected in the heap: their
+    ///     memory is mapped up front (``BitwiseBuffer``).
+    @inlinable init(capacity: Int, sessionTimers: Int = 0) {
+        heap = BitwiseBuffer(capacity: capacity + sessionTimers, touched: sessionTimers)
         ring = TimerRing(capacity: capacity)
     }
 

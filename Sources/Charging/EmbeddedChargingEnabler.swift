@@ -10,9 +10,18 @@ public enum AnswerLatency: Sendable, Equatable {
     /// Exponential with this mean (nanoseconds): a long tail, as a loaded server has.
     case exponential(mean: Int64)
 
+    /// The mean, in nanoseconds.
+    public var mean: Double {
+        switch self {
+        case .fixed(let d): Double(d)
+        case .uniform(let lo, let hi): (Double(lo) + Double(hi)) / 2
+        case .exponential(let mean): Double(mean)
+        }
+    }
+
     /// The latency for a uniform draw `u` in [0, 1).
     @inlinable
-    func sample(_ u: Double) -> Int64 {
+    public func sample(_ u: Double) -> Int64 {
         switch self {
         case .fixed(let d): d
         case .uniform(let lo, let hi): lo + Int64(u * Double(hi - lo))

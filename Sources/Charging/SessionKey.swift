@@ -42,6 +42,17 @@ public struct SessionKey: Hashable, Sendable, BitwiseCopyable, CustomStringConve
         return x ^ (x >> 31)
     }
 
+    /// Bytes in the session-id.
+    @inlinable public var byteCount: Int { Int(count) }
+
+    /// Writes the session-id's bytes at `destination` (``byteCount`` of them): a generator
+    /// patches them into pre-encoded traffic without going through a String.
+    @inlinable @inline(__always)
+    public func copyBytes(to destination: UnsafeMutableRawPointer) {
+        var words = (w0, w1, w2, w3)
+        withUnsafeBytes(of: &words) { destination.copyMemory(from: $0.baseAddress!, byteCount: Int(count)) }
+    }
+
     /// The key for a session-id string.
     public init?(_ string: String) {
         var s = string

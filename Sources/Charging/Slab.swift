@@ -7,9 +7,10 @@ struct Slab<Element: BitwiseCopyable & Sendable>: Sendable {
     @usableFromInline let elements: BitwiseBuffer<Element>
     @usableFromInline let free: BitwiseBuffer<UInt32>
 
-    @inlinable init(capacity: Int) {
-        elements = BitwiseBuffer(capacity: capacity)
-        free = BitwiseBuffer(capacity: capacity)
+    /// - Parameter touched: elements whose memory is mapped now (``BitwiseBuffer``).
+    @inlinable init(capacity: Int, touched: Int = 0) {
+        elements = BitwiseBuffer(capacity: capacity, touched: touched)
+        free = BitwiseBuffer(capacity: capacity, touched: touched)
     }
 
     @inlinable var count: Int { elements.count - free.count }

@@ -50,21 +50,30 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
         client: Client,
         chargesSessions: Bool = true,
         keepClosedSessions: Bool = false,
-        capacity: Int = 1 << 12
+        capacity: Int = 1 << 12,
+        sessions: Int = 0
     ) {
         self.table = table
         self.user = user
         tableRef = .passUnretained(table)
         userRef = .passUnretained(user)
         self.chargesSessions = chargesSessions
-        dispatcher = ChargingDispatcher(client: client, txTimeout: user.configuration.txTimeout, capacity: capacity)
+        dispatcher = ChargingDispatcher(
+            client: client,
+            txTimeout: user.configuration.txTimeout,
+            capacity: capacity,
+            sessions: sessions
+        )
         roundTrip = Histogram(
             lowestDiscernibleValue: 1,
             highestTrackableValue: Self.longestRoundTrip,
             numberOfSignificantValueDigits: .three
         )
         signals.reserveCapacity(64)
-        if keepClosedSessions { closedSessions = [] }
+        if keepClosedSessions {
+            closedSessions = []
+            closedSessions!.reserveCapacity(sessions)
+        }
     }
 
     /// Round trips above this (one minute) are recorded as this.

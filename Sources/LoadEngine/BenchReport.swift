@@ -12,7 +12,10 @@ public struct BenchReport: Codable, Sendable {
         public var abortedShare: Double
         public var failureReportNoShare: Double
         public var failureReportPartialShare: Double
-        public var readSize: Int
+        /// `--read-size`: N, LO-HI, exp:MEAN or message.
+        public var readSizes: String
+        /// `--message-interval` (seconds), absent when as fast as possible.
+        public var messageInterval: String?
         public var workers: Int
         public var targetRate: Double?
         public var seed: UInt64
@@ -26,7 +29,8 @@ public struct BenchReport: Codable, Sendable {
         /// ``WorkloadModel/shardAffinity``.
         public var shardAffinity: Double
         public var sampleEvery: Int
-        public var messagesPerSessionPerRound: Int
+        /// Message templates the traffic is drawn from (each session's id patched in).
+        public var templates: Int
         public var enablerLatency: String
         public var denialShare: Double
         public var timeoutShare: Double
@@ -225,7 +229,8 @@ extension BenchReport {
             abortedShare: m.abortedShare,
             failureReportNoShare: m.failureReportNoShare,
             failureReportPartialShare: m.failureReportPartialShare,
-            readSize: m.readSize,
+            readSizes: m.readSizes.description,
+            messageInterval: m.messageInterval.map(BenchReport.seconds),
             workers: m.workers,
             targetRate: m.targetRate,
             seed: m.seed,
@@ -237,8 +242,8 @@ extension BenchReport {
             totalChunks: m.totalChunks,
             shards: m.shards,
             shardAffinity: m.shardAffinity,
-            sampleEvery: m.targetRate == nil ? m.sampleEvery : 1,
-            messagesPerSessionPerRound: r.workers.first?.messagesPerSessionPerRound ?? 0,
+            sampleEvery: m.targetRate == nil && m.messageInterval == nil ? m.sampleEvery : 1,
+            templates: TrafficBuilder.templateCount(m),
             enablerLatency: "\(m.enabler.latency)",
             denialShare: m.enabler.denialShare,
             timeoutShare: m.enabler.timeoutShare
@@ -328,10 +333,13 @@ extension BenchReport {
         conservation = r.conservation
         modelCheck = BenchReport.check(r)
         latency = r.latency.named.map { BenchReport.summary($0.name, $0.histogram) }
+        var pacing: [String] = []
+        if let i = m.messageInterval { pacing.append("each session's messages \(BenchReport.seconds(i)) s apart") }
+        if let rate = m.targetRate { pacing.append("a target rate of \(Int(rate)) chunks/s") }
         let sampling =
-            m.targetRate != nil
-            ? "every read timed; at a target rate of \(Int(m.targetRate!)) chunks/s latency counts from when each message was due (its last byte arrived), not from when the engine got to it: no coordinated omission (as wrk2)"
-            : "one message in \(m.sampleEvery) timed (its reads and their chunks; a clock read took \(String(Int(r.clockReadNanoseconds.rounded()))) ns here, measured before the run); as fast as possible, latency is service time from a read arriving to its 200 OKs being written"
+            !pacing.isEmpty
+            ? "every read timed; paced (\(pacing.joined(separator: ", "))), latency counts from when each message was due (all its bytes sent), not from when the engine got to it: no coordinated omission (as wrk2); a chunk counts from when the message its read began in was due, a message until the read that completed it"
+            : "one read in \(m.sampleEvery) timed (a clock read took \(String(Int(r.clockReadNanoseconds.rounded()))) ns here, measured before the run); as fast as possible, latency is service time: a chunk's from its read arriving to the read's 200 OKs being written, a message's that of the read that completed it"
         latencyNote = sampling
         clockReadNanoseconds = r.clockReadNanoseconds
         tableBytesPerSession = r.tableBytesPerSession
@@ -341,6 +349,19 @@ extension BenchReport {
         machine = r.machine
         self.stages = stages
         intervals = BenchReport.intervals(r)
+    }
+
+    /// A distribution of nanoseconds, written in seconds as the option takes it.
+    static func seconds(_ d: AnswerLatency) -> String {
+        func s(_ v: Int64) -> String {
+            let x = Double(v) / 1e9
+            return x == x.rounded() ? String(Int64(x)) : String(x)
+        }
+        switch d {
+        case .fixed(let v): return s(v)
+        case .uniform(let lo, let hi): return s(lo) + "-" + s(hi)
+        case .exponential(let mean): return "exp:" + s(mean)
+        }
     }
 
     static func summary(_ name: String, _ h: Histogram<UInt64>) -> Latency {

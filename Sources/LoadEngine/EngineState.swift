@@ -27,12 +27,18 @@ struct EngineState {
     var firstParseError: String? = nil
     /// The SIP steps being acted on (swapped with the pipeline's).
     var signals: [SessionSignal] = []
+    /// The chunks charging refused, by Failure-Report (for the model check).
+    var refusals = RefusalCounts()
+    /// A chunk of the message the connection being read is in was refused (the connection's
+    /// flag, swapped in for the read).
+    var refusedInMessage = false
 
     init(
         stage: PipelineStage,
         table: SessionTable<ChargingSession>,
         user: ChargingEnablerUser,
-        enabler: EmbeddedChargingEnabler
+        enabler: EmbeddedChargingEnabler,
+        sessions: Int = 0
     ) {
         self.stage = stage
         pipeline = MSRPChargingPipeline(
@@ -41,7 +47,8 @@ struct EngineState {
             client: SampledEnablerClient(enabler),
             chargesSessions: stage != .parse && stage != .scan,
             keepClosedSessions: true,
-            capacity: 1 << 16
+            capacity: 1 << 16,
+            sessions: sessions
         )
         responses = MSRPResponseBuffer(
             storage: UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
@@ -71,13 +78,33 @@ struct EngineState {
         }
         let before = pipeline.counters.chunks
         do {
-            try parser.parse(bytes) { frame in pipeline.handle(frame, now: now, responses: &responses) }
+            try parser.parse(bytes) { frame in
+                let refusedBefore = pipeline.chunksRefused
+                pipeline.handle(frame, now: now, responses: &responses)
+                let refused = pipeline.chunksRefused &- refusedBefore
+                if refused != 0 || refusedInMessage { noteRefusal(frame, refused) }
+            }
         } catch {
             counters.parseErrors &+= 1
             if firstParseError == nil { firstParseError = "\(error)" }
         }
         readChunks = pipeline.counters.chunks &- before
         responses.flush()
+    }
+
+    /// Counts a refusal by the frame's Failure-Report, and a completed message (`$`) with a
+    /// refused chunk: no interim trigger is owed for it.
+    @inline(never)
+    mutating func noteRefusal(_ frame: MSRPFrame, _ refused: UInt64) {
+        guard !frame.isResponse, frame.method == .send else { return }
+        if refused != 0 {
+            refusals.add(frame.failureReport ?? .yes, refused: refused)
+            refusedInMessage = true
+        }
+        if frame.flag != .more {
+            if frame.flag == .end && refusedInMessage { refusals.completedMessagesRefused &+= 1 }
+            refusedInMessage = false
+        }
     }
 
     // MARK: The simulated SIP leg
@@ -97,16 +124,16 @@ struct EngineState {
         switch signal.event {
         case .endSession:
             counters.sessionsEnded &+= 1
-            if let setUp, setUp.pointee.progress[key] != 3 { setUp.pointee.ended.insert(key) }
+            if let setUp, setUp.pointee.progress(key) != 3 { setUp.pointee.ended.insert(key) }
         case .rejectInvite:
             setUp?.pointee.rejected.insert(key)
         case .forwardInvite, .okToOriginator:
-            if let setUp {
+            if let setUp, let c = setUp.pointee.connection(key) {
                 let bit: UInt8 = signal.event == .forwardInvite ? 1 : 2
-                let before = setUp.pointee.progress[key, default: 0]
-                setUp.pointee.progress[key] = before | bit
-                if before != 3 && before | bit == 3, let started = setUp.pointee.startedAt[key] {
-                    latency.sessionSetUp.recordClamped(monotonicNanoseconds() &- started)
+                let before = setUp.pointee.progress[c]
+                setUp.pointee.progress[c] = before | bit
+                if before != 3 && before | bit == 3 {
+                    latency.sessionSetUp.recordClamped(monotonicNanoseconds() &- setUp.pointee.startedAt[c])
                     setUp.pointee.completed &+= 1
                 }
             }
@@ -143,15 +170,31 @@ struct EngineState {
     }
 }
 
-/// Session set-up bookkeeping (not on the hot path).
+/// Session set-up bookkeeping (not on the hot path), by connection: 9 bytes a session, so
+/// that ten million fit.
 struct SetUpTracker {
-    var startedAt: [SessionKey: Int64] = [:]
+    let workers: Int
+    var startedAt: [Int64]
     /// Bit 1: INVITE forwarded; bit 2: 200 OK to the originator.
-    var progress: [SessionKey: UInt8] = [:]
+    var progress: [UInt8]
     var completed = 0
     var rejected: Set<SessionKey> = []
     /// Ended by charging during the set-up (a conference whose reservation was refused).
     var ended: Set<SessionKey> = []
+
+    init(connections: Int, workers: Int) {
+        self.workers = workers
+        startedAt = Array(repeating: 0, count: connections)
+        progress = Array(repeating: 0, count: connections)
+    }
+
+    /// The worker's connection that carries `key` (session `w + c·workers` is connection `c`).
+    func connection(_ key: SessionKey) -> Int? {
+        guard let i = TrafficBuilder.sessionIndex(key), i / workers < progress.count else { return nil }
+        return i / workers
+    }
+
+    func progress(_ key: SessionKey) -> UInt8 { connection(key).map { progress[$0] } ?? 0 }
 
     /// Sessions whose set-up has an outcome.
     var resolved: Int { completed + rejected.count + ended.count }

@@ -41,11 +41,16 @@ public struct WorkerResult: Sendable {
     /// Times the kernel took this worker's CPU away during the timed phase.
     public var preemptions = 0
     public var firstParseError: String? = nil
-    public var messagesPerSessionPerRound = 0
+    /// Paced runs: messages whose due time came, and those of them that waited for one of
+    /// their connection's two unread messages to be read first (the engine was behind).
+    public var releases: UInt64 = 0
+    public var blockedReleases: UInt64 = 0
+    /// Buffers the worker's pool lent parsers for split frames (the most in use at once).
+    public var tailBuffers = 0
     /// The chunks the Charging Enabler User refused, by message (for the model check).
     public var refusals = RefusalCounts()
-    /// Connections whose parser was left inside a frame after its last turn: the parser lost
-    /// the framing somewhere (every turn ends at a frame boundary).
+    /// Connections whose parser was left inside a frame after the timed phase: the parser lost
+    /// the framing somewhere (the timed phase ends by completing every message it began).
     public var parsersMidFrame = 0
     /// Each session's accepted usage when it ended (for the conservation check).
     public var closedSessions: [ClosedSession] = []
@@ -66,22 +71,25 @@ public final class WorkerProgress: Sendable {
     public init() {}
 }
 
-/// One worker thread: builds its traffic, sets its sessions up, runs the timed phase, ends
-/// its sessions. Sessions `w, w + n, …` are its own (one connection each) but live in the
-/// shared table, so workers meet on shards as a server's event loops would.
+/// One worker thread: sets its sessions up, runs the timed phase, ends its sessions. Sessions
+/// `w, w + n, …` are its own (one connection each) but live in the shared table, so workers
+/// meet on shards as a server's event loops would.
 final class EngineWorker: @unchecked Sendable {
     let index: Int
     let model: WorkloadModel
     let table: SessionTable<ChargingSession>
     let user: ChargingEnablerUser
     let enabler: EmbeddedChargingEnabler
+    let reader: StreamReader
     let progress = WorkerProgress()
-    var traffic: WorkerTraffic? = nil
     var result = WorkerResult()
+    /// This worker's connections.
+    let count: Int
 
     init(
         index: Int,
         model: WorkloadModel,
+        templates: TrafficTemplates,
         table: SessionTable<ChargingSession>,
         user: ChargingEnablerUser,
         enabler: EmbeddedChargingEnabler
@@ -91,11 +99,26 @@ final class EngineWorker: @unchecked Sendable {
         self.table = table
         self.user = user
         self.enabler = enabler
+        reader = StreamReader(templates)
+        count = (model.sessions - index + model.workers - 1) / model.workers
     }
 
-    /// The hot-path state and the connections, between ``prepare()`` and ``finish()``.
+    /// The hot-path state, the connections and the read buffer, between ``prepare()`` and
+    /// ``finish()``.
     var state: EngineState? = nil
     var connections: UnsafeMutablePointer<EngineConnection>? = nil
+    var readBuffer: UnsafeMutableRawPointer? = nil
+    var readBufferSize = 0
+    /// Buffers for parsers' split frames, lent for a read and taken back when it ends at a
+    /// frame boundary.
+    var tailPool: [[UInt8]] = []
+    /// The paced schedule (its times count from the start of the timed phase).
+    var schedule: PacingSchedule? = nil
+    /// Where the unpaced round-robin stands (a stride coprime with the connection count visits
+    /// every connection once per round, in an order that looks random to the caches).
+    var position = 0
+    var stride = 1
+    var rng = SplitMix64(seed: 0)
 
     /// Runs every phase; `startAt` is waited for before timing starts, `endGate` before the
     /// sessions end (after every worker's timed phase).
@@ -110,34 +133,57 @@ final class EngineWorker: @unchecked Sendable {
         while monotonicNanoseconds() < start {}
         let deadline = model.totalChunks == nil ? start &+ model.duration : .max
         let budget: UInt64 = model.totalChunks.map { share(of: $0) } ?? .max
-        timed(&state!, traffic!, connections!, start: start, deadline: deadline, budget: budget)
+        timed(&state!, start: start, deadline: deadline, budget: budget)
         _ = gates.timedDone.add(1, ordering: .acquiringAndReleasing)
         while !gates.endGate.load(ordering: .acquiring) { usleep(100) }
         end()
         finish()
     }
 
-    /// Builds the traffic and the connections, and sets every session up: SIP INVITE (CH-2
-    /// start when online, CH-1 start once established), then every answer.
+    /// Builds the connections and sets every session up: SIP INVITE (CH-2 start when online,
+    /// CH-1 start once established), then every answer.
     func prepare() {
-        let traffic = TrafficBuilder.build(model, worker: index)
-        self.traffic = traffic
-        var state = EngineState(stage: model.stage, table: table, user: user, enabler: enabler)
-        let keys = traffic.sessionKeys
-        let connections = UnsafeMutablePointer<EngineConnection>.allocate(capacity: keys.count)
-        for (i, key) in keys.enumerated() {
-            (connections + i).initialize(to: EngineConnection(parser: MSRPChunkParser(tailCapacity: 0), key: key))
+        var state = EngineState(stage: model.stage, table: table, user: user, enabler: enabler, sessions: count)
+        let connections = UnsafeMutablePointer<EngineConnection>.allocate(capacity: max(1, count))
+        for c in 0..<count {
+            let session = index + c * model.workers
+            (connections + c).initialize(
+                to: EngineConnection(key: TrafficBuilder.sessionKey(session, model), session: session)
+            )
         }
-        result.sessions = keys.count
-        result.messagesPerSessionPerRound = traffic.messagesPerSessionPerRound
-        var setUp = SetUpTracker()
+        var largest = 0
+        for t in reader.templates.messages { largest = max(largest, Int(t.length)) }
+        readBufferSize = max(largest, model.readSizes.largestRead)
+        readBuffer = .allocate(byteCount: readBufferSize, alignment: 4096)
+        rng = SplitMix64(seed: model.seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
+        stride = Self.coprimeStride(count)
+        if model.messageInterval != nil || model.targetRate != nil {
+            schedule = PacingSchedule(
+                connections: connections,
+                count: count,
+                interval: model.messageInterval ?? .fixed(0),
+                nanosecondsPerChunk: model.targetRate.map { 1e9 * Double(model.workers) / $0 },
+                seed: model.seed &+ UInt64(index),
+                reader: reader
+            )
+        }
+        // Buffers for split frames, made before the timed phase (each grows to the largest
+        // frame it holds): a connection between two reads of a message holds one.
+        tailPool.reserveCapacity(count + 1)
+        for _ in 0..<min(count, Self.tailBuffersUpFront) {
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(Self.tailBufferBytes)
+            tailPool.append(buffer)
+        }
+        result.sessions = count
+        var setUp = SetUpTracker(connections: count, workers: model.workers)
         let setUpStart = monotonicNanoseconds()
         if charged {
             withUnsafeMutablePointer(to: &setUp) { tracker in
-                for key in keys {
+                for c in 0..<count {
                     let now = monotonicNanoseconds()
-                    tracker.pointee.startedAt[key] = now
-                    state.pipeline.invite(key, now: now)
+                    tracker.pointee.startedAt[c] = now
+                    state.pipeline.invite(connections[c].key, now: now)
                     state.takeSignals(tracker, now: now)
                     state.pump(now: now, setUp: tracker)
                 }
@@ -147,8 +193,9 @@ final class EngineWorker: @unchecked Sendable {
                 // the timed phase's.
                 var resolvedAt: Int64? = nil
                 let tx = model.charging.txTimeout
+                let count = self.count
                 state.drain(setUp: tracker) { state in
-                    guard tracker.pointee.resolved >= keys.count else { return false }
+                    guard tracker.pointee.resolved >= count else { return false }
                     if state.pipeline.dispatcher.inFlight == 0 { return true }
                     let now = monotonicNanoseconds()
                     if resolvedAt == nil { resolvedAt = now }
@@ -171,9 +218,9 @@ final class EngineWorker: @unchecked Sendable {
     func end() {
         let endStart = monotonicNanoseconds()
         if charged {
-            for key in traffic!.sessionKeys {
+            for c in 0..<count {
                 let now = monotonicNanoseconds()
-                state!.pipeline.endSession(key, now: now)
+                state!.pipeline.endSession(connections![c].key, now: now)
                 state!.takeSignals(nil, now: now)
                 state!.pump(now: now)
             }
@@ -188,178 +235,28 @@ final class EngineWorker: @unchecked Sendable {
         result.firstParseError = state!.firstParseError
         result.closedSessions = state!.pipeline.closedSessions ?? []
         result.dispatcher = state!.pipeline.dispatcher.counters
-        result.parsersMidFrame = (0..<traffic!.sessionKeys.count).reduce(0) { n, i in
-            n + (connections![i].parser.isAtFrameBoundary ? 0 : 1)
+        result.refusals = state!.refusals
+        result.parsersMidFrame = (0..<count).reduce(0) { n, c in
+            n + (connections![c].parser.isAtFrameBoundary ? 0 : 1)
         }
     }
 
     func finish() {
         state?.deallocate()
         state = nil
-        if let connections, let traffic {
-            connections.deinitialize(count: traffic.sessionKeys.count)
+        schedule = nil
+        if let connections {
+            connections.deinitialize(count: count)
             connections.deallocate()
         }
         connections = nil
+        readBuffer?.deallocate()
+        readBuffer = nil
     }
 
-    /// The timed phase: turn after turn (one message of one connection), each message fed in
-    /// reads of at most `readSize` bytes.
-    func timed(
-        _ state: inout EngineState,
-        _ traffic: WorkerTraffic,
-        _ connections: UnsafeMutablePointer<EngineConnection>,
-        start: Int64,
-        deadline: Int64,
-        budget: UInt64
-    ) {
-        let base = UnsafeRawPointer(traffic.bytes.baseAddress!)
-        let readSize = model.readSize
-        let paced = model.targetRate != nil
-        let nsPerChunk = paced ? 1e9 * Double(model.workers) / model.targetRate! : 0
-        let sampleEvery = paced ? 1 : model.sampleEvery
-        var intervalLatency = LatencyHistograms.make(digits: .two)
-        var intervals: [IntervalSample] = []
-        var nextSecond = start &+ 1_000_000_000
-        var now = start
-        var fedChunks: UInt64 = 0
-        var turnIndex = 0
-        var offset = 0
-        var rounds = 0
-        var countdown = 0
-        let lookups = model.stage == .table || model.stage == .charging
-        // The embedded enabler's ledger entry of the session, too, when every completed
-        // message may send a request: its miss then overlaps the turns before, as the
-        // session's slot's does (the enabler stands for a remote system, but its cost is paid
-        // on this core).
-        let ledgerLookups =
-            model.stage == .charging && model.charging.mode != .off
-            && model.charging.defaultInterimInterval == 0
-        let ledger = enabler.ledger.entries
-        let table = self.table
-        let setUpRequests = state.pipeline.charging.totalRequests
-        var refusals = RefusalCounts()
-        let preemptionsBefore = threadPreemptions()
-        let enablerBefore = (
-            state.pipeline.dispatcher.client.estimatedNanoseconds, state.pipeline.dispatcher.client.requests
-        )
-        traffic.turns.withUnsafeBufferPointer { turns in
-            while fedChunks < budget {
-                let turn = turns[turnIndex]
-                let timedTurn = countdown == 0
-                countdown = timedTurn ? sampleEvery - 1 : countdown - 1
-                var turnStart = now
-                if paced {
-                    // The message is due when its last byte has arrived at the target rate;
-                    // latency counts from then, however late the engine gets to it (no
-                    // coordinated omission, as wrk2 measures).
-                    let due = start &+ Int64(Double(fedChunks &+ UInt64(turn.chunks)) * nsPerChunk)
-                    now = monotonicNanoseconds()
-                    while now < due {
-                        if due &- now > 200_000 { usleep(50) }
-                        now = monotonicNanoseconds()
-                    }
-                    turnStart = due
-                } else if timedTurn {
-                    now = monotonicNanoseconds()
-                    turnStart = now
-                }
-                // Overlap the cache misses of the turns ahead, as an event loop can for the
-                // connections a poll reported ready: first the connection's state, then
-                // (once that is in cache) its session's slot in the table.
-                var far = turnIndex + Self.connectionLead
-                while far >= turns.count { far -= turns.count }
-                EngineConnection.prefetch(connections + Int(turns[far].connection))
-                var near = turnIndex + Self.slotLead
-                while near >= turns.count { near -= turns.count }
-                let nearConnection = connections + Int(turns[near].connection)
-                nearConnection.pointee.parser.prefetch()
-                if lookups { table.prefetch(nearConnection.pointee.key) }
-                if ledgerLookups { ledger.prefetch(nearConnection.pointee.key) }
-                let connection = connections + Int(turn.connection)
-                let refusedBefore = state.pipeline.chunksRefused
-                let length = Int(turn.length)
-                var at = 0
-                var readStart = turnStart
-                while at < length {
-                    let n = min(readSize, length - at)
-                    state.read(
-                        UnsafeRawBufferPointer(start: base + offset + at, count: n),
-                        &connection.pointee.parser,
-                        now: now
-                    )
-                    at += n
-                    if timedTurn {
-                        let t = monotonicNanoseconds()
-                        let chunks = state.stage == .scan ? (at == length ? UInt64(turn.chunks) : 0) : state.readChunks
-                        if chunks > 0 {
-                            state.latency.chunk.recordClamped(t &- readStart, count: chunks)
-                            intervalLatency.recordClamped(t &- readStart, count: chunks)
-                        }
-                        readStart = t
-                        now = t
-                    }
-                }
-                if timedTurn { state.latency.message.recordClamped(now &- turnStart) }
-                let refused = state.pipeline.chunksRefused &- refusedBefore
-                if refused != 0 { refusals.add(turn, refused: refused) }
-                fedChunks &+= UInt64(turn.chunks)
-                offset += length
-                turnIndex += 1
-                if turnIndex == turns.count {
-                    turnIndex = 0
-                    offset = 0
-                    rounds += 1
-                }
-                if state.pipeline.hasDue(at: now) {
-                    now = monotonicNanoseconds()
-                    state.pump(now: now)
-                }
-                if timedTurn {
-                    progress.chunks.store(fedChunks, ordering: .relaxed)
-                    if now >= nextSecond {
-                        intervals.append(
-                            Self.sample(intervals.count + 1, fedChunks, state, setUpRequests, intervalLatency)
-                        )
-                        intervalLatency.reset()
-                        nextSecond &+= 1_000_000_000
-                    }
-                    if now >= deadline { break }
-                }
-            }
-        }
-        now = monotonicNanoseconds()
-        result.preemptions = threadPreemptions() - preemptionsBefore
-        result.enablerNanoseconds += state.pipeline.dispatcher.client.estimatedNanoseconds - enablerBefore.0
-        result.enablerRequests &+= state.pipeline.dispatcher.client.requests &- enablerBefore.1
-        result.timedStart = start
-        result.timedEnd = now
-        progress.chunks.store(fedChunks, ordering: .relaxed)
-        if intervalLatency.totalCount > 0 || intervals.isEmpty {
-            intervals.append(Self.sample(intervals.count + 1, fedChunks, state, setUpRequests, intervalLatency))
-        }
-        result.intervals = intervals
-        result.fed = traffic.counts(rounds: rounds, turns: turnIndex)
-        result.refusals += refusals
-    }
-
-    /// The totals at the end of second `second` of the timed phase.
-    static func sample(
-        _ second: Int,
-        _ chunks: UInt64,
-        _ state: borrowing EngineState,
-        _ setUpRequests: UInt64,
-        _ latency: Histogram<UInt64>
-    ) -> IntervalSample {
-        IntervalSample(
-            second: second,
-            chunks: chunks,
-            messages: state.pipeline.counters.messages,
-            bodyBytes: state.pipeline.counters.bodyBytes,
-            requests: state.pipeline.charging.totalRequests &- setUpRequests,
-            chunkLatency: latency
-        )
-    }
+    /// Buffers for split frames made up front, and their bytes.
+    static let tailBuffersUpFront = 1024
+    static let tailBufferBytes = 2048
 
     /// How many turns ahead the connection state, and the session's slot, are prefetched.
     static let connectionLead = 4
@@ -370,22 +267,14 @@ final class EngineWorker: @unchecked Sendable {
         let w = model.workers
         return UInt64(total / w + (index < total % w ? 1 : 0))
     }
-}
 
-/// A connection's state in the engine: its parser and the session it carries.
-struct EngineConnection {
-    var parser: MSRPChunkParser
-    let key: SessionKey
-
-    /// Asks for every cache line of the connection's state.
-    @inline(__always)
-    static func prefetch(_ p: UnsafeMutablePointer<EngineConnection>) {
-        var line = UInt(bitPattern: p) & ~63
-        let end = UInt(bitPattern: p) + UInt(MemoryLayout<EngineConnection>.size)
-        while line < end {
-            msrpcharge_prefetch_write(UnsafeRawPointer(bitPattern: line))
-            line += 64
-        }
+    /// A stride near 0.618·n that shares no factor with `n`.
+    static func coprimeStride(_ n: Int) -> Int {
+        guard n > 2 else { return 1 }
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        var s = max(1, Int(Double(n) * 0.6180339887))
+        while gcd(s, n) != 1 { s += 1 }
+        return s % n == 0 ? 1 : s
     }
 }
 
@@ -400,24 +289,24 @@ public final class EngineHarness {
         let user = ChargingEnablerUser(model.charging)
         let enabler = EmbeddedChargingEnabler(model.enabler, expectedSessions: model.sessions)
         let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.sessions)
-        worker = EngineWorker(index: 0, model: model, table: table, user: user, enabler: enabler)
+        worker = EngineWorker(
+            index: 0,
+            model: model,
+            templates: TrafficTemplates(model: model),
+            table: table,
+            user: user,
+            enabler: enabler
+        )
         worker.prepare()
     }
 
     deinit { worker.finish() }
 
-    /// Feeds whole turns from the start of the traffic until at least `chunks` chunks went
-    /// through; returns the chunks parsed so far in all calls.
+    /// Feeds reads until at least `chunks` more chunks went through; returns the chunks
+    /// parsed so far in all calls.
     @discardableResult
     public func run(chunks: Int) -> UInt64 {
-        worker.timed(
-            &worker.state!,
-            worker.traffic!,
-            worker.connections!,
-            start: monotonicNanoseconds(),
-            deadline: .max,
-            budget: UInt64(chunks)
-        )
-        return worker.state!.counters.chunks
+        worker.timed(&worker.state!, start: monotonicNanoseconds(), deadline: .max, budget: UInt64(chunks))
+        return worker.state!.pipeline.counters.chunks
     }
 }

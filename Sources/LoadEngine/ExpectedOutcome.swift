@@ -1,7 +1,7 @@
 import MSRP
 
-/// The chunks charging refused, by the Failure-Report of their message, counted per message
-/// only when a message had a refusal (so the per-message cost in the timed loop is a compare).
+/// The chunks charging refused, by the Failure-Report of their message, counted frame by
+/// frame as the pipeline refuses them (a compare per frame when nothing is refused).
 public struct RefusalCounts: Sendable, Equatable {
     public var refusedWithReportYes: UInt64 = 0
     public var refusedWithReportPartial: UInt64 = 0
@@ -11,14 +11,14 @@ public struct RefusalCounts: Sendable, Equatable {
 
     public init() {}
 
-    @inlinable
-    mutating func add(_ t: TrafficTurn, refused: UInt64) {
-        switch t.failureReport {
+    /// `refused` chunks of a message with `report` were refused.
+    @inline(__always)
+    mutating func add(_ report: FailureReport, refused: UInt64) {
+        switch report {
         case .yes: refusedWithReportYes &+= refused
         case .partial: refusedWithReportPartial &+= refused
         case .no: refusedWithReportNo &+= refused
         }
-        if t.completed && refused > 0 { completedMessagesRefused &+= 1 }
     }
 
     public static func += (a: inout RefusalCounts, b: RefusalCounts) {

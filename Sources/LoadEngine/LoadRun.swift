@@ -46,7 +46,6 @@ public enum LoadRun {
         progress: ((Double, UInt64) -> Void)? = nil
     ) throws(WorkloadError) -> RunResult {
         try model.validate()
-        try TrafficBuilder.checkSize(model)
         let clockRead = clockReadCost()
         var charging = model.charging
         if model.stage != .charging { charging.mode = .off }
@@ -56,8 +55,9 @@ public enum LoadRun {
             expectedSessions: charging.mode == .off ? 1 : model.sessions
         )
         let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.sessions)
+        let templates = TrafficTemplates(model: model)
         let workers = (0..<model.workers).map {
-            EngineWorker(index: $0, model: model, table: table, user: user, enabler: enabler)
+            EngineWorker(index: $0, model: model, templates: templates, table: table, user: user, enabler: enabler)
         }
         let gates = SharedGates()
         let handles = workers.map { w in

@@ -32,8 +32,13 @@ public struct WorkloadModel: Sendable {
     /// the default, which asks for a 200 OK per chunk; RFC 4975 §7.1.2).
     public var failureReportNoShare = 0.0
     public var failureReportPartialShare = 0.0
-    /// Bytes per read: a message larger than this arrives in several reads, cut anywhere.
-    public var readSize = 4096
+    /// How many bytes each read of a connection takes: its bytes are cut at arbitrary points
+    /// within and across its messages, as TCP delivers them (RFC 4975 §7.1 leaves framing to
+    /// the stream); ``ReadSizes/message`` reads one whole message at a time.
+    public var readSizes = ReadSizes.uniform(64, 1448)
+    /// The gap between a session's messages (each sends its next message that long after its
+    /// previous one was due); nil: as fast as possible.
+    public var messageInterval: AnswerLatency? = nil
     /// How long the timed phase runs, unless ``totalChunks`` is set.
     public var duration: Int64 = 15 * ChargingConfiguration.second
     /// Stop after this many chunks (across all workers) instead of after ``duration``.
@@ -54,11 +59,9 @@ public struct WorkloadModel: Sendable {
     /// shards at random, and a worker shares every lock with the others.
     public var shardAffinity = 0.9
     public var stage = PipelineStage.charging
-    /// Upper bound on the pre-encoded traffic of all workers together, in bytes.
-    public var corpusLimit = 512 << 20
-    /// Traffic of at most this many bytes per worker is replayed in rounds (each session
-    /// sends several messages per round when they fit).
-    public var corpusTarget = 48 << 20
+    /// About how many bytes of message templates to build (every session's traffic is drawn
+    /// from them, its session-id patched in).
+    public var templateBytes = 64 << 20
     public var charging = ChargingConfiguration()
     public var enabler = EmbeddedEnablerConfiguration()
 
@@ -87,7 +90,25 @@ public struct WorkloadModel: Sendable {
                 "--failure-report-no plus --failure-report-partial must be at most 1, got \(failureReportNoShare + failureReportPartialShare)"
             )
         }
-        guard readSize >= 16 else { throw WorkloadError("--read-size must be at least 16 bytes, got \(readSize)") }
+        try readSizes.validate()
+        if let messageInterval {
+            switch messageInterval {
+            case .fixed(let d):
+                guard d > 0 else {
+                    throw WorkloadError("--message-interval must be more than 0 s, got \(Double(d) / 1e9)")
+                }
+            case .uniform(let lo, let hi):
+                guard lo >= 0, lo <= hi, hi > 0 else {
+                    throw WorkloadError(
+                        "--message-interval range must be from 0 and not inverted, with an upper bound above 0: got \(Double(lo) / 1e9)-\(Double(hi) / 1e9) s"
+                    )
+                }
+            case .exponential(let mean):
+                guard mean > 0 else {
+                    throw WorkloadError("--message-interval mean must be more than 0 s, got \(Double(mean) / 1e9)")
+                }
+            }
+        }
         guard duration > 0 else {
             throw WorkloadError("--duration must be more than 0, got \(Double(duration) / 1e9) s")
         }
@@ -141,9 +162,9 @@ public struct WorkloadModel: Sendable {
         let largest = messageSizes.largest
         let chunksOfLargest = (largest + chunkSize - 1) / chunkSize
         let wireOfLargest = largest + 200 * max(1, chunksOfLargest)
-        guard wireOfLargest <= corpusLimit else {
+        guard wireOfLargest <= templateBytes else {
             throw WorkloadError(
-                "a message of \(largest) bytes in chunks of \(chunkSize) bytes (--size, --chunk-size) is \(chunksOfLargest) chunks, about \(wireOfLargest >> 20) MiB on the wire, over the \(corpusLimit >> 20) MiB traffic limit: use a larger --chunk-size"
+                "a message of \(largest) bytes in chunks of \(chunkSize) bytes (--size, --chunk-size) is \(chunksOfLargest) chunks, about \(wireOfLargest >> 20) MiB on the wire, over the \(templateBytes >> 20) MiB limit on one message: use a larger --chunk-size"
             )
         }
         guard (enabler.interimInterval ?? 0) >= 0, enabler.validityTime >= 0 else {

@@ -1,5 +1,3 @@
-import CPrefetch
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -343,40 +341,36 @@ extension FrameScanner {
 }
 
 /// A path value that passed validation, and where its first session-id is (relative to the
-/// value). Bounded: values over 512 bytes are not cached.
+/// value), held inline: a connection's path rarely changes, so the next frame's value is
+/// compared with it and not validated again. Inline rather than in an array, so that the
+/// millions of connections of a large server pay no allocation (and no pointer to chase) for
+/// it; values longer than ``capacity`` are not cached (validated each time).
 @usableFromInline
 struct ValidatedPath {
-    @usableFromInline var bytes: [UInt8] = []
+    /// Bytes cached at most: a URI with a host name, a port and a session-id fits.
+    @usableFromInline static let capacity = 96
+    @usableFromInline var words = InlineArray<12, UInt64>(repeating: 0)
+    /// Bytes cached; 0 when nothing is.
+    @usableFromInline var count: UInt8 = 0
     @usableFromInline var session = FieldRange.absent
-    /// Where `bytes` keeps its elements, for ``prefetch()`` (a hint only: prefetching an
-    /// address that is no longer valid does no harm).
-    @usableFromInline var hint: UnsafeRawPointer? = nil
 
     @inlinable init() {}
 
     @inlinable
-    func lookup(_ p: UnsafeRawPointer, _ n: Int) -> FieldRange? {
-        guard n == bytes.count, n > 0 else { return nil }
-        return bytes.withUnsafeBytes { memcmp($0.baseAddress!, p, n) == 0 } ? session : nil
-    }
-
-    /// Asks the CPU to load the cached bytes (their own heap buffer), so that a parser of a
-    /// connection that is about to be read does not wait for them.
-    @inlinable @inline(__always)
-    func prefetch() {
-        // Through the copy of the address: reading it from the array would touch the buffer.
-        // The array's header (its count, 16 bytes in) sits 32 bytes before the elements.
-        guard let hint else { return }
-        msrpcharge_prefetch_write(hint - 16)
-        msrpcharge_prefetch_write(hint + 47)
+    mutating func lookup(_ p: UnsafeRawPointer, _ n: Int) -> FieldRange? {
+        guard n == Int(count), n > 0 else { return nil }
+        let session = self.session
+        return withUnsafeBytes(of: &words) { memcmp($0.baseAddress!, p, n) == 0 } ? session : nil
     }
 
     @inlinable
     mutating func store(_ p: UnsafeRawPointer, _ n: Int, session: FieldRange) {
-        bytes.removeAll(keepingCapacity: true)
-        guard n <= 512 else { return }
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+        guard n <= Self.capacity else {
+            count = 0
+            return
+        }
+        withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: p, byteCount: n) }
+        count = UInt8(n)
         self.session = session
-        hint = bytes.withUnsafeBytes { $0.baseAddress }
     }
 }

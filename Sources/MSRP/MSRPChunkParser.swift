@@ -25,18 +25,6 @@ public struct MSRPChunkParser {
         if tailCapacity > 0 { tail.reserveCapacity(tailCapacity) }
     }
 
-    /// A hint to bring in the memory this parser will touch first on its next read (the
-    /// validated To-Path and From-Path it caches live in their own buffers). A server that
-    /// knows which connections it reads next can call it a few connections ahead.
-    ///
-    /// `mutating` only so that a call through a pointer works on the parser in place (a
-    /// non-mutating call may copy it, touching the very buffers it means to prefetch).
-    @inlinable @inline(__always)
-    public mutating func prefetch() {
-        scanner.toPathCache.prefetch()
-        scanner.fromPathCache.prefetch()
-    }
-
     /// Bytes held for a frame that has not completed yet.
     public var bufferedByteCount: Int { tail.count }
     /// Total bytes fed so far.
@@ -71,6 +59,18 @@ public struct MSRPChunkParser {
             }
         }
         if let error { throw error }
+    }
+
+    /// Exchanges the tail's storage with `spare` while no frame is pending, so that a server
+    /// with millions of mostly idle connections can keep the buffers of split frames in one
+    /// pool (taken before a read, given back after it when the read ended at a frame
+    /// boundary) instead of one per connection that ever saw a split frame. Both must be
+    /// empty; returns false, and changes nothing, when either holds bytes.
+    @inlinable
+    public mutating func exchangeTailStorage(_ spare: inout [UInt8]) -> Bool {
+        guard tail.isEmpty, spare.isEmpty else { return false }
+        swap(&tail, &spare)
+        return true
     }
 
     /// Says the stream has ended: throws ``MSRPParseError/Code/truncatedFrame`` if a frame was

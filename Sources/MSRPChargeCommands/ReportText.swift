@@ -12,9 +12,11 @@ enum ReportText {
         s += "(\(pct(w.multiChunkShare)) multi-chunk in chunks of ≤\(w.chunkSize), \(pct(w.abortedShare)) aborted), "
         s += "\(w.workers) worker\(w.workers == 1 ? "" : "s"), stage \(w.stage), charging \(w.chargingMode), "
         s += "interim interval \(num(w.interimIntervalSeconds)) s, \(run)"
-        s += w.targetRate.map { ", target \(si($0)) chunks/s" } ?? ", as fast as possible"
         s +=
-            "\n  traffic: \(w.messagesPerSessionPerRound) message(s) per session per replayed round, reads of ≤\(w.readSize) bytes, "
+            w.targetRate.map { ", target \(si($0)) chunks/s" }
+            ?? (w.messageInterval == nil ? ", as fast as possible" : ", paced")
+        s +=
+            "\n  traffic: \(w.messageInterval.map { "each session's messages \($0) s apart" } ?? "no pause between a session's messages"), reads of \(w.readSizes) bytes, \(w.templates) message templates, "
         s +=
             "Failure-Report no \(pct(w.failureReportNoShare)) / partial \(pct(w.failureReportPartialShare)), seed \(w.seed), \(w.shards) shards, "
         s += "shard affinity \(pct(w.shardAffinity))\n\n"

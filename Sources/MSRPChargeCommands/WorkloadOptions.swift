@@ -26,8 +26,23 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Share of messages with Failure-Report: partial.")
     var failureReportPartial = 0.0
 
-    @Option(help: "Largest read, in bytes: longer messages arrive in several reads, cut anywhere.")
-    var readSize = 4096
+    @Option(
+        help: ArgumentHelp(
+            "Bytes each read of a connection takes: N, LO-HI (uniform), exp:MEAN, or message.",
+            discussion:
+                "Reads cut a connection's bytes anywhere, within and across its messages, as TCP delivers them; the next read goes on where the last one ended. 'message' reads one whole message at a time."
+        )
+    )
+    var readSize = "64-1448"
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between a session's messages: N, LO-HI (uniform) or exp:MEAN (default: as fast as possible).",
+            discussion:
+                "Each session sends its next message that long after its previous one was due; latency counts from when each message was due (no coordinated omission)."
+        )
+    )
+    var messageInterval: String?
 
     @Option(help: "Seconds the timed phase runs.")
     var duration = 15.0
@@ -141,24 +156,35 @@ public struct WorkloadOptions: ParsableArguments {
 
     /// `1` (fixed), `0.5-2` (uniform) or `exp:1`, in milliseconds.
     static func latency(_ text: String) throws(WorkloadError) -> AnswerLatency {
-        func ms(_ s: Substring) throws(WorkloadError) -> Int64 {
-            guard let v = Double(s), v.isFinite, v >= 0, v < 1e7 else {
-                throw WorkloadError("--enabler-latency: '\(s)' in '\(text)' is not a number of milliseconds from 0")
+        try durations("--enabler-latency", text, unit: "milliseconds", nanoseconds: 1e6)
+    }
+
+    /// `N` (fixed), `LO-HI` (uniform) or `exp:MEAN`, in `unit`s of `nanoseconds` each.
+    static func durations(
+        _ name: String,
+        _ text: String,
+        unit: String,
+        nanoseconds: Double
+    ) throws(WorkloadError) -> AnswerLatency {
+        let short = unit == "milliseconds" ? "ms" : "s"
+        func value(_ s: Substring) throws(WorkloadError) -> Int64 {
+            guard let v = Double(s), v.isFinite, v >= 0, v * nanoseconds < 1e16 else {
+                throw WorkloadError("\(name): '\(s)' in '\(text)' is not a number of \(unit) from 0")
             }
-            return Int64(v * 1e6)
+            return Int64(v * nanoseconds)
         }
-        if text.hasPrefix("exp:") { return .exponential(mean: try ms(text.dropFirst(4))) }
+        if text.hasPrefix("exp:") { return .exponential(mean: try value(text.dropFirst(4))) }
         if let dash = text.firstIndex(of: "-") {
-            let lo = try ms(text[..<dash])
-            let hi = try ms(text[text.index(after: dash)...])
+            let lo = try value(text[..<dash])
+            let hi = try value(text[text.index(after: dash)...])
             guard lo <= hi else {
                 throw WorkloadError(
-                    "--enabler-latency range '\(text)' is inverted: \(text[..<dash]) ms is more than \(text[text.index(after: dash)...]) ms"
+                    "\(name) range '\(text)' is inverted: \(text[..<dash]) \(short) is more than \(text[text.index(after: dash)...]) \(short)"
                 )
             }
             return .uniform(lo, hi)
         }
-        return .fixed(try ms(text[...]))
+        return .fixed(try value(text[...]))
     }
 
     /// The model these options describe; throws with the offending value.
@@ -171,7 +197,10 @@ public struct WorkloadOptions: ParsableArguments {
         m.abortedShare = abortedShare
         m.failureReportNoShare = failureReportNo
         m.failureReportPartialShare = failureReportPartial
-        m.readSize = readSize
+        m.readSizes = try ReadSizes(parsing: readSize)
+        m.messageInterval = try messageInterval.map { text throws(WorkloadError) in
+            try Self.durations("--message-interval", text, unit: "seconds", nanoseconds: 1e9)
+        }
         m.duration = try Self.seconds("--duration", duration)
         m.totalChunks = chunks
         m.workers = workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -83,7 +83,10 @@ struct BenchCommandTests {
         #expect(message(["--mode", "sometimes"]).contains("'sometimes'"))
         #expect(message(["--size", "0"]).contains("'0'"))
         #expect(message(["--workers", "0"]).contains("got 0"))
-        #expect(message(["--read-size", "3"]).contains("got 3"))
+        #expect(message(["--read-size", "0"]).contains("'0'"))
+        #expect(message(["--read-size", "900-100"]).contains("900-100"))
+        #expect(message(["--message-interval", "0"]).contains("--message-interval must be more than 0 s, got 0.0"))
+        #expect(message(["--message-interval", "exp:x"]).contains("'x'"))
         #expect(message(["--shard-affinity", "1.5"]).contains("--shard-affinity must be from 0 to 1, got 1.5"))
     }
 

@@ -1,5 +1,6 @@
 import Charging
 import Foundation
+import MSRP
 import Testing
 
 @testable import LoadEngine
@@ -14,7 +15,7 @@ struct LoadEngineTests {
         m.workers = 2
         m.totalChunks = 20_000
         m.shards = 16
-        m.corpusTarget = 1 << 20
+        m.templateBytes = 1 << 20
         configure(&m)
         return m
     }
@@ -27,7 +28,7 @@ struct LoadEngineTests {
             m.abortedShare = 0.1
             m.failureReportNoShare = 0.1
             m.failureReportPartialShare = 0.1
-            m.readSize = 97  // frames cut anywhere, as a socket delivers them
+            m.readSizes = .fixed(97)  // frames cut anywhere, as a socket delivers them
             m.charging.defaultInterimInterval = 0  // no limiting: every trigger sends
             m.enabler.interimInterval = nil  // no AVP: the client's 0 (every message) stays
         }
@@ -149,12 +150,32 @@ struct LoadEngineTests {
     }
 
     @Test func sameSeedSameTraffic() throws {
-        let a = TrafficBuilder.build(Self.model(), worker: 1)
-        let b = TrafficBuilder.build(Self.model(), worker: 1)
-        let c = TrafficBuilder.build(Self.model { $0.seed = 2 }, worker: 1)
-        #expect(Array(a.bytes) == Array(b.bytes))
-        #expect(Array(a.bytes) != Array(c.bytes))
-        #expect(a.sessionKeys.count == 150)
+        let a = TrafficTemplates(model: Self.model())
+        let b = TrafficTemplates(model: Self.model())
+        let c = TrafficTemplates(model: Self.model { $0.seed = 2 })
+        let key = TrafficBuilder.sessionKey(7, Self.model())
+        let messages = { (t: TrafficTemplates) in (0..<20).map { t.message(UInt32($0), session: 7, key: key) } }
+        #expect(messages(a) == messages(b))
+        #expect(messages(a) != messages(c))
+    }
+
+    @Test func eachMessageCarriesItsSessionsID() throws {
+        let m = Self.model()
+        let templates = TrafficTemplates(model: m)
+        #expect(templates.idWidth == 12)  // s + 7 digits + - + 3 digits (shard affinity)
+        for session in [0, 1, 149, 299] {
+            let key = TrafficBuilder.sessionKey(session, m)
+            #expect(TrafficBuilder.sessionIndex(key) == session)
+            for n in 0..<5 {
+                var frames: [String] = []
+                var parser = MSRPChunkParser()
+                try parser.parse(templates.message(UInt32(n), session: session, key: key)) { frame in
+                    frames.append(String(decoding: UnsafeRawBufferPointer(frame.toSessionID.buffer), as: UTF8.self))
+                }
+                #expect(!frames.isEmpty)
+                #expect(frames.allSatisfy { $0 == key.description }, "\(frames) for \(key)")
+            }
+        }
     }
 
     @Test func badValuesAreRejectedWithTheValue() throws {
@@ -175,23 +196,6 @@ struct LoadEngineTests {
         #expect(throws: WorkloadError.self) { try MessageSizeDistribution(parsing: "500-100") }
         #expect(throws: WorkloadError.self) { try MessageSizeDistribution(parsing: "100:x") }
         #expect(try MessageSizeDistribution(parsing: "50-150").mean == 100)
-    }
-}
-
-@Suite("traffic size")
-struct TrafficSizeTests {
-    @Test func messagesPerSessionFitTheLimit() throws {
-        var m = WorkloadModel()
-        m.sessions = 1_000_000
-        m.workers = 16
-        // 62 500 sessions per worker would take 2 messages each by the per-worker target, but
-        // 1 000 000 × 2 messages is over the total limit: one each, and it fits.
-        #expect(TrafficBuilder.messagesPerSession(m) == 1)
-        try TrafficBuilder.checkSize(m)
-        m.sessions = 3_000_000
-        #expect(throws: WorkloadError.self) { try TrafficBuilder.checkSize(m) }
-        m.sessions = 1000
-        #expect(TrafficBuilder.messagesPerSession(m) == 16)
     }
 }
 
@@ -223,6 +227,7 @@ struct ShardAffinityTests {
         var m = WorkloadModel()
         m.shardAffinity = 0
         #expect(TrafficBuilder.sessionID(35, m) == "s000000z")
+        #expect(TrafficBuilder.sessionIndex(SessionKey("s000000z")!) == 35)
         m.shardAffinity = 1
         m.workers = 1
         #expect(TrafficBuilder.sessionID(35, m) == "s000000z")

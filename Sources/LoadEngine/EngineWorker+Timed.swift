@@ -1,0 +1,268 @@
+import Charging
+import ChargingPipeline
+import Histogram
+import MSRP
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The timed phase: read after read, as an event loop serves its connections.
+extension EngineWorker {
+    /// Runs reads until `deadline` or until `budget` chunks went through, then completes every
+    /// message a read began (a server that stops reading still owes the frames it has part
+    /// of), so that every parser ends at a frame boundary.
+    ///
+    /// As fast as possible, connections are read round-robin in an order that looks random,
+    /// each with a backlog (every read is full). Paced (`--message-interval`, `--rate`), a
+    /// connection is read when a message of it is due (``PacingSchedule``), and a read takes
+    /// at most what has been released.
+    func timed(_ state: inout EngineState, start: Int64, deadline: Int64, budget: UInt64) {
+        let connections = self.connections!
+        let buffer = readBuffer!
+        let schedule = self.schedule
+        let paced = schedule != nil
+        if let schedule, schedule.origin == 0 { schedule.origin = start }
+        let origin = schedule?.origin ?? 0
+        let readSizes = model.readSizes
+        let oneMessage = readSizes == .message
+        let sampleEvery = paced ? 1 : model.sampleEvery
+        let lookups = model.stage == .table || model.stage == .charging
+        // The embedded enabler's ledger entry of the session, too, when every completed
+        // message may send a request: its miss then overlaps the reads before, as the
+        // session's slot's does (the enabler stands for a remote system, but its cost is paid
+        // on this core).
+        let ledgerLookups =
+            model.stage == .charging && model.charging.mode != .off
+            && model.charging.defaultInterimInterval == 0
+        let ledger = enabler.ledger.entries
+        let table = self.table
+        var intervalLatency = LatencyHistograms.make(digits: .two)
+        var intervals: [IntervalSample] = []
+        var nextSecond = start &+ 1_000_000_000
+        var now = start
+        var fed = TrafficCounts()
+        var countdown = 0
+        let farLead = count > 0 ? (Self.connectionLead * stride) % count : 0
+        let nearLead = count > 0 ? (Self.slotLead * stride) % count : 0
+        let setUpRequests = state.pipeline.charging.totalRequests
+        let preemptionsBefore = threadPreemptions()
+        let enablerBefore = (
+            state.pipeline.dispatcher.client.estimatedNanoseconds, state.pipeline.dispatcher.client.requests
+        )
+        while fed.chunks < budget {
+            // The connection to read, and those a few reads ahead to prefetch.
+            let c: Int
+            var far: Int? = nil
+            var near: Int? = nil
+            if paced {
+                if !schedule!.hasReady {
+                    now = monotonicNanoseconds()
+                    if state.pipeline.hasDue(at: now) { state.pump(now: now) }
+                    schedule!.advance(to: now)
+                    if !schedule!.hasReady {
+                        if now >= deadline { break }
+                        idle(&state, now: now, until: min(deadline, nextSecond))
+                        now = monotonicNanoseconds()
+                        if now >= nextSecond {
+                            intervals.append(
+                                Self.sample(intervals.count + 1, fed.chunks, state, setUpRequests, intervalLatency)
+                            )
+                            intervalLatency.reset()
+                            nextSecond &+= 1_000_000_000
+                        }
+                        continue
+                    }
+                }
+                c = schedule!.popReady()
+                // Released in the slot it is due in: wait out the rest of the slot.
+                let due = origin &+ connections[c].headDue
+                if due > now {
+                    while now < due { now = monotonicNanoseconds() }
+                }
+                far = schedule!.peekReady(Self.connectionLead - 1)
+                near = schedule!.peekReady(Self.slotLead - 1)
+            } else {
+                c = position
+                position &+= stride
+                if position >= count { position &-= count }
+                var f = c &+ farLead
+                if f >= count { f &-= count }
+                var n = c &+ nearLead
+                if n >= count { n &-= count }
+                far = f
+                near = n
+            }
+            // Overlap the cache misses of the reads ahead, as an event loop can for the
+            // connections a poll reported ready: first the connection's state (its parser, path
+            // caches inline), then (once that is in cache) its session's slot in the table.
+            if let far { EngineConnection.prefetch(connections + far) }
+            if let near {
+                let nearConnection = connections + near
+                if lookups { table.prefetch(nearConnection.pointee.key) }
+                if ledgerLookups { ledger.prefetch(nearConnection.pointee.key) }
+            }
+            let connection = connections + c
+            let timedRead = countdown == 0
+            countdown = timedRead ? sampleEvery - 1 : countdown - 1
+            if timedRead && !paced { now = monotonicNanoseconds() }
+            let readStart = now
+            lendTail(connection)
+            let chunksBefore = fed.chunks
+            let d = reader.fill(
+                connection,
+                buffer,
+                want: min(readSizes.sample(rng.next()), readBufferSize),
+                paced: paced,
+                oneMessage: oneMessage,
+                fed: &fed
+            )
+            state.refusedInMessage = connection.pointee.flags.contains(.refusedInMessage)
+            state.read(UnsafeRawBufferPointer(start: buffer, count: d.bytes), &connection.pointee.parser, now: now)
+            if state.refusedInMessage != connection.pointee.flags.contains(.refusedInMessage) {
+                connection.pointee.flags.formSymmetricDifference(.refusedInMessage)
+            }
+            takeTail(connection)
+            if timedRead {
+                let t = monotonicNanoseconds()
+                let chunks = fed.chunks &- chunksBefore
+                // Paced: from when the message the read began in was due (coordinated
+                // omission corrected); else the read's service time.
+                let from = paced ? origin &+ d.firstDue : readStart
+                if chunks > 0 {
+                    state.latency.chunk.recordClamped(t &- from, count: chunks)
+                    intervalLatency.recordClamped(t &- from, count: chunks)
+                }
+                if d.messagesCompleted > 0 {
+                    if paced {
+                        state.latency.message.recordClamped(t &- (origin &+ d.firstDue))
+                        if d.messagesCompleted > 1 {
+                            state.latency.message.recordClamped(t &- (origin &+ d.secondDue))
+                        }
+                    } else {
+                        state.latency.message.recordClamped(t &- readStart, count: UInt64(d.messagesCompleted))
+                    }
+                }
+                now = t
+            }
+            if paced { schedule!.afterRead(c, at: now) }
+            if state.pipeline.hasDue(at: now) {
+                now = monotonicNanoseconds()
+                state.pump(now: now)
+            }
+            if timedRead {
+                progress.chunks.store(fed.chunks, ordering: .relaxed)
+                if now >= nextSecond {
+                    intervals.append(
+                        Self.sample(intervals.count + 1, fed.chunks, state, setUpRequests, intervalLatency)
+                    )
+                    intervalLatency.reset()
+                    nextSecond &+= 1_000_000_000
+                }
+                if now >= deadline { break }
+            }
+        }
+        completeMessages(&state, fed: &fed, origin: paced ? origin : nil)
+        now = monotonicNanoseconds()
+        result.preemptions = threadPreemptions() - preemptionsBefore
+        result.enablerNanoseconds += state.pipeline.dispatcher.client.estimatedNanoseconds - enablerBefore.0
+        result.enablerRequests &+= state.pipeline.dispatcher.client.requests &- enablerBefore.1
+        result.timedStart = start
+        result.timedEnd = now
+        progress.chunks.store(fed.chunks, ordering: .relaxed)
+        if intervalLatency.totalCount > 0 || intervals.isEmpty {
+            intervals.append(Self.sample(intervals.count + 1, fed.chunks, state, setUpRequests, intervalLatency))
+        }
+        result.intervals = intervals
+        result.fed += fed
+        result.releases = schedule?.releases ?? 0
+        result.blockedReleases = schedule?.blockedReleases ?? 0
+        result.tailBuffers = tailPool.count
+    }
+
+    /// Nothing to read: handles charging's timers and waits, sleeping when the next due
+    /// message is more than 200 µs away (at most until `limit`).
+    func idle(_ state: inout EngineState, now: Int64, until limit: Int64) {
+        var wake = min(limit, schedule!.nextOccupied(limit: 4096))
+        if let due = state.pipeline.nextDue { wake = min(wake, due) }
+        let wait = wake &- now
+        if wait > 200_000 { usleep(UInt32(min(wait - 100_000, 1_000_000_000) / 1000)) }
+    }
+
+    /// Every connection that stopped inside a message gets the rest of it. Paced (`origin`
+    /// given), its chunks are timed from when the message was due, as every paced read is.
+    func completeMessages(_ state: inout EngineState, fed: inout TrafficCounts, origin: Int64?) {
+        let connections = self.connections!
+        for c in 0..<count where connections[c].offset != 0 {
+            let connection = connections + c
+            lendTail(connection)
+            let chunksBefore = fed.chunks
+            let d = reader.fill(
+                connection,
+                readBuffer!,
+                want: readBufferSize,
+                paced: false,
+                oneMessage: true,
+                fed: &fed
+            )
+            state.refusedInMessage = connection.pointee.flags.contains(.refusedInMessage)
+            let now = monotonicNanoseconds()
+            state.read(UnsafeRawBufferPointer(start: readBuffer!, count: d.bytes), &connection.pointee.parser, now: now)
+            connection.pointee.flags.remove(.refusedInMessage)
+            takeTail(connection)
+            if let origin, fed.chunks > chunksBefore {
+                let t = monotonicNanoseconds()
+                state.latency.chunk.recordClamped(t &- (origin &+ d.firstDue), count: fed.chunks &- chunksBefore)
+                state.latency.message.recordClamped(t &- (origin &+ d.firstDue))
+            }
+            if state.pipeline.hasDue(at: now) { state.pump(now: now) }
+        }
+    }
+
+    /// Lends the connection's parser a buffer of the pool for a frame the read may split.
+    @inline(__always)
+    func lendTail(_ connection: UnsafeMutablePointer<EngineConnection>) {
+        guard !connection.pointee.flags.contains(.holdsTail), var spare = tailPool.popLast() else { return }
+        if connection.pointee.parser.exchangeTailStorage(&spare) {
+            connection.pointee.flags.insert(.holdsTail)
+        } else {
+            tailPool.append(spare)
+        }
+    }
+
+    /// Takes the buffer back when the read ended at a frame boundary; a parser that had to
+    /// allocate one (the pool was empty) gives it to the pool too.
+    @inline(__always)
+    func takeTail(_ connection: UnsafeMutablePointer<EngineConnection>) {
+        guard connection.pointee.parser.isAtFrameBoundary else {
+            connection.pointee.flags.insert(.holdsTail)
+            return
+        }
+        guard connection.pointee.flags.contains(.holdsTail) else { return }
+        var storage: [UInt8] = []
+        if connection.pointee.parser.exchangeTailStorage(&storage) {
+            tailPool.append(storage)
+        }
+        connection.pointee.flags.remove(.holdsTail)
+    }
+
+    /// The totals at the end of second `second` of the timed phase.
+    static func sample(
+        _ second: Int,
+        _ chunks: UInt64,
+        _ state: borrowing EngineState,
+        _ setUpRequests: UInt64,
+        _ latency: Histogram<UInt64>
+    ) -> IntervalSample {
+        IntervalSample(
+            second: second,
+            chunks: chunks,
+            messages: state.pipeline.counters.messages,
+            bodyBytes: state.pipeline.counters.bodyBytes,
+            requests: state.pipeline.charging.totalRequests &- setUpRequests,
+            chunkLatency: latency
+        )
+    }
+}
