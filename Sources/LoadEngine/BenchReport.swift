@@ -105,6 +105,23 @@ public struct BenchReport: Codable, Sendable {
         /// system), and its nanoseconds per request; sampled, one request in 64 timed.
         public var embeddedEnablerShare: Double = 0
         public var embeddedEnablerNanosecondsPerRequest: Double = 0
+        /// CH-1 interims sent per completed message: the share of messages charged at once
+        /// (the rest are carried over into a later interim or the stop).
+        public var interimsPerMessage: Double = 0
+    }
+
+    /// How the traffic reached the parsers.
+    public struct Traffic: Codable, Sendable {
+        /// Reads fed to the parsers, and messages (completed and aborted) per read.
+        public var reads: UInt64
+        public var messagesPerRead: Double
+        /// Buffers for frames split across reads that the workers' pools made: about the most
+        /// connections inside a frame at once.
+        public var tailBuffers: Int
+        /// Paced runs: messages released when due, and how many of them had to wait for a
+        /// read of their connection first (two unread already: the engine was behind).
+        public var releases: UInt64
+        public var releasesAfterWaiting: UInt64
     }
 
     public struct Phase: Codable, Sendable {
@@ -180,6 +197,7 @@ public struct BenchReport: Codable, Sendable {
     public var throughput: Throughput
     public var responses: Responses
     public var charging: Charging
+    public var traffic: Traffic
     public var setUp: Phase
     public var end: Phase
     public var conservation: ConservationCheck
@@ -190,6 +208,12 @@ public struct BenchReport: Codable, Sendable {
     /// Nanoseconds one clock read took on this machine, measured before the run.
     public var clockReadNanoseconds: Double
     public var tableBytesPerSession: Double
+    /// The engine's state of one connection (parser included), and the embedded enabler's
+    /// ledger per session (it stands for a remote system: not the IM server's memory).
+    public var connectionBytesPerSession: Double
+    public var ledgerBytesPerSession: Double
+    /// Resident memory per session once every session was set up (before the timed phase).
+    public var residentBytesPerSessionAfterSetUp: Double?
     /// Resident memory at the end of the timed phase, all included, and per session.
     public var residentBytes: Int?
     public var residentBytesPerSession: Double?
@@ -312,6 +336,15 @@ extension BenchReport {
         let enablerNanoseconds = r.workers.reduce(0.0) { $0 + $1.enablerNanoseconds }
         let enablerRequests = r.workers.reduce(UInt64(0)) { $0 + $1.enablerRequests }
         charging.embeddedEnablerShare = workerNanoseconds > 0 ? enablerNanoseconds / workerNanoseconds : 0
+        charging.interimsPerMessage = Double(k.sent(.offlineInterim)) / Double(max(1, c.messages))
+        let allMessages = (scan ? r.fed.messages : c.messages) + (scan ? r.fed.abortedMessages : c.abortedMessages)
+        traffic = Traffic(
+            reads: c.reads,
+            messagesPerRead: Double(allMessages) / Double(max(1, c.reads)),
+            tailBuffers: r.workers.reduce(0) { $0 + $1.tailBuffers },
+            releases: r.workers.reduce(0) { $0 + $1.releases },
+            releasesAfterWaiting: r.workers.reduce(0) { $0 + $1.blockedReleases }
+        )
         charging.embeddedEnablerNanosecondsPerRequest =
             enablerRequests > 0 ? enablerNanoseconds / Double(enablerRequests) : 0
         let setUpSeconds = r.workers.map(\.setUpSeconds).max() ?? 0
@@ -343,6 +376,11 @@ extension BenchReport {
         latencyNote = sampling
         clockReadNanoseconds = r.clockReadNanoseconds
         tableBytesPerSession = r.tableBytesPerSession
+        connectionBytesPerSession = r.connectionBytesPerSession
+        ledgerBytesPerSession = r.ledgerBytesPerSession
+        residentBytesPerSessionAfterSetUp = r.memoryAfterSetUp.map {
+            Double($0.currentBytes) / Double(max(1, m.sessions))
+        }
         residentBytes = r.memory?.currentBytes
         residentBytesPerSession = r.memory.map { Double($0.currentBytes) / Double(max(1, m.sessions)) }
         peakResidentBytes = r.memory?.peakBytes

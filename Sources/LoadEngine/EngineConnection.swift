@@ -6,7 +6,9 @@ import MSRP
 /// stands and, when paced, when its messages are due.
 struct EngineConnection {
     var parser: MSRPChunkParser
-    let key: SessionKey
+    /// The session-id's bytes (the model's ids have 8 or 12): 17 bytes rather than a 48-byte
+    /// ``SessionKey``, at ten million connections.
+    let id: (UInt64, UInt64)
     /// The session's index in the model (connection `c` of worker `w` carries `w + c·workers`).
     let session: UInt32
     /// Messages wholly delivered to the parser, and bytes of the next one delivered.
@@ -17,12 +19,14 @@ struct EngineConnection {
     var released: UInt32 = 0
     /// Next in a ``PacingSchedule`` slot's list.
     var link: UInt32 = PacingSchedule.none
-    /// When message `message` was due, and message `message + 1` if released.
+    let idLength: UInt8
+    var flags: Flags = []
+    /// When message `message` was due, and message `message + 1` if released (from the
+    /// schedule's origin).
     var headDue: Int64 = 0
     var secondDue: Int64 = 0
     /// When message `released` is due (not released yet).
     var nextDue: Int64 = 0
-    var flags: Flags = []
 
     struct Flags: OptionSet {
         var rawValue: UInt8
@@ -39,9 +43,33 @@ struct EngineConnection {
     }
 
     init(key: SessionKey, session: Int) {
+        precondition(key.byteCount <= 16, "engine session-ids have at most 16 bytes")
         parser = MSRPChunkParser(tailCapacity: 0)
-        self.key = key
+        var id: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &id) { key.copyBytes(to: $0.baseAddress!) }
+        self.id = id
+        idLength = UInt8(key.byteCount)
         self.session = UInt32(session)
+    }
+
+    /// The session's key (hashed from the id: a few nanoseconds).
+    @inline(__always)
+    var key: SessionKey {
+        withUnsafeBytes(of: id) { SessionKey(UnsafeRawBufferPointer(rebasing: $0[0..<Int(idLength)]))! }
+    }
+
+    /// Writes the session-id at `destination`.
+    @inline(__always)
+    func copyID(to destination: UnsafeMutableRawPointer) {
+        withUnsafeBytes(of: id) { destination.copyMemory(from: $0.baseAddress!, byteCount: Int(idLength)) }
+    }
+
+    /// The message being read was wholly delivered: the next one is read from its start.
+    @inline(__always)
+    mutating func finishMessage() {
+        message &+= 1
+        offset = 0
+        headDue = secondDue
     }
 
     /// Messages released and not yet wholly read.
@@ -138,10 +166,10 @@ struct StreamReader {
                 k += 1
                 if p >= to || p + idWidth <= from { continue }
                 if p >= from && p + idWidth <= to {
-                    c.pointee.key.copyBytes(to: out + (p - from))
+                    c.pointee.copyID(to: out + (p - from))
                 } else {
                     withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { id in
-                        c.pointee.key.copyBytes(to: id.baseAddress!)
+                        c.pointee.copyID(to: id.baseAddress!)
                         let lo = max(p, from)
                         let hi = min(p + idWidth, to)
                         (out + (lo - from)).copyMemory(from: id.baseAddress! + (lo - p), byteCount: hi - lo)
@@ -161,9 +189,7 @@ struct StreamReader {
             if to == Int(t.length) {
                 if t.completed { fed.messages &+= 1 } else { fed.abortedMessages &+= 1 }
                 d.messagesCompleted += 1
-                c.pointee.message &+= 1
-                c.pointee.offset = 0
-                c.pointee.headDue = c.pointee.secondDue
+                c.pointee.finishMessage()
                 if oneMessage { break }
             } else {
                 c.pointee.offset = UInt32(to)

@@ -101,8 +101,11 @@ extension EngineWorker {
             if let far { EngineConnection.prefetch(connections + far) }
             if let near {
                 let nearConnection = connections + near
-                if lookups { table.prefetch(nearConnection.pointee.key) }
-                if ledgerLookups { ledger.prefetch(nearConnection.pointee.key) }
+                if lookups || ledgerLookups {
+                    let key = nearConnection.pointee.key
+                    if lookups { table.prefetch(key) }
+                    if ledgerLookups { ledger.prefetch(key) }
+                }
             }
             let connection = connections + c
             let timedRead = countdown == 0

@@ -34,6 +34,12 @@ public struct RunResult: Sendable {
     /// The process's resident memory at the end of the timed phase (everything: traffic,
     /// connections, table, ledger, histograms) and at its peak.
     public var memory: ResidentMemory? = nil
+    /// Resident memory once every session was set up, before the timed phase.
+    public var memoryAfterSetUp: ResidentMemory? = nil
+    /// Bytes of one connection's state in the engine (its parser included), and of the
+    /// embedded enabler's ledger per session (it stands for a remote system).
+    public var connectionBytesPerSession = 0.0
+    public var ledgerBytesPerSession = 0.0
 }
 
 /// Runs the engine: one thread per worker, a common start, the timed phase, then the end of
@@ -66,6 +72,7 @@ public enum LoadRun {
             }
         }
         while gates.ready.load(ordering: .acquiring) < workers.count { usleep(1000) }
+        let memoryAfterSetUp = ResidentMemory.now()
         let cpuBefore = CPUTimes.now()
         let start = monotonicNanoseconds() + 1_000_000
         gates.startAt.store(start, ordering: .releasing)
@@ -134,7 +141,10 @@ public enum LoadRun {
             },
             clockReadNanoseconds: clockRead,
             dispatcher: results.reduce(into: DispatcherCounters()) { $0 += $1.dispatcher },
-            memory: memory
+            memory: memory,
+            memoryAfterSetUp: memoryAfterSetUp,
+            connectionBytesPerSession: Double(MemoryLayout<EngineConnection>.stride),
+            ledgerBytesPerSession: Double(enabler.ledger.entries.storageBytes) / Double(model.sessions)
         )
     }
 }

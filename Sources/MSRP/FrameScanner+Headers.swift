@@ -347,9 +347,11 @@ extension FrameScanner {
 /// it; values longer than ``capacity`` are not cached (validated each time).
 @usableFromInline
 struct ValidatedPath {
-    /// Bytes cached at most: a URI with a host name, a port and a session-id fits.
-    @usableFromInline static let capacity = 96
-    @usableFromInline var words = InlineArray<12, UInt64>(repeating: 0)
+    /// Bytes cached at most: a URI with a host name of 20 characters, a port and a session-id
+    /// of 16 fits (64 bytes, so that two caches and the scanner's state stay in a few cache
+    /// lines).
+    @usableFromInline static let capacity = 64
+    @usableFromInline var words = InlineArray<8, UInt64>(repeating: 0)
     /// Bytes cached; 0 when nothing is.
     @usableFromInline var count: UInt8 = 0
     @usableFromInline var session = FieldRange.absent

@@ -15,7 +15,15 @@ public struct MSRPChunkParser {
     @usableFromInline var tail: [UInt8] = []
     /// Absolute stream offset of the next byte to be fed.
     @usableFromInline var consumed = 0
-    @usableFromInline var failure: MSRPParseError? = nil
+    /// The error that failed the stream, boxed: a server keeps a parser per connection, and
+    /// the error (with its reason) would otherwise take 40 bytes of each.
+    @usableFromInline var failureBox: FailureBox? = nil
+
+    @usableFromInline
+    final class FailureBox {
+        @usableFromInline let error: MSRPParseError
+        @usableFromInline init(_ error: MSRPParseError) { self.error = error }
+    }
 
     /// - Parameter tailCapacity: bytes reserved up front for a frame split across reads. A
     ///   server with many connections passes 0, so the tail is allocated only by a connection
@@ -39,11 +47,11 @@ public struct MSRPChunkParser {
         _ input: UnsafeRawBufferPointer,
         _ onFrame: (MSRPFrame) -> Void
     ) throws(MSRPParseError) {
-        if let failure { throw failure }
+        if let failureBox { throw failureBox.error }
         do {
             try parseUnchecked(input, onFrame)
         } catch {
-            failure = error
+            failureBox = FailureBox(error)
             throw error
         }
     }
@@ -76,7 +84,7 @@ public struct MSRPChunkParser {
     /// Says the stream has ended: throws ``MSRPParseError/Code/truncatedFrame`` if a frame was
     /// cut off, or the earlier error if the parser failed.
     public func finish() throws(MSRPParseError) {
-        if let failure { throw failure }
+        if let failureBox { throw failureBox.error }
         if !tail.isEmpty {
             throw MSRPParseError.make(
                 .truncatedFrame,

@@ -33,14 +33,30 @@ enum ReportText {
         s += p.firstParseError.map { " (first: \($0))" } ?? ""
         s += "; \(p.withheldByFailureReport) withheld by Failure-Report, \(p.notImplemented501) × 501, "
         s += "\(p.reports) REPORTs, \(p.responsesReceived) responses received\n"
+        let tr = r.traffic
+        s += "Reads: \(tr.reads) (\(String(format: "%.2f", tr.messagesPerRead)) messages a read), "
+        s += "\(tr.tailBuffers) buffers for frames split across reads"
+        if tr.releases > 0 {
+            s +=
+                "; paced: \(tr.releases) messages released when due, \(tr.releasesAfterWaiting) of them after waiting for a read"
+        }
+        s += "\n"
         s += "Sessions: \(r.setUp.completed ?? 0) set up in \(String(format: "%.2f", r.setUp.seconds)) s "
         s += "(\(si(r.setUp.sessionsPerSecond))/s), \(r.setUp.rejected ?? 0) rejected; "
         s += "ended in \(String(format: "%.2f", r.end.seconds)) s\n"
-        s += String(format: "Session table: %.0f bytes per session", r.tableBytesPerSession)
+        s += String(
+            format: "Memory per session: table %.0f B, connection %.0f B, enabler's ledger %.0f B",
+            r.tableBytesPerSession,
+            r.connectionBytesPerSession,
+            r.ledgerBytesPerSession
+        )
+        if let setUp = r.residentBytesPerSessionAfterSetUp {
+            s += String(format: "; resident %.0f B once set up", setUp)
+        }
         if let rss = r.residentBytes, let per = r.residentBytesPerSession, let peak = r.peakResidentBytes {
             s += String(
                 format:
-                    "; resident memory %.1f MB after the timed phase (%.0f bytes per session, all included), peak %.1f MB",
+                    "; resident memory %.1f MB after the timed phase (%.0f B per session, all included), peak %.1f MB",
                 Double(rss) / 1e6,
                 per,
                 Double(peak) / 1e6
@@ -59,7 +75,8 @@ enum ReportText {
         s += "(\(si(c.interimsPerSecond))/s), stop \(c.requests["ch1-stop"] ?? 0)\n"
         s += "  CH-2 initial \(c.requests["ch2-initial"] ?? 0), update \(c.requests["ch2-update"] ?? 0), "
         s += "termination \(c.requests["ch2-termination"] ?? 0)\n"
-        s += "  interim triggers \(c.interimTriggers): suppressed by the interval \(c.suppressedByInterval), "
+        s += "  interims per completed message \(String(format: "%.4f", c.interimsPerMessage)); "
+        s += "interim triggers \(c.interimTriggers): suppressed by the interval \(c.suppressedByInterval), "
         s +=
             "by the ceiling \(c.suppressedByCeiling); carried over \(c.carriedOverMessages) messages, \(c.carriedOverBytes) bytes\n"
         s += "  denials \(c.denials), timeouts \(c.timeouts), retransmissions \(c.retransmissions), "

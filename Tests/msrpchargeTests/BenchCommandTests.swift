@@ -136,7 +136,8 @@ struct BenchCommandTests {
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         for key in [
             "workload", "throughput", "responses", "charging", "setUp", "end", "conservation", "modelCheck",
-            "latency", "latencyNote", "tableBytesPerSession", "intervals",
+            "latency", "latencyNote", "tableBytesPerSession", "intervals", "traffic", "connectionBytesPerSession",
+            "ledgerBytesPerSession", "residentBytesPerSessionAfterSetUp",
         ] {
             #expect(json[key] != nil, "missing \(key)")
         }
@@ -145,12 +146,19 @@ struct BenchCommandTests {
             #expect(throughput[key] is NSNumber, "throughput.\(key)")
         }
         let workload = try #require(json["workload"] as? [String: Any])
-        for key in ["sessions", "workers", "shards", "shardAffinity", "seed", "stage", "chargingMode"] {
+        for key in ["sessions", "workers", "shards", "shardAffinity", "seed", "stage", "chargingMode", "templates"] {
             #expect(workload[key] != nil, "workload.\(key)")
         }
+        #expect(workload["readSizes"] as? String == "64-1448")
+        #expect(workload["messageInterval"] == nil)  // as fast as possible
+        let traffic = try #require(json["traffic"] as? [String: Any])
+        #expect((traffic["reads"] as? Int).map { $0 > 0 } == true)
+        #expect((traffic["messagesPerRead"] as? Double).map { $0 > 0 } == true)
+        for key in ["tailBuffers", "releases", "releasesAfterWaiting"] { #expect(traffic[key] is NSNumber, "\(key)") }
         let charging = try #require(json["charging"] as? [String: Any])
         // No request in this short timed phase (10 s interval): no enabler time.
         #expect(charging["embeddedEnablerShare"] as? Double == 0)
+        #expect(charging["interimsPerMessage"] as? Double == 0)
         let requests = try #require(charging["requests"] as? [String: Any])
         #expect(
             Set(requests.keys) == [
