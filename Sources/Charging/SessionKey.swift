@@ -42,6 +42,10 @@ public struct SessionKey: Hashable, Sendable, BitwiseCopyable, CustomStringConve
         return x ^ (x >> 31)
     }
 
+    /// The 64-bit mix of the bytes that picks the shard and the slot: a caller that keeps it
+    /// can prefetch a session's slot without the key (``SessionTable/prefetch(mixedHash:)``).
+    @inlinable public var mixedHash: UInt64 { mix }
+
     /// Bytes in the session-id.
     @inlinable public var byteCount: Int { Int(count) }
 

@@ -115,7 +115,14 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
     /// array replaced meanwhile just makes the hint useless.
     @inlinable @inline(__always)
     public func prefetch(_ key: SessionKey) {
-        withShard(key) { $0.prefetch(key) }
+        prefetch(mixedHash: key.mix)
+    }
+
+    /// ``prefetch(_:)`` by the key's ``SessionKey/mixedHash``, for a caller that keeps the
+    /// hash rather than the 48-byte key.
+    @inlinable @inline(__always)
+    public func prefetch(mixedHash mix: UInt64) {
+        shardRefs[Int(truncatingIfNeeded: mix & mask)]._withUnsafeGuaranteedRef { $0.prefetch(mix: mix) }
     }
 
     /// Sessions in the table, summed shard by shard.

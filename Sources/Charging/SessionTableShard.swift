@@ -70,12 +70,12 @@ public final class SessionTableShard<State: BitwiseCopyable & Sendable>: @unchec
     }
 
     @inlinable @inline(__always)
-    func prefetch(_ key: SessionKey) {
+    func prefetch(mix: UInt64) {
         let base = hintSlots.load(ordering: .relaxed)
         let cap = hintCapacity.load(ordering: .relaxed)
         guard let p = UnsafePointer<SessionSlot<State>>(bitPattern: base) else { return }
         // A slot may span several cache lines: ask for each of them.
-        let start = UnsafeRawPointer(p + Self.home(key.mix, cap))
+        let start = UnsafeRawPointer(p + Self.home(mix, cap))
         var line = UInt(bitPattern: start) & ~63
         let end = UInt(bitPattern: start) + UInt(MemoryLayout<SessionSlot<State>>.stride)
         while line < end {

@@ -9,6 +9,8 @@ struct EngineConnection {
     /// The session-id's bytes (the model's ids have 8 or 12): 17 bytes rather than a 48-byte
     /// ``SessionKey``, at ten million connections.
     let id: (UInt64, UInt64)
+    /// The key's hash, to prefetch the session's slot reads ahead without hashing the id.
+    let mixedHash: UInt64
     /// The session's index in the model (connection `c` of worker `w` carries `w + c·workers`).
     let session: UInt32
     /// Messages wholly delivered to the parser, and bytes of the next one delivered.
@@ -48,6 +50,7 @@ struct EngineConnection {
         var id: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &id) { key.copyBytes(to: $0.baseAddress!) }
         self.id = id
+        mixedHash = key.mixedHash
         idLength = UInt8(key.byteCount)
         self.session = UInt32(session)
     }
@@ -92,6 +95,8 @@ struct EngineConnection {
 struct ReadDelivery {
     var bytes = 0
     var messagesCompleted = 0
+    /// The read ends inside a frame (not at a chunk's end): the parser keeps the part it got.
+    var endsInsideFrame = false
     /// Intended time of the message the read started in (paced runs).
     var firstDue: Int64 = 0
     var secondDue: Int64 = 0
@@ -197,6 +202,16 @@ struct StreamReader {
         }
         fed.wireBytes &+= UInt64(written)
         d.bytes = written
+        if c.pointee.offset != 0 {
+            // Inside a frame unless the read stopped exactly at one of its message's chunk ends.
+            let t = current(c)
+            d.endsInsideFrame = true
+            var i = t.firstChunk
+            while i < t.firstChunk + Int(t.chunks) {
+                if chunkEnds[i] == c.pointee.offset { d.endsInsideFrame = false }
+                i += 1
+            }
+        }
         return d
     }
 }

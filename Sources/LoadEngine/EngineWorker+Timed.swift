@@ -101,18 +101,14 @@ extension EngineWorker {
             if let far { EngineConnection.prefetch(connections + far) }
             if let near {
                 let nearConnection = connections + near
-                if lookups || ledgerLookups {
-                    let key = nearConnection.pointee.key
-                    if lookups { table.prefetch(key) }
-                    if ledgerLookups { ledger.prefetch(key) }
-                }
+                if lookups { table.prefetch(mixedHash: nearConnection.pointee.mixedHash) }
+                if ledgerLookups { ledger.prefetch(mixedHash: nearConnection.pointee.mixedHash) }
             }
             let connection = connections + c
             let timedRead = countdown == 0
             countdown = timedRead ? sampleEvery - 1 : countdown - 1
             if timedRead && !paced { now = monotonicNanoseconds() }
             let readStart = now
-            lendTail(connection)
             let chunksBefore = fed.chunks
             let d = reader.fill(
                 connection,
@@ -122,6 +118,7 @@ extension EngineWorker {
                 oneMessage: oneMessage,
                 fed: &fed
             )
+            if d.endsInsideFrame { lendTail(connection) }
             state.refusedInMessage = connection.pointee.flags.contains(.refusedInMessage)
             state.read(UnsafeRawBufferPointer(start: buffer, count: d.bytes), &connection.pointee.parser, now: now)
             if state.refusedInMessage != connection.pointee.flags.contains(.refusedInMessage) {
@@ -200,7 +197,6 @@ extension EngineWorker {
         let connections = self.connections!
         for c in 0..<count where connections[c].offset != 0 {
             let connection = connections + c
-            lendTail(connection)
             let chunksBefore = fed.chunks
             let d = reader.fill(
                 connection,
@@ -224,7 +220,8 @@ extension EngineWorker {
         }
     }
 
-    /// Lends the connection's parser a buffer of the pool for a frame the read may split.
+    /// Lends the connection's parser a buffer of the pool for the frame the read splits (the
+    /// stream says so: the read ends between two of its message's chunk ends).
     @inline(__always)
     func lendTail(_ connection: UnsafeMutablePointer<EngineConnection>) {
         guard !connection.pointee.flags.contains(.holdsTail), var spare = tailPool.popLast() else { return }
@@ -239,6 +236,7 @@ extension EngineWorker {
     /// allocate one (the pool was empty) gives it to the pool too.
     @inline(__always)
     func takeTail(_ connection: UnsafeMutablePointer<EngineConnection>) {
+        guard connection.pointee.flags.contains(.holdsTail) || connection.pointee.offset != 0 else { return }
         guard connection.pointee.parser.isAtFrameBoundary else {
             connection.pointee.flags.insert(.holdsTail)
             return

@@ -22,7 +22,8 @@ import MSRP
 /// comes within the second, one bucket a millisecond (so no step moves more than a
 /// millisecond's messages: a one-level wheel that took its far entries back each revolution
 /// stalled the worker for tens of milliseconds at a time). Dues past the coarse horizon wait
-/// in a list that is looked at each coarse revolution. A class, so that the worker's calls work on it in
+/// in a list that is looked at each coarse revolution. One worker's: its properties are exempt
+/// from dynamic exclusivity checks. A class, so that the worker's calls work on it in
 /// place (an optional struct in a class property is copied out and back on each call).
 final class PacingSchedule {
     static let none = UInt32.max
@@ -39,29 +40,29 @@ final class PacingSchedule {
     let count: Int
     /// The start of the timed phase: every time the schedule keeps (and the connections'
     /// dues) counts from here, so the schedule can be built before the start is known.
-    var origin: Int64 = 0
+    @exclusivity(unchecked) var origin: Int64 = 0
     let slots: UnsafeMutablePointer<UInt32>
     let buckets: UnsafeMutablePointer<UInt32>
     /// The next slot (absolute: time >> slotShift) to fire.
-    var cursor: Int64
+    @exclusivity(unchecked) var cursor: Int64
     /// The next bucket (absolute) to move into the fine slots: dues in earlier buckets go
     /// straight to the fine slots.
-    var drained: Int64
+    @exclusivity(unchecked) var drained: Int64
     /// Connections due beyond the coarse horizon, looked at each coarse revolution.
-    var overflow = PacingSchedule.none
+    @exclusivity(unchecked) var overflow = PacingSchedule.none
     let ready: UnsafeMutablePointer<UInt32>
     let readyMask: Int
-    var readyHead = 0
-    var readyTail = 0
+    @exclusivity(unchecked) var readyHead = 0
+    @exclusivity(unchecked) var readyTail = 0
     let interval: AnswerLatency
     let salt: UInt64
     /// Nanoseconds per chunk at this worker's share of `--rate`; nil: no gate.
     let nanosecondsPerChunk: Double?
-    var rateClock: Double
+    @exclusivity(unchecked) var rateClock: Double
     let reader: StreamReader
     /// Messages released (their due time came), and those that waited for a read first.
-    var releases: UInt64 = 0
-    var blockedReleases: UInt64 = 0
+    @exclusivity(unchecked) var releases: UInt64 = 0
+    @exclusivity(unchecked) var blockedReleases: UInt64 = 0
 
     init(
         connections: UnsafeMutablePointer<EngineConnection>,
