@@ -129,6 +129,20 @@ struct StreamReader {
         idWidth = t.idWidth
     }
 
+    /// Bytes of the longest frame (chunk) of any template.
+    var largestFrame: Int {
+        var most = 0
+        for t in 0..<count {
+            let m = messages[t]
+            var start: UInt32 = 0
+            for i in m.firstChunk..<(m.firstChunk + Int(m.chunks)) {
+                most = max(most, Int(chunkEnds[i] - start))
+                start = chunkEnds[i]
+            }
+        }
+        return most
+    }
+
     /// The template of message `n` of `session`.
     @inline(__always)
     func template(session: UInt32, message n: UInt32) -> UnsafeMutablePointer<MessageTemplate> {

@@ -221,10 +221,12 @@ extension EngineWorker {
     }
 
     /// Lends the connection's parser a buffer of the pool for the frame the read splits (the
-    /// stream says so: the read ends between two of its message's chunk ends).
+    /// stream says so: the read ends between two of its message's chunk ends); makes one when
+    /// the pool is empty (sized for the largest frame, so it never grows).
     @inline(__always)
     func lendTail(_ connection: UnsafeMutablePointer<EngineConnection>) {
-        guard !connection.pointee.flags.contains(.holdsTail), var spare = tailPool.popLast() else { return }
+        guard !connection.pointee.flags.contains(.holdsTail) else { return }
+        var spare = tailPool.popLast() ?? makeTailBuffer()
         if connection.pointee.parser.exchangeTailStorage(&spare) {
             connection.pointee.flags.insert(.holdsTail)
         } else {
@@ -232,8 +234,7 @@ extension EngineWorker {
         }
     }
 
-    /// Takes the buffer back when the read ended at a frame boundary; a parser that had to
-    /// allocate one (the pool was empty) gives it to the pool too.
+    /// Takes the buffer back when the read ended at a frame boundary.
     @inline(__always)
     func takeTail(_ connection: UnsafeMutablePointer<EngineConnection>) {
         guard connection.pointee.flags.contains(.holdsTail) || connection.pointee.offset != 0 else { return }

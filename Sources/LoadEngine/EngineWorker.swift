@@ -159,7 +159,7 @@ final class EngineWorker: @unchecked Sendable {
         readBuffer = .allocate(byteCount: readBufferSize, alignment: 4096)
         rng = SplitMix64(seed: model.seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
         stride = Self.coprimeStride(count)
-        if model.messageInterval != nil || model.targetRate != nil {
+        if paced {
             schedule = PacingSchedule(
                 connections: connections,
                 count: count,
@@ -169,14 +169,16 @@ final class EngineWorker: @unchecked Sendable {
                 reader: reader
             )
         }
-        // Buffers for split frames, made before the timed phase (each grows to the largest
-        // frame it holds): a connection between two reads of a message holds one.
+        // Buffers for split frames, made before the timed phase, each large enough for the
+        // largest frame of the traffic (so none grows in the timed loop): a connection holds
+        // one while a read has left it inside a frame. As fast as possible, every connection
+        // has a backlog and most are inside a frame between their reads: one each. Paced, a
+        // connection is read again as soon as the others ready before it were, so few hold one
+        // at once (the pool makes more, once, if that is not enough).
+        tailBufferBytes = reader.largestFrame + 64
+        let upFront = paced ? min(count, 1024) : count
         tailPool.reserveCapacity(count + 1)
-        for _ in 0..<min(count, Self.tailBuffersUpFront) {
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(Self.tailBufferBytes)
-            tailPool.append(buffer)
-        }
+        for _ in 0..<upFront { tailPool.append(makeTailBuffer()) }
         result.sessions = count
         var setUp = SetUpTracker(connections: count, workers: model.workers)
         let setUpStart = monotonicNanoseconds()
@@ -256,9 +258,16 @@ final class EngineWorker: @unchecked Sendable {
         readBuffer = nil
     }
 
-    /// Buffers for split frames made up front, and their bytes.
-    static let tailBuffersUpFront = 1024
-    static let tailBufferBytes = 2048
+    /// Bytes of each buffer for split frames.
+    @exclusivity(unchecked) var tailBufferBytes = 0
+
+    func makeTailBuffer() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(tailBufferBytes)
+        return buffer
+    }
+
+    var paced: Bool { model.messageInterval != nil || model.targetRate != nil }
 
     /// How many turns ahead the connection state, and the session's slot, are prefetched.
     static let connectionLead = 4

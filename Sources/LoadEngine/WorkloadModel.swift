@@ -47,8 +47,8 @@ public struct WorkloadModel: Sendable {
     /// Target rate in chunks per second across all workers; nil: as fast as possible.
     public var targetRate: Double? = nil
     public var seed: UInt64 = 1
-    /// One message in this many is timed when running as fast as possible (a clock read
-    /// costs about a tenth of a chunk). Every message is timed at a target rate.
+    /// One read in this many is timed when running as fast as possible (a clock read costs
+    /// about a tenth of a chunk). Every read is timed when paced.
     public var sampleEvery = 16
     public var shards = 256
     /// Share of each worker's sessions whose session-id lives in a shard only that worker uses

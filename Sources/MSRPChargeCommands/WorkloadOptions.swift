@@ -128,7 +128,7 @@ public struct WorkloadOptions: ParsableArguments {
     )
     var shardAffinity = 0.9
 
-    @Option(help: "Time one message in this many when running as fast as possible.")
+    @Option(help: "Time one read in this many when running as fast as possible (paced runs time every read).")
     var sampleEvery = 16
 
     public init() {}

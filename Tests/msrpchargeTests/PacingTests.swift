@@ -79,14 +79,13 @@ struct PacingTests {
     }
 
     static func pacedModel(_ configure: (inout WorkloadModel) -> Void = { _ in }) -> WorkloadModel {
-        var m = WorkloadModel()
-        m.sessions = 200
-        m.workers = 1
-        m.shards = 16
-        m.templateBytes = 1 << 20
-        m.messageInterval = .fixed(20_000_000)  // 200 sessions every 20 ms: 10 000 messages/s
-        configure(&m)
-        return m
+        LoadEngineTests.model { m in
+            m.sessions = 200
+            m.workers = 1
+            m.totalChunks = nil
+            m.messageInterval = .fixed(20_000_000)  // 200 sessions every 20 ms: 10 000 messages/s
+            configure(&m)
+        }
     }
 
     /// An engine that falls behind shows it as latency: a stall of 200 ms before the first
@@ -131,13 +130,12 @@ struct PacingTests {
     /// (about 300 bytes each on the wire) and ends inside a frame, which the parser keeps in
     /// a tail buffer from the worker's pool; `message` reads one message a read.
     @Test func readsCutAcrossMessages() throws {
-        var m = WorkloadModel()
-        m.sessions = 100
-        m.workers = 1
-        m.shards = 16
-        m.totalChunks = 5000
-        m.templateBytes = 1 << 20
-        m.readSizes = .fixed(1000)
+        var m = LoadEngineTests.model { m in
+            m.sessions = 100
+            m.workers = 1
+            m.totalChunks = 5000
+            m.readSizes = .fixed(1000)
+        }
         let cut = try LoadRun.run(m)
         #expect(BenchReport.check(cut).ok, "\(BenchReport.check(cut).detail)")
         #expect(cut.counters.reads * 2 < cut.fed.messages, "\(cut.counters.reads) reads")
