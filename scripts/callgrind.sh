@@ -19,7 +19,9 @@ strip --strip-debug -o "$out/msrpcharge" .build/release/msrpcharge
 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
   --toggle-collect='$s10LoadEngine0B6WorkerC5timed*' \
   "$out/msrpcharge" bench --no-progress --json "$out/report.json" "$@" > "$out/bench.txt" 2> "$out/valgrind.txt"
-instructions=$(callgrind_annotate "$out/callgrind.out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
+# awk reads to the end: exiting early would kill callgrind_annotate with SIGPIPE, which
+# pipefail turns into a failure of the script.
+instructions=$(callgrind_annotate "$out/callgrind.out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",", "", $1); print $1; done = 1}')
 chunks=$(python3 -c "import json; print(json.load(open('$out/report.json'))['throughput']['chunks'])")
 echo "instructions in the timed loop: $instructions"
 echo "chunks: $chunks"

@@ -45,16 +45,21 @@ struct TimerEntry: BitwiseCopyable, Sendable {
 /// entry here; none is an object of its own, and none is cancelled (a stale entry finds
 /// nothing to do when it comes due).
 ///
-/// Two queues behind one `pop`, which takes the earlier head: Tx timers and late windows all
+/// Three queues behind one `pop`, which takes the earliest head: Tx timers and late windows all
 /// run for Tx from "now", so they come due in the order they were armed and a FIFO ring holds
 /// them (O(1) both ways however many requests are in flight: at a million requests a second
-/// with a 2 s Tx a heap would be 2 M entries deep); answers at their arrival times and the
-/// sessions' charging timers go in a binary min-heap on the due time.
+/// with a 2 s Tx a heap would be 2 M entries deep). Answers at their arrival times go in a
+/// second ring while they arrive in order (a peer whose latency does not vary answers in the
+/// order it was asked: every answer of the embedded enabler at a fixed latency), and in a
+/// binary min-heap on the due time when one arrives before the ring's last; the sessions'
+/// charging timers go in the heap.
 @usableFromInline
 struct ChargingTimers: Sendable {
     @usableFromInline let heap: BitwiseBuffer<TimerEntry>
     /// Tx timers and late windows, in the order they come due.
     @usableFromInline let ring: TimerRing
+    /// Answers to deliver, while they come in the order they are due.
+    @usableFromInline let deliveries: TimerRing
     @usableFromInline var sequence: UInt32 = 0
     /// The earliest due time of both queues, kept beside them (`Int64.max` when both are
     /// empty): the owner asks for it after every turn, and this is one load.
@@ -67,6 +72,7 @@ struct ChargingTimers: Sendable {
     @inlinable init(capacity: Int, sessionTimers: Int = 0) {
         heap = BitwiseBuffer(capacity: capacity + sessionTimers, touched: sessionTimers)
         ring = TimerRing(capacity: capacity)
+        deliveries = TimerRing(capacity: capacity)
     }
 
     @inlinable var nextDue: Int64? { earliest == .max ? nil : earliest }
@@ -80,6 +86,8 @@ struct ChargingTimers: Sendable {
         if (kind == .transmission || kind == .lateWindow) && (ring.count == 0 || !TimerEntry.before(e, ring.lastEntry))
         {
             ring.append(e)
+        } else if kind == .delivery && (deliveries.count == 0 || !TimerEntry.before(e, deliveries.lastEntry)) {
+            deliveries.append(e)
         } else {
             push(e)
         }
@@ -103,17 +111,31 @@ struct ChargingTimers: Sendable {
     @inlinable
     mutating func pop(dueBy now: Int64) -> TimerEntry? {
         guard earliest <= now else { return nil }
+        // The earliest of the three heads (0: the heap, 1: the Tx ring, 2: the answers' ring).
+        var from = 0
+        var best = heap.count > 0 ? heap[0] : nil
+        if ring.count > 0, best.map({ TimerEntry.before(ring.firstEntry, $0) }) ?? true {
+            best = ring.firstEntry
+            from = 1
+        }
+        if deliveries.count > 0, best.map({ TimerEntry.before(deliveries.firstEntry, $0) }) ?? true {
+            from = 2
+        }
         let first: TimerEntry
-        if ring.count > 0 && (heap.count == 0 || TimerEntry.before(ring.firstEntry, heap[0])) {
+        switch from {
+        case 1:
             first = ring.removeFirst()
-        } else {
+        case 2:
+            first = deliveries.removeFirst()
+        default:
             first = heap[0]
             let last = heap.removeLast()
             if heap.count > 0 { siftDown(last) }
         }
         let h = heap.count > 0 ? heap[0].due : Int64.max
         let r = ring.count > 0 ? ring.firstEntry.due : Int64.max
-        earliest = h < r ? h : r
+        let d = deliveries.count > 0 ? deliveries.firstEntry.due : Int64.max
+        earliest = min(h, r, d)
         return first
     }
 

@@ -70,7 +70,11 @@ extension MSRPChargingPipeline {
             case .timeout(let request):
                 withSession(request.session) { user, s, out in user.timedOut(request, &s, now: now, &out) }
             case .timer(let timer):
-                _ = table.update(timer.session) { s in user.timerFired(timer, &s, now: now, &out) }
+                tableRef._withUnsafeGuaranteedRef { table in
+                    userRef._withUnsafeGuaranteedRef { user in
+                        _ = table.update(timer.session) { s in user.timerFired(timer, &s, now: now, &out) }
+                    }
+                }
             }
             if !out.isEmpty { dispatch() }
         }
@@ -83,15 +87,18 @@ extension MSRPChargingPipeline {
         _ key: SessionKey,
         _ body: (ChargingEnablerUser, inout ChargingSession, inout ChargingOutbox) -> Void
     ) {
-        let user = self.user
-        let found = table.update(key) { s in body(user, &s, &out) }
+        // Through the unretained references, as the chunk path does: retaining the shared
+        // table and user for every answer wrote their object headers from every worker.
+        let found = tableRef._withUnsafeGuaranteedRef { table in
+            userRef._withUnsafeGuaranteedRef { user in table.update(key) { s in body(user, &s, &out) } }
+        }
         if found == nil {
             counters.eventsAfterEnd &+= 1
             var closed = ChargingSession()
             closed.ended = true
             closed.offline = .closed
             closed.online = .closed
-            body(user, &closed, &out)
+            userRef._withUnsafeGuaranteedRef { user in body(user, &closed, &out) }
         }
     }
 }

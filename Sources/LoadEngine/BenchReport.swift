@@ -50,6 +50,9 @@ public struct BenchReport: Codable, Sendable {
         /// Everything fed to the parser, 10^6 bytes per second.
         public var wireMBPerSecond: Double
         public var perWorkerChunksPerSecond: [Double]
+        /// Each worker's CPU time over its timed phase (1: it ran the whole time; less: the
+        /// kernel gave its core to something else, or it slept while paced).
+        public var perWorkerCPUShare: [Double] = []
     }
 
     public struct Responses: Codable, Sendable {
@@ -288,6 +291,9 @@ extension BenchReport {
             wireMBPerSecond: Double(c.wireBytes) / s / 1e6,
             perWorkerChunksPerSecond: r.workers.map {
                 Double($0.fed.chunks) / max(1e-9, Double($0.timedEnd - $0.timedStart) / 1e9)
+            },
+            perWorkerCPUShare: r.workers.map {
+                Double($0.timedCPUNanoseconds) / max(1, Double($0.timedEnd - $0.timedStart))
             }
         )
         responses = Responses(

@@ -49,6 +49,7 @@ extension EngineWorker {
         let nearLead = count > 0 ? (Self.slotLead * stride) % count : 0
         let setUpRequests = state.pipeline.charging.totalRequests
         let preemptionsBefore = threadPreemptions()
+        let cpuBefore = threadCPUNanoseconds()
         let enablerBefore = (
             state.pipeline.dispatcher.client.estimatedNanoseconds, state.pipeline.dispatcher.client.requests
         )
@@ -167,6 +168,7 @@ extension EngineWorker {
         completeMessages(&state, fed: &fed, origin: paced ? origin : nil)
         now = monotonicNanoseconds()
         result.preemptions = threadPreemptions() - preemptionsBefore
+        result.timedCPUNanoseconds += threadCPUNanoseconds() - cpuBefore
         result.enablerNanoseconds += state.pipeline.dispatcher.client.estimatedNanoseconds - enablerBefore.0
         result.enablerRequests &+= state.pipeline.dispatcher.client.requests &- enablerBefore.1
         result.timedStart = start

@@ -40,6 +40,8 @@ public struct WorkerResult: Sendable {
     public var timedEnd: Int64 = 0
     /// Times the kernel took this worker's CPU away during the timed phase.
     public var preemptions = 0
+    /// CPU time this worker's thread used in the timed phase (nanoseconds).
+    public var timedCPUNanoseconds: Int64 = 0
     public var firstParseError: String? = nil
     /// Paced runs: messages whose due time came, and those of them that waited for one of
     /// their connection's two unread messages to be read first (the engine was behind).

@@ -74,6 +74,14 @@ func threadPreemptions() -> Int {
     #endif
 }
 
+/// CPU time the calling thread has used, in nanoseconds (what a worker really ran, whatever
+/// else the machine's cores were doing meanwhile).
+func threadCPUNanoseconds() -> Int64 {
+    var ts = timespec()
+    guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 else { return 0 }
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
 /// The first `limit` bytes of a file under /proc (read with one read(2)); nil if it cannot be
 /// read.
 func readProcFile(_ path: String, limit: Int = 4096) -> String? {

@@ -195,15 +195,17 @@ public struct Plan: ParsableCommand {
         let a = try LoadRun.run(m)
         m.charging.defaultInterimInterval = 0  // every message charged
         let b = try LoadRun.run(m)
+        // Per second of the worker's own CPU time: a core's cost, whatever else ran meanwhile.
+        func cpuSeconds(_ r: RunResult) -> Double { max(1e-9, Double(r.workers[0].timedCPUNanoseconds) / 1e9) }
         guard
             let costs = CapacityPlan.Costs(
-                chunksPerSecondA: Double(a.fed.chunks) / a.seconds,
-                requestsPerSecondA: Double(a.charging.sent(.offlineInterim)) / a.seconds,
-                chunksPerSecondB: Double(b.fed.chunks) / b.seconds,
-                requestsPerSecondB: Double(b.charging.sent(.offlineInterim)) / b.seconds
+                chunksPerSecondA: Double(a.fed.chunks) / cpuSeconds(a),
+                requestsPerSecondA: Double(a.charging.sent(.offlineInterim)) / cpuSeconds(a),
+                chunksPerSecondB: Double(b.fed.chunks) / cpuSeconds(b),
+                requestsPerSecondB: Double(b.charging.sent(.offlineInterim)) / cpuSeconds(b)
             )
         else { throw CLIError("the two measuring runs charged the same share of messages; give --per-core-rate") }
-        return (costs, "measured now (two 2 s runs, 1 worker, \(m.sessions) sessions)")
+        return (costs, "measured now (two 2 s runs, 1 worker, \(m.sessions) sessions, per CPU-second of the worker)")
     }
 
     static func render(_ p: CapacityPlan) -> String {

@@ -27,6 +27,7 @@ enum ReportText {
         s += row("body bytes", "\(t.bodyBytes)", String(format: "%.1f MB/s", t.bodyMBPerSecond))
         s += row("wire bytes", "\(t.wireBytes)", String(format: "%.1f MB/s", t.wireMBPerSecond))
         s += row("per worker", t.perWorkerChunksPerSecond.map { si($0) }.joined(separator: ", "), "chunks/s")
+        s += row("worker CPU", t.perWorkerCPUShare.map { pct($0) }.joined(separator: ", "), "of the timed phase")
         let p = r.responses
         s +=
             "Responses: \(p.ok200) × 200 OK, \(p.forbidden403) × 403, \(p.sessionDoesNotExist481) × 481, \(p.parseErrors) parse errors"
