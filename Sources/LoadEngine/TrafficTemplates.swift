@@ -89,6 +89,17 @@ public final class TrafficTemplates: @unchecked Sendable {
             ids: TransactionIDGenerator(seed: rng.next(), length: 10)
         )
         let count = TrafficBuilder.templateCount(m)
+        // Kronecker sequences: frac(offset + n·α) for rationally independent α fill [0, 1)
+        // evenly in every property at once; the offsets come from the seed.
+        let alphas: [Double] = [
+            Double(2).squareRoot() - 1, Double(3).squareRoot() - 1, Double(5).squareRoot() - 2,
+            Double(7).squareRoot() - 2,
+        ]
+        let offsets = (0..<4).map { _ in rng.unit() }
+        func spread(_ n: Int, _ k: Int) -> Double {
+            let x = offsets[k] + Double(n) * alphas[k]
+            return x - x.rounded(.down)
+        }
         let body = [UInt8]((0..<m.messageSizes.largest).map { UInt8(ascii: "a") + UInt8($0 % 26) })
         var bytes: [UInt8] = []
         var messages: [MessageTemplate] = []
@@ -97,10 +108,12 @@ public final class TrafficTemplates: @unchecked Sendable {
         var patches: [UInt32] = []
         let idBytes = Array(id.utf8)
         for n in 0..<count {
-            let size = m.messageSizes.sample(rng.unit())
-            let multi = rng.unit() < m.multiChunkShare && size >= 2
-            let aborted = rng.unit() < m.abortedShare
-            let u = rng.unit()
+            // Each property from its own equidistributed sequence (not independent draws), so
+            // the templates hold each share to within one template of the model's.
+            let size = m.messageSizes.sample(spread(n, 0))
+            let multi = spread(n, 1) < m.multiChunkShare && size >= 2
+            let aborted = spread(n, 2) < m.abortedShare
+            let u = spread(n, 3)
             let report: FailureReport? =
                 u < m.failureReportNoShare
                 ? .no : u < m.failureReportNoShare + m.failureReportPartialShare ? .partial : nil
@@ -300,9 +313,16 @@ public enum TrafficBuilder {
         return mean + 170 * (1 + m.multiChunkShare * (multiChunks - 1))
     }
 
-    /// Templates to build: enough for the model's shares (4096 when they fit in
-    /// ``WorkloadModel/templateBytes``, at least 4: a model of huge messages gets a coarser mix).
+    /// Templates to build: few, since every read copies from them at random and they should
+    /// stay in the core's cache (256 of 100-byte messages are 70 KB; 4096 were 1.1 MB, and
+    /// every message charged ran 10 to 15 % slower from it), but enough that the smallest share
+    /// the model asks for (aborted, multi-chunk, each Failure-Report) has 4 templates: from 256
+    /// to 4096, and at most what fits in ``WorkloadModel/templateBytes`` (at least 4: a model
+    /// of huge messages gets a coarser mix).
     public static func templateCount(_ m: WorkloadModel) -> Int {
-        Int(max(4, min(4096, (Double(m.templateBytes) / estimatedMessageBytes(m)).rounded(.down))))
+        let shares = [m.abortedShare, m.multiChunkShare, m.failureReportNoShare, m.failureReportPartialShare]
+        let smallest = shares.filter { $0 > 0 }.min() ?? 1
+        let forShares = min(4096, max(256, (4 / smallest).rounded(.up)))
+        return Int(max(4, min(forShares, (Double(m.templateBytes) / estimatedMessageBytes(m)).rounded(.down))))
     }
 }
