@@ -8,9 +8,11 @@ public struct Bench: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Charge MSRP chunks at load and report throughput, charging requests and latency.",
         discussion: """
-            Worker threads take pre-encoded MSRP traffic (built before timing) in read-sized \
-            slices and run parse → session table → Charging Enabler User → interim limiter → \
-            embedded Charging Enabler, encoding a 200 OK per chunk. With no options: 100000 \
+            Worker threads read each session's MSRP stream (message templates encoded before \
+            timing, the session's id patched in) in reads cut anywhere, as fast as possible or \
+            paced (--message-interval, --rate), and run parse → session table → Charging \
+            Enabler User → interim limiter → embedded Charging Enabler, encoding a 200 OK per \
+            chunk. With no options: 100000 \
             sessions, 100-byte messages, offline charging, a 10 s interim interval, 15 s. \
             The run fails (exit status 1) if the enabler's ledger does not hold exactly the \
             usage accepted; --fail-if adds thresholds (exit status 3).
