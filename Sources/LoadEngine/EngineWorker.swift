@@ -172,13 +172,14 @@ final class EngineWorker: @unchecked Sendable {
             )
         }
         // Buffers for split frames, made before the timed phase, each large enough for the
-        // largest frame of the traffic (so none grows in the timed loop): a connection holds
-        // one while a read has left it inside a frame. As fast as possible, every connection
-        // has a backlog and most are inside a frame between their reads: one each. Paced, a
-        // connection is read again as soon as the others ready before it were, so few hold one
-        // at once (the pool makes more, once, if that is not enough).
-        tailBufferBytes = reader.largestFrame + 64
-        let upFront = paced ? min(count, 1024) : count
+        // traffic's largest frame up to 4 KiB (so none grows in the timed loop unless frames
+        // are larger): a connection holds one while a read has left it inside a frame. As
+        // fast as possible, every connection has a backlog and most are inside a frame between
+        // their reads: one each, up to 256 MiB of them. Paced, a connection is read again as
+        // soon as the others ready before it were, so few hold one at once. The pool makes
+        // more when it runs out.
+        tailBufferBytes = min(reader.largestFrame + 64, 4096)
+        let upFront = min(paced ? 1024 : count, max(16, (256 << 20) / tailBufferBytes))
         tailPool.reserveCapacity(count + 1)
         for _ in 0..<upFront { tailPool.append(makeTailBuffer()) }
         result.sessions = count
