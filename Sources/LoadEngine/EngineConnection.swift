@@ -120,27 +120,13 @@ struct StreamReader {
     init(_ t: TrafficTemplates) {
         templates = t
         bytes = UnsafeRawPointer(t.bytes.baseAddress!)
-        messages = t.messagePointer.baseAddress!
-        count = t.messagePointer.count
+        messages = t.messages.baseAddress!
+        count = t.messages.count
         salt = t.salt
-        chunkEnds = t.chunkEndPointer.baseAddress!
-        chunkBodies = t.chunkBodyPointer.baseAddress!
-        patches = t.patchPointer.baseAddress!
+        chunkEnds = t.chunkEnds.baseAddress!
+        chunkBodies = t.chunkBodies.baseAddress!
+        patches = t.patches.baseAddress!
         idWidth = t.idWidth
-    }
-
-    /// Bytes of the longest frame (chunk) of any template.
-    var largestFrame: Int {
-        var most = 0
-        for t in 0..<count {
-            let m = messages[t]
-            var start: UInt32 = 0
-            for i in m.firstChunk..<(m.firstChunk + Int(m.chunks)) {
-                most = max(most, Int(chunkEnds[i] - start))
-                start = chunkEnds[i]
-            }
-        }
-        return most
     }
 
     /// The template of message `n` of `session`.
@@ -195,13 +181,16 @@ struct StreamReader {
                     }
                 }
             }
-            // The chunks whose last byte this read delivered.
+            // The chunks whose last byte this read delivered; the read ends inside a frame
+            // unless it stops exactly at one of the message's chunk ends.
             var i = t.firstChunk
             let last = t.firstChunk + Int(t.chunks)
+            d.endsInsideFrame = true
             while i < last {
                 let end = Int(chunkEnds[i])
                 if end > to { break }
                 if end > from { fed.addChunk(bodyBytes: chunkBodies[i], report: t.failureReport) }
+                if end == to { d.endsInsideFrame = false }
                 i += 1
             }
             written += take
@@ -216,16 +205,6 @@ struct StreamReader {
         }
         fed.wireBytes &+= UInt64(written)
         d.bytes = written
-        if c.pointee.offset != 0 {
-            // Inside a frame unless the read stopped exactly at one of its message's chunk ends.
-            let t = current(c)
-            d.endsInsideFrame = true
-            var i = t.firstChunk
-            while i < t.firstChunk + Int(t.chunks) {
-                if chunkEnds[i] == c.pointee.offset { d.endsInsideFrame = false }
-                i += 1
-            }
-        }
         return d
     }
 }

@@ -119,13 +119,7 @@ extension EngineWorker {
                 oneMessage: oneMessage,
                 fed: &fed
             )
-            if d.endsInsideFrame { lendTail(connection) }
-            state.refusedInMessage = connection.pointee.flags.contains(.refusedInMessage)
-            state.read(UnsafeRawBufferPointer(start: buffer, count: d.bytes), &connection.pointee.parser, now: now)
-            if state.refusedInMessage != connection.pointee.flags.contains(.refusedInMessage) {
-                connection.pointee.flags.formSymmetricDifference(.refusedInMessage)
-            }
-            takeTail(connection)
+            feed(&state, connection, d, from: buffer, now: now)
             if timedRead {
                 let t = monotonicNanoseconds()
                 let chunks = fed.chunks &- chunksBefore
@@ -208,11 +202,8 @@ extension EngineWorker {
                 oneMessage: true,
                 fed: &fed
             )
-            state.refusedInMessage = connection.pointee.flags.contains(.refusedInMessage)
             let now = monotonicNanoseconds()
-            state.read(UnsafeRawBufferPointer(start: readBuffer!, count: d.bytes), &connection.pointee.parser, now: now)
-            connection.pointee.flags.remove(.refusedInMessage)
-            takeTail(connection)
+            feed(&state, connection, d, from: readBuffer!, now: now)
             if let origin, fed.chunks > chunksBefore {
                 let t = monotonicNanoseconds()
                 state.latency.chunk.recordClamped(t &- (origin &+ d.firstDue), count: fed.chunks &- chunksBefore)
@@ -220,6 +211,26 @@ extension EngineWorker {
             }
             if state.pipeline.hasDue(at: now) { state.pump(now: now) }
         }
+    }
+
+    /// Hands what `fill` put in `buffer` to the connection's parser as one read: a pooled
+    /// buffer lent first if the read splits a frame, the connection's "a chunk of this message
+    /// was refused" flag carried through the pipeline, the buffer taken back after.
+    @inline(__always)
+    func feed(
+        _ state: inout EngineState,
+        _ connection: UnsafeMutablePointer<EngineConnection>,
+        _ d: ReadDelivery,
+        from buffer: UnsafeMutableRawPointer,
+        now: Int64
+    ) {
+        if d.endsInsideFrame { lendTail(connection) }
+        state.refusedInMessage = connection.pointee.flags.contains(.refusedInMessage)
+        state.read(UnsafeRawBufferPointer(start: buffer, count: d.bytes), &connection.pointee.parser, now: now)
+        if state.refusedInMessage != connection.pointee.flags.contains(.refusedInMessage) {
+            connection.pointee.flags.formSymmetricDifference(.refusedInMessage)
+        }
+        takeTail(connection)
     }
 
     /// Lends the connection's parser a buffer of the pool for the frame the read splits (the

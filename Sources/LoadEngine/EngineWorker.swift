@@ -155,9 +155,7 @@ final class EngineWorker: @unchecked Sendable {
                 to: EngineConnection(key: TrafficBuilder.sessionKey(session, model), session: session)
             )
         }
-        var largest = 0
-        for t in reader.templates.messages { largest = max(largest, Int(t.length)) }
-        readBufferSize = max(largest, model.readSizes.largestRead)
+        readBufferSize = max(reader.templates.largestMessage, model.readSizes.largestRead)
         readBuffer = .allocate(byteCount: readBufferSize, alignment: 4096)
         rng = SplitMix64(seed: model.seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
         stride = Self.coprimeStride(count)
@@ -178,7 +176,7 @@ final class EngineWorker: @unchecked Sendable {
         // their reads: one each, up to 256 MiB of them. Paced, a connection is read again as
         // soon as the others ready before it were, so few hold one at once. The pool makes
         // more when it runs out.
-        tailBufferBytes = min(reader.largestFrame + 64, 4096)
+        tailBufferBytes = min(reader.templates.largestFrame + 64, 4096)
         let upFront = min(paced ? 1024 : count, max(16, (256 << 20) / tailBufferBytes))
         tailPool.reserveCapacity(count + 1)
         for _ in 0..<upFront { tailPool.append(makeTailBuffer()) }

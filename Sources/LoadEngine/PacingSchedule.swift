@@ -77,7 +77,7 @@ final class PacingSchedule {
         self.interval = interval
         self.nanosecondsPerChunk = nanosecondsPerChunk
         self.reader = reader
-        salt = TrafficBuilder.mix(seed &+ 0x632B_E59B_D9B4_E019)
+        salt = SplitMix64.mix(seed &+ 0x632B_E59B_D9B4_E019)
         rateClock = 0
         slots = .allocate(capacity: Self.slotCount)
         slots.initialize(repeating: Self.none, count: Self.slotCount)
@@ -125,9 +125,7 @@ final class PacingSchedule {
     /// The gap before message `n + 1` of `session` (a hash of both: the same run, the same gaps).
     @inline(__always)
     func gap(_ session: UInt32, _ n: UInt32) -> Int64 {
-        let h = TrafficBuilder.mix(
-            salt ^ (UInt64(session) &* 0xD1B5_4A32_D192_ED03) &+ UInt64(n) &* 0x9E37_79B9_7F4A_7C15
-        )
+        let h = TrafficBuilder.hash(salt, session: UInt64(session), n)
         return interval.sample(Double(h >> 11) * 0x1p-53)
     }
 

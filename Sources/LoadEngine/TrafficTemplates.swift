@@ -61,21 +61,21 @@ public struct MessageTemplate: Sendable {
 /// chosen (a hash of the seed, the session and n: the same run gives the same traffic).
 /// Immutable once built, shared by every worker.
 public final class TrafficTemplates: @unchecked Sendable {
+    /// Everything is in memory of its own, freed with the templates, so that the engine reads
+    /// it through plain pointers (no array checks in the hot loop).
     let bytes: UnsafeMutableRawBufferPointer
-    public let messages: [MessageTemplate]
+    let messages: UnsafeMutableBufferPointer<MessageTemplate>
     /// End offset (in its message) and body bytes of each chunk.
-    let chunkEnds: [UInt32]
-    let chunkBodies: [UInt32]
+    let chunkEnds: UnsafeMutableBufferPointer<UInt32>
+    let chunkBodies: UnsafeMutableBufferPointer<UInt32>
     /// Offsets (in its message) of each placeholder session-id.
-    let patches: [UInt32]
+    let patches: UnsafeMutableBufferPointer<UInt32>
     /// Bytes of every session-id of the model (they all have the same width).
     public let idWidth: Int
     let salt: UInt64
-    /// Copies of the arrays the engine reads through plain pointers (freed with the templates).
-    let messagePointer: UnsafeMutableBufferPointer<MessageTemplate>
-    let chunkEndPointer: UnsafeMutableBufferPointer<UInt32>
-    let chunkBodyPointer: UnsafeMutableBufferPointer<UInt32>
-    let patchPointer: UnsafeMutableBufferPointer<UInt32>
+    /// Bytes of the longest message, and of the longest frame (chunk), of any template.
+    let largestMessage: Int
+    let largestFrame: Int
 
     init(model m: WorkloadModel) {
         var rng = SplitMix64(seed: m.seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x5851_F42D_4C95_7F2D)
@@ -169,35 +169,39 @@ public final class TrafficTemplates: @unchecked Sendable {
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 4096)
         bytes.withUnsafeBytes { raw.copyMemory(from: $0) }
         self.bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0..<bytes.count])
-        self.messages = messages
-        self.chunkEnds = chunkEnds
-        self.chunkBodies = chunkBodies
-        self.patches = patches
         func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
             let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
             _ = p.initialize(from: a)
             return UnsafeMutableBufferPointer(rebasing: p[0..<a.count])
         }
-        messagePointer = copy(messages)
-        chunkEndPointer = copy(chunkEnds)
-        chunkBodyPointer = copy(chunkBodies)
-        patchPointer = copy(patches)
+        self.messages = copy(messages)
+        self.chunkEnds = copy(chunkEnds)
+        self.chunkBodies = copy(chunkBodies)
+        self.patches = copy(patches)
+        largestMessage = messages.reduce(0) { max($0, Int($1.length)) }
+        var frame = 0
+        for t in messages {
+            var start: UInt32 = 0
+            for end in chunkEnds[t.firstChunk..<(t.firstChunk + Int(t.chunks))] {
+                frame = max(frame, Int(end - start))
+                start = end
+            }
+        }
+        largestFrame = frame
     }
 
     deinit {
         UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate()
-        messagePointer.baseAddress?.deallocate()
-        chunkEndPointer.baseAddress?.deallocate()
-        chunkBodyPointer.baseAddress?.deallocate()
-        patchPointer.baseAddress?.deallocate()
+        messages.baseAddress?.deallocate()
+        chunkEnds.baseAddress?.deallocate()
+        chunkBodies.baseAddress?.deallocate()
+        patches.baseAddress?.deallocate()
     }
 
     /// Which template is message `n` of session `session` (of `count` templates).
     @inline(__always)
     static func templateIndex(salt: UInt64, count: Int, session: Int, message n: UInt32) -> Int {
-        let h = TrafficBuilder.mix(
-            salt ^ (UInt64(session) &* 0xD1B5_4A32_D192_ED03) &+ UInt64(n) &* 0x9E37_79B9_7F4A_7C15
-        )
+        let h = TrafficBuilder.hash(salt, session: UInt64(session), n)
         return Int(((h >> 32) &* UInt64(count)) >> 32)
     }
 
@@ -297,13 +301,11 @@ public enum TrafficBuilder {
         }
     }
 
-    /// splitmix64's finaliser.
-    @inlinable @inline(__always)
-    public static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    /// A hash of a salt, a session and an index: which template a session's n-th message is,
+    /// how long its n-th gap is. The same run, the same traffic.
+    @inline(__always)
+    static func hash(_ salt: UInt64, session: UInt64, _ n: UInt32) -> UInt64 {
+        SplitMix64.mix(salt ^ (session &* 0xD1B5_4A32_D192_ED03) &+ UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// Estimated wire bytes of one message (headers are about 160 bytes a chunk).
