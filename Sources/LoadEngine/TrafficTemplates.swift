@@ -316,8 +316,8 @@ public enum TrafficBuilder {
     }
 
     /// Templates to build: few, since every read copies from them at random and they should
-    /// stay in the core's cache (256 of 100-byte messages are 70 KB; 4096 were 1.1 MB, and
-    /// every message charged ran 10 to 15 % slower from it), but enough that the smallest share
+    /// stay in the core's cache (with 4096 of them, every message charged ran slower in each
+    /// of three alternating pairs against 400: README), but enough that the smallest share
     /// the model asks for (aborted, multi-chunk, each Failure-Report) has 4 templates: from 256
     /// to 4096, and at most what fits in ``WorkloadModel/templateBytes`` (at least 4: a model
     /// of huge messages gets a coarser mix).
