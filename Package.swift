@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Charging", targets: ["Charging"]),
         .library(name: "ChargingPipeline", targets: ["ChargingPipeline"]),
         .library(name: "LoadEngine", targets: ["LoadEngine"]),
+        .library(name: "Diameter", targets: ["Diameter"]),
         .executable(name: "msrpcharge", targets: ["msrpcharge"]),
     ],
     dependencies: [
@@ -42,6 +43,9 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // The Diameter wire layer (RFC 6733 base, RFC 4006 credit control, Rf accounting): a
+        // codec with no I/O, no Foundation, views into the caller's bytes.
+        .target(name: "Diameter"),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.
         .target(name: "CPrefetch"),
         // One C header: the bit mask of a byte's positions in 64 bytes (SSE2 PMOVMSKB).
@@ -79,6 +83,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "DiameterTests", dependencies: ["Diameter"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ChargingTests",
             dependencies: ["Charging", "MSRP", .product(name: "PropertyBased", package: "swift-property-based")]
