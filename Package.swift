@@ -46,6 +46,17 @@ let package = Package(
         // The Diameter wire layer (RFC 6733 base, RFC 4006 credit control, Rf accounting): a
         // codec with no I/O, no Foundation, views into the caller's bytes.
         .target(name: "Diameter"),
+        // Diameter on the wire (SwiftNIO): peers (CER/CEA, DWR/DWA, DPR/DPA), the charging client
+        // behind the enabler seam, and the Charging Enabler as a Diameter server.
+        .target(
+            name: "DiameterNIO",
+            dependencies: [
+                "Diameter", "Charging", "CAtomics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.
         .target(name: "CPrefetch"),
         // One C header: the bit mask of a byte's positions in 64 bytes (SSE2 PMOVMSKB).

@@ -1,19 +1,45 @@
 #!/usr/bin/env bash
-# Fuzzes the MSRP parser with libFuzzer (and AddressSanitizer).
-# Usage: scripts/fuzz.sh [RUNS]   (default 1000000 inputs)
+# Fuzzes a decoder with libFuzzer (and AddressSanitizer).
+# Usage: scripts/fuzz.sh [RUNS] [msrp|diameter]   (default 1000000 inputs, the MSRP parser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-1000000}"
+target="${2:-msrp}"
 out=.build-fuzz
-mkdir -p "$out" Fuzz/corpus
-cp Samples/*.msrp Fuzz/corpus/ 2>/dev/null || true
-# The MSRP sources import two one-header C targets; SwiftPM makes their module maps, swiftc
-# alone needs them written out.
 mkdir -p "$out/modules"
-for target in CPrefetch CByteScan; do
-  printf 'module %s {\n  header "%s"\n  export *\n}\n' "$target" "$PWD/Sources/$target/include/$target.h"
-done > "$out/modules/module.modulemap"
-swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name MSRPFuzz -I "$out/modules" \
-  Sources/MSRP/*.swift Fuzz/MSRPParserFuzz.swift -o "$out/msrp-parser-fuzz"
-"$out/msrp-parser-fuzz" -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 Fuzz/corpus
+case "$target" in
+msrp)
+  corpus=Fuzz/corpus
+  mkdir -p "$corpus"
+  cp Samples/*.msrp "$corpus"/ 2>/dev/null || true
+  # The MSRP sources import two one-header C targets; SwiftPM makes their module maps, swiftc
+  # alone needs them written out.
+  for t in CPrefetch CByteScan; do
+    printf 'module %s {\n  header "%s"\n  export *\n}\n' "$t" "$PWD/Sources/$t/include/$t.h"
+  done > "$out/modules/module.modulemap"
+  sources=(Sources/MSRP/*.swift Fuzz/MSRPParserFuzz.swift)
+  module=MSRPFuzz
+  max_len=4096
+  ;;
+diameter)
+  corpus=Fuzz/corpus-diameter
+  mkdir -p "$corpus"
+  # Seeds: the independent encoder's messages (Tests/DiameterTests/Fixtures).
+  python3 -c '
+import json, sys
+for m in json.load(open("Tests/DiameterTests/Fixtures/python-diameter.json")):
+    open(sys.argv[1] + "/" + m["name"], "wb").write(bytes.fromhex(m["hex"]))
+' "$corpus"
+  sources=(Sources/Diameter/*.swift Fuzz/DiameterDecoderFuzz.swift)
+  module=DiameterFuzz
+  max_len=2048
+  ;;
+*)
+  echo "scripts/fuzz.sh: unknown target '$target' (msrp or diameter)" >&2
+  exit 2
+  ;;
+esac
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "$module" -I "$out/modules" \
+  "${sources[@]}" -o "$out/$target-fuzz"
+"$out/$target-fuzz" -runs="$runs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+  -print_final_stats=1 "$corpus"

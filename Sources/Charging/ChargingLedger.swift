@@ -18,6 +18,31 @@ public struct LedgerEntry: Sendable, BitwiseCopyable {
     public var onlineTerminated = false
 
     public init() {}
+
+    /// Records `r`'s usage unless its number was seen before (a retransmission, RFC 6733
+    /// §9.4); returns whether it was new. Both the embedded enabler and a Diameter client's
+    /// record of acknowledged requests go through here.
+    @inlinable
+    public mutating func recordUsage(_ r: ChargingRequest) -> Bool {
+        if r.kind.isOffline {
+            guard offlineNumbers.firstTime(r.number) else {
+                duplicates &+= 1
+                return false
+            }
+            offline += r.usage
+            if r.kind == .offlineStart { offlineStarted = true }
+            if r.kind == .offlineStop { offlineStopped = true }
+            return true
+        }
+        guard onlineNumbers.firstTime(r.number) else {
+            duplicates &+= 1
+            return false
+        }
+        onlineUnits &+= r.usedUnits
+        if r.kind == .onlineInitial { onlineInitiated = true }
+        if r.kind == .onlineTermination { onlineTerminated = true }
+        return true
+    }
 }
 
 /// The enabler's ledger: one entry per session, in a sharded ``SessionTable`` (worker threads
@@ -30,6 +55,13 @@ public final class ChargingLedger: Sendable {
     }
 
     public func entry(_ key: SessionKey) -> LedgerEntry? { entries.lookup(key) }
+
+    /// Records a request its enabler acknowledged (a client's own ledger: what the enabler
+    /// said it charged), duplicates dropped.
+    @inlinable
+    public func acknowledge(_ request: ChargingRequest) {
+        entries.upsert(request.session, LedgerEntry()) { e in _ = e.recordUsage(request) }
+    }
 
     /// Everything recorded, summed over sessions.
     public struct Totals: Sendable, Equatable {

@@ -110,18 +110,8 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
 
     @usableFromInline
     func record(_ r: ChargingRequest, _ e: inout LedgerEntry, _ uDenial: Double) -> ChargingAnswer {
-        if r.kind.isOffline {
-            guard e.offlineNumbers.firstTime(r.number) else {
-                e.duplicates &+= 1
-                return ChargingAnswer(to: r, interimInterval: configuration.interimInterval)
-            }
-            e.offline += r.usage
-            if r.kind == .offlineStart { e.offlineStarted = true }
-            if r.kind == .offlineStop { e.offlineStopped = true }
-            return ChargingAnswer(to: r, interimInterval: r.kind == .offlineStop ? nil : configuration.interimInterval)
-        }
-        guard e.onlineNumbers.firstTime(r.number) else {
-            e.duplicates &+= 1
+        guard e.recordUsage(r) else {
+            if r.kind.isOffline { return ChargingAnswer(to: r, interimInterval: configuration.interimInterval) }
             return ChargingAnswer(
                 to: r,
                 grantedUnits: r.kind == .onlineTermination ? 0 : e.lastGrant,
@@ -129,13 +119,13 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
                 finalUnits: e.lastGrantFinal
             )
         }
-        e.onlineUnits &+= r.usedUnits
+        if r.kind.isOffline {
+            return ChargingAnswer(to: r, interimInterval: r.kind == .offlineStop ? nil : configuration.interimInterval)
+        }
         switch r.kind {
         case .onlineTermination:
-            e.onlineTerminated = true
             return ChargingAnswer(to: r)
         case .onlineInitial, .onlineUpdate:
-            if r.kind == .onlineInitial { e.onlineInitiated = true }
             let left = configuration.creditPerSession.map { $0 &- min($0, e.unitsGranted) } ?? .max
             if uDenial < configuration.denialShare || left == 0 {
                 e.lastGrant = 0

@@ -22,4 +22,11 @@ static inline bool msrpcharge_cas(uint64_t *p, uint64_t *expected, uint64_t desi
     return __atomic_compare_exchange_n(p, expected, desired, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
 
+/// Atomically replaces `*p` with `v` and returns the old value (sequentially consistent).
+static inline uint64_t msrpcharge_exchange(uint64_t *p, uint64_t v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+
+/// A full fence: orders a store before a later load (a producer's push before its look at a
+/// consumer's "asleep" flag, and the consumer's clearing of the flag before its next pop).
+static inline void msrpcharge_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
 #endif

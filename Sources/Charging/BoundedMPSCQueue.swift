@@ -22,18 +22,32 @@ public struct ChargingAnswerDelivery: Sendable, BitwiseCopyable {
 }
 
 /// Where an enabler client puts answers for one owner (a bench worker, an event loop): many
-/// producers on any thread, one consumer, the owner. A bounded ring of cells with a sequence
-/// word each (D. Vyukov's bounded queue): a push is one compare-and-swap on the tail and a
-/// release store; a pop, the owner's alone, is an acquire load and a release store. No lock,
-/// and no allocation after the ring is made.
+/// producers on any thread, one consumer, the owner. A ``BoundedMPSCQueue`` of deliveries.
+public typealias ChargingAnswerQueue = BoundedMPSCQueue<ChargingAnswerDelivery>
+
+extension BoundedMPSCQueue where Element == ChargingAnswerDelivery {
+    /// - Parameter capacity: rounded up to a power of two.
+    public convenience init(capacity: Int = 1 << 14) {
+        self.init(
+            capacity: capacity,
+            filler: ChargingAnswerDelivery(ChargingAnswer(kind: .offlineStart, session: SessionKey.empty, number: 0))
+        )
+    }
+}
+
+/// A bounded queue with many producers on any thread and one consumer: a ring of cells with a
+/// sequence word each (D. Vyukov's bounded queue): a push is one compare-and-swap on the tail
+/// and a release store; a pop, the consumer's alone, is an acquire load and a release store.
+/// No lock, and no allocation after the ring is made. Answers go to their owner through one
+/// (``ChargingAnswerQueue``), requests to a Diameter peer's event loop through another.
 ///
-/// A producer that finds the ring full waits (yielding the CPU) rather than drop an answer:
-/// answers carry charging data. The owner's dispatcher takes answers out after every send, so
-/// answers made on the owner's own thread (the embedded enabler) never fill it.
-public final class ChargingAnswerQueue: @unchecked Sendable {
+/// A producer that finds the ring full waits (yielding the CPU) rather than drop an element:
+/// elements carry charging data. The answer queue's owner takes answers out after every send,
+/// so answers made on the owner's own thread (the embedded enabler) never fill it.
+public final class BoundedMPSCQueue<Element: BitwiseCopyable>: @unchecked Sendable {
     @usableFromInline struct Cell {
         @usableFromInline var sequence: UInt64
-        @usableFromInline var delivery: ChargingAnswerDelivery
+        @usableFromInline var element: Element
     }
 
     @usableFromInline let cells: UnsafeMutablePointer<Cell>
@@ -43,19 +57,16 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
     /// The consumer's position (only the owner touches it).
     @exclusivity(unchecked) @usableFromInline var head: UInt64 = 0
 
-    /// - Parameter capacity: rounded up to a power of two.
-    public init(capacity: Int = 1 << 14) {
+    /// - Parameters:
+    ///   - capacity: rounded up to a power of two.
+    ///   - filler: any value, written in every cell before its first use.
+    public init(capacity: Int, filler: Element) {
         var n = 2
         while n < capacity { n <<= 1 }
         cells = .allocate(capacity: n)
         for i in 0..<n {
             (cells + i).initialize(
-                to: Cell(
-                    sequence: UInt64(i),
-                    delivery: ChargingAnswerDelivery(
-                        ChargingAnswer(kind: .offlineStart, session: SessionKey.empty, number: 0)
-                    )
-                )
+                to: Cell(sequence: UInt64(i), element: filler)
             )
         }
         mask = UInt64(n - 1)
@@ -77,9 +88,9 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
         UnsafeMutableRawPointer(cell).assumingMemoryBound(to: UInt64.self)
     }
 
-    /// Puts an answer in; from any thread.
+    /// Puts an element in; from any thread.
     @inlinable
-    public func push(_ delivery: ChargingAnswerDelivery) {
+    public func push(_ element: Element) {
         var pos = msrpcharge_load_relaxed(tail)
         while true {
             let cell = cells + Int(pos & mask)
@@ -87,12 +98,12 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
             let dif = Int64(bitPattern: seq &- pos)
             if dif == 0 {
                 if msrpcharge_cas(tail, &pos, pos &+ 1) {
-                    cell.pointee.delivery = delivery
+                    cell.pointee.element = element
                     msrpcharge_store_release(Self.sequenceWord(cell), pos &+ 1)
                     return
                 }
             } else if dif < 0 {
-                // Full: the owner has not taken answers out yet. Wait for it.
+                // Full: the consumer has not taken elements out yet. Wait for it.
                 sched_yield()
                 pos = msrpcharge_load_relaxed(tail)
             } else {
@@ -101,21 +112,21 @@ public final class ChargingAnswerQueue: @unchecked Sendable {
         }
     }
 
-    /// Whether an answer waits; the owner's thread only.
+    /// Whether an element waits; the consumer's thread only.
     @inlinable
     public var hasWaiting: Bool {
         msrpcharge_load_acquire(Self.sequenceWord(cells + Int(head & mask))) == head &+ 1
     }
 
-    /// Takes the oldest answer out; the owner's thread only. Nil when the ring is empty.
+    /// Takes the oldest element out; the consumer's thread only. Nil when the ring is empty.
     @inlinable
-    public func pop() -> ChargingAnswerDelivery? {
+    public func pop() -> Element? {
         let cell = cells + Int(head & mask)
         let seq = msrpcharge_load_acquire(Self.sequenceWord(cell))
         guard seq == head &+ 1 else { return nil }
-        let delivery = cell.pointee.delivery
+        let element = cell.pointee.element
         msrpcharge_store_release(Self.sequenceWord(cell), head &+ mask &+ 1)
         head &+= 1
-        return delivery
+        return element
     }
 }

@@ -1,0 +1,240 @@
+import Charging
+import Diameter
+
+/// CH-1 and CH-2 as Diameter (no I/O): a ``ChargingRequest`` as an ACR (Rf, RFC 6733 §9.7) or a
+/// CCR (Ro, RFC 4006 §3.1), and the ACA or CCA back as a ``ChargingAnswer``; on the enabler's
+/// side, the reverse.
+///
+/// Usage on Rf is per record (what was used since the session's previous record):
+/// Accounting-Input-Octets the body bytes, Accounting-Input-Packets the messages, completed
+/// and aborted together (RFC 7155 has no AVP for "aborted"). CH-2 units go in CC-Total-Octets,
+/// or CC-Service-Specific-Units when the unit is messages.
+public struct ChargingDiameterMapping: Sendable {
+    /// Destination-Realm of every request.
+    public var destinationRealm: [UInt8]
+    /// Service-Context-Id of every CCR (RFC 4006 §8.42).
+    public var serviceContextID: [UInt8]
+    /// CH-2 units are messages (CC-Service-Specific-Units), not bytes (CC-Total-Octets).
+    public var unitsAreMessages: Bool
+
+    public init(destinationRealm: String, serviceContextID: String = "msrp@msrpcharge", unitsAreMessages: Bool = false) {
+        self.destinationRealm = Array(destinationRealm.utf8)
+        self.serviceContextID = Array(serviceContextID.utf8)
+        self.unitsAreMessages = unitsAreMessages
+    }
+
+    /// Seconds since 1900-01-01 (NTP era 0) for a Unix time in seconds (RFC 6733 §4.3.1 Time).
+    @inlinable
+    public static func ntpSeconds(unixSeconds: Int64) -> UInt32 { UInt32(truncatingIfNeeded: unixSeconds &+ 2_208_988_800) }
+
+    /// The End-to-End Identifier of `request`: the same for every transmission of it, so that a
+    /// server can drop a retransmitted duplicate (RFC 6733 §3, §5.5.4).
+    @inlinable
+    public static func endToEndID(_ r: ChargingRequest) -> UInt32 {
+        let x = (r.session.mixedHash ^ (UInt64(r.kind.rawValue) << 32 | UInt64(r.number))) &* 0xBF58_476D_1CE4_E5B9
+        return UInt32(truncatingIfNeeded: x ^ (x >> 31))
+    }
+
+    /// The MSRP session a Session-Id names: its optional part (``DiameterSessionID``), or, for
+    /// a Session-Id another client made, the whole of it when it fits a ``SessionKey``, else a
+    /// 64-bit hash of it in hexadecimal.
+    @inlinable
+    public static func sessionKey(fromSessionID id: UnsafeRawBufferPointer) -> SessionKey? {
+        let part = DiameterSessionID.sessionPart(of: id)
+        if let k = SessionKey(part) { return k }
+        guard id.count > 0 else { return nil }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in id { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { d in
+            d[0] = UInt8(ascii: "h")
+            for i in 0..<16 {
+                let nibble = UInt8((h >> UInt64(60 - 4 * i)) & 0xF)
+                d[1 + i] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            return SessionKey(UnsafeRawBufferPointer(rebasing: d[0..<17]))
+        }
+    }
+
+    // MARK: The client's side
+
+    /// Writes `request` as an ACR or CCR. `sessionIDPrefix` is `<host>;<high>;<interface>;` for
+    /// the request's interface; `scratch` holds the Session-Id while it is written (64 bytes
+    /// past the prefix are enough: session keys are at most 32).
+    @inlinable
+    public func encode(
+        _ request: ChargingRequest,
+        identity: (host: UnsafeRawBufferPointer, realm: UnsafeRawBufferPointer),
+        sessionIDPrefix: UnsafeRawBufferPointer,
+        destinationRealm: UnsafeRawBufferPointer,
+        serviceContextID: UnsafeRawBufferPointer,
+        subscriptionPrefix: UnsafeRawBufferPointer,
+        scratch: UnsafeMutableRawPointer,
+        eventTimestamp: UInt32,
+        hopByHopID: UInt32,
+        into e: inout DiameterEncoder
+    ) {
+        scratch.copyMemory(from: sessionIDPrefix.baseAddress!, byteCount: sessionIDPrefix.count)
+        request.session.copyBytes(to: scratch + sessionIDPrefix.count)
+        let idLength = sessionIDPrefix.count + request.session.byteCount
+        let sessionID = UnsafeRawBufferPointer(start: scratch, count: idLength)
+        let retransmitted = request.isRetransmission
+        let e2e = Self.endToEndID(request)
+        switch request.kind {
+        case .offlineStart, .offlineInterim, .offlineStop:
+            let type: AccountingRecordType =
+                request.kind == .offlineStart ? .start : request.kind == .offlineStop ? .stop : .interim
+            AccountingRequest(
+                sessionID: sessionID,
+                originHost: identity.host,
+                originRealm: identity.realm,
+                destinationRealm: destinationRealm,
+                recordType: type,
+                recordNumber: request.number,
+                eventTimestamp: eventTimestamp,
+                inputOctets: request.usage.bytes,
+                inputPackets: request.usage.messages &+ request.usage.abortedMessages
+            ).encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
+        case .onlineInitial, .onlineUpdate, .onlineTermination:
+            let type: CCRequestType =
+                request.kind == .onlineInitial ? .initial : request.kind == .onlineTermination ? .termination : .update
+            // Subscription-Id: sip:<session>@<realm>, written after the Session-Id in scratch.
+            let sub = scratch + idLength
+            sub.copyMemory(from: subscriptionPrefix.baseAddress!, byteCount: subscriptionPrefix.count)
+            request.session.copyBytes(to: sub + subscriptionPrefix.count)
+            var n = subscriptionPrefix.count + request.session.byteCount
+            sub.storeBytes(of: UInt8(ascii: "@"), toByteOffset: n, as: UInt8.self)
+            n += 1
+            (sub + n).copyMemory(from: identity.realm.baseAddress!, byteCount: identity.realm.count)
+            n += identity.realm.count
+            CreditControlRequest(
+                sessionID: sessionID,
+                originHost: identity.host,
+                originRealm: identity.realm,
+                destinationRealm: destinationRealm,
+                serviceContextID: serviceContextID,
+                requestType: type,
+                requestNumber: request.number,
+                eventTimestamp: eventTimestamp,
+                subscriptionIDType: .sipURI,
+                subscriptionIDData: UnsafeRawBufferPointer(start: sub, count: n),
+                unitsAreMessages: unitsAreMessages,
+                requestedUnits: request.kind == .onlineTermination ? nil : request.requestedUnits,
+                usedUnits: request.kind == .onlineInitial ? nil : request.usedUnits
+            ).encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
+        }
+    }
+
+    /// The ``ChargingAnswer`` an ACA or CCA (validated) gives to `request`, or the error that
+    /// makes it unreadable. For a CCA the MSCC's own Result-Code counts when the command's is
+    /// a success (RFC 4006 §8.16).
+    @inlinable
+    public static func answer(_ m: DiameterMessage, to request: ChargingRequest) throws(DiameterError) -> ChargingAnswer {
+        if request.kind.isOffline {
+            let a = try AccountingAnswer(decoding: m)
+            let interval = a.interimInterval.map { Int64($0) &* 1_000_000_000 }
+            return ChargingAnswer(to: request, resultCode: a.resultCode, interimInterval: interval)
+        }
+        let a = try CreditControlAnswer(decoding: m)
+        var code = a.resultCode
+        if ChargingResultCode.isSuccess(code), let s = a.serviceResultCode { code = s }
+        return ChargingAnswer(
+            to: request,
+            resultCode: code,
+            grantedUnits: a.grantedUnits ?? 0,
+            validityTime: Int64(a.validityTime ?? 0) &* 1_000_000_000,
+            finalUnits: a.finalUnitAction != nil
+        )
+    }
+
+    // MARK: The enabler's side
+
+    /// The ``ChargingRequest`` an ACR stands for.
+    public static func request(_ acr: AccountingRequest, retransmitted: Bool, now: Int64) throws(DiameterError)
+        -> ChargingRequest
+    {
+        guard let key = sessionKey(fromSessionID: acr.sessionID) else {
+            throw DiameterError(code: .invalidAVPValue, reason: "empty Session-Id")
+        }
+        let kind: ChargingRequestKind =
+            switch acr.recordType {
+            case .start: .offlineStart
+            case .stop: .offlineStop
+            case .interim, .event: .offlineInterim
+            }
+        return ChargingRequest(
+            kind: kind,
+            session: key,
+            number: acr.recordNumber,
+            attempt: retransmitted ? 2 : 1,
+            usage: ChargingUsage(messages: acr.inputPackets ?? 0, bytes: acr.inputOctets ?? 0),
+            sentAt: now
+        )
+    }
+
+    /// The ``ChargingRequest`` a CCR stands for.
+    public static func request(_ ccr: CreditControlRequest, retransmitted: Bool, now: Int64) throws(DiameterError)
+        -> ChargingRequest
+    {
+        guard let key = sessionKey(fromSessionID: ccr.sessionID) else {
+            throw DiameterError(code: .invalidAVPValue, reason: "empty Session-Id")
+        }
+        let kind: ChargingRequestKind =
+            switch ccr.requestType {
+            case .initial: .onlineInitial
+            case .termination: .onlineTermination
+            case .update, .event: .onlineUpdate
+            }
+        return ChargingRequest(
+            kind: kind,
+            session: key,
+            number: ccr.requestNumber,
+            attempt: retransmitted ? 2 : 1,
+            usedUnits: ccr.usedUnits ?? 0,
+            requestedUnits: ccr.requestedUnits ?? 0,
+            sentAt: now
+        )
+    }
+
+    /// Writes `answer` as the ACA or CCA to the request with `header` and `sessionID`.
+    public static func encode(
+        _ answer: ChargingAnswer,
+        answering header: DiameterHeader,
+        sessionID: UnsafeRawBufferPointer,
+        identity: (host: UnsafeRawBufferPointer, realm: UnsafeRawBufferPointer),
+        unitsAreMessages: Bool,
+        into e: inout DiameterEncoder
+    ) {
+        if answer.kind.isOffline {
+            let type: AccountingRecordType =
+                answer.kind == .offlineStart ? .start : answer.kind == .offlineStop ? .stop : .interim
+            AccountingAnswer(
+                sessionID: sessionID,
+                resultCode: answer.resultCode,
+                originHost: identity.host,
+                originRealm: identity.realm,
+                recordType: type,
+                recordNumber: answer.number,
+                interimInterval: answer.interimInterval.map { UInt32(clamping: ($0 + 999_999_999) / 1_000_000_000) }
+            ).encode(into: &e, answering: header)
+            return
+        }
+        let type: CCRequestType =
+            answer.kind == .onlineInitial ? .initial : answer.kind == .onlineTermination ? .termination : .update
+        let granting = answer.kind != .onlineTermination && answer.isSuccess
+        CreditControlAnswer(
+            sessionID: sessionID,
+            resultCode: answer.resultCode,
+            originHost: identity.host,
+            originRealm: identity.realm,
+            requestType: type,
+            requestNumber: answer.number,
+            grantedUnits: granting ? answer.grantedUnits : nil,
+            unitsAreMessages: unitsAreMessages,
+            validityTime: granting && answer.validityTime > 0
+                ? UInt32(clamping: answer.validityTime / 1_000_000_000) : nil,
+            finalUnitAction: answer.finalUnits ? 0 : nil,
+            serviceResultCode: answer.kind == .onlineTermination ? nil : answer.resultCode
+        ).encode(into: &e, answering: header)
+    }
+}

@@ -1,0 +1,420 @@
+import CAtomics
+import Charging
+import Diameter
+import Histogram
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A request on its way from a worker to a peer's event loop, with the queue its answer goes to.
+struct OutgoingRequest: BitwiseCopyable {
+    var request: ChargingRequest
+    /// An unretained ``ChargingAnswerQueue`` (its owner outlives the client's use of it).
+    var answers: UnsafeMutableRawPointer
+}
+
+/// A request written to the peer and not yet answered, at `hopByHopID & mask`.
+struct InFlightSlot {
+    var hopByHopID: UInt32 = 0
+    var live = false
+    var request: ChargingRequest
+    var answers: UnsafeMutableRawPointer? = nil
+    var writtenAt: Int64 = 0
+}
+
+/// One Diameter peer connection of the client (RFC 6733 §5; RFC 3539's watchdog): it connects,
+/// exchanges capabilities, writes the requests workers hand it, matches answers by
+/// Hop-by-Hop Identifier and hands each to its owner's queue, watches the connection with
+/// DWR after Tw of silence, reconnects with back-off, and leaves with DPR.
+///
+/// Workers (any thread) only push into ``outgoing`` and, when the loop is not already due to
+/// drain it, wake the loop once: no lock, no allocation per request on their side. Everything
+/// else runs on ``eventLoop``: the class is confined to it, which is why it is
+/// `@unchecked Sendable`.
+public final class DiameterPeer: @unchecked Sendable {
+    public let host: String
+    public let port: Int
+    public let eventLoop: EventLoop
+    let identity: EncodedIdentity
+    let mapping: ChargingDiameterMapping
+    let acknowledged: ChargingLedger
+    /// Tw (RFC 3539 §3.4.1): silence after which a DWR goes out.
+    let watchdogInterval: TimeAmount
+
+    /// Requests from the workers; while no connection is open they wait here (RFC 6733 §9.4's
+    /// bounded queue: a full ring makes the producer wait, it never drops a record).
+    let outgoing: BoundedMPSCQueue<OutgoingRequest>
+    /// 1 while a drain is scheduled or the connection is not open (producers need not wake the
+    /// loop), 0 when the loop sleeps on an open connection.
+    let wake: UnsafeMutablePointer<UInt64>
+    private var drainTask: @Sendable () -> Void = {}
+
+    // Event-loop state.
+    var channel: Channel? = nil
+    /// RFC 3539 §3.4: OKAY once the CEA came; SUSPECT while a DWR waits; DOWN closes.
+    var open = false
+    var watchdogPending = false
+    var shuttingDown = false
+    var lastRead = NIODeadline.now()
+    var backoff = TimeAmount.milliseconds(100)
+    var openPromise: EventLoopPromise<Void>? = nil
+    var closedPromise: EventLoopPromise<Void>? = nil
+    let slots: UnsafeMutablePointer<InFlightSlot>
+    let slotMask: UInt32
+    var nextHopByHop: UInt32 = 1
+    var counters: DiameterPeerCounters
+    // Byte-valued AVPs made once.
+    let constants: UnsafeMutableRawBufferPointer
+    let rfPrefix: UnsafeRawBufferPointer
+    let roPrefix: UnsafeRawBufferPointer
+    let destinationRealm: UnsafeRawBufferPointer
+    let serviceContextID: UnsafeRawBufferPointer
+    let subscriptionPrefix: UnsafeRawBufferPointer
+    let scratch: UnsafeMutableRawPointer
+
+    init(
+        host: String,
+        port: Int,
+        eventLoop: EventLoop,
+        identity: EncodedIdentity,
+        mapping: ChargingDiameterMapping,
+        acknowledged: ChargingLedger,
+        window: Int,
+        watchdogInterval: TimeAmount
+    ) {
+        self.host = host
+        self.port = port
+        self.eventLoop = eventLoop
+        self.identity = identity
+        self.mapping = mapping
+        self.acknowledged = acknowledged
+        self.watchdogInterval = watchdogInterval
+        let filler = ChargingRequest(kind: .offlineStart, session: .empty, number: 0, sentAt: 0)
+        outgoing = BoundedMPSCQueue(capacity: 1 << 16, filler: OutgoingRequest(request: filler, answers: UnsafeMutableRawPointer(bitPattern: 8)!))
+        let w = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
+        w.initializeMemory(as: UInt64.self, repeating: 0, count: 16)
+        wake = w.assumingMemoryBound(to: UInt64.self)
+        wake.pointee = 1  // not open yet
+        var n = 1024
+        while n < window { n <<= 1 }
+        slots = .allocate(capacity: n)
+        slots.initialize(repeating: InFlightSlot(request: filler), count: n)
+        slotMask = UInt32(n - 1)
+        counters = DiameterPeerCounters(peer: "\(host):\(port)")
+        let parts: [[UInt8]] = [
+            DiameterSessionID.prefix(identity: identity.identity.originHost, high: identity.identity.originStateID, interface: 0),
+            DiameterSessionID.prefix(identity: identity.identity.originHost, high: identity.identity.originStateID, interface: 1),
+            mapping.destinationRealm, mapping.serviceContextID, Array("sip:".utf8),
+        ]
+        constants = .allocate(byteCount: parts.reduce(0) { $0 + $1.count } + 512, alignment: 8)
+        var views: [UnsafeRawBufferPointer] = []
+        var at = 0
+        for p in parts {
+            let slice = UnsafeMutableRawBufferPointer(rebasing: constants[at..<at + p.count])
+            slice.copyBytes(from: p)
+            views.append(UnsafeRawBufferPointer(slice))
+            at += p.count
+        }
+        rfPrefix = views[0]
+        roPrefix = views[1]
+        destinationRealm = views[2]
+        serviceContextID = views[3]
+        subscriptionPrefix = views[4]
+        scratch = constants.baseAddress! + at
+        drainTask = { [unowned self] in self.drain() }
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(wake).deallocate()
+        slots.deinitialize(count: Int(slotMask) + 1)
+        slots.deallocate()
+        constants.deallocate()
+    }
+
+    // MARK: Any thread
+
+    /// Hands `request` to the peer (from a worker): a push, a fence, and a wake-up of the loop
+    /// only when it is asleep on an open connection.
+    @inline(__always)
+    func enqueue(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
+        outgoing.push(OutgoingRequest(request: request, answers: Unmanaged.passUnretained(answers).toOpaque()))
+        msrpcharge_fence()
+        if msrpcharge_load_relaxed(wake) == 0 && msrpcharge_exchange(wake, 1) == 0 {
+            eventLoop.execute(drainTask)
+        }
+    }
+
+    // MARK: The event loop
+
+    /// Writes every waiting request (up to a batch; more reschedules itself), in one buffer.
+    func drain() {
+        guard open, let channel else { return }  // `wake` stays 1 until the connection opens
+        msrpcharge_store_relaxed(wake, 0)
+        msrpcharge_fence()
+        var buffer = channel.allocator.buffer(capacity: 32 * 1024)
+        let now = monotonicNanoseconds()
+        let timestamp = ChargingDiameterMapping.ntpSeconds(unixSeconds: Int64(time(nil)))
+        var written = 0
+        while written < 2048, let o = outgoing.pop() {
+            let hbh = nextHopByHop
+            nextHopByHop &+= 1
+            let slot = slots + Int(hbh & slotMask)
+            if slot.pointee.live { counters.abandonedSlots &+= 1 }
+            slot.pointee = InFlightSlot(hopByHopID: hbh, live: true, request: o.request, answers: o.answers, writtenAt: now)
+            if o.request.kind.isOffline { counters.accountingRequests &+= 1 } else { counters.creditControlRequests &+= 1 }
+            if o.request.isRetransmission { counters.retransmissions &+= 1 }
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1024) { out in
+                var e = DiameterEncoder(out)
+                mapping.encode(
+                    o.request,
+                    identity: (identity.originHost, identity.originRealm),
+                    sessionIDPrefix: o.request.kind.isOffline ? rfPrefix : roPrefix,
+                    destinationRealm: destinationRealm,
+                    serviceContextID: serviceContextID,
+                    subscriptionPrefix: subscriptionPrefix,
+                    scratch: scratch,
+                    eventTimestamp: timestamp,
+                    hopByHopID: hbh,
+                    into: &e
+                )
+                return e.overflowed ? 0 : e.count
+            }
+            written += 1
+        }
+        if written == 2048 { eventLoop.execute(drainTask) }
+        if written > 0 { channel.writeAndFlush(buffer, promise: nil) }
+    }
+
+    func connect() {
+        guard !shuttingDown else { return }
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [unowned self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(DiameterFrameDecoder(maximumMessageSize: DiameterLimits.default.maximumMessageSize))
+                    )
+                    try channel.pipeline.syncOperations.addHandler(DiameterPeerHandler(peer: self))
+                }
+            }
+        bootstrap.connect(host: host, port: port).whenComplete { [unowned self] result in
+            switch result {
+            case .success(let channel): self.channel = channel
+            case .failure: self.scheduleReconnect()
+            }
+        }
+    }
+
+    func scheduleReconnect() {
+        guard !shuttingDown else { return }
+        let delay = backoff
+        backoff = min(backoff * 2, .seconds(5))
+        eventLoop.scheduleTask(in: delay) { [unowned self] in self.connect() }
+    }
+
+    /// The connection is up: send the CER (RFC 6733 §5.3).
+    func active(_ context: ChannelHandlerContext) {
+        counters.connects &+= 1
+        lastRead = .now()
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 512) { out in
+            var e = DiameterEncoder(out)
+            identity.capabilities().encode(into: &e, hopByHopID: nextHopByHop, endToEndID: identity.identity.originStateID)
+            return e.count
+        }
+        nextHopByHop &+= 1
+        context.writeAndFlush(NIOAny(buffer), promise: nil)
+    }
+
+    func inactive() {
+        counters.disconnects &+= 1
+        open = false
+        watchdogPending = false
+        channel = nil
+        msrpcharge_store_release(wake, 1)
+        if shuttingDown {
+            closedPromise?.succeed()
+            closedPromise = nil
+        } else {
+            scheduleReconnect()
+        }
+    }
+
+    /// One message from the peer.
+    func received(_ frame: ByteBuffer, _ context: ChannelHandlerContext) {
+        lastRead = .now()
+        watchdogPending = false
+        frame.withUnsafeReadableBytes { raw in
+            let m: DiameterMessage
+            do throws(DiameterError) {
+                m = try DiameterMessage(validating: raw)
+            } catch {
+                if raw.count >= DiameterHeader.size && DiameterHeader(unvalidated: raw).isRequest {
+                    reply(context) { e in
+                        DiameterErrorAnswer.encode(error, answering: raw, originHost: identity.originHost, originRealm: identity.originRealm, into: &e)
+                    }
+                } else {
+                    counters.malformedAnswers &+= 1
+                }
+                return
+            }
+            switch (m.header.commandCode, m.header.isRequest) {
+            case (DiameterCommandCode.accounting, false), (DiameterCommandCode.creditControl, false):
+                answered(m)
+            case (DiameterCommandCode.capabilitiesExchange, false):
+                capabilitiesAnswered(m, context)
+            case (DiameterCommandCode.deviceWatchdog, true):
+                reply(context) { identity.peerControl(DiameterCommandCode.deviceWatchdog, resultCode: 2001).encode(into: &$0, answering: m.header) }
+            case (DiameterCommandCode.disconnectPeer, true):
+                // The peer leaves (RFC 6733 §5.4): answer, and reconnect after the back-off.
+                reply(context) { identity.peerControl(DiameterCommandCode.disconnectPeer, resultCode: 2001).encode(into: &$0, answering: m.header) }
+                open = false
+                msrpcharge_store_release(wake, 1)
+            case (DiameterCommandCode.disconnectPeer, false):
+                context.close(promise: nil)
+            case (DiameterCommandCode.deviceWatchdog, false):
+                break
+            case (_, true):
+                reply(context) { e in
+                    DiameterErrorAnswer.encode(
+                        DiameterError(code: .commandUnsupported, reason: "command \(m.header.commandCode) is not served by a charging client"),
+                        answering: raw,
+                        originHost: identity.originHost,
+                        originRealm: identity.originRealm,
+                        into: &e
+                    )
+                }
+            default:
+                counters.unmatchedAnswers &+= 1
+            }
+        }
+    }
+
+    func reply(_ context: ChannelHandlerContext, _ body: (inout DiameterEncoder) -> Void) {
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { out in
+            var e = DiameterEncoder(out)
+            body(&e)
+            return e.overflowed ? 0 : e.count
+        }
+        context.writeAndFlush(NIOAny(buffer), promise: nil)
+    }
+
+    func capabilitiesAnswered(_ m: DiameterMessage, _ context: ChannelHandlerContext) {
+        guard let cea = try? CapabilitiesExchange(decoding: m), cea.resultCode.map(ChargingResultCode.isSuccess) == true,
+            !identity.identity.applications.common(with: cea.applications).isEmpty
+        else {
+            let error = "peer \(host):\(port) refused the capabilities exchange or shares no application"
+            openPromise?.fail(DiameterPeerError(description: error))
+            openPromise = nil
+            context.close(promise: nil)
+            return
+        }
+        counters.peerOriginHost = String(decoding: cea.originHost, as: UTF8.self)
+        counters.peerIsRelay = cea.applications.contains(.relay)
+        open = true
+        backoff = .milliseconds(100)
+        openPromise?.succeed()
+        openPromise = nil
+        drain()
+    }
+
+    func answered(_ m: DiameterMessage) {
+        let hbh = m.header.hopByHopID
+        let slot = slots + Int(hbh & slotMask)
+        guard slot.pointee.live, slot.pointee.hopByHopID == hbh, let queue = slot.pointee.answers else {
+            counters.unmatchedAnswers &+= 1
+            return
+        }
+        slot.pointee.live = false
+        let request = slot.pointee.request
+        let answer: ChargingAnswer
+        do {
+            answer = try ChargingDiameterMapping.answer(m, to: request)
+        } catch {
+            counters.malformedAnswers &+= 1
+            return
+        }
+        counters.answersByResultCode[answer.resultCode, default: 0] &+= 1
+        counters.roundTrip.record(UInt64(max(1_000, monotonicNanoseconds() &- slot.pointee.writtenAt)))
+        if answer.isSuccess { acknowledged.acknowledge(request) }
+        Unmanaged<ChargingAnswerQueue>.fromOpaque(queue).takeUnretainedValue().push(ChargingAnswerDelivery(answer))
+    }
+
+    /// RFC 3539 §3.4.1: after Tw of silence a DWR; after another Tw without an answer, DOWN.
+    func watchdogTick() {
+        guard open, let channel, NIODeadline.now() - lastRead >= watchdogInterval else { return }
+        if watchdogPending {
+            channel.close(promise: nil)
+            return
+        }
+        watchdogPending = true
+        counters.watchdogRequests &+= 1
+        var buffer = channel.allocator.buffer(capacity: 128)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 256) { out in
+            var e = DiameterEncoder(out)
+            identity.peerControl(DiameterCommandCode.deviceWatchdog).encode(into: &e, hopByHopID: 0, endToEndID: nextHopByHop)
+            return e.count
+        }
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    /// Sends a DPR (RFC 6733 §5.4) and closes when the DPA comes, or after a second.
+    func shutdown() -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        eventLoop.execute { [unowned self] in
+            shuttingDown = true
+            guard let channel else { return promise.succeed() }
+            closedPromise = promise
+            var buffer = channel.allocator.buffer(capacity: 128)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 256) { out in
+                var e = DiameterEncoder(out)
+                identity.peerControl(DiameterCommandCode.disconnectPeer, cause: .rebooting).encode(into: &e, hopByHopID: 0, endToEndID: nextHopByHop)
+                return e.count
+            }
+            channel.writeAndFlush(buffer, promise: nil)
+            eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+        }
+        return promise.futureResult
+    }
+}
+
+struct DiameterPeerError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// The peer's channel handler: passes events to its ``DiameterPeer`` on the loop.
+final class DiameterPeerHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let peer: DiameterPeer
+
+    init(peer: DiameterPeer) { self.peer = peer }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer.active(context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        peer.inactive()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        peer.received(unwrapInboundIn(data), context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+@inline(__always)
+func monotonicNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
+}

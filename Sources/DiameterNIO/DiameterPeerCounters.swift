@@ -1,0 +1,45 @@
+import Histogram
+
+/// What one peer connection saw, for the report's `diameter` section: requests and answers
+/// by command and Result-Code, retransmissions (T flag), answers nobody waited for, the
+/// watchdog and the connection's ups and downs, and the wire round trip.
+public struct DiameterPeerCounters: Sendable {
+    public var peer: String
+    public var accountingRequests: UInt64 = 0
+    public var creditControlRequests: UInt64 = 0
+    public var retransmissions: UInt64 = 0
+    /// Answers by Result-Code (the MSCC's own code for a CCA whose command succeeded).
+    public var answersByResultCode: [UInt32: UInt64] = [:]
+    /// Answers whose Hop-by-Hop Identifier matched nothing in flight: dropped (RFC 6733 §6.2.1).
+    public var unmatchedAnswers: UInt64 = 0
+    /// Answers that could not be decoded, dropped and counted.
+    public var malformedAnswers: UInt64 = 0
+    /// Requests still in flight when their slot was needed again: the owner's Tx had fired.
+    public var abandonedSlots: UInt64 = 0
+    public var watchdogRequests: UInt64 = 0
+    public var connects: UInt64 = 0
+    public var disconnects: UInt64 = 0
+    /// The peer's CEA Origin-Host, and whether it advertised the Relay application.
+    public var peerOriginHost = ""
+    public var peerIsRelay = false
+    /// Request written → answer read, nanoseconds.
+    public var roundTrip = Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+
+    public init(peer: String) { self.peer = peer }
+
+    public var answers: UInt64 { answersByResultCode.values.reduce(0, +) }
+
+    public mutating func add(_ o: DiameterPeerCounters) {
+        accountingRequests += o.accountingRequests
+        creditControlRequests += o.creditControlRequests
+        retransmissions += o.retransmissions
+        for (k, v) in o.answersByResultCode { answersByResultCode[k, default: 0] += v }
+        unmatchedAnswers += o.unmatchedAnswers
+        malformedAnswers += o.malformedAnswers
+        abandonedSlots += o.abandonedSlots
+        watchdogRequests += o.watchdogRequests
+        connects += o.connects
+        disconnects += o.disconnects
+        roundTrip.add(o.roundTrip)
+    }
+}
