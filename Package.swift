@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MSRP", "Charging", "ChargingPipeline", "CPrefetch",
+                "MSRP", "Charging", "ChargingPipeline", "CPrefetch", "DiameterNIO",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "MSRPChargeCommands",
             dependencies: [
-                "MSRP", "Charging", "LoadEngine",
+                "MSRP", "Charging", "LoadEngine", "DiameterNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

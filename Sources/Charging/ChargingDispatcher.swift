@@ -90,6 +90,7 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
         deliveries = Slab(capacity: capacity)
         sessionTimers = Slab(capacity: capacity + sessions, touched: sessions)
         timers = ChargingTimers(capacity: 4 * capacity, sessionTimers: sessions)
+        client.attach(self.answers)
     }
 
     /// Requests sent and not yet acknowledged or given up.

@@ -19,6 +19,17 @@ public protocol ChargingEnablerClient: Sendable {
     /// caller's thread (the embedded simulator) may instead return it, with its arrival time,
     /// and spare the queue. Either way the owner takes it at its arrival time, not before.
     func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery?
+
+    /// Tells the client about an owner's queue before any request names it: a client that
+    /// answers from another thread keeps the queue alive for as long as answers may still come
+    /// (an answer after the owner gave up and went away must land somewhere), so that requests
+    /// can carry it unretained.
+    func attach(_ answers: ChargingAnswerQueue)
+}
+
+extension ChargingEnablerClient {
+    /// Clients that answer on the caller's thread need nothing.
+    @inlinable public func attach(_ answers: ChargingAnswerQueue) {}
 }
 
 /// Which peer each transmission of a request goes to.

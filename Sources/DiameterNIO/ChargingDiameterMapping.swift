@@ -17,7 +17,8 @@ public struct ChargingDiameterMapping: Sendable {
     /// CH-2 units are messages (CC-Service-Specific-Units), not bytes (CC-Total-Octets).
     public var unitsAreMessages: Bool
 
-    public init(destinationRealm: String, serviceContextID: String = "msrp@msrpcharge", unitsAreMessages: Bool = false) {
+    public init(destinationRealm: String, serviceContextID: String = "msrp@msrpcharge", unitsAreMessages: Bool = false)
+    {
         self.destinationRealm = Array(destinationRealm.utf8)
         self.serviceContextID = Array(serviceContextID.utf8)
         self.unitsAreMessages = unitsAreMessages
@@ -25,7 +26,9 @@ public struct ChargingDiameterMapping: Sendable {
 
     /// Seconds since 1900-01-01 (NTP era 0) for a Unix time in seconds (RFC 6733 §4.3.1 Time).
     @inlinable
-    public static func ntpSeconds(unixSeconds: Int64) -> UInt32 { UInt32(truncatingIfNeeded: unixSeconds &+ 2_208_988_800) }
+    public static func ntpSeconds(unixSeconds: Int64) -> UInt32 {
+        UInt32(truncatingIfNeeded: unixSeconds &+ 2_208_988_800)
+    }
 
     /// The End-to-End Identifier of `request`: the same for every transmission of it, so that a
     /// server can drop a retransmitted duplicate (RFC 6733 §3, §5.5.4).
@@ -129,7 +132,8 @@ public struct ChargingDiameterMapping: Sendable {
     /// makes it unreadable. For a CCA the MSCC's own Result-Code counts when the command's is
     /// a success (RFC 4006 §8.16).
     @inlinable
-    public static func answer(_ m: DiameterMessage, to request: ChargingRequest) throws(DiameterError) -> ChargingAnswer {
+    public static func answer(_ m: DiameterMessage, to request: ChargingRequest) throws(DiameterError) -> ChargingAnswer
+    {
         if request.kind.isOffline {
             let a = try AccountingAnswer(decoding: m)
             let interval = a.interimInterval.map { Int64($0) &* 1_000_000_000 }
@@ -150,7 +154,11 @@ public struct ChargingDiameterMapping: Sendable {
     // MARK: The enabler's side
 
     /// The ``ChargingRequest`` an ACR stands for.
-    public static func request(_ acr: AccountingRequest, retransmitted: Bool, now: Int64) throws(DiameterError)
+    public static func request(
+        _ acr: AccountingRequest,
+        retransmitted: Bool,
+        now: Int64
+    ) throws(DiameterError)
         -> ChargingRequest
     {
         guard let key = sessionKey(fromSessionID: acr.sessionID) else {
@@ -173,7 +181,11 @@ public struct ChargingDiameterMapping: Sendable {
     }
 
     /// The ``ChargingRequest`` a CCR stands for.
-    public static func request(_ ccr: CreditControlRequest, retransmitted: Bool, now: Int64) throws(DiameterError)
+    public static func request(
+        _ ccr: CreditControlRequest,
+        retransmitted: Bool,
+        now: Int64
+    ) throws(DiameterError)
         -> ChargingRequest
     {
         guard let key = sessionKey(fromSessionID: ccr.sessionID) else {

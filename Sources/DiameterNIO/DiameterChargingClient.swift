@@ -1,5 +1,6 @@
 import Charging
 import Diameter
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -44,17 +45,18 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
         public var description: String { "diameter://\(host):\(port)" }
     }
 
-    /// Connects to every endpoint and waits for each capabilities exchange (at most
-    /// `timeout`); fails, naming the peer, if one cannot be opened.
+    /// Connects to every endpoint; the future succeeds once each peer completed its
+    /// capabilities exchange, or fails, naming the peer, if one cannot within `timeout`.
     public static func connect(
         _ endpoints: [Endpoint],
         identity: DiameterLocalIdentity,
         mapping: ChargingDiameterMapping,
         expectedSessions: Int,
-        window: Int = 1 << 16,
+        window: Int = 4096,
+        slotExpiry: Int64 = 10_000_000_000,
         watchdogInterval: TimeAmount = .seconds(30),
         timeout: TimeAmount = .seconds(10)
-    ) async throws -> DiameterChargingClient {
+    ) -> EventLoopFuture<DiameterChargingClient> {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let encoded = EncodedIdentity(identity)
         let ledger = ChargingLedger(expectedSessions: expectedSessions)
@@ -67,6 +69,7 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
                 mapping: mapping,
                 acknowledged: ledger,
                 window: window,
+                slotExpiry: slotExpiry,
                 watchdogInterval: watchdogInterval
             )
         }
@@ -78,22 +81,31 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
             peer.eventLoop.execute {
                 peer.openPromise = promise
                 peer.connect()
-                peer.eventLoop.scheduleRepeatedTask(initialDelay: peer.watchdogInterval, delay: peer.watchdogInterval) { _ in
+                peer.eventLoop.scheduleRepeatedTask(initialDelay: peer.watchdogInterval, delay: peer.watchdogInterval) {
+                    _ in
                     peer.watchdogTick()
                 }
+                peer.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { _ in
+                    peer.expireSlots()
+                }
                 peer.eventLoop.scheduleTask(in: timeout) {
-                    promise.fail(DiameterPeerError(description: "no capabilities exchange with \(endpoint) within \(timeout)"))
+                    if peer.openPromise != nil {
+                        peer.openPromise = nil
+                        promise.fail(
+                            DiameterPeerError(
+                                description:
+                                    "no capabilities exchange with \(endpoint) within \(timeout.nanoseconds / 1_000_000_000) s"
+                            )
+                        )
+                    }
                 }
             }
             opened.append(promise.futureResult)
         }
-        do {
-            for f in opened { try await f.get() }
-        } catch {
-            await client.shutdown()
-            throw error
+        let loop = group.next()
+        return EventLoopFuture.andAllSucceed(opened, on: loop).map { client }.flatMapError { error in
+            client.shutdown().flatMapThrowing { throw error }
         }
-        return client
     }
 
     init(peers: [DiameterPeer], acknowledged: ChargingLedger, group: MultiThreadedEventLoopGroup) {
@@ -104,6 +116,14 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
 
     public var peerCount: Int { peers.count }
 
+    /// Owners' queues, kept alive while the client lives (answers may arrive after an owner
+    /// gave up on them and went away).
+    let attached = NIOLockedValueBox([ChargingAnswerQueue]())
+
+    public func attach(_ answers: ChargingAnswerQueue) {
+        attached.withLockedValue { $0.append(answers) }
+    }
+
     @inline(__always)
     public func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery? {
         peers[ChargingPeers.peer(forAttempt: request.attempt, peers: peers.count)].enqueue(request, answers: answers)
@@ -111,17 +131,18 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
     }
 
     /// Each peer's counters, read on its loop.
-    public func counters() async -> [DiameterPeerCounters] {
-        var out: [DiameterPeerCounters] = []
-        for peer in peers {
-            if let c = try? await peer.eventLoop.submit({ peer.counters }).get() { out.append(c) }
-        }
-        return out
+    public func counters() -> EventLoopFuture<[DiameterPeerCounters]> {
+        let loop = group.next()
+        return EventLoopFuture.whenAllSucceed(peers.map { peer in peer.eventLoop.submit { peer.counters } }, on: loop)
     }
 
-    /// DPR to every peer, then the event loops stop.
-    public func shutdown() async {
-        for peer in peers { try? await peer.shutdown().get() }
-        try? await group.shutdownGracefully()
+    /// DPR to every peer; then the event loop stops (on another thread: the future completes
+    /// on one of the loops).
+    public func shutdown() -> EventLoopFuture<Void> {
+        let loop = group.next()
+        let group = self.group
+        return EventLoopFuture.andAllComplete(peers.map { $0.shutdown() }, on: loop).map {
+            group.shutdownGracefully { _ in }
+        }
     }
 }

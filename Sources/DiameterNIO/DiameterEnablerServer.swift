@@ -63,9 +63,9 @@ public final class DiameterEnablerServer: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
     }
 
-    /// Starts listening; returns the port bound (useful with port 0).
-    public func start(host: String, port: Int) async throws -> Int {
-        let channel = try await ServerBootstrap(group: group)
+    /// Starts listening; the future gives the port bound (useful with port 0).
+    public func start(host: String, port: Int) -> EventLoopFuture<Int> {
+        ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -77,9 +77,11 @@ public final class DiameterEnablerServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(EnablerConnectionHandler(server: self))
                 }
             }
-            .bind(host: host, port: port).get()
-        serverChannel.withLockedValue { $0 = channel }
-        return channel.localAddress?.port ?? port
+            .bind(host: host, port: port)
+            .map { [self] channel in
+                serverChannel.withLockedValue { $0 = channel }
+                return channel.localAddress?.port ?? port
+            }
     }
 
     /// Counters so far (connections still open report when they close, and on `stop`).
@@ -87,16 +89,19 @@ public final class DiameterEnablerServer: Sendable {
 
     /// Stops accepting, sends DPR to every connected peer and closes them (after their DPA or
     /// a second), then stops the loops.
-    public func stop() async {
-        if let c = serverChannel.withLockedValue({ $0 }) { try? await c.close() }
-        let channels = open.withLockedValue { Array($0.values) }
-        for channel in channels {
-            channel.pipeline.fireUserInboundEventTriggered(EnablerConnectionHandler.Disconnect())
+    public func stop() -> EventLoopFuture<Void> {
+        let loop = group.next()
+        let closed = serverChannel.withLockedValue { $0 }?.close() ?? loop.makeSucceededVoidFuture()
+        let group = self.group
+        return closed.flatMapError { _ in loop.makeSucceededVoidFuture() }.flatMap { [self] in
+            let channels = open.withLockedValue { Array($0.values) }
+            for channel in channels {
+                channel.pipeline.fireUserInboundEventTriggered(EnablerConnectionHandler.Disconnect())
+            }
+            return EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: loop)
+        }.map {
+            group.shutdownGracefully { _ in }
         }
-        for channel in channels {
-            _ = try? await channel.closeFuture.get()
-        }
-        try? await group.shutdownGracefully()
     }
 
     func register(_ channel: Channel) { open.withLockedValue { $0[ObjectIdentifier(channel)] = channel } }
@@ -159,7 +164,15 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             counters.errorsByResultCode[e.resultCode, default: 0] += 1
             framing.header.withUnsafeBytes { raw in
                 if DiameterHeader(unvalidated: raw).isRequest {
-                    write(context) { DiameterErrorAnswer.encode(e, answering: raw, originHost: identity.originHost, originRealm: identity.originRealm, into: &$0) }
+                    write(context) {
+                        DiameterErrorAnswer.encode(
+                            e,
+                            answering: raw,
+                            originHost: identity.originHost,
+                            originRealm: identity.originRealm,
+                            into: &$0
+                        )
+                    }
                 }
             }
             flush(context)
@@ -190,7 +203,15 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
 
     func refuse(_ error: DiameterError, _ raw: UnsafeRawBufferPointer, _ context: ChannelHandlerContext) {
         counters.errorsByResultCode[error.resultCode, default: 0] += 1
-        write(context) { DiameterErrorAnswer.encode(error, answering: raw, originHost: identity.originHost, originRealm: identity.originRealm, into: &$0) }
+        write(context) {
+            DiameterErrorAnswer.encode(
+                error,
+                answering: raw,
+                originHost: identity.originHost,
+                originRealm: identity.originRealm,
+                into: &$0
+            )
+        }
     }
 
     func handle(_ raw: UnsafeRawBufferPointer, _ context: ChannelHandlerContext) {
@@ -226,12 +247,22 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             case DiameterCommandCode.deviceWatchdog:
                 counters.watchdogRequests += 1
                 _ = try PeerControlMessage(decoding: m)
-                write(context) { identity.peerControl(DiameterCommandCode.deviceWatchdog, resultCode: 2001).encode(into: &$0, answering: h) }
+                write(context) {
+                    identity.peerControl(DiameterCommandCode.deviceWatchdog, resultCode: 2001).encode(
+                        into: &$0,
+                        answering: h
+                    )
+                }
                 return
             case DiameterCommandCode.disconnectPeer:
                 counters.disconnectRequests += 1
                 _ = try PeerControlMessage(decoding: m)
-                write(context) { identity.peerControl(DiameterCommandCode.disconnectPeer, resultCode: 2001).encode(into: &$0, answering: h) }
+                write(context) {
+                    identity.peerControl(DiameterCommandCode.disconnectPeer, resultCode: 2001).encode(
+                        into: &$0,
+                        answering: h
+                    )
+                }
                 flush(context)
                 context.close(promise: nil)
                 return
@@ -249,15 +280,26 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             case DiameterCommandCode.accounting:
                 counters.accountingRequests += 1
                 let acr = try AccountingRequest(decoding: m)
-                request = try ChargingDiameterMapping.request(acr, retransmitted: h.flags.contains(.retransmitted), now: now)
+                request = try ChargingDiameterMapping.request(
+                    acr,
+                    retransmitted: h.flags.contains(.retransmitted),
+                    now: now
+                )
                 sessionID = acr.sessionID
             case DiameterCommandCode.creditControl:
                 counters.creditControlRequests += 1
                 let ccr = try CreditControlRequest(decoding: m)
-                request = try ChargingDiameterMapping.request(ccr, retransmitted: h.flags.contains(.retransmitted), now: now)
+                request = try ChargingDiameterMapping.request(
+                    ccr,
+                    retransmitted: h.flags.contains(.retransmitted),
+                    now: now
+                )
                 sessionID = ccr.sessionID
             default:
-                throw DiameterError(code: .commandUnsupported, reason: "command \(h.commandCode) is not served by the Charging Enabler")
+                throw DiameterError(
+                    code: .commandUnsupported,
+                    reason: "command \(h.commandCode) is not served by the Charging Enabler"
+                )
             }
             guard let delivery = server.enabler.answer(request) else {
                 counters.unanswered += 1

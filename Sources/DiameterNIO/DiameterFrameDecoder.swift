@@ -16,16 +16,26 @@ struct DiameterFrameDecoder: ByteToMessageDecoder {
         let version = word >> 24
         if version != 1 || length < DiameterHeader.size || length > maximumMessageSize || length % 4 != 0 {
             guard buffer.readableBytes >= DiameterHeader.size || version != 1 else { return .needMoreData }
-            let header = buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, DiameterHeader.size)) ?? []
+            let header =
+                buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, DiameterHeader.size)) ?? []
             buffer.moveReaderIndex(to: buffer.writerIndex)
-            throw DiameterFramingError(header: header, length: length, version: UInt8(version), limit: maximumMessageSize)
+            throw DiameterFramingError(
+                header: header,
+                length: length,
+                version: UInt8(version),
+                limit: maximumMessageSize
+            )
         }
         guard let frame = buffer.readSlice(length: length) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+    mutating func decodeLast(
+        context: ChannelHandlerContext,
+        buffer: inout ByteBuffer,
+        seenEOF: Bool
+    ) throws
         -> DecodingState
     {
         while try decode(context: context, buffer: &buffer) == .continue {}
@@ -48,7 +58,10 @@ struct DiameterFramingError: Error, CustomStringConvertible {
         if length > limit {
             return DiameterError(code: .unableToComply, reason: "Message Length \(length) exceeds the limit \(limit)")
         }
-        return DiameterError(code: .invalidMessageLength, reason: "Message Length \(length) is not a Diameter message length")
+        return DiameterError(
+            code: .invalidMessageLength,
+            reason: "Message Length \(length) is not a Diameter message length"
+        )
     }
 
     var description: String { diameterError.description }

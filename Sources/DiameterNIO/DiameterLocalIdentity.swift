@@ -78,7 +78,8 @@ final class EncodedIdentity: @unchecked Sendable {
         )
     }
 
-    func peerControl(_ command: UInt32, resultCode: UInt32? = nil, cause: DisconnectCause? = nil) -> PeerControlMessage {
+    func peerControl(_ command: UInt32, resultCode: UInt32? = nil, cause: DisconnectCause? = nil) -> PeerControlMessage
+    {
         PeerControlMessage(
             commandCode: command,
             originHost: originHost,

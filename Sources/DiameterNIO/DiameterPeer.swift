@@ -16,7 +16,9 @@ struct OutgoingRequest: BitwiseCopyable {
     var answers: UnsafeMutableRawPointer
 }
 
-/// A request written to the peer and not yet answered, at `hopByHopID & mask`.
+/// A request written to the peer and not yet answered, at `hopByHopID & slotMask`; the
+/// Hop-by-Hop Identifier's upper bits count the slot's uses, so a late answer to a slot's
+/// earlier request does not match.
 struct InFlightSlot {
     var hopByHopID: UInt32 = 0
     var live = false
@@ -62,8 +64,16 @@ public final class DiameterPeer: @unchecked Sendable {
     var backoff = TimeAmount.milliseconds(100)
     var openPromise: EventLoopPromise<Void>? = nil
     var closedPromise: EventLoopPromise<Void>? = nil
+    /// Requests in flight at most (the window): further requests wait in ``outgoing``, and a
+    /// full ring makes the workers wait. Without it an overloaded enabler's answers come after
+    /// Tx and retransmissions pile onto the load.
     let slots: UnsafeMutablePointer<InFlightSlot>
     let slotMask: UInt32
+    let freeSlots: UnsafeMutablePointer<UInt32>
+    var freeCount: Int
+    /// A slot unanswered this long is given up (the answer was lost): its owner's Tx fired long
+    /// before.
+    let slotExpiry: Int64
     var nextHopByHop: UInt32 = 1
     var counters: DiameterPeerCounters
     // Byte-valued AVPs made once.
@@ -83,6 +93,7 @@ public final class DiameterPeer: @unchecked Sendable {
         mapping: ChargingDiameterMapping,
         acknowledged: ChargingLedger,
         window: Int,
+        slotExpiry: Int64,
         watchdogInterval: TimeAmount
     ) {
         self.host = host
@@ -93,20 +104,35 @@ public final class DiameterPeer: @unchecked Sendable {
         self.acknowledged = acknowledged
         self.watchdogInterval = watchdogInterval
         let filler = ChargingRequest(kind: .offlineStart, session: .empty, number: 0, sentAt: 0)
-        outgoing = BoundedMPSCQueue(capacity: 1 << 16, filler: OutgoingRequest(request: filler, answers: UnsafeMutableRawPointer(bitPattern: 8)!))
+        outgoing = BoundedMPSCQueue(
+            capacity: 1 << 16,
+            filler: OutgoingRequest(request: filler, answers: UnsafeMutableRawPointer(bitPattern: 8)!)
+        )
         let w = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
         w.initializeMemory(as: UInt64.self, repeating: 0, count: 16)
         wake = w.assumingMemoryBound(to: UInt64.self)
         wake.pointee = 1  // not open yet
-        var n = 1024
+        var n = 16
         while n < window { n <<= 1 }
         slots = .allocate(capacity: n)
         slots.initialize(repeating: InFlightSlot(request: filler), count: n)
         slotMask = UInt32(n - 1)
+        freeSlots = .allocate(capacity: n)
+        for i in 0..<n { freeSlots[i] = UInt32(n - 1 - i) }
+        freeCount = n
+        self.slotExpiry = slotExpiry
         counters = DiameterPeerCounters(peer: "\(host):\(port)")
         let parts: [[UInt8]] = [
-            DiameterSessionID.prefix(identity: identity.identity.originHost, high: identity.identity.originStateID, interface: 0),
-            DiameterSessionID.prefix(identity: identity.identity.originHost, high: identity.identity.originStateID, interface: 1),
+            DiameterSessionID.prefix(
+                identity: identity.identity.originHost,
+                high: identity.identity.originStateID,
+                interface: 0
+            ),
+            DiameterSessionID.prefix(
+                identity: identity.identity.originHost,
+                high: identity.identity.originStateID,
+                interface: 1
+            ),
             mapping.destinationRealm, mapping.serviceContextID, Array("sip:".utf8),
         ]
         constants = .allocate(byteCount: parts.reduce(0) { $0 + $1.count } + 512, alignment: 8)
@@ -131,6 +157,7 @@ public final class DiameterPeer: @unchecked Sendable {
         UnsafeMutableRawPointer(wake).deallocate()
         slots.deinitialize(count: Int(slotMask) + 1)
         slots.deallocate()
+        freeSlots.deallocate()
         constants.deallocate()
     }
 
@@ -149,22 +176,39 @@ public final class DiameterPeer: @unchecked Sendable {
 
     // MARK: The event loop
 
-    /// Writes every waiting request (up to a batch; more reschedules itself), in one buffer.
+    /// Writes waiting requests while the window has room (up to a batch; more reschedules
+    /// itself), in one buffer. When the window is full, `wake` stays 1 and answers resume the
+    /// drain (``readComplete()``).
     func drain() {
         guard open, let channel else { return }  // `wake` stays 1 until the connection opens
+        guard freeCount > 0 else {
+            msrpcharge_store_release(wake, 1)
+            return
+        }
         msrpcharge_store_relaxed(wake, 0)
         msrpcharge_fence()
         var buffer = channel.allocator.buffer(capacity: 32 * 1024)
         let now = monotonicNanoseconds()
         let timestamp = ChargingDiameterMapping.ntpSeconds(unixSeconds: Int64(time(nil)))
         var written = 0
-        while written < 2048, let o = outgoing.pop() {
-            let hbh = nextHopByHop
-            nextHopByHop &+= 1
-            let slot = slots + Int(hbh & slotMask)
-            if slot.pointee.live { counters.abandonedSlots &+= 1 }
-            slot.pointee = InFlightSlot(hopByHopID: hbh, live: true, request: o.request, answers: o.answers, writtenAt: now)
-            if o.request.kind.isOffline { counters.accountingRequests &+= 1 } else { counters.creditControlRequests &+= 1 }
+        while written < 2048, freeCount > 0, let o = outgoing.pop() {
+            freeCount -= 1
+            let index = freeSlots[freeCount]
+            let slot = slots + Int(index)
+            // Upper bits: a count of the slot's uses.
+            let hbh = (slot.pointee.hopByHopID &+ (slotMask &+ 1)) & ~slotMask | index
+            slot.pointee = InFlightSlot(
+                hopByHopID: hbh,
+                live: true,
+                request: o.request,
+                answers: o.answers,
+                writtenAt: now
+            )
+            if o.request.kind.isOffline {
+                counters.accountingRequests &+= 1
+            } else {
+                counters.creditControlRequests &+= 1
+            }
             if o.request.isRetransmission { counters.retransmissions &+= 1 }
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1024) { out in
                 var e = DiameterEncoder(out)
@@ -184,7 +228,11 @@ public final class DiameterPeer: @unchecked Sendable {
             }
             written += 1
         }
-        if written == 2048 { eventLoop.execute(drainTask) }
+        if freeCount == 0 {
+            msrpcharge_store_release(wake, 1)
+        } else if written == 2048 {
+            eventLoop.execute(drainTask)
+        }
         if written > 0 { channel.writeAndFlush(buffer, promise: nil) }
     }
 
@@ -195,7 +243,9 @@ public final class DiameterPeer: @unchecked Sendable {
             .channelInitializer { [unowned self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(DiameterFrameDecoder(maximumMessageSize: DiameterLimits.default.maximumMessageSize))
+                        ByteToMessageHandler(
+                            DiameterFrameDecoder(maximumMessageSize: DiameterLimits.default.maximumMessageSize)
+                        )
                     )
                     try channel.pipeline.syncOperations.addHandler(DiameterPeerHandler(peer: self))
                 }
@@ -222,7 +272,11 @@ public final class DiameterPeer: @unchecked Sendable {
         var buffer = context.channel.allocator.buffer(capacity: 256)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 512) { out in
             var e = DiameterEncoder(out)
-            identity.capabilities().encode(into: &e, hopByHopID: nextHopByHop, endToEndID: identity.identity.originStateID)
+            identity.capabilities().encode(
+                into: &e,
+                hopByHopID: nextHopByHop,
+                endToEndID: identity.identity.originStateID
+            )
             return e.count
         }
         nextHopByHop &+= 1
@@ -254,7 +308,13 @@ public final class DiameterPeer: @unchecked Sendable {
             } catch {
                 if raw.count >= DiameterHeader.size && DiameterHeader(unvalidated: raw).isRequest {
                     reply(context) { e in
-                        DiameterErrorAnswer.encode(error, answering: raw, originHost: identity.originHost, originRealm: identity.originRealm, into: &e)
+                        DiameterErrorAnswer.encode(
+                            error,
+                            answering: raw,
+                            originHost: identity.originHost,
+                            originRealm: identity.originRealm,
+                            into: &e
+                        )
                     }
                 } else {
                     counters.malformedAnswers &+= 1
@@ -267,10 +327,20 @@ public final class DiameterPeer: @unchecked Sendable {
             case (DiameterCommandCode.capabilitiesExchange, false):
                 capabilitiesAnswered(m, context)
             case (DiameterCommandCode.deviceWatchdog, true):
-                reply(context) { identity.peerControl(DiameterCommandCode.deviceWatchdog, resultCode: 2001).encode(into: &$0, answering: m.header) }
+                reply(context) {
+                    identity.peerControl(DiameterCommandCode.deviceWatchdog, resultCode: 2001).encode(
+                        into: &$0,
+                        answering: m.header
+                    )
+                }
             case (DiameterCommandCode.disconnectPeer, true):
                 // The peer leaves (RFC 6733 §5.4): answer, and reconnect after the back-off.
-                reply(context) { identity.peerControl(DiameterCommandCode.disconnectPeer, resultCode: 2001).encode(into: &$0, answering: m.header) }
+                reply(context) {
+                    identity.peerControl(DiameterCommandCode.disconnectPeer, resultCode: 2001).encode(
+                        into: &$0,
+                        answering: m.header
+                    )
+                }
                 open = false
                 msrpcharge_store_release(wake, 1)
             case (DiameterCommandCode.disconnectPeer, false):
@@ -280,7 +350,10 @@ public final class DiameterPeer: @unchecked Sendable {
             case (_, true):
                 reply(context) { e in
                     DiameterErrorAnswer.encode(
-                        DiameterError(code: .commandUnsupported, reason: "command \(m.header.commandCode) is not served by a charging client"),
+                        DiameterError(
+                            code: .commandUnsupported,
+                            reason: "command \(m.header.commandCode) is not served by a charging client"
+                        ),
                         answering: raw,
                         originHost: identity.originHost,
                         originRealm: identity.originRealm,
@@ -304,7 +377,8 @@ public final class DiameterPeer: @unchecked Sendable {
     }
 
     func capabilitiesAnswered(_ m: DiameterMessage, _ context: ChannelHandlerContext) {
-        guard let cea = try? CapabilitiesExchange(decoding: m), cea.resultCode.map(ChargingResultCode.isSuccess) == true,
+        guard let cea = try? CapabilitiesExchange(decoding: m),
+            cea.resultCode.map(ChargingResultCode.isSuccess) == true,
             !identity.identity.applications.common(with: cea.applications).isEmpty
         else {
             let error = "peer \(host):\(port) refused the capabilities exchange or shares no application"
@@ -330,6 +404,8 @@ public final class DiameterPeer: @unchecked Sendable {
             return
         }
         slot.pointee.live = false
+        freeSlots[freeCount] = hbh & slotMask
+        freeCount += 1
         let request = slot.pointee.request
         let answer: ChargingAnswer
         do {
@@ -344,6 +420,23 @@ public final class DiameterPeer: @unchecked Sendable {
         Unmanaged<ChargingAnswerQueue>.fromOpaque(queue).takeUnretainedValue().push(ChargingAnswerDelivery(answer))
     }
 
+    /// After a read: answers freed window room, so requests waiting for it go out.
+    func readComplete() {
+        if open && freeCount > 0 && msrpcharge_load_acquire(wake) == 1 && outgoing.hasWaiting { drain() }
+    }
+
+    /// Gives up slots whose answer never came (``slotExpiry``), so the window does not shrink.
+    func expireSlots() {
+        let limit = monotonicNanoseconds() &- slotExpiry
+        for i in 0...Int(slotMask) where slots[i].live && slots[i].writtenAt < limit {
+            slots[i].live = false
+            freeSlots[freeCount] = UInt32(i)
+            freeCount += 1
+            counters.abandonedSlots &+= 1
+        }
+        readComplete()
+    }
+
     /// RFC 3539 §3.4.1: after Tw of silence a DWR; after another Tw without an answer, DOWN.
     func watchdogTick() {
         guard open, let channel, NIODeadline.now() - lastRead >= watchdogInterval else { return }
@@ -356,7 +449,11 @@ public final class DiameterPeer: @unchecked Sendable {
         var buffer = channel.allocator.buffer(capacity: 128)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 256) { out in
             var e = DiameterEncoder(out)
-            identity.peerControl(DiameterCommandCode.deviceWatchdog).encode(into: &e, hopByHopID: 0, endToEndID: nextHopByHop)
+            identity.peerControl(DiameterCommandCode.deviceWatchdog).encode(
+                into: &e,
+                hopByHopID: 0,
+                endToEndID: nextHopByHop
+            )
             return e.count
         }
         channel.writeAndFlush(buffer, promise: nil)
@@ -372,7 +469,11 @@ public final class DiameterPeer: @unchecked Sendable {
             var buffer = channel.allocator.buffer(capacity: 128)
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 256) { out in
                 var e = DiameterEncoder(out)
-                identity.peerControl(DiameterCommandCode.disconnectPeer, cause: .rebooting).encode(into: &e, hopByHopID: 0, endToEndID: nextHopByHop)
+                identity.peerControl(DiameterCommandCode.disconnectPeer, cause: .rebooting).encode(
+                    into: &e,
+                    hopByHopID: 0,
+                    endToEndID: nextHopByHop
+                )
                 return e.count
             }
             channel.writeAndFlush(buffer, promise: nil)
@@ -405,6 +506,11 @@ final class DiameterPeerHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         peer.received(unwrapInboundIn(data), context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        peer.readComplete()
+        context.fireChannelReadComplete()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -14,7 +14,7 @@ public struct DiameterPeerCounters: Sendable {
     public var unmatchedAnswers: UInt64 = 0
     /// Answers that could not be decoded, dropped and counted.
     public var malformedAnswers: UInt64 = 0
-    /// Requests still in flight when their slot was needed again: the owner's Tx had fired.
+    /// Requests whose answer never came within the slot expiry: their slots were given up.
     public var abandonedSlots: UInt64 = 0
     public var watchdogRequests: UInt64 = 0
     public var connects: UInt64 = 0
@@ -23,7 +23,11 @@ public struct DiameterPeerCounters: Sendable {
     public var peerOriginHost = ""
     public var peerIsRelay = false
     /// Request written → answer read, nanoseconds.
-    public var roundTrip = Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    public var roundTrip = Histogram<UInt64>(
+        lowestDiscernibleValue: 1_000,
+        highestTrackableValue: 60_000_000_000,
+        numberOfSignificantValueDigits: .three
+    )
 
     public init(peer: String) { self.peer = peer }
 

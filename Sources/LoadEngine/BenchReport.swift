@@ -1,4 +1,5 @@
 import Charging
+import DiameterNIO
 import Histogram
 
 /// Every figure of a `msrpcharge bench` run, as printed and as written with `--json`.
@@ -227,6 +228,47 @@ public struct BenchReport: Codable, Sendable {
     public var intervals: [Interval]
     /// `--fail-if` conditions that failed (empty: all passed).
     public var failedConditions: [String] = []
+    /// Each Diameter peer, with `--enabler diameter://…`.
+    public var diameter: [DiameterPeer]?
+
+    /// One Diameter peer's traffic: requests by command, answers by Result-Code, what the
+    /// client dropped, and the round trip on the wire (request written → answer read).
+    public struct DiameterPeer: Codable, Sendable {
+        public var peer: String
+        public var peerOriginHost: String
+        public var peerIsRelay: Bool
+        public var accountingRequests: UInt64
+        public var creditControlRequests: UInt64
+        public var retransmissions: UInt64
+        /// Result-Code → answers.
+        public var answersByResultCode: [String: UInt64]
+        public var unmatchedAnswers: UInt64
+        public var malformedAnswers: UInt64
+        public var abandonedSlots: UInt64
+        public var watchdogRequests: UInt64
+        public var connects: UInt64
+        public var disconnects: UInt64
+        public var roundTrip: Latency
+
+        init(_ c: DiameterPeerCounters) {
+            peer = c.peer
+            peerOriginHost = c.peerOriginHost
+            peerIsRelay = c.peerIsRelay
+            accountingRequests = c.accountingRequests
+            creditControlRequests = c.creditControlRequests
+            retransmissions = c.retransmissions
+            answersByResultCode = Dictionary(
+                uniqueKeysWithValues: c.answersByResultCode.map { (String($0.key), $0.value) }
+            )
+            unmatchedAnswers = c.unmatchedAnswers
+            malformedAnswers = c.malformedAnswers
+            abandonedSlots = c.abandonedSlots
+            watchdogRequests = c.watchdogRequests
+            connects = c.connects
+            disconnects = c.disconnects
+            roundTrip = BenchReport.summary("diameter round trip", c.roundTrip)
+        }
+    }
 }
 
 extension ChargingRequestKind {
@@ -393,6 +435,7 @@ extension BenchReport {
         machine = r.machine
         self.stages = stages
         intervals = BenchReport.intervals(r)
+        diameter = r.diameter?.map(DiameterPeer.init)
     }
 
     /// A distribution of nanoseconds, written in seconds as the option takes it.

@@ -1,5 +1,6 @@
 import Charging
 import ChargingPipeline
+import DiameterNIO
 import Histogram
 import MSRP
 
@@ -32,19 +33,25 @@ struct EngineState {
     /// A chunk of the message the connection being read is in was refused (the connection's
     /// flag, swapped in for the read).
     var refusedInMessage = false
+    /// The longest a waiting worker sleeps, nanoseconds.
+    let longestSleep: Int64
 
     init(
         stage: PipelineStage,
         table: SessionTable<ChargingSession>,
         user: ChargingEnablerUser,
         enabler: EmbeddedChargingEnabler,
+        remote: DiameterChargingClient? = nil,
         sessions: Int = 0
     ) {
         self.stage = stage
+        // Answers from the wire arrive while a worker waits: it looks every 100 µs. The embedded
+        // enabler's answers are due at known times, so a worker may sleep until then.
+        longestSleep = remote == nil ? 1_000_000_000 : 100_000
         pipeline = MSRPChargingPipeline(
             table: table,
             user: user,
-            client: SampledEnablerClient(enabler),
+            client: SampledEnablerClient(enabler, remote: remote),
             chargesSessions: stage != .parse && stage != .scan,
             keepClosedSessions: true,
             capacity: 1 << 16,
@@ -161,7 +168,7 @@ struct EngineState {
             pump(now: now, setUp: setUp)
             if done(&self) { return }
             guard let due = pipeline.nextDue else { return }
-            let wait = due &- monotonicNanoseconds()
+            let wait = min(due &- monotonicNanoseconds(), longestSleep)
             if wait > 0 {
                 var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
                 nanosleep(&ts, nil)

@@ -184,7 +184,7 @@ extension EngineWorker {
         var wake = min(limit, schedule!.nextOccupied(limit: 4096))
         if let due = state.pipeline.nextDue { wake = min(wake, due) }
         let wait = wake &- now
-        if wait > 200_000 { usleep(UInt32(min(wait - 100_000, 1_000_000_000) / 1000)) }
+        if wait > 200_000 { usleep(UInt32(min(wait - 100_000, state.longestSleep) / 1000)) }
     }
 
     /// Every connection that stopped inside a message gets the rest of it. Paced (`origin`

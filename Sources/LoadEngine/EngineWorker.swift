@@ -1,6 +1,7 @@
 import CPrefetch
 import Charging
 import ChargingPipeline
+import DiameterNIO
 import Histogram
 import MSRP
 import Synchronization
@@ -82,6 +83,8 @@ final class EngineWorker: @unchecked Sendable {
     let table: SessionTable<ChargingSession>
     let user: ChargingEnablerUser
     let enabler: EmbeddedChargingEnabler
+    /// The Diameter client requests go to instead of `enabler`, when there is one.
+    let remote: DiameterChargingClient?
     let reader: StreamReader
     let progress = WorkerProgress()
     var result = WorkerResult()
@@ -94,9 +97,11 @@ final class EngineWorker: @unchecked Sendable {
         templates: TrafficTemplates,
         table: SessionTable<ChargingSession>,
         user: ChargingEnablerUser,
-        enabler: EmbeddedChargingEnabler
+        enabler: EmbeddedChargingEnabler,
+        remote: DiameterChargingClient? = nil
     ) {
         self.index = index
+        self.remote = remote
         self.model = model
         self.table = table
         self.user = user
@@ -147,7 +152,14 @@ final class EngineWorker: @unchecked Sendable {
     /// Builds the connections and sets every session up: SIP INVITE (CH-2 start when online,
     /// CH-1 start once established), then every answer.
     func prepare() {
-        var state = EngineState(stage: model.stage, table: table, user: user, enabler: enabler, sessions: count)
+        var state = EngineState(
+            stage: model.stage,
+            table: table,
+            user: user,
+            enabler: enabler,
+            remote: remote,
+            sessions: count
+        )
         let connections = UnsafeMutablePointer<EngineConnection>.allocate(capacity: max(1, count))
         for c in 0..<count {
             let session = index + c * model.workers

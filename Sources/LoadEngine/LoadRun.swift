@@ -1,4 +1,5 @@
 import Charging
+import DiameterNIO
 import Histogram
 import Synchronization
 
@@ -40,6 +41,8 @@ public struct RunResult: Sendable {
     /// embedded enabler's ledger per session (it stands for a remote system).
     public var connectionBytesPerSession = 0.0
     public var ledgerBytesPerSession = 0.0
+    /// Each Diameter peer's counters, with `--enabler diameter://…`.
+    public var diameter: [DiameterPeerCounters]? = nil
 }
 
 /// Runs the engine: one thread per worker, a common start, the timed phase, then the end of
@@ -49,6 +52,7 @@ public enum LoadRun {
     ///   seconds elapsed and the chunks done so far (for a live progress line).
     public static func run(
         _ model: WorkloadModel,
+        remote: DiameterChargingClient? = nil,
         progress: ((Double, UInt64) -> Void)? = nil
     ) throws(WorkloadError) -> RunResult {
         try model.validate()
@@ -63,7 +67,15 @@ public enum LoadRun {
         let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.sessions)
         let templates = TrafficTemplates(model: model)
         let workers = (0..<model.workers).map {
-            EngineWorker(index: $0, model: model, templates: templates, table: table, user: user, enabler: enabler)
+            EngineWorker(
+                index: $0,
+                model: model,
+                templates: templates,
+                table: table,
+                user: user,
+                enabler: enabler,
+                remote: remote
+            )
         }
         let gates = SharedGates()
         let handles = workers.map { w in
@@ -89,6 +101,7 @@ public enum LoadRun {
         for h in handles { pthread_join(h, nil) }
 
         let results = workers.map(\.result)
+        let diameter = try? remote?.counters().wait()
         var counters = EngineCounters()
         var chargingCounters = ChargingCounters()
         var latency = LatencyHistograms()
@@ -102,12 +115,14 @@ public enum LoadRun {
             refusals += r.refusals
         }
         let end = results.map(\.timedEnd).max() ?? start
+        // With a Diameter enabler, what it acknowledged (2001) is the ledger checked.
+        let ledger = remote?.acknowledged ?? enabler.ledger
         let conservation = ConservationCheck.run(
             mode: charging.mode,
             unit: charging.unit,
             sessions: results.flatMap(\.closedSessions),
             stillOpen: table.count,
-            ledger: enabler.ledger,
+            ledger: ledger,
             accepted: counters.accepted,
             abandoned: chargingCounters.abandoned
         )
@@ -127,7 +142,7 @@ public enum LoadRun {
             ),
             parsersMidFrame: results.reduce(0) { $0 + $1.parsersMidFrame },
             conservation: conservation,
-            ledger: enabler.ledger.totals,
+            ledger: ledger.totals,
             tableBytesPerSession: Double(table.storageBytes) / Double(model.sessions),
             machine: cpuBefore.flatMap { a in
                 cpuAfter.map { b in
@@ -144,7 +159,8 @@ public enum LoadRun {
             memory: memory,
             memoryAfterSetUp: memoryAfterSetUp,
             connectionBytesPerSession: Double(MemoryLayout<EngineConnection>.stride),
-            ledgerBytesPerSession: Double(enabler.ledger.entries.storageBytes) / Double(model.sessions)
+            ledgerBytesPerSession: Double(ledger.entries.storageBytes) / Double(model.sessions),
+            diameter: diameter
         )
     }
 }

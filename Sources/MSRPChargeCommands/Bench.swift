@@ -1,5 +1,6 @@
 import ArgumentParser
 import Charging
+import DiameterNIO
 import Foundation
 import LoadEngine
 
@@ -20,6 +21,30 @@ public struct Bench: ParsableCommand {
     )
 
     @OptionGroup public var workload: WorkloadOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "The Charging Enabler: 'embedded', or Diameter peers diameter://HOST:PORT[,diameter://HOST:PORT…].",
+            discussion:
+                "With Diameter peers, CH-1 goes as ACR (Rf) and CH-2 as CCR (Ro); retransmissions after Tx go to the next peer with the T flag, and the conservation check compares the usage accepted with what the peers acknowledged (2001)."
+        )
+    )
+    var enabler = "embedded"
+
+    @OptionGroup(title: "Diameter (with --enabler diameter://…)")
+    var diameterIdentity: DiameterIdentityOptions
+
+    @Option(help: "Destination-Realm of every ACR and CCR.")
+    var destinationRealm = "charging.test"
+
+    @Option(help: "Service-Context-Id of every CCR (RFC 4006 §8.42).")
+    var serviceContextId = "msrp@msrpcharge.test"
+
+    @Option(
+        help:
+            "Diameter requests in flight per peer at most; more wait for answers (and the workers wait when 65536 wait)."
+    )
+    var diameterWindow = 4096
 
     @Flag(
         help:
@@ -68,6 +93,11 @@ public struct Bench: ParsableCommand {
         } catch let e as WorkloadError {
             throw ValidationError(e.description)
         }
+        _ = try EnablerChoice(parsing: enabler)
+        guard (1...(1 << 20)).contains(diameterWindow) else {
+            throw ValidationError("--diameter-window must be from 1 to 1048576, got \(diameterWindow)")
+        }
+        _ = try diameterIdentity.identity(role: "bench")
         guard stageDuration > 0, stageDuration.isFinite else {
             throw ValidationError("--stage-duration must be a positive number of seconds, got \(stageDuration)")
         }
@@ -92,7 +122,9 @@ public struct Bench: ParsableCommand {
             }
             stageRows = rows
         }
-        let result = try LoadRun.run(model, progress: progress)
+        let remote = try connectEnabler(model)
+        defer { try? remote?.shutdown().wait() }
+        let result = try LoadRun.run(model, remote: remote, progress: progress)
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if var rows = stageRows {
             let table = rows.first { $0.stage == PipelineStage.table.rawValue }
@@ -132,6 +164,28 @@ public struct Bench: ParsableCommand {
             throw ExitCode(1)
         }
         if !report.failedConditions.isEmpty { throw ExitCode(3) }
+    }
+
+    /// The Diameter client, connected (capabilities exchanged with every peer), or nil for the
+    /// embedded enabler.
+    func connectEnabler(_ model: WorkloadModel) throws -> DiameterChargingClient? {
+        guard case .diameter(let endpoints) = try EnablerChoice(parsing: enabler) else { return nil }
+        do {
+            return try DiameterChargingClient.connect(
+                endpoints,
+                identity: diameterIdentity.identity(role: "bench"),
+                mapping: ChargingDiameterMapping(
+                    destinationRealm: destinationRealm,
+                    serviceContextID: serviceContextId,
+                    unitsAreMessages: model.charging.unit == .messages
+                ),
+                expectedSessions: model.sessions,
+                window: diameterWindow,
+                slotExpiry: 2 * model.charging.txTimeout
+            ).wait()
+        } catch {
+            throw CLIError("--enabler \(enabler): \(error)")
+        }
     }
 
     @Sendable static func progressLine(_ seconds: Double, _ chunks: UInt64) {

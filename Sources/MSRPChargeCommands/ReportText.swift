@@ -97,6 +97,22 @@ enum ReportText {
         s +=
             "  ledger: \(c.ledgerSessions) sessions, CH-1 \(c.ledgerOfflineMessages) messages / \(c.ledgerOfflineBytes) bytes, "
         s += "CH-2 \(c.ledgerOnlineUnits) units, \(c.ledgerDuplicatesDropped) duplicates dropped\n"
+        for d in r.diameter ?? [] {
+            let answers = d.answersByResultCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
+            s +=
+                "  Diameter \(d.peer) (\(d.peerOriginHost)\(d.peerIsRelay ? ", a relay" : "")): ACR \(d.accountingRequests), "
+            s +=
+                "CCR \(d.creditControlRequests), retransmitted \(d.retransmissions); answers \(answers.joined(separator: ", ")); "
+            s += "unmatched \(d.unmatchedAnswers), malformed \(d.malformedAnswers), DWR \(d.watchdogRequests), "
+            s += "connects \(d.connects), disconnects \(d.disconnects)\n"
+            s += String(
+                format: "    wire round trip µs: p50 %.1f, p99 %.1f, p99.9 %.1f, max %.1f\n",
+                d.roundTrip.p50,
+                d.roundTrip.p99,
+                d.roundTrip.p999,
+                d.roundTrip.max
+            )
+        }
         let cons = r.conservation
         s += "Conservation: \(cons.applicable ? (cons.ok ? "OK" : "FAILED") : "n/a") (\(cons.detail))\n"
         s += "Model check: \(r.modelCheck.ok ? "OK" : "FAILED") (\(r.modelCheck.detail))\n\n"

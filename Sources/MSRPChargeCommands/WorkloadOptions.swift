@@ -92,29 +92,8 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Tx, seconds to wait for a charging answer.")
     var txTimeout = 2.0
 
-    @Option(help: "Embedded enabler answer latency in milliseconds: N, LO-HI (uniform) or exp:MEAN.")
-    var enablerLatency = "1"
-
-    @Option(help: "Units the embedded enabler grants per CH-2 answer.")
-    var grantedUnits: UInt64 = 1_000_000
-
-    @Option(help: "Validity-Time of a grant, seconds (0: none).")
-    var validity = 0.0
-
-    @Option(help: "Units the enabler grants a session in all (the last grant carries final units).")
-    var creditPerSession: UInt64?
-
-    @Option(help: "Share of CH-2 requests the enabler denies.")
-    var denialShare = 0.0
-
-    @Option(help: "Share of requests the enabler never answers.")
-    var timeoutShare = 0.0
-
-    @Option(
-        help:
-            "Acct-Interim-Interval the embedded enabler returns, seconds; 0 asks for no interims at all, only start and stop (RFC 6733 §9.8.2). Default: --interim-interval, or no AVP when that is 0."
-    )
-    var enablerInterimInterval: Double?
+    @OptionGroup(title: "Charging Enabler model (the embedded enabler, or `msrpcharge enabler`)")
+    var enablerModel: EnablerModelOptions
 
     @Option(help: "Shards of the session table.")
     var shards = 256
@@ -152,11 +131,6 @@ public struct WorkloadOptions: ParsableArguments {
             )
         }
         return v
-    }
-
-    /// `1` (fixed), `0.5-2` (uniform) or `exp:1`, in milliseconds.
-    static func latency(_ text: String) throws(WorkloadError) -> AnswerLatency {
-        try durations("--enabler-latency", text, unit: "milliseconds", nanoseconds: 1e6)
     }
 
     /// `N` (fixed), `LO-HI` (uniform) or `exp:MEAN`, in `unit`s of `nanoseconds` each.
@@ -222,19 +196,11 @@ public struct WorkloadOptions: ParsableArguments {
             CreditControlFailureHandling.self
         )
         m.charging.txTimeout = try Self.seconds("--tx-timeout", txTimeout)
-        m.enabler.latency = try Self.latency(enablerLatency)
-        m.enabler.grantedUnits = grantedUnits
-        m.enabler.validityTime = try Self.seconds("--validity", validity)
-        m.enabler.creditPerSession = creditPerSession
-        m.enabler.denialShare = denialShare
-        m.enabler.timeoutShare = timeoutShare
-        if let enablerInterimInterval {
-            m.enabler.interimInterval = try Self.seconds("--enabler-interim-interval", enablerInterimInterval)
-        } else {
-            // No AVP when the client charges every message: it keeps its own interval of 0.
-            m.enabler.interimInterval = interimInterval > 0 ? m.charging.defaultInterimInterval : nil
-        }
-        m.enabler.seed = seed
+        // No AVP by default when the client charges every message: it keeps its own interval of 0.
+        m.enabler = try enablerModel.configuration(
+            seed: seed,
+            defaultInterimInterval: interimInterval > 0 ? m.charging.defaultInterimInterval : nil
+        )
         return m
     }
 }

@@ -1,0 +1,187 @@
+import ArgumentParser
+import Charging
+import DiameterNIO
+import Foundation
+import LoadEngine
+
+/// `msrpcharge enabler`: the Charging Enabler as a Diameter server (an OFCS for ACR on Rf, an
+/// OCS for CCR on Ro) with the embedded enabler's model, until SIGINT or SIGTERM.
+public struct Enabler: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Run the Charging Enabler as a Diameter server (ACR on Rf, CCR on Ro) until SIGINT or SIGTERM.",
+        discussion: """
+            Answers CER, DWR and DPR, and every ACR and CCR with the embedded enabler's model \
+            (latency, grants, denials, requests never answered), keeping a ledger per MSRP \
+            session (named by the Session-Id's last part), duplicates dropped. Malformed \
+            requests get the Result-Code and Failed-AVP of RFC 6733 §7.
+            Example: msrpcharge enabler --listen 127.0.0.1:3868 --enabler-latency 0 --ledger ledger.json
+            """
+    )
+
+    @Option(help: "Address and port to listen on, HOST:PORT (port 0 picks one; the port is printed).")
+    var listen = "127.0.0.1:3868"
+
+    @OptionGroup(title: "Diameter identity")
+    var diameterIdentity: DiameterIdentityOptions
+
+    @OptionGroup(title: "Charging Enabler model")
+    var model: EnablerModelOptions
+
+    @Flag(
+        help:
+            "Send no Acct-Interim-Interval unless --enabler-interim-interval is given: clients keep their own interval (by default the enabler sends 10 s)."
+    )
+    var noInterimInterval = false
+
+    @Option(help: "Seed of the model's choices.")
+    var seed: UInt64 = 1
+
+    @Option(help: "CH-2 units: bytes (CC-Total-Octets) or messages (CC-Service-Specific-Units).")
+    var unit = "bytes"
+
+    @Option(help: "Event loop threads.")
+    var threads = 1
+
+    @Option(help: "Sessions the ledger is sized for (it grows past them).")
+    var expectedSessions = 100_000
+
+    @Option(help: "Write the ledger (per session and totals) as JSON to this file on exit.")
+    var ledger: String?
+
+    public init() {}
+
+    func endpoint() throws -> (String, Int) {
+        guard let e = DiameterChargingClient.Endpoint(url: listen) else {
+            throw ValidationError("--listen must be HOST:PORT, got '\(listen)'")
+        }
+        return (e.host, e.port)
+    }
+
+    public func validate() throws {
+        _ = try endpoint()
+        _ = try diameterIdentity.identity(role: "enabler")
+        guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard unit == "bytes" || unit == "messages" else {
+            throw ValidationError("--unit must be bytes or messages, got '\(unit)'")
+        }
+        do throws(WorkloadError) {
+            _ = try model.configuration(seed: seed, defaultInterimInterval: nil)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    public func run() throws {
+        let (host, port) = try endpoint()
+        let interim: Int64? = noInterimInterval ? nil : 10 * ChargingConfiguration.second
+        let configuration = try model.configuration(seed: seed, defaultInterimInterval: interim)
+        let enabler = EmbeddedChargingEnabler(configuration, expectedSessions: expectedSessions)
+        let server = DiameterEnablerServer(
+            enabler: enabler,
+            identity: try diameterIdentity.identity(role: "enabler"),
+            unitsAreMessages: unit == "messages",
+            threads: threads
+        )
+        let bound = try server.start(host: host, port: port).wait()
+        // Written straight to the descriptor: a script waits for this line.
+        FileHandle.standardOutput.write(Data("msrpcharge enabler: listening on \(host):\(bound)\n".utf8))
+        // Wait for SIGINT or SIGTERM, then leave gracefully: DPR to every peer, the ledger written.
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { stop.signal() }
+            s.resume()
+            sources.append(s)
+        }
+        stop.wait()
+        try? server.stop().wait()
+        let c = server.counters
+        let answers = c.answersByResultCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
+        let errors = c.errorsByResultCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
+        print(
+            "msrpcharge enabler: \(c.connections) connections, \(c.accountingRequests) ACR, \(c.creditControlRequests) CCR, "
+                + "\(c.watchdogRequests) DWR, \(c.disconnectRequests) DPR; answers \(answers.joined(separator: ", ")); "
+                + "refused \(errors.isEmpty ? "none" : errors.joined(separator: ", ")); unanswered \(c.unanswered)"
+        )
+        let t = enabler.ledger.totals
+        print(
+            "msrpcharge enabler: ledger \(t.sessions) sessions, CH-1 \(t.offline.messages) messages / \(t.offline.bytes) bytes, "
+                + "CH-2 \(t.onlineUnits) units, \(t.duplicates) duplicates dropped"
+        )
+        if let ledger {
+            try LedgerFile.write(enabler.ledger, counters: c, to: ledger)
+            print("msrpcharge enabler: ledger written to \(ledger)")
+        }
+        _ = sources
+    }
+}
+
+/// The enabler's ledger as JSON: totals, and per session what was charged.
+enum LedgerFile {
+    struct Session: Codable {
+        var session: String
+        var offlineMessages: UInt64
+        var offlineBytes: UInt64
+        var onlineUnits: UInt64
+        var duplicates: UInt32
+        var offlineStarted: Bool
+        var offlineStopped: Bool
+        var onlineInitiated: Bool
+        var onlineTerminated: Bool
+    }
+
+    struct File: Codable {
+        var sessions: [Session]
+        var totalOfflineMessages: UInt64
+        var totalOfflineBytes: UInt64
+        var totalOnlineUnits: UInt64
+        var duplicatesDropped: UInt64
+        var accountingRequests: UInt64
+        var creditControlRequests: UInt64
+        var answersByResultCode: [String: UInt64]
+        var refusedByResultCode: [String: UInt64]
+    }
+
+    static func write(_ ledger: ChargingLedger, counters c: DiameterServerCounters, to path: String) throws {
+        var sessions: [Session] = []
+        ledger.entries.forEach { key, e in
+            sessions.append(
+                Session(
+                    session: key.description,
+                    offlineMessages: e.offline.messages &+ e.offline.abortedMessages,
+                    offlineBytes: e.offline.bytes,
+                    onlineUnits: e.onlineUnits,
+                    duplicates: e.duplicates,
+                    offlineStarted: e.offlineStarted,
+                    offlineStopped: e.offlineStopped,
+                    onlineInitiated: e.onlineInitiated,
+                    onlineTerminated: e.onlineTerminated
+                )
+            )
+        }
+        sessions.sort { $0.session < $1.session }
+        let t = ledger.totals
+        let file = File(
+            sessions: sessions,
+            totalOfflineMessages: t.offline.messages &+ t.offline.abortedMessages,
+            totalOfflineBytes: t.offline.bytes,
+            totalOnlineUnits: t.onlineUnits,
+            duplicatesDropped: t.duplicates,
+            accountingRequests: c.accountingRequests,
+            creditControlRequests: c.creditControlRequests,
+            answersByResultCode: Dictionary(
+                uniqueKeysWithValues: c.answersByResultCode.map { (String($0.key), $0.value) }
+            ),
+            refusedByResultCode: Dictionary(
+                uniqueKeysWithValues: c.errorsByResultCode.map { (String($0.key), $0.value) }
+            )
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard FileManager.default.createFile(atPath: path, contents: try encoder.encode(file)) else {
+            throw CLIError("cannot write --ledger '\(path)'")
+        }
+    }
+}
