@@ -94,7 +94,17 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "DiameterTests", dependencies: ["Diameter"], resources: [.copy("Fixtures")]),
+        // Builds Diameter messages byte by byte, malformed ones included, for the tests.
+        .target(name: "DiameterTestSupport", dependencies: ["Diameter"], path: "Tests/DiameterTestSupport"),
+        .testTarget(
+            name: "DiameterTests",
+            dependencies: ["Diameter", "DiameterTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "DiameterNIOTests",
+            dependencies: ["DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "LoadEngine"]
+        ),
         .testTarget(
             name: "ChargingTests",
             dependencies: ["Charging", "MSRP", .product(name: "PropertyBased", package: "swift-property-based")]

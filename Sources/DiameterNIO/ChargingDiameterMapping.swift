@@ -153,10 +153,18 @@ public struct ChargingDiameterMapping: Sendable {
 
     // MARK: The enabler's side
 
+    /// Which transmission a request is, as far as the enabler can tell: 1 without the T flag;
+    /// with it, 2 and up, drawn from the Hop-by-Hop Identifier so that each retransmission
+    /// gets its own draws in the model (a request lost once is not lost every time).
+    @inlinable
+    static func transmission(_ h: DiameterHeader) -> UInt8 {
+        h.flags.contains(.retransmitted) ? UInt8(2 + h.hopByHopID % 250) : 1
+    }
+
     /// The ``ChargingRequest`` an ACR stands for.
     public static func request(
         _ acr: AccountingRequest,
-        retransmitted: Bool,
+        header: DiameterHeader,
         now: Int64
     ) throws(DiameterError)
         -> ChargingRequest
@@ -174,7 +182,7 @@ public struct ChargingDiameterMapping: Sendable {
             kind: kind,
             session: key,
             number: acr.recordNumber,
-            attempt: retransmitted ? 2 : 1,
+            attempt: transmission(header),
             usage: ChargingUsage(messages: acr.inputPackets ?? 0, bytes: acr.inputOctets ?? 0),
             sentAt: now
         )
@@ -183,7 +191,7 @@ public struct ChargingDiameterMapping: Sendable {
     /// The ``ChargingRequest`` a CCR stands for.
     public static func request(
         _ ccr: CreditControlRequest,
-        retransmitted: Bool,
+        header: DiameterHeader,
         now: Int64
     ) throws(DiameterError)
         -> ChargingRequest
@@ -201,7 +209,7 @@ public struct ChargingDiameterMapping: Sendable {
             kind: kind,
             session: key,
             number: ccr.requestNumber,
-            attempt: retransmitted ? 2 : 1,
+            attempt: transmission(header),
             usedUnits: ccr.usedUnits ?? 0,
             requestedUnits: ccr.requestedUnits ?? 0,
             sentAt: now

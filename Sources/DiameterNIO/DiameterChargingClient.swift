@@ -74,6 +74,9 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
             )
         }
         let client = DiameterChargingClient(peers: peers, acknowledged: ledger, group: group)
+        for (i, peer) in peers.enumerated() {
+            peer.reroute = { [unowned client] o in client.reroute(o, from: i) }
+        }
         var opened: [EventLoopFuture<Void>] = []
         for peer in peers {
             let promise = peer.eventLoop.makePromise(of: Void.self)
@@ -85,7 +88,8 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
                     _ in
                     peer.watchdogTick()
                 }
-                peer.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { _ in
+                let sweep = TimeAmount.nanoseconds(max(1_000_000, min(250_000_000, slotExpiry / 4)))
+                peer.eventLoop.scheduleRepeatedTask(initialDelay: sweep, delay: sweep) { _ in
                     peer.expireSlots()
                 }
                 peer.eventLoop.scheduleTask(in: timeout) {
@@ -124,10 +128,34 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
         attached.withLockedValue { $0.append(answers) }
     }
 
+    /// Sends to the peer the attempt names (``ChargingPeers``), or, when that one is not open,
+    /// to the next open one: a first transmission does not wait out Tx on a peer known to be
+    /// down.
     @inline(__always)
     public func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery? {
-        peers[ChargingPeers.peer(forAttempt: request.attempt, peers: peers.count)].enqueue(request, answers: answers)
+        var p = ChargingPeers.peer(forAttempt: request.attempt, peers: peers.count)
+        if peers.count > 1 && !peers[p].isOpen {
+            for k in 1..<peers.count where peers[(p + k) % peers.count].isOpen {
+                p = (p + k) % peers.count
+                break
+            }
+        }
+        peers[p].enqueue(request, answers: answers)
         return nil
+    }
+
+    /// Failover from peer `from` (on the loop every peer shares): the next open peer takes
+    /// the request; false when none is open.
+    func reroute(_ o: OutgoingRequest, from: Int) -> Bool {
+        for k in 1..<max(peers.count, 1) {
+            let peer = peers[(from + k) % peers.count]
+            if peer.open {
+                peer.outgoing.push(o)
+                peer.drain()
+                return true
+            }
+        }
+        return false
     }
 
     /// Each peer's counters, read on its loop.

@@ -282,7 +282,7 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
                 let acr = try AccountingRequest(decoding: m)
                 request = try ChargingDiameterMapping.request(
                     acr,
-                    retransmitted: h.flags.contains(.retransmitted),
+                    header: h,
                     now: now
                 )
                 sessionID = acr.sessionID
@@ -291,7 +291,7 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
                 let ccr = try CreditControlRequest(decoding: m)
                 request = try ChargingDiameterMapping.request(
                     ccr,
-                    retransmitted: h.flags.contains(.retransmitted),
+                    header: h,
                     now: now
                 )
                 sessionID = ccr.sessionID

@@ -52,6 +52,11 @@ public final class DiameterPeer: @unchecked Sendable {
     /// 1 while a drain is scheduled or the connection is not open (producers need not wake the
     /// loop), 0 when the loop sleeps on an open connection.
     let wake: UnsafeMutablePointer<UInt64>
+    /// 1 while the connection is open (CEA received), for workers choosing a peer.
+    let openWord: UnsafeMutablePointer<UInt64>
+    /// Sends a request to another open peer (the client's choice); false when none is open.
+    /// Set by the client; every peer of a client runs on one event loop.
+    var reroute: (OutgoingRequest) -> Bool = { _ in false }
     private var drainTask: @Sendable () -> Void = {}
 
     // Event-loop state.
@@ -112,6 +117,7 @@ public final class DiameterPeer: @unchecked Sendable {
         w.initializeMemory(as: UInt64.self, repeating: 0, count: 16)
         wake = w.assumingMemoryBound(to: UInt64.self)
         wake.pointee = 1  // not open yet
+        openWord = wake + 8  // the second cache line of the same allocation
         var n = 16
         while n < window { n <<= 1 }
         slots = .allocate(capacity: n)
@@ -162,6 +168,9 @@ public final class DiameterPeer: @unchecked Sendable {
     }
 
     // MARK: Any thread
+
+    /// Whether the connection is open: requests sent now go out at once.
+    @inline(__always) var isOpen: Bool { msrpcharge_load_relaxed(openWord) == 1 }
 
     /// Hands `request` to the peer (from a worker): a push, a fence, and a wake-up of the loop
     /// only when it is asleep on an open connection.
@@ -285,10 +294,8 @@ public final class DiameterPeer: @unchecked Sendable {
 
     func inactive() {
         counters.disconnects &+= 1
-        open = false
-        watchdogPending = false
+        closed()
         channel = nil
-        msrpcharge_store_release(wake, 1)
         if shuttingDown {
             closedPromise?.succeed()
             closedPromise = nil
@@ -341,8 +348,7 @@ public final class DiameterPeer: @unchecked Sendable {
                         answering: m.header
                     )
                 }
-                open = false
-                msrpcharge_store_release(wake, 1)
+                closed()
             case (DiameterCommandCode.disconnectPeer, false):
                 context.close(promise: nil)
             case (DiameterCommandCode.deviceWatchdog, false):
@@ -390,6 +396,7 @@ public final class DiameterPeer: @unchecked Sendable {
         counters.peerOriginHost = String(decoding: cea.originHost, as: UTF8.self)
         counters.peerIsRelay = cea.applications.contains(.relay)
         open = true
+        msrpcharge_store_release(openWord, 1)
         backoff = .milliseconds(100)
         openPromise?.succeed()
         openPromise = nil
@@ -418,6 +425,43 @@ public final class DiameterPeer: @unchecked Sendable {
         counters.roundTrip.record(UInt64(max(1_000, monotonicNanoseconds() &- slot.pointee.writtenAt)))
         if answer.isSuccess { acknowledged.acknowledge(request) }
         Unmanaged<ChargingAnswerQueue>.fromOpaque(queue).takeUnretainedValue().push(ChargingAnswerDelivery(answer))
+    }
+
+    /// The connection is no longer usable (closed, or the peer sent DPR). Failover (RFC 6733
+    /// §5.5.4): every request in flight on it goes again, with the T flag, to another open
+    /// peer, and so do the requests waiting for it; with no other peer open they wait here for
+    /// the reconnection (§9.4), the unanswered ones marked as retransmissions.
+    func closed() {
+        guard open else { return }
+        open = false
+        watchdogPending = false
+        msrpcharge_store_release(openWord, 0)
+        msrpcharge_store_release(wake, 1)
+        var again: [OutgoingRequest] = []
+        for i in 0...Int(slotMask) where slots[i].live {
+            slots[i].live = false
+            freeSlots[freeCount] = UInt32(i)
+            freeCount += 1
+            var r = slots[i].request
+            r.attempt &+= 1
+            again.append(OutgoingRequest(request: r, answers: slots[i].answers!))
+        }
+        counters.failedOver &+= UInt64(again.count)
+        var stay: [OutgoingRequest] = []
+        for o in again where !reroute(o) { stay.append(o) }
+        if stay.count == again.count && !again.isEmpty {
+            // No other peer is open: keep everything here, in order.
+            while let o = outgoing.pop() { stay.append(o) }
+            for o in stay { outgoing.push(o) }
+            return
+        }
+        for o in stay { outgoing.push(o) }
+        while let o = outgoing.pop() {
+            if !reroute(o) {
+                outgoing.push(o)
+                break
+            }
+        }
     }
 
     /// After a read: answers freed window room, so requests waiting for it go out.

@@ -17,6 +17,9 @@ public struct DiameterPeerCounters: Sendable {
     /// Requests whose answer never came within the slot expiry: their slots were given up.
     public var abandonedSlots: UInt64 = 0
     public var watchdogRequests: UInt64 = 0
+    /// Requests in flight when the connection went down, sent again (T flag) to another peer
+    /// or kept for the reconnection.
+    public var failedOver: UInt64 = 0
     public var connects: UInt64 = 0
     public var disconnects: UInt64 = 0
     /// The peer's CEA Origin-Host, and whether it advertised the Relay application.
@@ -42,6 +45,7 @@ public struct DiameterPeerCounters: Sendable {
         malformedAnswers += o.malformedAnswers
         abandonedSlots += o.abandonedSlots
         watchdogRequests += o.watchdogRequests
+        failedOver += o.failedOver
         connects += o.connects
         disconnects += o.disconnects
         roundTrip.add(o.roundTrip)

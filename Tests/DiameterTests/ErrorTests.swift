@@ -1,4 +1,5 @@
 import Diameter
+import DiameterTestSupport
 import Testing
 
 /// Every way a request can be wrong gives the Result-Code of RFC 6733 §7.1 and the Failed-AVP

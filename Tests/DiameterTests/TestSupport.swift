@@ -1,4 +1,5 @@
 import Diameter
+import DiameterTestSupport
 
 /// Encodes with a fresh 4 KiB buffer and returns the bytes.
 func encoded(_ body: (inout DiameterEncoder) -> Void) -> [UInt8] {
@@ -52,50 +53,3 @@ func withViews<R>(_ strings: [String], _ body: ([UnsafeRawBufferPointer]) throws
     defer { buffers.forEach { $0.deallocate() } }
     return try body(zip(buffers, arrays).map { UnsafeRawBufferPointer(rebasing: $0.0[0..<$0.1.count]) })
 }
-
-/// A minimal ACR header + AVPs writer for malformed cases: raw AVP bytes appended after a
-/// header whose length is fixed up (or not).
-struct RawMessage {
-    var flags: UInt8 = 0xC0
-    var command: UInt32 = 271
-    var application: UInt32 = 3
-    var version: UInt8 = 1
-    var avps: [UInt8] = []
-    var lengthAdjustment = 0
-
-    mutating func avp(_ code: UInt32, flags: UInt8 = 0x40, vendor: UInt32? = nil, data: [UInt8], length: Int? = nil) {
-        var f = flags
-        if vendor != nil { f |= 0x80 }
-        let headerLength = vendor == nil ? 8 : 12
-        let len = length ?? (headerLength + data.count)
-        avps += be32(code)
-        avps += [f, UInt8(len >> 16 & 0xFF), UInt8(len >> 8 & 0xFF), UInt8(len & 0xFF)]
-        if let v = vendor { avps += be32(v) }
-        avps += data
-        while avps.count % 4 != 0 { avps.append(0) }
-    }
-
-    mutating func u32(_ code: UInt32, _ v: UInt32, flags: UInt8 = 0x40) { avp(code, flags: flags, data: be32(v)) }
-    mutating func str(_ code: UInt32, _ s: String) { avp(code, data: Array(s.utf8)) }
-
-    /// A valid ACR's AVPs.
-    mutating func acrBody(skip: Set<UInt32> = []) {
-        typealias C = DiameterAVPCode
-        if !skip.contains(C.sessionID) { str(C.sessionID, "h;1;0;s1") }
-        if !skip.contains(C.originHost) { str(C.originHost, "h.example.org") }
-        if !skip.contains(C.originRealm) { str(C.originRealm, "example.org") }
-        if !skip.contains(C.destinationRealm) { str(C.destinationRealm, "example.net") }
-        if !skip.contains(C.accountingRecordType) { u32(C.accountingRecordType, 3) }
-        if !skip.contains(C.accountingRecordNumber) { u32(C.accountingRecordNumber, 1) }
-    }
-
-    var bytes: [UInt8] {
-        let length = 20 + avps.count + lengthAdjustment
-        var b: [UInt8] = [version, UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
-        b += be32(UInt32(flags) << 24 | command)
-        b += be32(application) + be32(1) + be32(2)
-        return b + avps
-    }
-}
-
-func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }

@@ -1,0 +1,141 @@
+import Charging
+import DiameterNIO
+import Glibc
+import LoadEngine
+import Testing
+
+/// The load engine with its requests on the wire: the Diameter client against in-process
+/// `enabler` servers on loopback. Every byte accepted must be acknowledged once, also when the
+/// enabler loses requests or one of two enablers goes away mid-run.
+@Suite("bench over Diameter", .serialized)
+struct BenchOverDiameterTests {
+    static func model(_ configure: (inout WorkloadModel) -> Void = { _ in }) -> WorkloadModel {
+        var m = WorkloadModel()
+        m.sessions = 200
+        m.workers = 2
+        m.totalChunks = 20_000
+        m.shards = 16
+        m.templateBytes = 1 << 20
+        m.charging.mode = .both
+        m.charging.defaultInterimInterval = 0
+        m.enabler.interimInterval = nil
+        configure(&m)
+        return m
+    }
+
+    static func server(
+        _ configure: (inout EmbeddedEnablerConfiguration) -> Void = { _ in }
+    ) throws -> (DiameterEnablerServer, Int) {
+        var c = EmbeddedEnablerConfiguration()
+        c.latency = .fixed(0)
+        c.interimInterval = nil
+        configure(&c)
+        let s = DiameterEnablerServer(
+            enabler: EmbeddedChargingEnabler(c, expectedSessions: 256),
+            identity: DiameterLocalIdentity(originHost: "ocs.test", originRealm: "test", originStateID: 1)
+        )
+        return (s, try s.start(host: "127.0.0.1", port: 0).wait())
+    }
+
+    static func client(_ ports: [Int], _ m: WorkloadModel) throws -> DiameterChargingClient {
+        try DiameterChargingClient.connect(
+            ports.map { DiameterChargingClient.Endpoint(host: "127.0.0.1", port: $0) },
+            identity: DiameterLocalIdentity(originHost: "bench.test", originRealm: "test", originStateID: 2),
+            mapping: ChargingDiameterMapping(destinationRealm: "test"),
+            expectedSessions: m.sessions,
+            slotExpiry: 2 * m.charging.txTimeout
+        ).wait()
+    }
+
+    @Test func everyMessageChargedOnTheWire() throws {
+        let (server, port) = try Self.server()
+        defer { try? server.stop().wait() }
+        let m = Self.model()
+        let client = try Self.client([port], m)
+        let r = try LoadRun.run(m, remote: client)
+        try client.shutdown().wait()
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+        #expect(r.charging.sent(.offlineInterim) == r.fed.messages, "every completed message charged")
+        // The server's own ledger holds what was accepted: messages (completed and aborted
+        // together on Rf), bytes, and the CH-2 units.
+        let t = server.enabler.ledger.totals
+        #expect(t.sessions == m.sessions)
+        #expect(t.offline.messages == r.counters.accepted.messages + r.counters.accepted.abortedMessages)
+        #expect(t.offline.bytes == r.counters.accepted.bytes)
+        #expect(t.onlineUnits == r.counters.accepted.bytes)
+        #expect(t.offlineOpen == 0 && t.onlineOpen == 0)
+        let d = try #require(r.diameter?.first)
+        let offline = r.charging.sent(.offlineStart) + r.charging.sent(.offlineInterim) + r.charging.sent(.offlineStop)
+        #expect(d.accountingRequests == offline)
+        #expect(d.answersByResultCode == [2001: d.accountingRequests + d.creditControlRequests])
+        #expect(d.unmatchedAnswers == 0 && d.malformedAnswers == 0 && d.peerOriginHost == "ocs.test")
+        #expect(d.roundTrip.totalCount == d.accountingRequests + d.creditControlRequests)
+    }
+
+    /// The enabler never answers 10 % of requests (half of them recorded): Tx expires, the
+    /// request goes again with the T flag and the same number, the enabler drops the duplicate.
+    @Test func lostRequestsAreRetransmittedAndChargedOnce() throws {
+        let (server, port) = try Self.server { $0.timeoutShare = 0.1 }
+        defer { try? server.stop().wait() }
+        // Paced well inside what a debug build carries on two cores (a worker thread each, the
+        // client's and the server's event loops), so that only the lost requests wait out Tx.
+        let m = Self.model {
+            $0.totalChunks = nil
+            $0.duration = 1_000_000_000
+            $0.targetRate = 4_000
+            $0.charging.txTimeout = 100_000_000
+            $0.charging.mode = .offline
+        }
+        let client = try Self.client([port], m)
+        let r = try LoadRun.run(m, remote: client)
+        try client.shutdown().wait()
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+        #expect(r.charging.retransmissions > 0)
+        let d = try #require(r.diameter?.first)
+        #expect(d.retransmissions == r.charging.retransmissions)
+        let t = server.enabler.ledger.totals
+        #expect(t.duplicates > 0)
+        #expect(t.offline.bytes == r.counters.accepted.bytes)
+    }
+
+    /// Two enablers; one leaves (DPR) a third of the way in. Requests for it wait, Tx sends
+    /// them to the other with the T flag, and the usage acknowledged is still the usage
+    /// accepted, session by session.
+    @Test func oneOfTwoEnablersGoesAway() throws {
+        let (a, portA) = try Self.server()
+        let (b, portB) = try Self.server()
+        defer { try? b.stop().wait() }
+        let m = Self.model {
+            $0.totalChunks = nil
+            $0.duration = 1_500_000_000
+            $0.targetRate = 4_000
+            $0.charging.txTimeout = 100_000_000
+            $0.charging.mode = .offline
+        }
+        let client = try Self.client([portA, portB], m)
+        var stopper = pthread_t()
+        let box = Unmanaged.passRetained(a)
+        pthread_create(
+            &stopper,
+            nil,
+            { arg in
+                usleep(500_000)
+                let server = Unmanaged<DiameterEnablerServer>.fromOpaque(arg!).takeRetainedValue()
+                try? server.stop().wait()
+                return nil
+            },
+            box.toOpaque()
+        )
+        let r = try LoadRun.run(m, remote: client)
+        pthread_join(stopper, nil)
+        try client.shutdown().wait()
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+        let peers = try #require(r.diameter)
+        #expect(peers.count == 2 && peers[0].disconnects >= 1)
+        #expect(peers[1].accountingRequests > peers[0].accountingRequests, "the second took over")
+        // What the two enablers recorded covers what was accepted (a request recorded by the
+        // one that left, whose answer was lost, is recorded again by the other).
+        let bytes = a.enabler.ledger.totals.offline.bytes + b.enabler.ledger.totals.offline.bytes
+        #expect(bytes >= r.counters.accepted.bytes)
+    }
+}
