@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DiameterNIOTests",
-            dependencies: ["DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "LoadEngine"]
+            dependencies: ["DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "LoadEngine", "CMallocCounter"]
         ),
         .testTarget(
             name: "ChargingTests",

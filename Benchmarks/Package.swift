@@ -13,6 +13,7 @@ let package = Package(
         benchmarkTarget("MSRPParserBenchmarks", path: "MSRPParser", measuring: "MSRP"),
         benchmarkTarget("SessionTableBenchmarks", path: "SessionTable", measuring: "Charging"),
         benchmarkTarget("LoadEngineBenchmarks", path: "LoadEngine", measuring: "LoadEngine"),
+        benchmarkTarget("DiameterCodecBenchmarks", path: "DiameterCodec", measuring: "Diameter"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -58,7 +58,7 @@ public struct AccountingRequest {
         retransmitted: Bool = false
     ) {
         typealias C = DiameterAVPCode
-        var flags: DiameterCommandFlags = [.request, .proxiable]
+        var flags = DiameterCommandFlags.proxiableRequest
         if retransmitted { flags.insert(.retransmitted) }
         let start = e.beginMessage(
             DiameterHeader(

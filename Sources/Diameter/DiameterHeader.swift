@@ -10,6 +10,8 @@ public struct DiameterCommandFlags: OptionSet, Hashable, Sendable, BitwiseCopyab
     /// Set on a request sent again after a link failover (RFC 6733 §5.5.4).
     public static let retransmitted = DiameterCommandFlags(rawValue: 0x10)
     public static let reserved = DiameterCommandFlags(rawValue: 0x0F)
+    /// R and P: every charging request (an array literal would allocate in a debug build).
+    public static let proxiableRequest = DiameterCommandFlags(rawValue: 0xC0)
 }
 
 /// Command codes this project speaks (RFC 6733 §3.1, RFC 4006 §3).
