@@ -98,14 +98,25 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
 
     /// What happens to `request`: its answer and arrival time, or nil when it is lost.
     @inlinable
-    public func answer(_ request: ChargingRequest) -> ChargingAnswerDelivery? {
+    public func answer(_ request: ChargingRequest) -> ChargingAnswerDelivery? { answerRecording(request).delivery }
+
+    /// ``answer(_:)``, also saying whether the request's usage went into the ledger now (it
+    /// arrived and was no duplicate): a server journals exactly those records.
+    @inlinable
+    public func answerRecording(_ request: ChargingRequest) -> (delivery: ChargingAnswerDelivery?, recorded: Bool) {
         let (uTimeout, uRecorded, uDenial, uLatency) = draws(request)
         let lost = uTimeout < configuration.timeoutShare
-        if lost && uRecorded < 0.5 { return nil }  // the request never arrived
+        if lost && uRecorded < 0.5 { return (nil, false) }  // the request never arrived
         // `ChargingAnswer(to:)` echoes the correlation and the attempt.
-        let answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in record(request, &e, uDenial) }
-        if lost { return nil }  // recorded, but the answer was lost
-        return ChargingAnswerDelivery(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency))
+        var recorded = false
+        let answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in
+            let duplicates = e.duplicates
+            let a = record(request, &e, uDenial)
+            recorded = e.duplicates == duplicates
+            return a
+        }
+        if lost { return (nil, recorded) }  // recorded, but the answer was lost
+        return (ChargingAnswerDelivery(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency)), recorded)
     }
 
     @usableFromInline

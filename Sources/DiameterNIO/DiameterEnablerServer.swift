@@ -44,6 +44,7 @@ public final class DiameterEnablerServer: Sendable {
     let identity: EncodedIdentity
     let unitsAreMessages: Bool
     let limits: DiameterLimits
+    let journal: LedgerJournal?
     let group: MultiThreadedEventLoopGroup
     let totals = NIOLockedValueBox(DiameterServerCounters())
     let open = NIOLockedValueBox([ObjectIdentifier: Channel]())
@@ -54,8 +55,10 @@ public final class DiameterEnablerServer: Sendable {
         identity: DiameterLocalIdentity,
         unitsAreMessages: Bool = false,
         limits: DiameterLimits = .default,
+        journal: LedgerJournal? = nil,
         threads: Int = 1
     ) {
+        self.journal = journal
         self.enabler = enabler
         self.identity = EncodedIdentity(identity)
         self.unitsAreMessages = unitsAreMessages
@@ -104,6 +107,17 @@ public final class DiameterEnablerServer: Sendable {
         }
     }
 
+    /// Dies as a killed process would: every connection closed at once, no DPR, nothing more
+    /// answered (what was journalled stays).
+    public func abort() -> EventLoopFuture<Void> {
+        let loop = group.next()
+        let group = self.group
+        let channels = open.withLockedValue { Array($0.values) } + (serverChannel.withLockedValue { $0 }.map { [$0] } ?? [])
+        return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop).map {
+            group.shutdownGracefully { _ in }
+        }
+    }
+
     func register(_ channel: Channel) { open.withLockedValue { $0[ObjectIdentifier(channel)] = channel } }
     func unregister(_ channel: Channel, _ counters: DiameterServerCounters) {
         open.withLockedValue { _ = $0.removeValue(forKey: ObjectIdentifier(channel)) }
@@ -123,6 +137,8 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
     var counters = DiameterServerCounters()
     var capabilitiesExchanged = false
     var pending: ByteBuffer? = nil
+    /// Journal lines of the records charged since the last flush: written before the answers.
+    var journalLines: [UInt8] = []
     var nextHopByHop: UInt32 = 1
 
     init(server: DiameterEnablerServer) { self.server = server }
@@ -191,9 +207,16 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
     }
 
     func flush(_ context: ChannelHandlerContext) {
+        writeJournal()
         guard let buffer = pending else { return }
         pending = nil
         context.writeAndFlush(NIOAny(buffer), promise: nil)
+    }
+
+    func writeJournal() {
+        guard !journalLines.isEmpty, let journal = server.journal else { return }
+        journal.write(journalLines)
+        journalLines.removeAll(keepingCapacity: true)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -301,7 +324,9 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
                     reason: "command \(h.commandCode) is not served by the Charging Enabler"
                 )
             }
-            guard let delivery = server.enabler.answer(request) else {
+            let (answered, recorded) = server.enabler.answerRecording(request)
+            if recorded && server.journal != nil { LedgerJournal.line(request, into: &journalLines) }
+            guard let delivery = answered else {
                 counters.unanswered += 1
                 return
             }
@@ -319,7 +344,8 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
                     )
                 }
             } else {
-                // The model's latency: the answer leaves when it is due.
+                // The model's latency: the answer leaves when it is due (journalled first).
+                writeJournal()
                 var buffer = context.channel.allocator.buffer(capacity: 256)
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1024) { out in
                     var e = DiameterEncoder(out)

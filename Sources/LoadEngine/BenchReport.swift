@@ -22,6 +22,8 @@ public struct BenchReport: Codable, Sendable {
         public var seed: UInt64
         public var stage: String
         public var chargingMode: String
+        /// CH-2 units: bytes or messages.
+        public var chargingUnit: String?
         public var interimIntervalSeconds: Double
         public var interimCeilingPerSecond: Double?
         public var durationSeconds: Double?
@@ -230,6 +232,34 @@ public struct BenchReport: Codable, Sendable {
     public var failedConditions: [String] = []
     /// Each Diameter peer, with `--enabler diameter://…`.
     public var diameter: [DiameterPeer]?
+    /// Every session's accepted usage (`bench --json-sessions`), for `msrpcharge reconcile`.
+    public var sessions: [SessionUsage]?
+
+    public struct SessionUsage: Codable, Sendable, Equatable {
+        public var session: String
+        public var messages: UInt64
+        public var abortedMessages: UInt64
+        public var bytes: UInt64
+
+        public init(session: String, messages: UInt64, abortedMessages: UInt64, bytes: UInt64) {
+            self.session = session
+            self.messages = messages
+            self.abortedMessages = abortedMessages
+            self.bytes = bytes
+        }
+    }
+
+    /// Adds every session's accepted usage from `r`.
+    public mutating func addSessions(_ r: RunResult) {
+        sessions = r.workers.flatMap(\.closedSessions).map {
+            SessionUsage(
+                session: $0.session.description,
+                messages: $0.accepted.messages,
+                abortedMessages: $0.accepted.abortedMessages,
+                bytes: $0.accepted.bytes
+            )
+        }.sorted { $0.session < $1.session }
+    }
 
     /// One Diameter peer's traffic: requests by command, answers by Result-Code, what the
     /// client dropped, and the round trip on the wire (request written → answer read).
@@ -305,6 +335,7 @@ extension BenchReport {
             seed: m.seed,
             stage: m.stage.rawValue,
             chargingMode: m.stage == .charging ? m.charging.mode.rawValue : "off",
+            chargingUnit: m.charging.unit.rawValue,
             interimIntervalSeconds: Double(m.charging.defaultInterimInterval) / 1e9,
             interimCeilingPerSecond: m.charging.interimCeilingPerSecond,
             durationSeconds: m.totalChunks == nil ? Double(m.duration) / 1e9 : nil,

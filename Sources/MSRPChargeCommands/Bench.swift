@@ -58,6 +58,9 @@ public struct Bench: ParsableCommand {
     @Option(help: "Write every figure of the report as JSON to this file ('-' for standard output).")
     var json: String?
 
+    @Flag(help: "Add every session's accepted usage to --json (for msrpcharge reconcile).")
+    var jsonSessions = false
+
     @Option(help: "Write HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
     var hgrm: String?
 
@@ -154,6 +157,7 @@ public struct Bench: ParsableCommand {
             stageRows = rows
         }
         var report = BenchReport(result, stages: stageRows)
+        if jsonSessions { report.addSessions(result) }
         report.failedConditions = conditions.compactMap { $0.failure(in: report) }
         print(ReportText.render(report), terminator: "")
         try write(report, result)

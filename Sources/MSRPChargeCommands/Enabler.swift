@@ -48,6 +48,12 @@ public struct Enabler: ParsableCommand {
     @Option(help: "Write the ledger (per session and totals) as JSON to this file on exit.")
     var ledger: String?
 
+    @Option(
+        help:
+            "Journal every record charged to this file before its answer leaves (one line each): survives the process being killed; msrpcharge reconcile reads it."
+    )
+    var journal: String?
+
     public init() {}
 
     func endpoint() throws -> (String, Int) {
@@ -80,6 +86,7 @@ public struct Enabler: ParsableCommand {
             enabler: enabler,
             identity: try diameterIdentity.identity(role: "enabler"),
             unitsAreMessages: unit == "messages",
+            journal: try journal.map { path throws(LedgerJournalError) in try LedgerJournal(path: path) },
             threads: threads
         )
         let bound = try server.start(host: host, port: port).wait()

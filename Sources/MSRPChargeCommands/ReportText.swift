@@ -71,7 +71,9 @@ enum ReportText {
         }
 
         let c = r.charging
-        s += "Charging requests (to the embedded enabler; first transmissions and retransmissions)\n"
+        let wire = r.diameter != nil
+        s +=
+            "Charging requests (to \(wire ? "Diameter peers" : "the embedded enabler"); first transmissions and retransmissions)\n"
         s += "  CH-1 start \(c.requests["ch1-start"] ?? 0), interim \(c.requests["ch1-interim"] ?? 0) "
         s += "(\(si(c.interimsPerSecond))/s), stop \(c.requests["ch1-stop"] ?? 0)\n"
         s += "  CH-2 initial \(c.requests["ch2-initial"] ?? 0), update \(c.requests["ch2-update"] ?? 0), "
@@ -87,15 +89,17 @@ enum ReportText {
         s +=
             "late answers \(c.lateAnswers) (grants taken up \(c.lateGrantsAdopted), released \(c.lateGrantsReleased)), "
         s += "unmatched answers \(c.unmatchedAnswers), records forgotten \(c.forgottenRecords)\n"
-        s += String(
-            format:
-                "  embedded enabler: %.1f%% of the workers' timed phase, %.0f ns a request (1 request in 64 timed); ",
-            100 * c.embeddedEnablerShare,
-            c.embeddedEnablerNanosecondsPerRequest
-        )
-        s += "it stands for a remote system: the rest of charging's cost is the Charging Enabler User's\n"
+        if !wire {
+            s += String(
+                format:
+                    "  embedded enabler: %.1f%% of the workers' timed phase, %.0f ns a request (1 request in 64 timed); ",
+                100 * c.embeddedEnablerShare,
+                c.embeddedEnablerNanosecondsPerRequest
+            )
+            s += "it stands for a remote system: the rest of charging's cost is the Charging Enabler User's\n"
+        }
         s +=
-            "  ledger: \(c.ledgerSessions) sessions, CH-1 \(c.ledgerOfflineMessages) messages / \(c.ledgerOfflineBytes) bytes, "
+            "  \(wire ? "acknowledged (2001)" : "ledger"): \(c.ledgerSessions) sessions, CH-1 \(c.ledgerOfflineMessages) messages / \(c.ledgerOfflineBytes) bytes, "
         s += "CH-2 \(c.ledgerOnlineUnits) units, \(c.ledgerDuplicatesDropped) duplicates dropped\n"
         for d in r.diameter ?? [] {
             let answers = d.answersByResultCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }

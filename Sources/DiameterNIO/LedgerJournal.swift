@@ -1,0 +1,52 @@
+import Charging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The enabler's write-ahead journal: one line per record charged (duplicates are not
+/// recorded), written to the file before the answer that acknowledges it leaves, so that an
+/// enabler killed mid-run has on disk everything it acknowledged (the page cache keeps what a
+/// dead process wrote). `msrpcharge reconcile` reads it.
+///
+///     O <session> <Accounting-Record-Number> <messages> <bytes>
+///     C <session> <CC-Request-Number> <used units>
+public final class LedgerJournal: Sendable {
+    let fd: Int32
+    public let path: String
+
+    public init(path: String) throws(LedgerJournalError) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LedgerJournalError(description: "cannot open journal '\(path)': errno \(errno)") }
+    }
+
+    deinit { close(fd) }
+
+    /// The line for a request the ledger took.
+    public static func line(_ r: ChargingRequest, into out: inout [UInt8]) {
+        let text =
+            r.kind.isOffline
+            ? "O \(r.session) \(r.number) \(r.usage.messages &+ r.usage.abortedMessages) \(r.usage.bytes)\n"
+            : "C \(r.session) \(r.number) \(r.usedUnits)\n"
+        out.append(contentsOf: text.utf8)
+    }
+
+    /// Appends `bytes` (whole lines; O_APPEND keeps writers on several loops from interleaving
+    /// within one write).
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var at = 0
+            while at < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + at, raw.count - at)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return }
+                at += n
+            }
+        }
+    }
+}
+
+public struct LedgerJournalError: Error, CustomStringConvertible {
+    public var description: String
+}
