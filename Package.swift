@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "msrpchargeTests",
-            dependencies: ["MSRPChargeCommands", "MSRP", "LoadEngine", "Charging"]
+            dependencies: ["MSRPChargeCommands", "MSRP", "LoadEngine", "Charging", "DiameterNIO"]
         ),
     ],
     swiftLanguageModes: [.v6]

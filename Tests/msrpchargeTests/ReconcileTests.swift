@@ -1,0 +1,101 @@
+import Charging
+import DiameterNIO
+import Foundation
+import Glibc
+import LoadEngine
+import Testing
+
+@testable import MSRPChargeCommands
+
+/// `reconcile` against what two enablers journalled while one of them died mid-run (closed
+/// every connection at once, as a killed process does, with nothing more answered).
+@Suite("reconcile", .serialized)
+struct ReconcileTests {
+    static func server(journal: String) throws -> (DiameterEnablerServer, Int) {
+        var c = EmbeddedEnablerConfiguration()
+        c.latency = .fixed(0)
+        c.interimInterval = nil
+        let s = DiameterEnablerServer(
+            enabler: EmbeddedChargingEnabler(c, expectedSessions: 256),
+            identity: DiameterLocalIdentity(originHost: "ocs.test", originRealm: "test", originStateID: 1),
+            journal: try LedgerJournal(path: journal)
+        )
+        return (s, try s.start(host: "127.0.0.1", port: 0).wait())
+    }
+
+    static func run(abortFirst: Bool) throws -> (BenchReport, [Reconciliation.Source]) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-\(getpid())-\(abortFirst)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let paths = [dir.appendingPathComponent("a.journal").path, dir.appendingPathComponent("b.journal").path]
+        let (a, portA) = try Self.server(journal: paths[0])
+        let (b, portB) = try Self.server(journal: paths[1])
+        var m = WorkloadModel()
+        m.sessions = 200
+        m.workers = 2
+        m.shards = 16
+        m.templateBytes = 1 << 20
+        m.duration = 1_500_000_000
+        m.targetRate = 4_000
+        m.charging.mode = .both
+        m.charging.defaultInterimInterval = 0
+        m.charging.txTimeout = 100_000_000
+        m.enabler.interimInterval = nil
+        let client = try DiameterChargingClient.connect(
+            [portA, portB].map { DiameterChargingClient.Endpoint(host: "127.0.0.1", port: $0) },
+            identity: DiameterLocalIdentity(originHost: "bench.test", originRealm: "test", originStateID: 2),
+            mapping: ChargingDiameterMapping(destinationRealm: "test"),
+            expectedSessions: m.sessions,
+            slotExpiry: 2 * m.charging.txTimeout
+        ).wait()
+        var killer = pthread_t()
+        if abortFirst {
+            pthread_create(
+                &killer,
+                nil,
+                { arg in
+                    usleep(500_000)
+                    try? Unmanaged<DiameterEnablerServer>.fromOpaque(arg!).takeRetainedValue().abort().wait()
+                    return nil
+                },
+                Unmanaged.passRetained(a).toOpaque()
+            )
+        }
+        let r = try LoadRun.run(m, remote: client)
+        if abortFirst { pthread_join(killer, nil) }
+        try client.shutdown().wait()
+        if !abortFirst { try a.stop().wait() }
+        try b.stop().wait()
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+        var report = BenchReport(r)
+        report.addSessions(r)
+        let sources = try paths.map { p in Reconciliation.Source.journal(p, try String(contentsOfFile: p, encoding: .utf8)) }
+        return (report, sources)
+    }
+
+    @Test func oneOfTwoEnablersDiesAndNothingIsLost() throws {
+        let (report, sources) = try Self.run(abortFirst: true)
+        let result = try Reconciliation.run(report, sources)
+        #expect(result.ok, "\(result.summary) \(result.differences.prefix(3))")
+        // Both journals hold records: the one that died, until it died.
+        for case .journal(let path, let text) in sources { #expect(!text.isEmpty, "\(path)") }
+    }
+
+    /// A record missing from the journals, or one too many, is a difference.
+    @Test func aMissingOrExtraRecordFails() throws {
+        let (report, sources) = try Self.run(abortFirst: false)
+        #expect(try Reconciliation.run(report, sources).ok)
+        guard case .journal(let path, let text) = sources[0] else { return }
+        var lines = text.split(separator: "\n")
+        let dropped = lines.removeLast()
+        let fewer = try Reconciliation.run(report, [.journal(path, lines.joined(separator: "\n"))] + sources.dropFirst())
+        #expect(!fewer.ok && fewer.differences.count == 1, "\(dropped)")
+        let extra = try Reconciliation.run(report, sources + [.journal("x", "O s9999999 0 1 10\n")])
+        #expect(!extra.ok && extra.differences.first?.contains("no such session") == true)
+        // The same record with other usage, in a third journal.
+        var fields = dropped.split(separator: " ").map(String.init)
+        fields[fields.count - 1] = String(UInt64(fields[fields.count - 1])! + 1)
+        let conflicting = try Reconciliation.run(report, sources + [.journal("y", fields.joined(separator: " ") + "\n")])
+        #expect(!conflicting.ok)
+    }
+}
