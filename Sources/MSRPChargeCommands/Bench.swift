@@ -46,6 +46,9 @@ public struct Bench: ParsableCommand {
     )
     var diameterWindow = 4096
 
+    @Option(help: "Tw, seconds: a DWR goes to a peer after this long without a message from it (RFC 3539).")
+    var diameterWatchdog = 30.0
+
     @Flag(
         help:
             "First run the same traffic through each shallower stage (scan, parse, table) for --stage-duration each, and print a table of throughputs and ratios."
@@ -97,6 +100,9 @@ public struct Bench: ParsableCommand {
             throw ValidationError(e.description)
         }
         _ = try EnablerChoice(parsing: enabler)
+        guard diameterWatchdog >= 0.1, diameterWatchdog.isFinite else {
+            throw ValidationError("--diameter-watchdog must be at least 0.1 seconds, got \(diameterWatchdog)")
+        }
         guard (1...(1 << 20)).contains(diameterWindow) else {
             throw ValidationError("--diameter-window must be from 1 to 1048576, got \(diameterWindow)")
         }
@@ -185,7 +191,8 @@ public struct Bench: ParsableCommand {
                 ),
                 expectedSessions: model.sessions,
                 window: diameterWindow,
-                slotExpiry: 2 * model.charging.txTimeout
+                slotExpiry: 2 * model.charging.txTimeout,
+                watchdogInterval: .nanoseconds(Int64(diameterWatchdog * 1e9))
             ).wait()
         } catch {
             throw CLIError("--enabler \(enabler): \(error)")
