@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Installs what msrpcharge needs on a Debian machine with Swift: libjemalloc-dev (the engine's
-# allocator, needed to link) and tshark (the interop test's independent MSRP dissector; optional,
-# the test is skipped with its reason when it is missing).
+# allocator, needed to link), and for the interop tests (optional: each is skipped with its
+# reason when its peer is missing) tshark (the independent MSRP and Diameter dissector),
+# freeDiameterd with its extensions and headers (the independent Diameter peer), iproute2 (the
+# network namespace freeDiameterd runs in) and python3's pip (python-diameter's messages).
 set -euo pipefail
 need=()
 dpkg -s libjemalloc-dev >/dev/null 2>&1 || need+=(libjemalloc-dev)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v freeDiameterd >/dev/null 2>&1 || need+=(freediameterd freediameter-extensions)
+[ -f /usr/include/freeDiameter/extension.h ] || need+=(libfreediameter-dev)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "bootstrap: installing ${need[*]}" >&2
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null || {
-    # jemalloc is required; tshark is not.
+    # jemalloc is required; the interop peers are not.
     dpkg -s libjemalloc-dev >/dev/null 2>&1 || { echo "bootstrap: libjemalloc-dev could not be installed" >&2; exit 1; }
-    echo "bootstrap: tshark could not be installed; its interop test will be skipped" >&2
+    echo "bootstrap: some of ${need[*]} could not be installed; their interop tests will be skipped" >&2
   }
 fi

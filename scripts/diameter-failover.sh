@@ -28,7 +28,7 @@ done
 (sleep 1.5 && kill -9 "${pids[0]}" && echo "killed enabler 0 (pid ${pids[0]}) with SIGKILL") &
 killer=$!
 status=0
-"$bin" bench --sessions 2000 --duration 4 --rate 40000 --mode both --interim-interval 0 --tx-timeout 0.2 \
+"$bin" bench --sessions 2000 --duration 4 --rate "${RATE:-40000}" --mode both --interim-interval 0 --tx-timeout 0.2 \
   --enabler "diameter://127.0.0.1:$base,diameter://127.0.0.1:$((base + 1))" \
   --json "$out/bench.json" --json-sessions --no-progress >"$out/bench.txt" || status=$?
 wait $killer

@@ -75,7 +75,7 @@ wait_for "$out/relay.log" "'STATE_OPEN'.*'enabler.enabler.realm'"
 echo "ok: freeDiameterd (relay) and enabler completed CER/CEA"
 
 # 1. bench → relay → enabler.
-"$bin" bench --sessions 2000 --duration 3 --rate 20000 --mode both --interim-interval 0 --no-progress \
+"$bin" bench --sessions 2000 --duration 3 --rate "${RATE:-20000}" --mode both --interim-interval 0 --no-progress \
   --enabler "diameter://$peer:3868" "${identity[@]}" --destination-realm enabler.realm \
   --json "$out/bench.json" --json-sessions --fail-if conservation >"$out/bench.log" 2>&1 ||
   fail "bench through the relay"
