@@ -116,7 +116,10 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
             return a
         }
         if lost { return (nil, recorded) }  // recorded, but the answer was lost
-        return (ChargingAnswerDelivery(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency)), recorded)
+        return (
+            ChargingAnswerDelivery(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency)),
+            recorded
+        )
     }
 
     @usableFromInline

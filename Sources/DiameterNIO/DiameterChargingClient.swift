@@ -45,8 +45,9 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
         public var description: String { "diameter://\(host):\(port)" }
     }
 
-    /// Connects to every endpoint; the future succeeds once each peer completed its
-    /// capabilities exchange, or fails, naming the peer, if one cannot within `timeout`.
+    /// Connects to every endpoint and waits (blocking the calling thread, which must not be
+    /// an event loop) until each peer completed its capabilities exchange; throws, naming the
+    /// peer, if one cannot within `timeout`.
     public static func connect(
         _ endpoints: [Endpoint],
         identity: DiameterLocalIdentity,
@@ -56,7 +57,7 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
         slotExpiry: Int64 = 10_000_000_000,
         watchdogInterval: TimeAmount = .seconds(30),
         timeout: TimeAmount = .seconds(10)
-    ) -> EventLoopFuture<DiameterChargingClient> {
+    ) throws -> DiameterChargingClient {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let encoded = EncodedIdentity(identity)
         let ledger = ChargingLedger(expectedSessions: expectedSessions)
@@ -106,10 +107,13 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
             }
             opened.append(promise.futureResult)
         }
-        let loop = group.next()
-        return EventLoopFuture.andAllSucceed(opened, on: loop).map { client }.flatMapError { error in
-            client.shutdown().flatMapThrowing { throw error }
+        do {
+            for f in opened { try f.wait() }
+        } catch {
+            client.close()
+            throw error
         }
+        return client
     }
 
     init(peers: [DiameterPeer], acknowledged: ChargingLedger, group: MultiThreadedEventLoopGroup) {
@@ -164,13 +168,12 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
         return EventLoopFuture.whenAllSucceed(peers.map { peer in peer.eventLoop.submit { peer.counters } }, on: loop)
     }
 
-    /// DPR to every peer; then the event loop stops (on another thread: the future completes
-    /// on one of the loops).
-    public func shutdown() -> EventLoopFuture<Void> {
-        let loop = group.next()
-        let group = self.group
-        return EventLoopFuture.andAllComplete(peers.map { $0.shutdown() }, on: loop).map {
-            group.shutdownGracefully { _ in }
-        }
+    /// DPR to every peer (each closes on its DPA, or after a second), then the event loop
+    /// stops. Blocks the calling thread, which must not be the event loop: the loop is shut
+    /// down from here, never from a callback of its own (a waiter on a loop that stops under
+    /// it would never wake).
+    public func close() {
+        try? EventLoopFuture.andAllComplete(peers.map { $0.shutdown() }, on: group.next()).wait()
+        try? group.syncShutdownGracefully()
     }
 }

@@ -66,9 +66,9 @@ public final class DiameterEnablerServer: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
     }
 
-    /// Starts listening; the future gives the port bound (useful with port 0).
-    public func start(host: String, port: Int) -> EventLoopFuture<Int> {
-        ServerBootstrap(group: group)
+    /// Starts listening; returns the port bound (useful with port 0). Blocks the calling thread.
+    public func start(host: String, port: Int) throws -> Int {
+        try ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -85,6 +85,7 @@ public final class DiameterEnablerServer: Sendable {
                 serverChannel.withLockedValue { $0 = channel }
                 return channel.localAddress?.port ?? port
             }
+            .wait()
     }
 
     /// Counters so far (connections still open report when they close, and on `stop`).
@@ -92,30 +93,24 @@ public final class DiameterEnablerServer: Sendable {
 
     /// Stops accepting, sends DPR to every connected peer and closes them (after their DPA or
     /// a second), then stops the loops.
-    public func stop() -> EventLoopFuture<Void> {
+    public func stop() {
         let loop = group.next()
-        let closed = serverChannel.withLockedValue { $0 }?.close() ?? loop.makeSucceededVoidFuture()
-        let group = self.group
-        return closed.flatMapError { _ in loop.makeSucceededVoidFuture() }.flatMap { [self] in
-            let channels = open.withLockedValue { Array($0.values) }
-            for channel in channels {
-                channel.pipeline.fireUserInboundEventTriggered(EnablerConnectionHandler.Disconnect())
-            }
-            return EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: loop)
-        }.map {
-            group.shutdownGracefully { _ in }
+        if let c = serverChannel.withLockedValue({ $0 }) { try? c.close().wait() }
+        let channels = open.withLockedValue { Array($0.values) }
+        for channel in channels {
+            channel.pipeline.fireUserInboundEventTriggered(EnablerConnectionHandler.Disconnect())
         }
+        try? EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: loop).wait()
+        try? group.syncShutdownGracefully()
     }
 
     /// Dies as a killed process would: every connection closed at once, no DPR, nothing more
     /// answered (what was journalled stays).
-    public func abort() -> EventLoopFuture<Void> {
-        let loop = group.next()
-        let group = self.group
-        let channels = open.withLockedValue { Array($0.values) } + (serverChannel.withLockedValue { $0 }.map { [$0] } ?? [])
-        return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop).map {
-            group.shutdownGracefully { _ in }
-        }
+    public func abort() {
+        let channels =
+            open.withLockedValue { Array($0.values) } + (serverChannel.withLockedValue { $0 }.map { [$0] } ?? [])
+        try? EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: group.next()).wait()
+        try? group.syncShutdownGracefully()
     }
 
     func register(_ channel: Channel) { open.withLockedValue { $0[ObjectIdentifier(channel)] = channel } }

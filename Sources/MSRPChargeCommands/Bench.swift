@@ -132,7 +132,7 @@ public struct Bench: ParsableCommand {
             stageRows = rows
         }
         let remote = try connectEnabler(model)
-        defer { try? remote?.shutdown().wait() }
+        defer { remote?.close() }
         let result = try LoadRun.run(model, remote: remote, progress: progress)
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if var rows = stageRows {
@@ -193,7 +193,7 @@ public struct Bench: ParsableCommand {
                 window: diameterWindow,
                 slotExpiry: 2 * model.charging.txTimeout,
                 watchdogInterval: .nanoseconds(Int64(diameterWatchdog * 1e9))
-            ).wait()
+            )
         } catch {
             throw CLIError("--enabler \(enabler): \(error)")
         }

@@ -89,7 +89,7 @@ public struct Enabler: ParsableCommand {
             journal: try journal.map { path throws(LedgerJournalError) in try LedgerJournal(path: path) },
             threads: threads
         )
-        let bound = try server.start(host: host, port: port).wait()
+        let bound = try server.start(host: host, port: port)
         // Written straight to the descriptor: a script waits for this line.
         FileHandle.standardOutput.write(Data("msrpcharge enabler: listening on \(host):\(bound)\n".utf8))
         // Wait for SIGINT or SIGTERM, then leave gracefully: DPR to every peer, the ledger written.
@@ -103,7 +103,7 @@ public struct Enabler: ParsableCommand {
             sources.append(s)
         }
         stop.wait()
-        try? server.stop().wait()
+        server.stop()
         let c = server.counters
         let answers = c.answersByResultCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
         let errors = c.errorsByResultCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }

@@ -101,7 +101,11 @@ enum Reconciliation {
                     let key = RecordKey(offline: offline, session: f[1], number: number)
                     if let seen = records[key] {
                         repeated += 1
-                        if seen != (a, b) { conflicts.append("\(path):\(i + 1): record \(number) of \(f[1]) differs from an earlier journal's") }
+                        if seen != (a, b) {
+                            conflicts.append(
+                                "\(path):\(i + 1): record \(number) of \(f[1]) differs from an earlier journal's"
+                            )
+                        }
                         continue
                     }
                     records[key] = (a, b)

@@ -34,7 +34,7 @@ struct BenchOverDiameterTests {
             enabler: EmbeddedChargingEnabler(c, expectedSessions: 256),
             identity: DiameterLocalIdentity(originHost: "ocs.test", originRealm: "test", originStateID: 1)
         )
-        return (s, try s.start(host: "127.0.0.1", port: 0).wait())
+        return (s, try s.start(host: "127.0.0.1", port: 0))
     }
 
     static func client(_ ports: [Int], _ m: WorkloadModel) throws -> DiameterChargingClient {
@@ -44,16 +44,16 @@ struct BenchOverDiameterTests {
             mapping: ChargingDiameterMapping(destinationRealm: "test"),
             expectedSessions: m.sessions,
             slotExpiry: 2 * m.charging.txTimeout
-        ).wait()
+        )
     }
 
     @Test func everyMessageChargedOnTheWire() throws {
         let (server, port) = try Self.server()
-        defer { try? server.stop().wait() }
+        defer { server.stop() }
         let m = Self.model()
         let client = try Self.client([port], m)
         let r = try LoadRun.run(m, remote: client)
-        try client.shutdown().wait()
+        client.close()
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         #expect(r.charging.sent(.offlineInterim) == r.fed.messages, "every completed message charged")
         // The server's own ledger holds what was accepted: messages (completed and aborted
@@ -76,7 +76,7 @@ struct BenchOverDiameterTests {
     /// request goes again with the T flag and the same number, the enabler drops the duplicate.
     @Test func lostRequestsAreRetransmittedAndChargedOnce() throws {
         let (server, port) = try Self.server { $0.timeoutShare = 0.1 }
-        defer { try? server.stop().wait() }
+        defer { server.stop() }
         // Paced well inside what a debug build carries on two cores (a worker thread each, the
         // client's and the server's event loops), so that only the lost requests wait out Tx.
         let m = Self.model {
@@ -88,7 +88,7 @@ struct BenchOverDiameterTests {
         }
         let client = try Self.client([port], m)
         let r = try LoadRun.run(m, remote: client)
-        try client.shutdown().wait()
+        client.close()
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         #expect(r.charging.retransmissions > 0)
         let d = try #require(r.diameter?.first)
@@ -104,7 +104,7 @@ struct BenchOverDiameterTests {
     @Test func oneOfTwoEnablersGoesAway() throws {
         let (a, portA) = try Self.server()
         let (b, portB) = try Self.server()
-        defer { try? b.stop().wait() }
+        defer { b.stop() }
         let m = Self.model {
             $0.totalChunks = nil
             $0.duration = 1_500_000_000
@@ -121,14 +121,14 @@ struct BenchOverDiameterTests {
             { arg in
                 usleep(500_000)
                 let server = Unmanaged<DiameterEnablerServer>.fromOpaque(arg!).takeRetainedValue()
-                try? server.stop().wait()
+                server.stop()
                 return nil
             },
             box.toOpaque()
         )
         let r = try LoadRun.run(m, remote: client)
         pthread_join(stopper, nil)
-        try client.shutdown().wait()
+        client.close()
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         let peers = try #require(r.diameter)
         #expect(peers.count == 2 && peers[0].disconnects >= 1)

@@ -20,8 +20,8 @@ struct EnablerServerTests {
             enabler: EmbeddedChargingEnabler(c, expectedSessions: 64),
             identity: DiameterLocalIdentity(originHost: "ocs.test", originRealm: "test", originStateID: 1)
         )
-        let port = try server.start(host: "127.0.0.1", port: 0).wait()
-        defer { try? server.stop().wait() }
+        let port = try server.start(host: "127.0.0.1", port: 0)
+        defer { server.stop() }
         try body(port, server)
     }
 

@@ -31,8 +31,10 @@ struct InteropTests {
     static func check(_ script: String, environment: [String: String] = [:]) throws {
         let (status, output) = try run(script, environment: environment)
         let last = output.split(separator: "\n").last.map(String.init) ?? ""
-        print(output.split(separator: "\n").filter { $0.hasPrefix("ok:") || $0.contains("SKIPPED") || $0.contains("OK") }
-            .joined(separator: "\n"))
+        print(
+            output.split(separator: "\n").filter { $0.hasPrefix("ok:") || $0.contains("SKIPPED") || $0.contains("OK") }
+                .joined(separator: "\n")
+        )
         #expect(status == 0, "\(output)")
         #expect(last.contains("OK") || last.contains("SKIPPED"), "\(output)")
     }

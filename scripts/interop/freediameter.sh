@@ -37,6 +37,12 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$out"
 }
 trap cleanup EXIT
+# Namespaces left by a run that was killed (its pid is gone) hold the same addresses: remove them.
+for old in $(ip netns list | awk '/^msrpfd[0-9]+/ {print $1}'); do
+  kill -0 "${old#msrpfd}" 2>/dev/null && skip "another run (pid ${old#msrpfd}) holds the test addresses"
+  ip netns del "$old" 2>/dev/null || true
+  ip link del "v$old" 2>/dev/null || true
+done
 ip netns add "$ns"
 ip link add "v$ns" type veth peer name "w$ns"
 ip link set "w$ns" netns "$ns"
