@@ -58,16 +58,12 @@ public struct AccountingRequest {
         retransmitted: Bool = false
     ) {
         typealias C = DiameterAVPCode
-        var flags = DiameterCommandFlags.proxiableRequest
-        if retransmitted { flags.insert(.retransmitted) }
-        let start = e.beginMessage(
-            DiameterHeader(
-                flags: flags,
-                commandCode: DiameterCommandCode.accounting,
-                applicationID: DiameterApplicationID.baseAccounting,
-                hopByHopID: hopByHopID,
-                endToEndID: endToEndID
-            )
+        let start = e.beginRequest(
+            command: DiameterCommandCode.accounting,
+            application: DiameterApplicationID.baseAccounting,
+            hopByHopID: hopByHopID,
+            endToEndID: endToEndID,
+            retransmitted: retransmitted
         )
         e.appendBytes(C.sessionID, sessionID)
         e.appendBytes(C.originHost, originHost)

@@ -83,16 +83,12 @@ public struct CreditControlRequest {
         retransmitted: Bool = false
     ) {
         typealias C = DiameterAVPCode
-        var flags = DiameterCommandFlags.proxiableRequest
-        if retransmitted { flags.insert(.retransmitted) }
-        let start = e.beginMessage(
-            DiameterHeader(
-                flags: flags,
-                commandCode: DiameterCommandCode.creditControl,
-                applicationID: DiameterApplicationID.creditControl,
-                hopByHopID: hopByHopID,
-                endToEndID: endToEndID
-            )
+        let start = e.beginRequest(
+            command: DiameterCommandCode.creditControl,
+            application: DiameterApplicationID.creditControl,
+            hopByHopID: hopByHopID,
+            endToEndID: endToEndID,
+            retransmitted: retransmitted
         )
         e.appendBytes(C.sessionID, sessionID)
         e.appendBytes(C.originHost, originHost)

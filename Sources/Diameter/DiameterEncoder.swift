@@ -55,6 +55,29 @@ public struct DiameterEncoder {
         return start
     }
 
+    /// Starts a proxiable request (R and P; T when `retransmitted`, RFC 6733 §3, §5.5.4), as
+    /// every charging request is.
+    @inlinable
+    public mutating func beginRequest(
+        command: UInt32,
+        application: UInt32,
+        hopByHopID: UInt32,
+        endToEndID: UInt32,
+        retransmitted: Bool
+    ) -> Int {
+        var flags = DiameterCommandFlags.proxiableRequest
+        if retransmitted { flags.insert(.retransmitted) }
+        return beginMessage(
+            DiameterHeader(
+                flags: flags,
+                commandCode: command,
+                applicationID: application,
+                hopByHopID: hopByHopID,
+                endToEndID: endToEndID
+            )
+        )
+    }
+
     /// Fills in the Message Length of the message begun at `start`.
     @inlinable
     public mutating func endMessage(_ start: Int) {

@@ -33,7 +33,7 @@ public struct DiameterLocalIdentity: Sendable {
 /// encoders: what every message this node sends repeats.
 final class EncodedIdentity: @unchecked Sendable {
     let identity: DiameterLocalIdentity
-    private let storage: UnsafeMutableRawBufferPointer
+    private let packed: PackedBytes
     let originHost: UnsafeRawBufferPointer
     let originRealm: UnsafeRawBufferPointer
     let productName: UnsafeRawBufferPointer
@@ -47,22 +47,13 @@ final class EncodedIdentity: @unchecked Sendable {
             Array(identity.originHost.utf8), Array(identity.originRealm.utf8), Array(identity.productName.utf8),
             family + identity.hostIPAddress,
         ]
-        storage = .allocate(byteCount: parts.reduce(0) { $0 + $1.count } + 1, alignment: 8)
-        var views: [UnsafeRawBufferPointer] = []
-        var at = 0
-        for p in parts {
-            let slice = UnsafeMutableRawBufferPointer(rebasing: storage[at..<at + p.count])
-            slice.copyBytes(from: p)
-            views.append(UnsafeRawBufferPointer(slice))
-            at += p.count
-        }
+        packed = PackedBytes(parts)
+        let views = packed.views
         originHost = views[0]
         originRealm = views[1]
         productName = views[2]
         hostIPAddress = views[3]
     }
-
-    deinit { storage.deallocate() }
 
     /// This node's CER (`answering` nil) or CEA.
     func capabilities(resultCode: UInt32? = nil) -> CapabilitiesExchange {

@@ -82,7 +82,7 @@ public final class DiameterPeer: @unchecked Sendable {
     var nextHopByHop: UInt32 = 1
     var counters: DiameterPeerCounters
     // Byte-valued AVPs made once.
-    let constants: UnsafeMutableRawBufferPointer
+    let constants: PackedBytes
     let rfPrefix: UnsafeRawBufferPointer
     let roPrefix: UnsafeRawBufferPointer
     let destinationRealm: UnsafeRawBufferPointer
@@ -141,21 +141,15 @@ public final class DiameterPeer: @unchecked Sendable {
             ),
             mapping.destinationRealm, mapping.serviceContextID, Array("sip:".utf8),
         ]
-        constants = .allocate(byteCount: parts.reduce(0) { $0 + $1.count } + 512, alignment: 8)
-        var views: [UnsafeRawBufferPointer] = []
-        var at = 0
-        for p in parts {
-            let slice = UnsafeMutableRawBufferPointer(rebasing: constants[at..<at + p.count])
-            slice.copyBytes(from: p)
-            views.append(UnsafeRawBufferPointer(slice))
-            at += p.count
-        }
+        // 512 spare bytes: the Session-Id and Subscription-Id being written.
+        constants = PackedBytes(parts, spare: 512)
+        let views = constants.views
         rfPrefix = views[0]
         roPrefix = views[1]
         destinationRealm = views[2]
         serviceContextID = views[3]
         subscriptionPrefix = views[4]
-        scratch = constants.baseAddress! + at
+        scratch = constants.spare
         drainTask = { [unowned self] in self.drain() }
     }
 
@@ -164,7 +158,6 @@ public final class DiameterPeer: @unchecked Sendable {
         slots.deinitialize(count: Int(slotMask) + 1)
         slots.deallocate()
         freeSlots.deallocate()
-        constants.deallocate()
     }
 
     // MARK: Any thread
