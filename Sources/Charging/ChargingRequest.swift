@@ -103,6 +103,9 @@ public enum ChargingResultCode {
     /// DIAMETER_UNABLE_TO_DELIVER (RFC 6733 §7.1.3). The client uses it as the reason when
     /// no answer came within Tx.
     public static let unableToDeliver: UInt32 = 3002
+    /// DIAMETER_TOO_BUSY (RFC 6733 §7.1.3): the peer cannot take the request now; another
+    /// peer may.
+    public static let tooBusy: UInt32 = 3004
     /// DIAMETER_UNABLE_TO_COMPLY (RFC 6733 §7.1.5).
     public static let unableToComply: UInt32 = 5012
 

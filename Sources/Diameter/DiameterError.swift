@@ -28,6 +28,8 @@ public struct DiameterError: Error, Hashable, Sendable, CustomStringConvertible 
     public enum Code: UInt32, Hashable, Sendable, CaseIterable {
         /// DIAMETER_COMMAND_UNSUPPORTED (§7.1.3).
         case commandUnsupported = 3001
+        /// DIAMETER_TOO_BUSY (§7.1.3): a server shedding load.
+        case tooBusy = 3004
         /// DIAMETER_APPLICATION_UNSUPPORTED (§7.1.3).
         case applicationUnsupported = 3007
         /// DIAMETER_INVALID_HDR_BITS (§7.1.3): reserved bits, or E or T set where they cannot be.

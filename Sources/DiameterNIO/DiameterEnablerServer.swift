@@ -45,6 +45,8 @@ public final class DiameterEnablerServer: Sendable {
     let unitsAreMessages: Bool
     let limits: DiameterLimits
     let journal: LedgerJournal?
+    /// Share of ACRs and CCRs answered DIAMETER_TOO_BUSY (3004) without being charged.
+    let busyShare: Double
     let group: MultiThreadedEventLoopGroup
     let totals = NIOLockedValueBox(DiameterServerCounters())
     let open = NIOLockedValueBox([ObjectIdentifier: Channel]())
@@ -56,8 +58,10 @@ public final class DiameterEnablerServer: Sendable {
         unitsAreMessages: Bool = false,
         limits: DiameterLimits = .default,
         journal: LedgerJournal? = nil,
+        busyShare: Double = 0,
         threads: Int = 1
     ) {
+        self.busyShare = busyShare
         self.journal = journal
         self.enabler = enabler
         self.identity = EncodedIdentity(identity)
@@ -290,6 +294,16 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
                 // RFC 6733 §5.3: nothing but a CER before the capabilities exchange.
                 context.close(promise: nil)
                 return
+            }
+            if server.busyShare > 0 {
+                // A draw from the identifiers: each transmission draws anew.
+                var x = UInt64(h.hopByHopID) << 32 | UInt64(h.endToEndID)
+                x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+                x ^= x >> 31
+                if Double(x >> 11) * 0x1p-53 < server.busyShare {
+                    throw DiameterError(code: .tooBusy, reason: "the enabler sheds this request (--busy-share)")
+                }
             }
             let now = monotonicNanoseconds()
             let request: ChargingRequest

@@ -415,6 +415,15 @@ public final class DiameterPeer: @unchecked Sendable {
             return
         }
         counters.answersByResultCode[answer.resultCode, default: 0] &+= 1
+        if answer.resultCode == ChargingResultCode.unableToDeliver || answer.resultCode == ChargingResultCode.tooBusy {
+            // DIAMETER_UNABLE_TO_DELIVER or DIAMETER_TOO_BUSY (RFC 6733 §7.1.3) is no answer from
+            // the charging system: the request goes again, with the T flag, to another open peer;
+            // with none, the owner's Tx sends it again as for a request never answered.
+            var r = request
+            r.attempt &+= 1
+            if reroute(OutgoingRequest(request: r, answers: queue)) { counters.failedOver &+= 1 }
+            return
+        }
         counters.roundTrip.record(UInt64(max(1_000, monotonicNanoseconds() &- slot.pointee.writtenAt)))
         if answer.isSuccess { acknowledged.acknowledge(request) }
         Unmanaged<ChargingAnswerQueue>.fromOpaque(queue).takeUnretainedValue().push(ChargingAnswerDelivery(answer))

@@ -276,6 +276,9 @@ public struct BenchReport: Codable, Sendable {
         public var malformedAnswers: UInt64
         public var abandonedSlots: UInt64
         public var watchdogRequests: UInt64
+        /// Requests sent again to another peer at once: in flight when this connection went
+        /// down, or answered 3002/3004.
+        public var failedOver: UInt64
         public var connects: UInt64
         public var disconnects: UInt64
         public var roundTrip: Latency
@@ -294,6 +297,7 @@ public struct BenchReport: Codable, Sendable {
             malformedAnswers = c.malformedAnswers
             abandonedSlots = c.abandonedSlots
             watchdogRequests = c.watchdogRequests
+            failedOver = c.failedOver
             connects = c.connects
             disconnects = c.disconnects
             roundTrip = BenchReport.summary("diameter round trip", c.roundTrip)

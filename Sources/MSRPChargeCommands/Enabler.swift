@@ -39,6 +39,9 @@ public struct Enabler: ParsableCommand {
     @Option(help: "CH-2 units: bytes (CC-Total-Octets) or messages (CC-Service-Specific-Units).")
     var unit = "bytes"
 
+    @Option(help: "Share of ACRs and CCRs answered DIAMETER_TOO_BUSY (3004), not charged: clients send them again.")
+    var busyShare = 0.0
+
     @Option(help: "Event loop threads.")
     var threads = 1
 
@@ -66,6 +69,9 @@ public struct Enabler: ParsableCommand {
     public func validate() throws {
         _ = try endpoint()
         _ = try diameterIdentity.identity(role: "enabler")
+        guard (0...1).contains(busyShare) else {
+            throw ValidationError("--busy-share must be from 0 to 1, got \(busyShare)")
+        }
         guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard unit == "bytes" || unit == "messages" else {
             throw ValidationError("--unit must be bytes or messages, got '\(unit)'")
@@ -87,6 +93,7 @@ public struct Enabler: ParsableCommand {
             identity: try diameterIdentity.identity(role: "enabler"),
             unitsAreMessages: unit == "messages",
             journal: try journal.map { path throws(LedgerJournalError) in try LedgerJournal(path: path) },
+            busyShare: busyShare,
             threads: threads
         )
         let bound = try server.start(host: host, port: port)

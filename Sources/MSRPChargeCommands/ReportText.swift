@@ -107,7 +107,8 @@ enum ReportText {
                 "  Diameter \(d.peer) (\(d.peerOriginHost)\(d.peerIsRelay ? ", a relay" : "")): ACR \(d.accountingRequests), "
             s +=
                 "CCR \(d.creditControlRequests), retransmitted \(d.retransmissions); answers \(answers.joined(separator: ", ")); "
-            s += "unmatched \(d.unmatchedAnswers), malformed \(d.malformedAnswers), DWR \(d.watchdogRequests), "
+            s +=
+                "unmatched \(d.unmatchedAnswers), malformed \(d.malformedAnswers), failed over \(d.failedOver), DWR \(d.watchdogRequests), "
             s += "connects \(d.connects), disconnects \(d.disconnects)\n"
             s += String(
                 format: "    wire round trip µs: p50 %.1f, p99 %.1f, p99.9 %.1f, max %.1f\n",

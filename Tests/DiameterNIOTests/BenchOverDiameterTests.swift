@@ -24,6 +24,7 @@ struct BenchOverDiameterTests {
     }
 
     static func server(
+        busyShare: Double = 0,
         _ configure: (inout EmbeddedEnablerConfiguration) -> Void = { _ in }
     ) throws -> (DiameterEnablerServer, Int) {
         var c = EmbeddedEnablerConfiguration()
@@ -32,7 +33,8 @@ struct BenchOverDiameterTests {
         configure(&c)
         let s = DiameterEnablerServer(
             enabler: EmbeddedChargingEnabler(c, expectedSessions: 256),
-            identity: DiameterLocalIdentity(originHost: "ocs.test", originRealm: "test", originStateID: 1)
+            identity: DiameterLocalIdentity(originHost: "ocs.test", originRealm: "test", originStateID: 1),
+            busyShare: busyShare
         )
         return (s, try s.start(host: "127.0.0.1", port: 0))
     }
@@ -96,6 +98,35 @@ struct BenchOverDiameterTests {
         let t = server.enabler.ledger.totals
         #expect(t.duplicates > 0)
         #expect(t.offline.bytes == r.counters.accepted.bytes)
+    }
+
+    /// An enabler that sheds 10 % of requests with DIAMETER_TOO_BUSY (3004): with one peer the
+    /// owner's Tx sends them again; with two, the other peer takes them at once (T flag).
+    /// Either way nothing is charged twice or lost.
+    @Test(arguments: [1, 2])
+    func busyAnswersAreSentAgain(peers: Int) throws {
+        let servers = try (0..<peers).map { i in try Self.server(busyShare: i == 0 ? 0.1 : 0) }
+        defer { for (s, _) in servers { s.stop() } }
+        let m = Self.model {
+            $0.totalChunks = nil
+            $0.duration = 1_000_000_000
+            $0.targetRate = 4_000
+            $0.charging.txTimeout = 100_000_000
+        }
+        let client = try Self.client(servers.map(\.1), m)
+        let r = try LoadRun.run(m, remote: client)
+        client.close()
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+        let d = try #require(r.diameter)
+        let busy = d[0].answersByResultCode[3004] ?? 0
+        #expect(busy > 0)
+        if peers == 1 {
+            #expect(r.charging.timeouts >= busy, "each busy answer left to Tx")
+        } else {
+            #expect(d[0].failedOver >= busy && d[1].retransmissions >= busy, "each busy answer sent to the other peer")
+        }
+        let charged = servers.reduce(UInt64(0)) { $0 + $1.0.enabler.ledger.totals.offline.bytes }
+        #expect(charged == r.counters.accepted.bytes, "no request charged twice")
     }
 
     /// Two enablers; one leaves (DPR) a third of the way in. Requests for it wait, Tx sends
