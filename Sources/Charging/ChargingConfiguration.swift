@@ -16,7 +16,7 @@ public enum ChargingUnit: String, Sendable, CaseIterable {
 
 /// What the client does when the enabler does not answer a CH-2 request within Tx:
 /// Credit-Control-Failure-Handling, RFC 4006 §8.14 (AVP 427).
-public enum CreditControlFailureHandling: String, Sendable, CaseIterable {
+public enum CreditControlFailureHandling: String, Sendable, CaseIterable, BitwiseCopyable {
     /// TERMINATE (0): end the session (or refuse its set-up) at the first timeout.
     case terminate
     /// CONTINUE (1): carry on without credit control; usage is still reported.

@@ -341,6 +341,9 @@ public final class ChargingEnablerUser: Sendable {
     ) {
         let key = answer.session
         if late { out.counters.lateAnswers &+= 1 }
+        if let handling = answer.failureHandling {
+            s.failureHandlingOverride = UInt8(CreditControlFailureHandling.allCases.firstIndex(of: handling)! + 1)
+        }
         switch answer.kind {
         case .offlineStart, .offlineInterim:
             guard answer.isSuccess, let interval = answer.interimInterval, answer.number >= s.intervalRecord,
@@ -517,7 +520,11 @@ public final class ChargingEnablerUser: Sendable {
         case .onlineUpdate:
             if canRetry { retransmit() } else { out.counters.abandoned &+= 1 }
             guard s.online == .updating, request.number == s.ccRequestNumber else { return }
-            switch configuration.failureHandling {
+            let handling =
+                s.failureHandlingOverride == 0
+                ? configuration.failureHandling
+                : CreditControlFailureHandling.allCases[Int(s.failureHandlingOverride) - 1]
+            switch handling {
             case .continue:
                 s.online = .open
                 s.uncontrolled = true

@@ -132,6 +132,9 @@ public struct ChargingAnswer: Sendable, Hashable, BitwiseCopyable {
     public var correlation: UInt64 = 0
     /// The transmission this answers (1 for the first).
     public var attempt: UInt8 = 1
+    /// CH-2: Credit-Control-Failure-Handling (AVP 427): overrides the configured handling for
+    /// the session's later requests (RFC 4006 §5.7).
+    public var failureHandling: CreditControlFailureHandling? = nil
 
     @inlinable
     public init(

@@ -39,6 +39,10 @@ public struct ChargingSession: Sendable, BitwiseCopyable {
     /// CH-1: a suppressed trigger's usage waits, and a flush timer is armed for it (one per
     /// session at a time, so that a burst of suppressed triggers arms one timer, not many).
     @usableFromInline package var flushArmed = false
+    /// CH-2: the Credit-Control-Failure-Handling the enabler last sent, which overrides the
+    /// configured one (RFC 4006 §5.7): 0 for none, else 1 + its index in
+    /// `CreditControlFailureHandling.allCases`. Fits the padding before the 32-bit fields.
+    @usableFromInline package var failureHandlingOverride: UInt8 = 0
     /// Accounting-Record-Number of the last CH-1 request.
     @usableFromInline package var recordNumber: UInt32 = 0
     /// CC-Request-Number of the last CH-2 request.

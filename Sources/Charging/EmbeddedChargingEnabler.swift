@@ -50,6 +50,9 @@ public struct EmbeddedEnablerConfiguration: Sendable {
     public var timeoutShare: Double = 0
     /// Seeds every random choice: a run is reproducible.
     public var seed: UInt64 = 1
+    /// Credit-Control-Failure-Handling sent with every CH-2 answer (RFC 4006 §5.7: it overrides
+    /// the client's configured handling); nil sends none.
+    public var creditControlFailureHandling: CreditControlFailureHandling? = nil
     /// Peers the client sees (replicas sharing one ledger, as an OCS cluster behind one
     /// realm): retransmissions go to the next one (``ChargingPeers``).
     public var peers = 1
@@ -109,13 +112,14 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
         if lost && uRecorded < 0.5 { return (nil, false) }  // the request never arrived
         // `ChargingAnswer(to:)` echoes the correlation and the attempt.
         var recorded = false
-        let answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in
+        var answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in
             let duplicates = e.duplicates
             let a = record(request, &e, uDenial)
             recorded = e.duplicates == duplicates
             return a
         }
         if lost { return (nil, recorded) }  // recorded, but the answer was lost
+        if !request.kind.isOffline { answer.failureHandling = configuration.creditControlFailureHandling }
         return (
             ChargingAnswerDelivery(answer, arrivesAt: request.sentAt &+ configuration.latency.sample(uLatency)),
             recorded

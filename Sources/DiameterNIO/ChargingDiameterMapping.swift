@@ -142,13 +142,35 @@ public struct ChargingDiameterMapping: Sendable {
         let a = try CreditControlAnswer(decoding: m)
         var code = a.resultCode
         if ChargingResultCode.isSuccess(code), let s = a.serviceResultCode { code = s }
-        return ChargingAnswer(
+        var answer = ChargingAnswer(
             to: request,
             resultCode: code,
             grantedUnits: a.grantedUnits ?? 0,
             validityTime: Int64(a.validityTime ?? 0) &* 1_000_000_000,
             finalUnits: a.finalUnitAction != nil
         )
+        answer.failureHandling = a.failureHandling.map(handling)
+        return answer
+    }
+
+    /// Credit-Control-Failure-Handling's values (RFC 4006 §8.14) as the Charging Enabler
+    /// User's, and back.
+    @inlinable
+    static func handling(_ h: Diameter.CreditControlFailureHandling) -> Charging.CreditControlFailureHandling {
+        switch h {
+        case .terminate: .terminate
+        case .continue: .continue
+        case .retryAndTerminate: .retryThenTerminate
+        }
+    }
+
+    @inlinable
+    static func handling(_ h: Charging.CreditControlFailureHandling) -> Diameter.CreditControlFailureHandling {
+        switch h {
+        case .terminate: .terminate
+        case .continue: .continue
+        case .retryThenTerminate: .retryAndTerminate
+        }
     }
 
     // MARK: The enabler's side
@@ -254,7 +276,8 @@ public struct ChargingDiameterMapping: Sendable {
             validityTime: granting && answer.validityTime > 0
                 ? UInt32(clamping: answer.validityTime / 1_000_000_000) : nil,
             finalUnitAction: answer.finalUnits ? 0 : nil,
-            serviceResultCode: answer.kind == .onlineTermination ? nil : answer.resultCode
+            serviceResultCode: answer.kind == .onlineTermination ? nil : answer.resultCode,
+            failureHandling: answer.failureHandling.map(handling)
         ).encode(into: &e, answering: header)
     }
 }

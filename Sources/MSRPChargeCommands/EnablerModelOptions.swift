@@ -29,6 +29,12 @@ public struct EnablerModelOptions: ParsableArguments {
     )
     public var enablerInterimInterval: Double?
 
+    @Option(
+        help:
+            "Credit-Control-Failure-Handling the enabler sends with each CH-2 answer (terminate, continue or retry-then-terminate): it overrides the client's --failure-handling (RFC 4006 §5.7). Default: none."
+    )
+    public var enablerFailureHandling: String?
+
     public init() {}
 
     /// `1` (fixed), `0.5-2` (uniform) or `exp:1`, in milliseconds.
@@ -61,6 +67,9 @@ public struct EnablerModelOptions: ParsableArguments {
             c.interimInterval = try WorkloadOptions.seconds("--enabler-interim-interval", enablerInterimInterval)
         } else {
             c.interimInterval = defaultInterimInterval
+        }
+        c.creditControlFailureHandling = try enablerFailureHandling.map { text throws(WorkloadError) in
+            try WorkloadOptions.choice("--enabler-failure-handling", text, CreditControlFailureHandling.self)
         }
         c.seed = seed
         return c

@@ -278,6 +278,27 @@ struct OnlineFlowTests {
         #expect(ledger.duplicates == 1)
     }
 
+    /// The enabler's Credit-Control-Failure-Handling overrides the configured one (RFC 4006
+    /// §5.7): configured CONTINUE, answered TERMINATE, an update that times out ends the session.
+    @Test func theEnablersFailureHandlingOverridesTheConfiguredOne() throws {
+        var e = Self.enablerConfiguration()
+        e.creditControlFailureHandling = .terminate
+        let h = VirtualHarness(
+            Self.configuration(handling: .continue),
+            enabler: ScriptedEnabler(e) { r in r.kind == .onlineUpdate && r.attempt <= 1 ? true : nil }
+        )
+        let key = Self.setUp(h, "s1")
+        #expect(h[key].online == .open)
+        try h.receive(sendChunks(session: "s1", size: 1200, chunkSize: 2000))
+        h.advance(by: 502 * ms)
+        #expect(
+            h.log.suffix(5) == [
+                "CH-2 update #1", "CH-2 update #1 timeout", "CH-2 update #1 (T)", "CH-2 termination #2", "SIP BYE 3002",
+            ]
+        )
+        #expect(!h[key].uncontrolled)
+    }
+
     /// Both modes at once: the session's bytes show up in CH-1 and in CH-2 units.
     @Test func bothModesChargeTheSameBytes() throws {
         var c = Self.configuration()
