@@ -3,10 +3,12 @@ import Charging
 import DiameterNIO
 import Foundation
 import LoadEngine
+import Logging
+import ServiceLifecycle
 
 /// `msrpcharge enabler`: the Charging Enabler as a Diameter server (an OFCS for ACR on Rf, an
 /// OCS for CCR on Ro) with the embedded enabler's model, until SIGINT or SIGTERM.
-public struct Enabler: ParsableCommand {
+public struct Enabler: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Run the Charging Enabler as a Diameter server (ACR on Rf, CCR on Ro) until SIGINT or SIGTERM.",
         discussion: """
@@ -83,7 +85,7 @@ public struct Enabler: ParsableCommand {
         }
     }
 
-    public func run() throws {
+    public func run() async throws {
         let (host, port) = try endpoint()
         let interim: Int64? = noInterimInterval ? nil : 10 * ChargingConfiguration.second
         let configuration = try model.configuration(seed: seed, defaultInterimInterval: interim)
@@ -99,17 +101,15 @@ public struct Enabler: ParsableCommand {
         let bound = try server.start(host: host, port: port)
         // Written straight to the descriptor: a script waits for this line.
         FileHandle.standardOutput.write(Data("msrpcharge enabler: listening on \(host):\(bound)\n".utf8))
-        // Wait for SIGINT or SIGTERM, then leave gracefully: DPR to every peer, the ledger written.
-        let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { stop.signal() }
-            s.resume()
-            sources.append(s)
-        }
-        stop.wait()
+        // swift-service-lifecycle runs until SIGINT or SIGTERM, then the enabler leaves
+        // gracefully: DPR to every peer, the ledger written.
+        let group = ServiceGroup(
+            services: [WaitForShutdown()],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: Logger(label: "msrpcharge.enabler")
+        )
+        try await group.run()
         server.stop()
         let c = server.counters
         let answers = c.answersByResultCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
@@ -128,7 +128,14 @@ public struct Enabler: ParsableCommand {
             try LedgerFile.write(enabler.ledger, counters: c, to: ledger)
             print("msrpcharge enabler: ledger written to \(ledger)")
         }
-        _ = sources
+    }
+}
+
+/// The enabler's service: the server runs on its own event loops; this waits for the graceful
+/// shutdown the signals trigger.
+struct WaitForShutdown: Service {
+    func run() async throws {
+        try? await gracefulShutdown()
     }
 }
 

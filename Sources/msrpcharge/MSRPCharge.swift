@@ -3,7 +3,7 @@ import MSRPChargeCommands
 
 /// The msrpcharge command line.
 @main
-struct MSRPCharge: ParsableCommand {
+struct MSRPCharge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "msrpcharge",
         abstract: "MSRP charging at load: parse, charge and measure MSRP chunks.",
