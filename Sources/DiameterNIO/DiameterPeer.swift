@@ -12,7 +12,8 @@ import Glibc
 /// A request on its way from a worker to a peer's event loop, with the queue its answer goes to.
 struct OutgoingRequest: BitwiseCopyable {
     var request: ChargingRequest
-    /// An unretained ``ChargingAnswerQueue`` (its owner outlives the client's use of it).
+    /// An unretained ``ChargingAnswerQueue``: the client keeps every owner's queue alive
+    /// (``DiameterChargingClient/attach(_:)``).
     var answers: UnsafeMutableRawPointer
 }
 
@@ -32,10 +33,10 @@ struct InFlightSlot {
 /// Hop-by-Hop Identifier and hands each to its owner's queue, watches the connection with
 /// DWR after Tw of silence, reconnects with back-off, and leaves with DPR.
 ///
-/// Workers (any thread) only push into ``outgoing`` and, when the loop is not already due to
-/// drain it, wake the loop once: no lock, no allocation per request on their side. Everything
-/// else runs on ``eventLoop``: the class is confined to it, which is why it is
-/// `@unchecked Sendable`.
+/// Workers (any thread) only push into ``outgoing`` and, when the loop is asleep on an open
+/// connection, wake it once (NIO's `execute`, which takes NIO's task-queue lock: once per
+/// wake-up, not per request): no allocation per request on their side. Everything else runs on
+/// ``eventLoop``: the class is confined to it, which is why it is `@unchecked Sendable`.
 public final class DiameterPeer: @unchecked Sendable {
     public let host: String
     public let port: Int
