@@ -416,6 +416,11 @@ public final class DiameterPeer: @unchecked Sendable {
             return
         }
         counters.answersByResultCode[answer.resultCode, default: 0] &+= 1
+        if request.kind.isOffline {
+            counters.accountingAnswersByResultCode[answer.resultCode, default: 0] &+= 1
+        } else {
+            counters.creditControlAnswersByResultCode[answer.resultCode, default: 0] &+= 1
+        }
         if answer.resultCode == ChargingResultCode.unableToDeliver || answer.resultCode == ChargingResultCode.tooBusy {
             // DIAMETER_UNABLE_TO_DELIVER or DIAMETER_TOO_BUSY (RFC 6733 §7.1.3) is no answer from
             // the charging system: the request goes again, with the T flag, to another open peer;

@@ -10,6 +10,9 @@ public struct DiameterPeerCounters: Sendable {
     public var retransmissions: UInt64 = 0
     /// Answers by Result-Code (the MSCC's own code for a CCA whose command succeeded).
     public var answersByResultCode: [UInt32: UInt64] = [:]
+    /// The same, by command: ACAs and CCAs.
+    public var accountingAnswersByResultCode: [UInt32: UInt64] = [:]
+    public var creditControlAnswersByResultCode: [UInt32: UInt64] = [:]
     /// Answers whose Hop-by-Hop Identifier matched nothing in flight: dropped (RFC 6733 §6.2.1).
     public var unmatchedAnswers: UInt64 = 0
     /// Answers that could not be decoded, dropped and counted.
@@ -41,6 +44,8 @@ public struct DiameterPeerCounters: Sendable {
         creditControlRequests += o.creditControlRequests
         retransmissions += o.retransmissions
         for (k, v) in o.answersByResultCode { answersByResultCode[k, default: 0] += v }
+        for (k, v) in o.accountingAnswersByResultCode { accountingAnswersByResultCode[k, default: 0] += v }
+        for (k, v) in o.creditControlAnswersByResultCode { creditControlAnswersByResultCode[k, default: 0] += v }
         unmatchedAnswers += o.unmatchedAnswers
         malformedAnswers += o.malformedAnswers
         abandonedSlots += o.abandonedSlots

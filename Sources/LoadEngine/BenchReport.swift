@@ -270,8 +270,10 @@ public struct BenchReport: Codable, Sendable {
         public var accountingRequests: UInt64
         public var creditControlRequests: UInt64
         public var retransmissions: UInt64
-        /// Result-Code → answers.
+        /// Result-Code → answers; and the same for ACAs and CCAs apart.
         public var answersByResultCode: [String: UInt64]
+        public var accountingAnswersByResultCode: [String: UInt64]
+        public var creditControlAnswersByResultCode: [String: UInt64]
         public var unmatchedAnswers: UInt64
         public var malformedAnswers: UInt64
         public var abandonedSlots: UInt64
@@ -290,9 +292,12 @@ public struct BenchReport: Codable, Sendable {
             accountingRequests = c.accountingRequests
             creditControlRequests = c.creditControlRequests
             retransmissions = c.retransmissions
-            answersByResultCode = Dictionary(
-                uniqueKeysWithValues: c.answersByResultCode.map { (String($0.key), $0.value) }
-            )
+            func strings(_ d: [UInt32: UInt64]) -> [String: UInt64] {
+                Dictionary(uniqueKeysWithValues: d.map { (String($0.key), $0.value) })
+            }
+            answersByResultCode = strings(c.answersByResultCode)
+            accountingAnswersByResultCode = strings(c.accountingAnswersByResultCode)
+            creditControlAnswersByResultCode = strings(c.creditControlAnswersByResultCode)
             unmatchedAnswers = c.unmatchedAnswers
             malformedAnswers = c.malformedAnswers
             abandonedSlots = c.abandonedSlots

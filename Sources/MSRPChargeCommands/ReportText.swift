@@ -102,11 +102,14 @@ enum ReportText {
             "  \(wire ? "acknowledged (2001)" : "ledger"): \(c.ledgerSessions) sessions, CH-1 \(c.ledgerOfflineMessages) messages / \(c.ledgerOfflineBytes) bytes, "
         s += "CH-2 \(c.ledgerOnlineUnits) units, \(c.ledgerDuplicatesDropped) duplicates dropped\n"
         for d in r.diameter ?? [] {
-            let answers = d.answersByResultCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
+            func codes(_ d: [String: UInt64]) -> String {
+                d.isEmpty
+                    ? "none" : d.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            }
             s +=
                 "  Diameter \(d.peer) (\(d.peerOriginHost)\(d.peerIsRelay ? ", a relay" : "")): ACR \(d.accountingRequests), "
             s +=
-                "CCR \(d.creditControlRequests), retransmitted \(d.retransmissions); answers \(answers.joined(separator: ", ")); "
+                "CCR \(d.creditControlRequests), retransmitted \(d.retransmissions); ACA \(codes(d.accountingAnswersByResultCode)), CCA \(codes(d.creditControlAnswersByResultCode)); "
             s +=
                 "unmatched \(d.unmatchedAnswers), malformed \(d.malformedAnswers), failed over \(d.failedOver), DWR \(d.watchdogRequests), "
             s += "connects \(d.connects), disconnects \(d.disconnects)\n"

@@ -70,6 +70,8 @@ struct BenchOverDiameterTests {
         let offline = r.charging.sent(.offlineStart) + r.charging.sent(.offlineInterim) + r.charging.sent(.offlineStop)
         #expect(d.accountingRequests == offline)
         #expect(d.answersByResultCode == [2001: d.accountingRequests + d.creditControlRequests])
+        #expect(d.accountingAnswersByResultCode == [2001: d.accountingRequests])
+        #expect(d.creditControlAnswersByResultCode == [2001: d.creditControlRequests])
         #expect(d.unmatchedAnswers == 0 && d.malformedAnswers == 0 && d.peerOriginHost == "ocs.test")
         #expect(d.roundTrip.totalCount == d.accountingRequests + d.creditControlRequests)
     }
