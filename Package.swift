@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "DiameterNIO",
             dependencies: [
-                "Diameter", "Charging", "CAtomics",
+                "Diameter", "Charging", "MSRP", "CAtomics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -1,5 +1,6 @@
 import Charging
 import Diameter
+import MSRP
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -297,10 +298,7 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             }
             if server.busyShare > 0 {
                 // A draw from the identifiers: each transmission draws anew.
-                var x = UInt64(h.hopByHopID) << 32 | UInt64(h.endToEndID)
-                x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-                x ^= x >> 31
+                let x = SplitMix64.mix(UInt64(h.hopByHopID) << 32 | UInt64(h.endToEndID))
                 if Double(x >> 11) * 0x1p-53 < server.busyShare {
                     throw DiameterError(code: .tooBusy, reason: "the enabler sheds this request (--busy-share)")
                 }

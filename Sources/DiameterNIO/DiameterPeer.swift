@@ -569,10 +569,3 @@ final class DiameterPeerHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 }
-
-@inline(__always)
-func monotonicNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
-}

@@ -7,16 +7,6 @@ import Glibc
 import Musl
 #endif
 
-/// The monotonic clock, in nanoseconds. A read costs a share of a chunk's time (each run
-/// measures it: ``clockReadCost()``), so the hot path reads it once per timed read, not per
-/// chunk.
-@inline(__always)
-public func monotonicNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
-}
-
 /// Nanoseconds one ``monotonicNanoseconds()`` read takes on this machine: 100 000 reads timed
 /// as one batch (a run reports it beside its sampling note).
 public func clockReadCost() -> Double {
