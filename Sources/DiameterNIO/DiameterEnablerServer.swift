@@ -199,11 +199,7 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
     /// Encodes into the buffer flushed at the end of the read.
     func write(_ context: ChannelHandlerContext, _ body: (inout DiameterEncoder) -> Void) {
         if pending == nil { pending = context.channel.allocator.buffer(capacity: 16 * 1024) }
-        pending!.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { out in
-            var e = DiameterEncoder(out)
-            body(&e)
-            return e.overflowed ? 0 : e.count
-        }
+        pending!.writeDiameterMessage(body)
     }
 
     func flush(_ context: ChannelHandlerContext) {
@@ -339,33 +335,23 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             }
             counters.answersByResultCode[delivery.answer.resultCode, default: 0] += 1
             let delay = delivery.arrivesAt &- now
+            func encodeAnswer(_ e: inout DiameterEncoder) {
+                ChargingDiameterMapping.encode(
+                    delivery.answer,
+                    answering: h,
+                    sessionID: sessionID,
+                    identity: (identity.originHost, identity.originRealm),
+                    unitsAreMessages: server.unitsAreMessages,
+                    into: &e
+                )
+            }
             if delay <= 0 {
-                write(context) {
-                    ChargingDiameterMapping.encode(
-                        delivery.answer,
-                        answering: h,
-                        sessionID: sessionID,
-                        identity: (identity.originHost, identity.originRealm),
-                        unitsAreMessages: server.unitsAreMessages,
-                        into: &$0
-                    )
-                }
+                write(context, encodeAnswer)
             } else {
                 // The model's latency: the answer leaves when it is due (journalled first).
                 writeJournal()
                 var buffer = context.channel.allocator.buffer(capacity: 256)
-                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1024) { out in
-                    var e = DiameterEncoder(out)
-                    ChargingDiameterMapping.encode(
-                        delivery.answer,
-                        answering: h,
-                        sessionID: sessionID,
-                        identity: (identity.originHost, identity.originRealm),
-                        unitsAreMessages: server.unitsAreMessages,
-                        into: &e
-                    )
-                    return e.count
-                }
+                buffer.writeDiameterMessage(encodeAnswer)
                 let channel = context.channel
                 let answer = buffer
                 context.eventLoop.scheduleTask(in: .nanoseconds(delay)) { channel.writeAndFlush(answer, promise: nil) }

@@ -207,14 +207,7 @@ public final class DiameterPeer: @unchecked Sendable {
                 answers: o.answers,
                 writtenAt: now
             )
-            if o.request.kind.isOffline {
-                counters.accountingRequests &+= 1
-            } else {
-                counters.creditControlRequests &+= 1
-            }
-            if o.request.isRetransmission { counters.retransmissions &+= 1 }
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1024) { out in
-                var e = DiameterEncoder(out)
+            let encoded = buffer.writeDiameterMessage {
                 mapping.encode(
                     o.request,
                     identity: (identity.originHost, identity.originRealm),
@@ -225,10 +218,21 @@ public final class DiameterPeer: @unchecked Sendable {
                     scratch: scratch,
                     eventTimestamp: timestamp,
                     hopByHopID: hbh,
-                    into: &e
+                    into: &$0
                 )
-                return e.overflowed ? 0 : e.count
             }
+            if !encoded {
+                // Over 64 KiB (identities of that size): never sent; the owner's Tx gives it up.
+                release(index)
+                counters.abandonedSlots &+= 1
+                continue
+            }
+            if o.request.kind.isOffline {
+                counters.accountingRequests &+= 1
+            } else {
+                counters.creditControlRequests &+= 1
+            }
+            if o.request.isRetransmission { counters.retransmissions &+= 1 }
             written += 1
         }
         if freeCount == 0 {
@@ -272,18 +276,14 @@ public final class DiameterPeer: @unchecked Sendable {
     func active(_ context: ChannelHandlerContext) {
         counters.connects &+= 1
         lastRead = .now()
-        var buffer = context.channel.allocator.buffer(capacity: 256)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 512) { out in
-            var e = DiameterEncoder(out)
+        send(context.channel) {
             identity.capabilities().encode(
-                into: &e,
+                into: &$0,
                 hopByHopID: nextHopByHop,
                 endToEndID: identity.identity.originStateID
             )
-            return e.count
         }
         nextHopByHop &+= 1
-        context.writeAndFlush(NIOAny(buffer), promise: nil)
     }
 
     func inactive() {
@@ -308,7 +308,7 @@ public final class DiameterPeer: @unchecked Sendable {
                 m = try DiameterMessage(validating: raw)
             } catch {
                 if raw.count >= DiameterHeader.size && DiameterHeader(unvalidated: raw).isRequest {
-                    reply(context) { e in
+                    send(context.channel) { e in
                         DiameterErrorAnswer.encode(
                             error,
                             answering: raw,
@@ -328,7 +328,7 @@ public final class DiameterPeer: @unchecked Sendable {
             case (DiameterCommandCode.capabilitiesExchange, false):
                 capabilitiesAnswered(m, context)
             case (DiameterCommandCode.deviceWatchdog, true):
-                reply(context) {
+                send(context.channel) {
                     identity.peerControl(DiameterCommandCode.deviceWatchdog, resultCode: 2001).encode(
                         into: &$0,
                         answering: m.header
@@ -336,7 +336,7 @@ public final class DiameterPeer: @unchecked Sendable {
                 }
             case (DiameterCommandCode.disconnectPeer, true):
                 // The peer leaves (RFC 6733 §5.4): answer, and reconnect after the back-off.
-                reply(context) {
+                send(context.channel) {
                     identity.peerControl(DiameterCommandCode.disconnectPeer, resultCode: 2001).encode(
                         into: &$0,
                         answering: m.header
@@ -348,7 +348,7 @@ public final class DiameterPeer: @unchecked Sendable {
             case (DiameterCommandCode.deviceWatchdog, false):
                 break
             case (_, true):
-                reply(context) { e in
+                send(context.channel) { e in
                     DiameterErrorAnswer.encode(
                         DiameterError(
                             code: .commandUnsupported,
@@ -366,14 +366,18 @@ public final class DiameterPeer: @unchecked Sendable {
         }
     }
 
-    func reply(_ context: ChannelHandlerContext, _ body: (inout DiameterEncoder) -> Void) {
-        var buffer = context.channel.allocator.buffer(capacity: 256)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { out in
-            var e = DiameterEncoder(out)
-            body(&e)
-            return e.overflowed ? 0 : e.count
-        }
-        context.writeAndFlush(NIOAny(buffer), promise: nil)
+    /// Writes one message, made by `body`, and flushes it.
+    func send(_ channel: Channel, _ body: (inout DiameterEncoder) -> Void) {
+        var buffer = channel.allocator.buffer(capacity: 256)
+        buffer.writeDiameterMessage(body)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    /// Gives slot `index` back to the window.
+    func release(_ index: UInt32) {
+        slots[Int(index)].live = false
+        freeSlots[freeCount] = index
+        freeCount += 1
     }
 
     func capabilitiesAnswered(_ m: DiameterMessage, _ context: ChannelHandlerContext) {
@@ -404,9 +408,7 @@ public final class DiameterPeer: @unchecked Sendable {
             counters.unmatchedAnswers &+= 1
             return
         }
-        slot.pointee.live = false
-        freeSlots[freeCount] = hbh & slotMask
-        freeCount += 1
+        release(hbh & slotMask)
         let request = slot.pointee.request
         let answer: ChargingAnswer
         do {
@@ -447,9 +449,7 @@ public final class DiameterPeer: @unchecked Sendable {
         msrpcharge_store_release(wake, 1)
         var again: [OutgoingRequest] = []
         for i in 0...Int(slotMask) where slots[i].live {
-            slots[i].live = false
-            freeSlots[freeCount] = UInt32(i)
-            freeCount += 1
+            release(UInt32(i))
             var r = slots[i].request
             r.attempt &+= 1
             again.append(OutgoingRequest(request: r, answers: slots[i].answers!))
@@ -481,9 +481,7 @@ public final class DiameterPeer: @unchecked Sendable {
     func expireSlots() {
         let limit = monotonicNanoseconds() &- slotExpiry
         for i in 0...Int(slotMask) where slots[i].live && slots[i].writtenAt < limit {
-            slots[i].live = false
-            freeSlots[freeCount] = UInt32(i)
-            freeCount += 1
+            release(UInt32(i))
             counters.abandonedSlots &+= 1
         }
         readComplete()
@@ -498,17 +496,13 @@ public final class DiameterPeer: @unchecked Sendable {
         }
         watchdogPending = true
         counters.watchdogRequests &+= 1
-        var buffer = channel.allocator.buffer(capacity: 128)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 256) { out in
-            var e = DiameterEncoder(out)
+        send(channel) {
             identity.peerControl(DiameterCommandCode.deviceWatchdog).encode(
-                into: &e,
+                into: &$0,
                 hopByHopID: 0,
                 endToEndID: nextHopByHop
             )
-            return e.count
         }
-        channel.writeAndFlush(buffer, promise: nil)
     }
 
     /// Sends a DPR (RFC 6733 §5.4) and closes when the DPA comes, or after a second.
@@ -518,17 +512,13 @@ public final class DiameterPeer: @unchecked Sendable {
             shuttingDown = true
             guard let channel else { return promise.succeed() }
             closedPromise = promise
-            var buffer = channel.allocator.buffer(capacity: 128)
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 256) { out in
-                var e = DiameterEncoder(out)
+            send(channel) {
                 identity.peerControl(DiameterCommandCode.disconnectPeer, cause: .rebooting).encode(
-                    into: &e,
+                    into: &$0,
                     hopByHopID: 0,
                     endToEndID: nextHopByHop
                 )
-                return e.count
             }
-            channel.writeAndFlush(buffer, promise: nil)
             eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
         }
         return promise.futureResult

@@ -17,7 +17,8 @@ public struct DiameterPeerCounters: Sendable {
     public var unmatchedAnswers: UInt64 = 0
     /// Answers that could not be decoded, dropped and counted.
     public var malformedAnswers: UInt64 = 0
-    /// Requests whose answer never came within the slot expiry: their slots were given up.
+    /// Requests whose answer never came within the slot expiry (their slots were given up), or
+    /// that could not be encoded (over 64 KiB).
     public var abandonedSlots: UInt64 = 0
     public var watchdogRequests: UInt64 = 0
     /// Requests in flight when the connection went down, sent again (T flag) to another peer
