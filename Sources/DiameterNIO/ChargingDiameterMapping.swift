@@ -183,6 +183,14 @@ public struct ChargingDiameterMapping: Sendable {
         h.flags.contains(.retransmitted) ? UInt8(2 + h.hopByHopID % 250) : 1
     }
 
+    /// ``sessionKey(fromSessionID:)``, or DIAMETER_INVALID_AVP_VALUE for an empty Session-Id.
+    static func requiredKey(_ id: UnsafeRawBufferPointer) throws(DiameterError) -> SessionKey {
+        guard let key = sessionKey(fromSessionID: id) else {
+            throw DiameterError(code: .invalidAVPValue, reason: "empty Session-Id")
+        }
+        return key
+    }
+
     /// The ``ChargingRequest`` an ACR stands for.
     public static func request(
         _ acr: AccountingRequest,
@@ -191,9 +199,6 @@ public struct ChargingDiameterMapping: Sendable {
     ) throws(DiameterError)
         -> ChargingRequest
     {
-        guard let key = sessionKey(fromSessionID: acr.sessionID) else {
-            throw DiameterError(code: .invalidAVPValue, reason: "empty Session-Id")
-        }
         let kind: ChargingRequestKind =
             switch acr.recordType {
             case .start: .offlineStart
@@ -202,7 +207,7 @@ public struct ChargingDiameterMapping: Sendable {
             }
         return ChargingRequest(
             kind: kind,
-            session: key,
+            session: try requiredKey(acr.sessionID),
             number: acr.recordNumber,
             attempt: transmission(header),
             usage: ChargingUsage(messages: acr.inputPackets ?? 0, bytes: acr.inputOctets ?? 0),
@@ -218,9 +223,6 @@ public struct ChargingDiameterMapping: Sendable {
     ) throws(DiameterError)
         -> ChargingRequest
     {
-        guard let key = sessionKey(fromSessionID: ccr.sessionID) else {
-            throw DiameterError(code: .invalidAVPValue, reason: "empty Session-Id")
-        }
         let kind: ChargingRequestKind =
             switch ccr.requestType {
             case .initial: .onlineInitial
@@ -229,7 +231,7 @@ public struct ChargingDiameterMapping: Sendable {
             }
         return ChargingRequest(
             kind: kind,
-            session: key,
+            session: try requiredKey(ccr.sessionID),
             number: ccr.requestNumber,
             attempt: transmission(header),
             usedUnits: ccr.usedUnits ?? 0,
