@@ -144,8 +144,7 @@ public struct WorkloadModel: Sendable {
             throw WorkloadError("--tx-timeout must be more than 0, got \(Double(charging.txTimeout) / 1e9) s")
         }
         guard charging.requestedUnits >= 1 else { throw WorkloadError("--requested-units must be at least 1, got 0") }
-        try share("--denial-share", enabler.denialShare)
-        try share("--timeout-share", enabler.timeoutShare)
+        try enabler.validate()
         switch enabler.latency {
         case .fixed(let d):
             guard d >= 0 else { throw WorkloadError("--enabler-latency must not be negative, got \(d) ns") }
@@ -169,6 +168,17 @@ public struct WorkloadModel: Sendable {
         }
         guard (enabler.interimInterval ?? 0) >= 0, enabler.validityTime >= 0 else {
             throw WorkloadError("the enabler's interim interval and validity time must not be negative")
+        }
+    }
+}
+
+extension EmbeddedEnablerConfiguration {
+    /// Refuses shares outside [0, 1], naming the option: for `bench`'s embedded enabler and for
+    /// `msrpcharge enabler` alike.
+    public func validate() throws(WorkloadError) {
+        for (name, v) in [("--denial-share", denialShare), ("--timeout-share", timeoutShare)] where !(v >= 0 && v <= 1)
+        {
+            throw WorkloadError("\(name) must be from 0 to 1, got \(v)")
         }
     }
 }

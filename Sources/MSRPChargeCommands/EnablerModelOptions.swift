@@ -55,12 +55,6 @@ public struct EnablerModelOptions: ParsableArguments {
         c.grantedUnits = grantedUnits
         c.validityTime = try WorkloadOptions.seconds("--validity", validity)
         c.creditPerSession = creditPerSession
-        guard (0...1).contains(denialShare) else {
-            throw WorkloadError("--denial-share must be from 0 to 1, got \(denialShare)")
-        }
-        guard (0...1).contains(timeoutShare) else {
-            throw WorkloadError("--timeout-share must be from 0 to 1, got \(timeoutShare)")
-        }
         c.denialShare = denialShare
         c.timeoutShare = timeoutShare
         if let enablerInterimInterval {
@@ -72,6 +66,7 @@ public struct EnablerModelOptions: ParsableArguments {
             try WorkloadOptions.choice("--enabler-failure-handling", text, CreditControlFailureHandling.self)
         }
         c.seed = seed
+        try c.validate()
         return c
     }
 }
