@@ -54,8 +54,8 @@ struct BenchOverDiameterTests {
         defer { server.stop() }
         let m = Self.model()
         let client = try Self.client([port], m)
+        defer { client.close() }
         let r = try LoadRun.run(m, remote: client)
-        client.close()
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         #expect(r.charging.sent(.offlineInterim) == r.fed.messages, "every completed message charged")
         // The server's own ledger holds what was accepted: messages (completed and aborted
@@ -91,8 +91,8 @@ struct BenchOverDiameterTests {
             $0.charging.mode = .offline
         }
         let client = try Self.client([port], m)
+        defer { client.close() }
         let r = try LoadRun.run(m, remote: client)
-        client.close()
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         #expect(r.charging.retransmissions > 0)
         let d = try #require(r.diameter?.first)
@@ -116,8 +116,8 @@ struct BenchOverDiameterTests {
             $0.charging.txTimeout = 100_000_000
         }
         let client = try Self.client(servers.map(\.1), m)
+        defer { client.close() }
         let r = try LoadRun.run(m, remote: client)
-        client.close()
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         let d = try #require(r.diameter)
         let busy = d[0].answersByResultCode[3004] ?? 0
@@ -159,9 +159,9 @@ struct BenchOverDiameterTests {
             },
             box.toOpaque()
         )
+        defer { client.close() }
         let r = try LoadRun.run(m, remote: client)
         pthread_join(stopper, nil)
-        client.close()
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         let peers = try #require(r.diameter)
         #expect(peers.count == 2 && peers[0].disconnects >= 1)

@@ -30,6 +30,11 @@ struct ReconcileTests {
         let paths = [dir.appendingPathComponent("a.journal").path, dir.appendingPathComponent("b.journal").path]
         let (a, portA) = try Self.server(journal: paths[0])
         let (b, portB) = try Self.server(journal: paths[1])
+        // Stopped however the test ends (the one that dies is stopped by its killer).
+        defer {
+            if !abortFirst { a.stop() }
+            b.stop()
+        }
         var m = WorkloadModel()
         m.sessions = 200
         m.workers = 2
@@ -61,11 +66,9 @@ struct ReconcileTests {
                 Unmanaged.passRetained(a).toOpaque()
             )
         }
+        defer { client.close() }
         let r = try LoadRun.run(m, remote: client)
         if abortFirst { pthread_join(killer, nil) }
-        client.close()
-        if !abortFirst { a.stop() }
-        b.stop()
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         var report = BenchReport(r)
         report.addSessions(r)
