@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ChargingPipeline", targets: ["ChargingPipeline"]),
         .library(name: "LoadEngine", targets: ["LoadEngine"]),
         .library(name: "Diameter", targets: ["Diameter"]),
+        .library(name: "SIP", targets: ["SIP"]),
         .executable(name: "msrpcharge", targets: ["msrpcharge"]),
     ],
     dependencies: [
@@ -57,6 +58,21 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // The SIP wire layer (RFC 3261 subset an IM server needs, SDP of RFC 8866 / 4975 §8 for
+        // MSRP media, RFC 5366 URI lists): messages, framing over TCP, no I/O, no Foundation.
+        .target(name: "SIP"),
+        // The IM server on the wire (SwiftNIO): SIP registrar and back-to-back user agent over
+        // UDP and TCP, MSRP endpoint on both legs of each session, charging every accepted chunk
+        // through the same pipeline as the bench.
+        .target(
+            name: "IMServer",
+            dependencies: [
+                "SIP", "MSRP", "Charging", "ChargingPipeline",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.
@@ -109,6 +125,7 @@ let package = Package(
             name: "DiameterNIOTests",
             dependencies: ["DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "LoadEngine", "CMallocCounter"]
         ),
+        .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(
             name: "ChargingTests",
             dependencies: ["Charging", "MSRP", .product(name: "PropertyBased", package: "swift-property-based")]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes a decoder with libFuzzer (and AddressSanitizer).
-# Usage: scripts/fuzz.sh [RUNS] [msrp|diameter]   (default 1000000 inputs, the MSRP parser)
+# Usage: scripts/fuzz.sh [RUNS] [msrp|diameter|sip]   (default 1000000 inputs, the MSRP parser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-1000000}"
@@ -34,8 +34,17 @@ for m in json.load(open("Tests/DiameterTests/Fixtures/python-diameter.json")):
   module=DiameterFuzz
   max_len=2048
   ;;
+sip)
+  corpus=Fuzz/corpus-sip
+  mkdir -p "$corpus"
+  # Seeds: the SIP messages of the tests (an INVITE with SDP, compact forms, folding).
+  cp Samples/*.sip "$corpus"/ 2>/dev/null || true
+  sources=(Sources/SIP/*.swift Fuzz/SIPParserFuzz.swift)
+  module=SIPFuzz
+  max_len=4096
+  ;;
 *)
-  echo "scripts/fuzz.sh: unknown target '$target' (msrp or diameter)" >&2
+  echo "scripts/fuzz.sh: unknown target '$target' (msrp, diameter or sip)" >&2
   exit 2
   ;;
 esac

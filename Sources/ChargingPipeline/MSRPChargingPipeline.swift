@@ -108,6 +108,28 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
 
     @inlinable @inline(__always)
     mutating func send(_ frame: MSRPFrame, now: Int64, responses: inout MSRPResponseBuffer) {
+        // A session-id longer than any we hold (nil key): no such session, 481.
+        _ = send(
+            frame,
+            session: chargesSessions ? SessionKey(frame.toSessionID.buffer) : nil,
+            now: now,
+            responses: &responses
+        )
+    }
+
+    /// A SEND chunk charged to `session`, which the owner found itself (an IM server in the
+    /// media path names the charged session by either leg's session-id, and answers a
+    /// session-id it did not hand out, or one used on the wrong connection, with 481: it passes
+    /// nil then, and the chunk is counted and refused as a chunk for no session). Returns the
+    /// status decided (200, 403 or 481), whether or not Failure-Report let it be sent: the owner
+    /// forwards the chunk only when it is 200.
+    @inlinable @inline(__always)
+    public mutating func send(
+        _ frame: MSRPFrame,
+        session key: SessionKey?,
+        now: Int64,
+        responses: inout MSRPResponseBuffer
+    ) -> Int {
         counters.chunks &+= 1
         let flag = frame.flag
         let bodyBytes = frame.body.buffer.count
@@ -115,7 +137,7 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
         if flag == .end { counters.messages &+= 1 } else if flag == .aborted { counters.abortedMessages &+= 1 }
         var status = 200
         if chargesSessions {
-            if let key = SessionKey(frame.toSessionID.buffer) {
+            if let key {
                 let accepted = tableRef._withUnsafeGuaranteedRef { table in
                     userRef._withUnsafeGuaranteedRef { user in
                         table.update(key) { s in
@@ -125,7 +147,7 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
                 }
                 status = accepted.map { $0 ? 200 : 403 } ?? 481
             } else {
-                status = 481  // a session-id longer than any we hold: no such session
+                status = 481
             }
         }
         if status == 200 {
@@ -138,6 +160,7 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
         }
         respond(to: frame, status, &responses)
         if !out.isEmpty { dispatch() }
+        return status
     }
 
     /// Writes the transaction response the request's Failure-Report allows (RFC 4975 §7.1.2).

@@ -1,0 +1,223 @@
+import Charging
+import ChargingPipeline
+import Logging
+import NIOCore
+import NIOPosix
+import SIP
+
+/// The IM server on the wire (seed 000 and seed 001 over real sockets): SIP over UDP and TCP
+/// on one address, MSRP over TCP with one listener per event loop, the server an endpoint on
+/// both MSRP legs of each session, charging every chunk it accepts through the same
+/// pipeline the bench measures.
+///
+/// `start()` binds everything; `shutdown(waitingUpTo:)` ends it gracefully: no new sessions,
+/// every session ended with BYE on both legs, every CH-1 stop and CH-2 termination sent and
+/// answered (or given up after the wait), then the sockets close.
+public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable {
+    public let configuration: IMServerConfiguration
+    public let client: Client
+    let group: MultiThreadedEventLoopGroup
+    let workers: [MSRPWorker<Client>]
+    let core: SIPCore<Client>
+    let table: SessionTable<ChargingSession>
+    let user: ChargingEnablerUser
+    var channels: [Channel] = []
+    let logger: Logger
+
+    /// - Parameter answerPoll: for a client that answers from another thread (Diameter), how
+    ///   often (nanoseconds) a worker with requests out looks for answers; nil for a client that
+    ///   answers on the caller's thread (the embedded enabler).
+    public init(configuration: IMServerConfiguration, client: Client, answerPoll: Int64?, logger: Logger) {
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.workers))
+        table = SessionTable(shardCount: configuration.shards, expectedSessions: configuration.expectedSessions)
+        user = ChargingEnablerUser(configuration.charging)
+        var loops: [EventLoop] = []
+        var iterator = group.makeIterator()
+        while let loop = iterator.next() { loops.append(loop) }
+        let (table, user) = (self.table, self.user)
+        workers = loops.enumerated().map { i, loop in
+            MSRPWorker(
+                index: i,
+                loop: loop,
+                configuration: configuration,
+                table: table,
+                user: user,
+                client: client,
+                answerPoll: answerPoll,
+                logger: logger
+            )
+        }
+        core = SIPCore(loop: loops[0], configuration: configuration, workers: workers, logger: logger)
+        for w in workers {
+            client.attach(w.pipeline.dispatcher.answers)
+            let core = self.core
+            w.events = { event in core.loop.execute { core.handle(event) } }
+        }
+    }
+
+    /// Where the server listens once started.
+    public struct Bound: Sendable {
+        public var sipPort: Int
+        /// Worker `i`'s MSRP port.
+        public var msrpPorts: [Int]
+    }
+
+    /// Binds SIP (UDP, then TCP on the same port) and each worker's MSRP listener.
+    public func start() throws -> Bound {
+        let core = self.core
+        let udp = try DatagramBootstrap(group: core.loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(core: core))
+                }
+            }
+            .bind(host: configuration.sipHost, port: configuration.sipPort)
+            .wait()
+        channels.append(udp)
+        let sipPort = udp.localAddress?.port ?? configuration.sipPort
+        try core.loop.submit {
+            core.udp = udp
+            core.sipPort = sipPort
+        }.wait()
+        let tcp = try ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(core: core))
+                }
+            }
+            .bind(host: configuration.sipHost, port: sipPort)
+            .wait()
+        channels.append(tcp)
+        var msrpPorts: [Int] = []
+        for w in workers {
+            let port = configuration.msrpPort == 0 ? 0 : configuration.msrpPort + w.index
+            let idle = configuration.idleTimeout
+            let watermark = configuration.writeBufferHighWatermark
+            // One listener per worker, on that worker's loop only: its connections are that
+            // loop's, so both legs of a session it set up are read and written there.
+            let listener = try ServerBootstrap(group: w.loop, childGroup: w.loop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 1024)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.writeBufferWaterMark, value: .init(low: watermark / 2, high: watermark))
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: .nanoseconds(idle)),
+                            MSRPChannelHandler(worker: w, outboundSide: false),
+                        ])
+                    }
+                }
+                .bind(host: configuration.msrpHost, port: port)
+                .wait()
+            channels.append(listener)
+            let bound = listener.localAddress?.port ?? port
+            try w.loop.submit { w.boundPort = bound }.wait()
+            msrpPorts.append(bound)
+        }
+        logger.info("msrpcharge serve: SIP on \(configuration.sipHost):\(sipPort) (UDP, TCP), MSRP on \(msrpPorts)")
+        return Bound(sipPort: sipPort, msrpPorts: msrpPorts)
+    }
+
+    /// Graceful shutdown: stop taking sessions, end every session (BYE on both legs, CH-1 stop
+    /// and CH-2 termination), wait up to `wait` nanoseconds for the enabler's answers, then close
+    /// every socket and stop the event loops. Returns the figures at the end.
+    @discardableResult
+    public func shutdown(waitingUpTo wait: Int64) -> IMServerReport {
+        let core = self.core
+        try? core.loop.submit { core.endAll() }.wait()
+        // Sessions whose SIP side had not reached the worker yet end there too.
+        for w in workers { try? w.loop.submit { for s in w.openSessions { w.end(s) } }.wait() }
+        let deadline = monotonicNanoseconds() &+ wait
+        while monotonicNanoseconds() < deadline {
+            let pending = workers.contains { w in
+                (try? w.loop.submit { () -> Bool in
+                    w.afterWork(monotonicNanoseconds())
+                    return w.hasPendingCharging
+                }.wait()) ?? false
+            }
+            if !pending { break }
+            usleep(2_000)
+        }
+        let result = report()
+        for c in channels { try? c.close().wait() }
+        try? group.syncShutdownGracefully()
+        return result
+    }
+
+    /// The server's figures, gathered from each loop.
+    public func report() -> IMServerReport {
+        var r = IMServerReport()
+        for w in workers {
+            guard
+                let (p, c, d, m) = try? w.loop.submit({
+                    (w.pipeline.counters, w.pipeline.charging, w.pipeline.dispatcher.counters, w.counters)
+                }).wait()
+            else { continue }
+            r.pipeline += p
+            r.charging += c
+            r.dispatcher += d
+            r.chunksForwarded &+= m.chunksForwarded
+            r.reportsForwarded &+= m.reportsForwarded
+            r.foreignSessionIDs &+= m.foreignSessionIDs
+            r.wrongConnection &+= m.wrongConnection
+            r.malformedMSRP &+= m.malformed
+            r.idleClosed &+= m.idleClosed
+            r.readPauses &+= m.readPauses
+            r.connectionsAccepted &+= m.connectionsAccepted
+            r.connectionsOpened &+= m.connectionsOpened
+            r.sessionsEndedByMedia &+= m.sessionsEndedByMedia
+            r.closedSessions.append(contentsOf: w.pipeline.closedSessions ?? [])
+        }
+        let core = self.core
+        if let s = try? core.loop.submit({ core.counters }).wait() {
+            r.sipRequests = s.requests
+            r.sipResponsesSent = s.responsesSent
+            r.sipMalformed = s.malformed
+            r.sessionsSetUp = s.sessionsSetUp
+            r.sessionsRefused = s.sessionsRefused
+            r.sessionsEnded = s.sessionsEnded
+            r.retransmissionsAbsorbed = s.retransmissionsAbsorbed
+            r.retransmissionsSent = s.retransmissionsSent
+            r.registrations = s.registrations
+        }
+        return r
+    }
+}
+
+/// What the server did: charging (the pipeline's figures, as `bench` reports them), media and
+/// SIP.
+public struct IMServerReport: Sendable {
+    public var pipeline = PipelineCounters()
+    public var charging = ChargingCounters()
+    public var dispatcher = DispatcherCounters()
+    public var chunksForwarded: UInt64 = 0
+    public var reportsForwarded: UInt64 = 0
+    public var foreignSessionIDs: UInt64 = 0
+    public var wrongConnection: UInt64 = 0
+    public var malformedMSRP: UInt64 = 0
+    public var idleClosed: UInt64 = 0
+    public var readPauses: UInt64 = 0
+    public var connectionsAccepted: UInt64 = 0
+    public var connectionsOpened: UInt64 = 0
+    public var sessionsEndedByMedia: UInt64 = 0
+    public var closedSessions: [ClosedSession] = []
+    public var sipRequests: [String: UInt64] = [:]
+    public var sipResponsesSent: [Int: UInt64] = [:]
+    public var sipMalformed: UInt64 = 0
+    public var sessionsSetUp: UInt64 = 0
+    public var sessionsRefused: UInt64 = 0
+    public var sessionsEnded: UInt64 = 0
+    public var retransmissionsAbsorbed: UInt64 = 0
+    public var retransmissionsSent: UInt64 = 0
+    public var registrations: UInt64 = 0
+
+    public init() {}
+}

@@ -1,0 +1,34 @@
+import Charging
+import MSRP
+import NIOCore
+
+/// One MSRP TCP connection (RFC 4975 §6.1), inbound (a caller connected to our path) or
+/// outbound (we connected to a recipient's). Confined to its worker's event loop: only the
+/// worker touches it, from handlers and tasks on that loop.
+final class MSRPConnection: @unchecked Sendable {
+    let channel: Channel
+    let outboundSide: Bool
+    var parser: MSRPChunkParser
+    /// Bytes for this connection written during the current read of any connection on the
+    /// loop, flushed once when that read completes.
+    var outbound: ByteBuffer
+    var queued = false
+    /// The legs bound to this connection (RFC 4975 §5.4: the first request on a session binds it).
+    var legs: [LegID] = []
+    /// Connections that stopped being read because this one did not drain (backpressure).
+    var blockedSources: [MSRPConnection] = []
+    var readPaused = false
+    /// Stream offset just after the last complete frame: where a malformed frame began.
+    var lastFrameEnd = 0
+    var closed = false
+
+    init(channel: Channel, outboundSide: Bool, limits: MSRPParserLimits) {
+        self.channel = channel
+        self.outboundSide = outboundSide
+        parser = MSRPChunkParser(limits: limits, tailCapacity: 0)
+        outbound = channel.allocator.buffer(capacity: 0)
+    }
+}
+
+/// A leg's identity: the session-id of the MSRP URI the server handed out for it.
+typealias LegID = SessionKey

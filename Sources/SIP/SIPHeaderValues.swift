@@ -1,0 +1,259 @@
+/// CSeq: `1*DIGIT LWS Method` (RFC 3261 §20.16): the sequence number is below 2**31.
+public struct SIPCSeq: Hashable, Sendable {
+    public var number: UInt32
+    public var method: SIPMethod
+
+    public init(_ number: UInt32, _ method: SIPMethod) {
+        self.number = number
+        self.method = method
+    }
+
+    public init(parsing text: String) throws(SIPParseError) {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard parts.count == 2, let n = UInt32(parts[0]), n < 1 << 31, SIPToken.isToken(parts[1]) else {
+            throw .make(.badHeaderValue, "CSeq is not 'number method': '\(text)'")
+        }
+        number = n
+        method = SIPMethod(String(parts[1]))
+    }
+
+    public var description: String { "\(number) \(method)" }
+}
+
+/// Header parameters (`;name=value` or `;name`), in order (§7.3.1, §25.1 generic-param).
+public struct SIPParameters: Hashable, Sendable {
+    public var items: [(name: String, value: String?)]
+
+    public init() { items = [] }
+
+    public subscript(name: String) -> String? {
+        items.first { $0.name.lowercased() == name }.flatMap { $0.value }
+    }
+
+    public func contains(_ name: String) -> Bool { items.contains { $0.name.lowercased() == name } }
+
+    public mutating func set(_ name: String, _ value: String?) {
+        if let i = items.firstIndex(where: { $0.name.lowercased() == name }) {
+            items[i].value = value
+        } else {
+            items.append((name, value))
+        }
+    }
+
+    /// Parses `;a=b;c` (the text after the thing the parameters follow).
+    init(parsing text: Substring, header: String) throws(SIPParseError) {
+        items = []
+        for raw in text.split(separator: ";", omittingEmptySubsequences: false).dropFirst() {
+            let p = String(raw).trimmingSpaces
+            guard !p.isEmpty else { throw .make(.badHeaderValue, "\(header) has an empty parameter") }
+            if let eq = p.firstIndex(of: "=") {
+                let name = String(p[..<eq]).trimmingSpaces
+                guard SIPToken.isToken(Substring(name)) else {
+                    throw .make(.badHeaderValue, "\(header) parameter name '\(name)' is not a token")
+                }
+                items.append((name, String(p[p.index(after: eq)...]).trimmingSpaces))
+            } else {
+                guard SIPToken.isToken(Substring(p)) else {
+                    throw .make(.badHeaderValue, "\(header) parameter '\(p)' is not a token")
+                }
+                items.append((p, nil))
+            }
+        }
+    }
+
+    public var encoded: String {
+        var s = ""
+        for (n, v) in items { s += v.map { ";\(n)=\($0)" } ?? ";\(n)" }
+        return s
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.encoded == b.encoded }
+    public func hash(into hasher: inout Hasher) { hasher.combine(encoded) }
+}
+
+/// The token rule of RFC 3261 §25.1.
+enum SIPToken {
+    static func isToken(_ s: Substring) -> Bool {
+        guard !s.isEmpty else { return false }
+        for b in s.utf8 {
+            switch b {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: continue
+            case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "%"), UInt8(ascii: "*"),
+                UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "`"), UInt8(ascii: "'"), UInt8(ascii: "~"):
+                continue
+            default: return false
+            }
+        }
+        return true
+    }
+}
+
+/// A SIP or SIPS URI (RFC 3261 §19.1): `sip:user@host:port;params`. Headers (`?…`) are kept
+/// in ``raw`` only.
+public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
+    public var scheme: String
+    public var user: String?
+    public var host: String
+    public var port: Int?
+    public var parameters: SIPParameters
+
+    public init(scheme: String = "sip", user: String?, host: String, port: Int? = nil) {
+        self.scheme = scheme
+        self.user = user
+        self.host = host
+        self.port = port
+        parameters = SIPParameters()
+    }
+
+    public init(parsing text: String) throws(SIPParseError) {
+        let t = text.trimmingSpaces
+        guard let colon = t.firstIndex(of: ":") else { throw .make(.badHeaderValue, "'\(t)' is not a SIP URI") }
+        scheme = t[..<colon].lowercased()
+        guard scheme == "sip" || scheme == "sips" else {
+            throw .make(.badHeaderValue, "'\(t)' is not a sip: or sips: URI")
+        }
+        var rest = t[t.index(after: colon)...]
+        if let q = rest.firstIndex(of: "?") { rest = rest[..<q] }
+        if let at = rest.lastIndex(of: "@") {
+            let u = rest[..<at]
+            // user-info may carry a password after ':' (§19.1.1); only the user is kept
+            user = String(u.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0])
+            rest = rest[rest.index(after: at)...]
+        } else {
+            user = nil
+        }
+        let semi = rest.firstIndex(of: ";") ?? rest.endIndex
+        let hostport = rest[..<semi]
+        (host, port) = try Self.hostPort(hostport, in: t)
+        parameters = try SIPParameters(parsing: rest[semi...], header: "URI")
+    }
+
+    /// `host[:port]`, IPv6 references in brackets.
+    static func hostPort(_ hp: Substring, in text: String) throws(SIPParseError) -> (String, Int?) {
+        var host = hp
+        var port: Int? = nil
+        if hp.hasPrefix("[") {
+            guard let close = hp.firstIndex(of: "]") else {
+                throw .make(.badHeaderValue, "'\(text)' has an unclosed IPv6 reference")
+            }
+            host = hp[...close]
+            let after = hp[hp.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let p = Int(after.dropFirst()), (1...65535).contains(p) else {
+                    throw .make(.badHeaderValue, "'\(text)' has a bad port")
+                }
+                port = p
+            }
+        } else if let c = hp.lastIndex(of: ":") {
+            host = hp[..<c]
+            guard let p = Int(hp[hp.index(after: c)...]), (1...65535).contains(p) else {
+                throw .make(.badHeaderValue, "'\(text)' has a bad port")
+            }
+            port = p
+        }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0 == "@" }) else {
+            throw .make(.badHeaderValue, "'\(text)' has no valid host")
+        }
+        return (String(host), port)
+    }
+
+    /// The address-of-record this URI names: `user@host` (no port, no parameters), as a
+    /// registrar keys its bindings (§10.3: the To header's URI, canonicalised).
+    public var addressOfRecord: String { user.map { "\($0)@\(host.lowercased())" } ?? host.lowercased() }
+
+    public var description: String {
+        var s = scheme + ":"
+        if let user { s += user + "@" }
+        s += host
+        if let port { s += ":\(port)" }
+        return s + parameters.encoded
+    }
+}
+
+/// A name-addr or addr-spec with header parameters: the value of From, To and Contact (RFC
+/// 3261 §20.10, §20.20, §20.39). Without angle brackets, parameters after the URI belong to
+/// the header, not to the URI (§20.10).
+public struct SIPNameAddress: Hashable, Sendable, CustomStringConvertible {
+    public var displayName: String?
+    public var uri: SIPURI
+    public var parameters: SIPParameters
+
+    public init(displayName: String? = nil, uri: SIPURI, parameters: SIPParameters = SIPParameters()) {
+        self.displayName = displayName
+        self.uri = uri
+        self.parameters = parameters
+    }
+
+    public init(parsing text: String, header: String) throws(SIPParseError) {
+        let t = text.trimmingSpaces
+        if let open = t.firstIndex(of: "<") {
+            guard let close = t[open...].firstIndex(of: ">") else {
+                throw .make(.badHeaderValue, "\(header) has '<' without '>': '\(t)'")
+            }
+            let name = String(t[..<open]).trimmingSpaces
+            displayName = name.isEmpty ? nil : name
+            do throws(SIPParseError) {
+                uri = try SIPURI(parsing: String(t[t.index(after: open)..<close]))
+            } catch {
+                throw .make(.badHeaderValue, "\(header): \(error.reason)")
+            }
+            parameters = try SIPParameters(parsing: t[t.index(after: close)...], header: header)
+        } else {
+            displayName = nil
+            let semi = t.firstIndex(of: ";") ?? t.endIndex
+            do throws(SIPParseError) {
+                uri = try SIPURI(parsing: String(t[..<semi]))
+            } catch {
+                throw .make(.badHeaderValue, "\(header): \(error.reason)")
+            }
+            parameters = try SIPParameters(parsing: t[semi...], header: header)
+        }
+    }
+
+    /// The tag parameter (§19.3): the dialog's identifier on this side.
+    public var tag: String? {
+        get { parameters["tag"] }
+        set { parameters.set("tag", newValue) }
+    }
+
+    public var description: String {
+        (displayName.map { $0 + " " } ?? "") + "<\(uri)>" + parameters.encoded
+    }
+}
+
+/// One Via entry (RFC 3261 §20.42): `SIP/2.0/UDP host:port;branch=z9hG4bK…`.
+public struct SIPVia: Hashable, Sendable, CustomStringConvertible {
+    public var transport: String
+    public var host: String
+    public var port: Int?
+    public var parameters: SIPParameters
+
+    public init(transport: String, host: String, port: Int?, branch: String) {
+        self.transport = transport
+        self.host = host
+        self.port = port
+        parameters = SIPParameters()
+        parameters.set("branch", branch)
+    }
+
+    public init(parsing text: String) throws(SIPParseError) {
+        let t = text.trimmingSpaces
+        let semi = t.firstIndex(of: ";") ?? t.endIndex
+        let sentBy = t[..<semi].split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard sentBy.count == 2 else { throw .make(.badHeaderValue, "Via is not 'SIP/2.0/TRANSPORT host': '\(t)'") }
+        let proto = sentBy[0].split(separator: "/")
+        guard proto.count == 3, proto[0].uppercased() == "SIP", proto[1] == "2.0", SIPToken.isToken(proto[2]) else {
+            throw .make(.badHeaderValue, "Via protocol is not SIP/2.0/TRANSPORT: '\(sentBy[0])'")
+        }
+        transport = proto[2].uppercased()
+        (host, port) = try SIPURI.hostPort(sentBy[1], in: t)
+        parameters = try SIPParameters(parsing: t[semi...], header: "Via")
+    }
+
+    /// The branch parameter: the transaction's identifier (§17.2.3, magic cookie z9hG4bK).
+    public var branch: String? { parameters["branch"] }
+
+    public var description: String {
+        "SIP/2.0/\(transport) \(host)" + (port.map { ":\($0)" } ?? "") + parameters.encoded
+    }
+}

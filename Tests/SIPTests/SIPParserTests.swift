@@ -1,0 +1,177 @@
+import SIP
+import Testing
+
+/// An INVITE as an IM client sends it (RFC 4975 §8's offer), with compact headers, a folded
+/// line and two Via entries in one field.
+let invite = """
+    INVITE sip:bob@example.test SIP/2.0\r
+    v: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKnashds8;received=192.0.2.10, SIP/2.0/TCP proxy.test;branch=z9hG4bK77\r
+    Max-Forwards: 70\r
+    t: Bob <sip:bob@example.test>\r
+    f: "Alice A" <sip:alice@example.test>;tag=1928301774\r
+    i: a84b4c76e66710@pc33.example.test\r
+    CSeq: 314159 INVITE\r
+    m: <sip:alice@192.0.2.10:5060;transport=udp>\r
+    Subject: a folded\r
+     subject line\r
+    c: application/sdp\r
+    l: 165\r
+    \r
+    v=0\r
+    o=- 1 1 IN IP4 192.0.2.10\r
+    s=-\r
+    c=IN IP4 192.0.2.10\r
+    t=0 0\r
+    m=message 7394 TCP/MSRP *\r
+    a=accept-types:text/plain\r
+    a=path:msrp://192.0.2.10:7394/2s93i93idj;tcp\r
+
+    """
+
+@Suite struct SIPParserTests {
+    @Test func parsesAnInviteWithCompactFormsAndFolding() throws {
+        let m = try SIPParser.parse(Array(invite.utf8))
+        #expect(m.startLine == .request(method: .invite, uri: "sip:bob@example.test"))
+        #expect(try m.callID == "a84b4c76e66710@pc33.example.test")
+        #expect(try m.cseq == SIPCSeq(314159, .invite))
+        #expect(try m.from.tag == "1928301774")
+        #expect(try m.from.displayName == "\"Alice A\"")
+        #expect(try m.from.uri.addressOfRecord == "alice@example.test")
+        #expect(try m.to.tag == nil)
+        let vias = try m.vias
+        #expect(vias.count == 2)
+        #expect(vias[0].branch == "z9hG4bKnashds8")
+        #expect(vias[0].transport == "UDP" && vias[0].host == "192.0.2.10" && vias[0].port == 5060)
+        #expect(vias[1].transport == "TCP" && vias[1].port == nil)
+        #expect(try m.contact?.uri.port == 5060)
+        #expect(m.value("Subject") == "a folded subject line")
+        #expect(m.contentType == "application/sdp")
+        #expect(m.body.count == 165)
+        let media = try MSRPMediaDescription(parsing: m.body)
+        #expect(media.path == ["msrp://192.0.2.10:7394/2s93i93idj;tcp"])
+        #expect(media.acceptTypes == ["text/plain"])
+        #expect(media.port == 7394)
+    }
+
+    @Test func encodedMessagesParseBackTheSame() throws {
+        let m = try SIPParser.parse(Array(invite.utf8))
+        let again = try SIPParser.parse(m.encoded)
+        #expect(again.headers == m.headers)
+        #expect(again.body == m.body)
+        #expect(again.startLine == m.startLine)
+    }
+
+    @Test func responseCopiesTheTransactionHeadersAndAddsTheToTag() throws {
+        let m = try SIPParser.parse(Array(invite.utf8))
+        let r = SIPMessage.response(to: m, status: 200, reason: "OK", toTag: "srv1")
+        let parsed = try SIPParser.parse(r.encoded)
+        #expect(parsed.statusCode == 200)
+        #expect(try parsed.vias.count == 2)
+        #expect(try parsed.to.tag == "srv1")
+        #expect(try parsed.cseq == SIPCSeq(314159, .invite))
+        #expect(parsed.method == .invite)
+        let trying = SIPMessage.response(to: m, status: 100, reason: "Trying", toTag: "srv1")
+        #expect(try SIPParser.parse(trying.encoded).to.tag == nil, "100 Trying carries no To tag (§8.2.6.2)")
+    }
+
+    @Test(arguments: [
+        (
+            "INVITE sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCSeq: 1 INVITE\r\n\r\n",
+            SIPParseError.Code.missingHeader, "missing Call-ID header"
+        ),
+        (
+            "INVITE sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 BYE\r\n\r\n",
+            .cseqMethodMismatch, "CSeq method BYE does not match request method INVITE"
+        ),
+        (
+            "INVITE sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: one INVITE\r\n\r\n",
+            .badHeaderValue, "CSeq is not 'number method': 'one INVITE'"
+        ),
+        ("INVITE sip:b@x SIP/3.0\r\n\r\n", .unsupportedVersion, "version 'SIP/3.0' is not SIP/2.0"),
+        ("INVITE sip:b@x\r\n\r\n", .badStartLine, "request line 'INVITE sip:b@x' is not 'METHOD URI SIP/2.0'"),
+        ("SIP/2.0 99 Odd\r\n\r\n", .badStartLine, "status code '99' is not 100 to 699"),
+        (
+            "OPTIONS sip:b@x SIP/2.0\r\nVia SIP/2.0/UDP h\r\n\r\n", .badHeader,
+            "header line without a colon: 'Via SIP/2.0/UDP h'"
+        ),
+        (
+            "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
+            .badHeaderValue, "From has '<' without '>': '<sip:a@x;tag=1'"
+        ),
+        (
+            "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 10\r\n\r\nabc",
+            .badContentLength, "Content-Length 10 but only 3 bytes follow the headers"
+        ),
+        (
+            "OPTIONS sip:b@x SIP/2.0\r\nVia: HTTP/1.1 h\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
+            .badHeaderValue, "Via protocol is not SIP/2.0/TRANSPORT: 'HTTP/1.1'"
+        ),
+        (
+            "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: lots\r\n\r\n",
+            .badHeaderValue, "Max-Forwards is not a number from 0 to 255: 'lots'"
+        ),
+    ])
+    func refusesBadMessagesWithAReasonThatNamesTheFault(text: String, code: SIPParseError.Code, reason: String) {
+        #expect {
+            _ = try SIPParser.parse(Array(text.utf8))
+        } throws: { error in
+            guard let e = error as? SIPParseError else { return false }
+            return e.code == code && e.reason == reason
+        }
+    }
+
+    @Test func versionAndSizeFaultsMapTo505And513() {
+        #expect(SIPParseError(code: .unsupportedVersion, reason: "").statusCode == 505)
+        #expect(SIPParseError(code: .tooLarge, reason: "").statusCode == 513)
+        #expect(SIPParseError(code: .badHeader, reason: "").statusCode == 400)
+        var limits = SIPParserLimits()
+        limits.maxMessageBytes = 100
+        #expect(throws: SIPParseError(code: .tooLarge, reason: "")) {
+            _ = try SIPParser.parse(Array(invite.utf8), limits: limits)
+        }
+    }
+}
+
+@Suite struct SIPStreamFramerTests {
+    @Test func framesMessagesSplitAtEveryByteAndSkipsKeepAlives() throws {
+        let one = try SIPParser.parse(Array(invite.utf8)).encoded
+        let stream = Array("\r\n\r\n".utf8) + one + Array("\r\n".utf8) + one
+        for cut in [1, 7, 100, one.count - 1, one.count, one.count + 3] {
+            var framer = SIPStreamFramer()
+            var got: [SIPMessage] = []
+            framer.append(Array(stream[..<min(cut, stream.count)]))
+            while let m = try framer.next() { got.append(m) }
+            framer.append(Array(stream[min(cut, stream.count)...]))
+            while let m = try framer.next() { got.append(m) }
+            #expect(got.count == 2, "cut at \(cut)")
+            #expect(got.allSatisfy { $0.body.count == 165 })
+            try framer.finish()
+        }
+    }
+
+    @Test func refusesAMessageWithoutContentLengthOverAStream() {
+        var framer = SIPStreamFramer()
+        framer.append(
+            Array(
+                "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n"
+                    .utf8
+            )
+        )
+        #expect(throws: SIPParseError(code: .missingHeader, reason: "")) { _ = try framer.next() }
+        // stays failed
+        #expect(throws: SIPParseError(code: .missingHeader, reason: "")) { _ = try framer.next() }
+    }
+
+    @Test func boundsWhatItHoldsForAnEndlessHeader() {
+        var framer = SIPStreamFramer(limits: SIPParserLimits(maxMessageBytes: 1000))
+        framer.append(Array(repeating: UInt8(ascii: "a"), count: 1001))
+        #expect(throws: SIPParseError(code: .tooLarge, reason: "")) { _ = try framer.next() }
+    }
+
+    @Test func aCutOffMessageIsTruncatedAtTheEnd() throws {
+        var framer = SIPStreamFramer()
+        framer.append(Array(invite.utf8.prefix(50)))
+        #expect(try framer.next() == nil)
+        #expect(throws: SIPParseError(code: .truncated, reason: "")) { try framer.finish() }
+    }
+}
