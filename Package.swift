@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "MSRPChargeCommands",
             dependencies: [
-                "MSRP", "Charging", "LoadEngine", "DiameterNIO",
+                "MSRP", "Charging", "LoadEngine", "DiameterNIO", "IMServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +126,7 @@ let package = Package(
             dependencies: ["DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "LoadEngine", "CMallocCounter"]
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
+        .testTarget(name: "IMServerTests", dependencies: ["IMServer", "SIP", "MSRP", "Charging", "ChargingPipeline"]),
         .testTarget(
             name: "ChargingTests",
             dependencies: ["Charging", "MSRP", .product(name: "PropertyBased", package: "swift-property-based")]

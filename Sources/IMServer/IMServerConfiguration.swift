@@ -17,6 +17,9 @@ public struct IMServerConfiguration: Sendable {
     public var charging = ChargingConfiguration()
     public var shards = 256
     public var expectedSessions = 100_000
+    /// Keep every ended session's accepted usage (for the per-session conservation check
+    /// and the ledger file): 40 bytes per session for as long as the server runs.
+    public var keepClosedSessions = false
     public var parserLimits = MSRPParserLimits.default
     public var sipLimits = SIPParserLimits.default
     /// An MSRP connection that delivers no byte for this long while a frame is partly received

@@ -53,6 +53,7 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
             table: table,
             user: user,
             client: client,
+            keepClosedSessions: configuration.keepClosedSessions,
             capacity: 1 << 12,
             sessions: configuration.expectedSessions / max(1, configuration.workers)
         )
@@ -255,21 +256,20 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
         }
     }
 
-    /// A fresh transaction id for a request the server sends on `leg`: the leg's counter in
-    /// base 36 after the worker's index (RFC 4975 §7.1: unique in the session's context).
+    /// A fresh transaction id for a request the server sends on `leg`: `t` and the leg's
+    /// counter in 9 base-36 digits (RFC 4975 §7.1: unique in the session's context, 4 to 32
+    /// characters, §9).
     static func transactionID(_ counter: inout UInt64, leg: LegID, into tid: inout (UInt64, UInt64)) -> Int {
         counter &+= 1
         var v = counter
         return withUnsafeMutableBytes(of: &tid) { p -> Int in
             p[0] = UInt8(ascii: "t")
-            var n = 1
-            repeat {
+            for i in stride(from: 9, through: 1, by: -1) {
                 let d = UInt8(v % 36)
-                p[n] = d < 10 ? 0x30 &+ d : 0x57 &+ d
+                p[i] = d < 10 ? 0x30 &+ d : 0x57 &+ d
                 v /= 36
-                n += 1
-            } while v > 0 && n < 16
-            return n
+            }
+            return 10
         }
     }
 }

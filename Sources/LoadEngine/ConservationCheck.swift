@@ -13,7 +13,7 @@ public struct ConservationCheck: Sendable, Codable, Equatable {
     /// What was compared, or the first difference.
     public var detail: String
 
-    static func run(
+    public static func run(
         mode: ChargingMode,
         unit: ChargingUnit,
         sessions: [ClosedSession],

@@ -22,32 +22,7 @@ public struct Bench: ParsableCommand {
 
     @OptionGroup public var workload: WorkloadOptions
 
-    @Option(
-        help: ArgumentHelp(
-            "The Charging Enabler: 'embedded', or Diameter peers diameter://HOST:PORT[,diameter://HOST:PORT…].",
-            discussion:
-                "With Diameter peers, CH-1 goes as ACR (Rf) and CH-2 as CCR (Ro); retransmissions after Tx go to the next peer with the T flag, and the conservation check compares the usage accepted with what the peers acknowledged (2001)."
-        )
-    )
-    var enabler = "embedded"
-
-    @OptionGroup(title: "Diameter (with --enabler diameter://…)")
-    var diameterIdentity: DiameterIdentityOptions
-
-    @Option(help: "Destination-Realm of every ACR and CCR.")
-    var destinationRealm = "charging.test"
-
-    @Option(help: "Service-Context-Id of every CCR (RFC 4006 §8.42).")
-    var serviceContextId = "msrp@msrpcharge.test"
-
-    @Option(
-        help:
-            "Diameter requests in flight per peer at most; more wait for answers (and the workers wait when 65536 wait)."
-    )
-    var diameterWindow = 4096
-
-    @Option(help: "Tw, seconds: a DWR goes to a peer after this long without a message from it (RFC 3539).")
-    var diameterWatchdog = 30.0
+    @OptionGroup public var enablerConnection: EnablerConnectionOptions
 
     @Flag(
         help:
@@ -99,14 +74,7 @@ public struct Bench: ParsableCommand {
         } catch let e as WorkloadError {
             throw ValidationError(e.description)
         }
-        _ = try EnablerChoice(parsing: enabler)
-        guard diameterWatchdog >= 0.1, diameterWatchdog.isFinite else {
-            throw ValidationError("--diameter-watchdog must be at least 0.1 seconds, got \(diameterWatchdog)")
-        }
-        guard (1...(1 << 20)).contains(diameterWindow) else {
-            throw ValidationError("--diameter-window must be from 1 to 1048576, got \(diameterWindow)")
-        }
-        _ = try diameterIdentity.identity(role: "bench")
+        try enablerConnection.validate(role: "bench")
         guard stageDuration > 0, stageDuration.isFinite else {
             throw ValidationError("--stage-duration must be a positive number of seconds, got \(stageDuration)")
         }
@@ -131,7 +99,11 @@ public struct Bench: ParsableCommand {
             }
             stageRows = rows
         }
-        let remote = try connectEnabler(model)
+        let remote = try enablerConnection.connect(
+            role: "bench",
+            charging: model.charging,
+            expectedSessions: model.sessions
+        )
         defer { remote?.close() }
         let result = try LoadRun.run(model, remote: remote, progress: progress)
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
@@ -174,29 +146,6 @@ public struct Bench: ParsableCommand {
             throw ExitCode(1)
         }
         if !report.failedConditions.isEmpty { throw ExitCode(3) }
-    }
-
-    /// The Diameter client, connected (capabilities exchanged with every peer), or nil for the
-    /// embedded enabler.
-    func connectEnabler(_ model: WorkloadModel) throws -> DiameterChargingClient? {
-        guard case .diameter(let endpoints) = try EnablerChoice(parsing: enabler) else { return nil }
-        do {
-            return try DiameterChargingClient.connect(
-                endpoints,
-                identity: diameterIdentity.identity(role: "bench"),
-                mapping: ChargingDiameterMapping(
-                    destinationRealm: destinationRealm,
-                    serviceContextID: serviceContextId,
-                    unitsAreMessages: model.charging.unit == .messages
-                ),
-                expectedSessions: model.sessions,
-                window: diameterWindow,
-                slotExpiry: 2 * model.charging.txTimeout,
-                watchdogInterval: .nanoseconds(Int64(diameterWatchdog * 1e9))
-            )
-        } catch {
-            throw CLIError("--enabler \(enabler): \(error)")
-        }
     }
 
     @Sendable static func progressLine(_ seconds: Double, _ chunks: UInt64) {

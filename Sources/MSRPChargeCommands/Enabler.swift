@@ -166,6 +166,24 @@ enum LedgerFile {
     }
 
     static func write(_ ledger: ChargingLedger, counters c: DiameterServerCounters, to path: String) throws {
+        try write(
+            ledger,
+            requests: (c.accountingRequests, c.creditControlRequests),
+            answers: Dictionary(uniqueKeysWithValues: c.answersByResultCode.map { (String($0.key), $0.value) }),
+            refused: Dictionary(uniqueKeysWithValues: c.errorsByResultCode.map { (String($0.key), $0.value) }),
+            to: path
+        )
+    }
+
+    /// The ledger with the requests that built it: (ACR, CCR) received by an enabler, or the
+    /// CH-1 and CH-2 requests an IM server sent.
+    static func write(
+        _ ledger: ChargingLedger,
+        requests: (UInt64, UInt64),
+        answers: [String: UInt64] = [:],
+        refused: [String: UInt64] = [:],
+        to path: String
+    ) throws {
         var sessions: [Session] = []
         ledger.entries.forEach { key, e in
             sessions.append(
@@ -190,14 +208,10 @@ enum LedgerFile {
             totalOfflineBytes: t.offline.bytes,
             totalOnlineUnits: t.onlineUnits,
             duplicatesDropped: t.duplicates,
-            accountingRequests: c.accountingRequests,
-            creditControlRequests: c.creditControlRequests,
-            answersByResultCode: Dictionary(
-                uniqueKeysWithValues: c.answersByResultCode.map { (String($0.key), $0.value) }
-            ),
-            refusedByResultCode: Dictionary(
-                uniqueKeysWithValues: c.errorsByResultCode.map { (String($0.key), $0.value) }
-            )
+            accountingRequests: requests.0,
+            creditControlRequests: requests.1,
+            answersByResultCode: answers,
+            refusedByResultCode: refused
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -62,38 +62,8 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Seed of the traffic and of the enabler's choices.")
     var seed: UInt64 = 1
 
-    @Option(help: "Charging: off, offline (CH-1), online (CH-2) or both.")
-    var mode = "offline"
-
-    @Option(
-        help:
-            "Interim interval in seconds, until the enabler sends one (and the embedded enabler's Acct-Interim-Interval unless --enabler-interim-interval is given)."
-    )
-    var interimInterval = 10.0
-
-    @Option(help: "Ceiling on CH-1 interims per second across all sessions (token bucket).")
-    var interimCeiling: Double?
-
-    @Option(help: "Interims the ceiling lets through at once.")
-    var interimCeilingBurst = 100
-
-    @Option(help: "CH-2 units: bytes or messages.")
-    var unit = "bytes"
-
-    @Option(help: "Requested-Service-Unit on CH-2 initial and update.")
-    var requestedUnits: UInt64 = 100_000
-
-    @Option(help: "Session set-up: one-to-one, one-to-one-on-answer or conference.")
-    var setup = "one-to-one"
-
-    @Option(help: "When Tx expires on CH-2: continue, terminate or retry-then-terminate.")
-    var failureHandling = "retry-then-terminate"
-
-    @Option(help: "Tx, seconds to wait for a charging answer.")
-    var txTimeout = 2.0
-
-    @OptionGroup(title: "Charging Enabler model (the embedded enabler, or `msrpcharge enabler`)")
-    var enablerModel: EnablerModelOptions
+    @OptionGroup(title: "Charging")
+    var charging: ChargingOptions
 
     @Option(help: "Shards of the session table.")
     var shards = 256
@@ -183,24 +153,8 @@ public struct WorkloadOptions: ParsableArguments {
         m.shards = shards
         m.shardAffinity = shardAffinity
         m.sampleEvery = sampleEvery
-        m.charging.mode = try Self.choice("--mode", mode, ChargingMode.self)
-        m.charging.defaultInterimInterval = try Self.seconds("--interim-interval", interimInterval)
-        m.charging.interimCeilingPerSecond = interimCeiling
-        m.charging.interimCeilingBurst = interimCeilingBurst
-        m.charging.unit = try Self.choice("--unit", unit, ChargingUnit.self)
-        m.charging.requestedUnits = requestedUnits
-        m.charging.setup = try Self.choice("--setup", setup, SessionSetup.self)
-        m.charging.failureHandling = try Self.choice(
-            "--failure-handling",
-            failureHandling,
-            CreditControlFailureHandling.self
-        )
-        m.charging.txTimeout = try Self.seconds("--tx-timeout", txTimeout)
-        // No AVP by default when the client charges every message: it keeps its own interval of 0.
-        m.enabler = try enablerModel.configuration(
-            seed: seed,
-            defaultInterimInterval: interimInterval > 0 ? m.charging.defaultInterimInterval : nil
-        )
+        m.charging = try charging.configuration()
+        m.enabler = try charging.enablerConfiguration(seed: seed)
         return m
     }
 }

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Charging
+import LoadEngine
+
+/// How the Charging Enabler User charges, as options: the same names on `bench` (in memory)
+/// and `serve` (on the wire), with the embedded enabler's model beside them.
+public struct ChargingOptions: ParsableArguments {
+    @Option(help: "Charging: off, offline (CH-1), online (CH-2) or both.")
+    var mode = "offline"
+
+    @Option(
+        help:
+            "Interim interval in seconds, until the enabler sends one (and the embedded enabler's Acct-Interim-Interval unless --enabler-interim-interval is given)."
+    )
+    var interimInterval = 10.0
+
+    @Option(help: "Ceiling on CH-1 interims per second across all sessions (token bucket).")
+    var interimCeiling: Double?
+
+    @Option(help: "Interims the ceiling lets through at once.")
+    var interimCeilingBurst = 100
+
+    @Option(help: "CH-2 units: bytes or messages.")
+    var unit = "bytes"
+
+    @Option(help: "Requested-Service-Unit on CH-2 initial and update.")
+    var requestedUnits: UInt64 = 100_000
+
+    @Option(help: "Session set-up: one-to-one, one-to-one-on-answer or conference.")
+    var setup = "one-to-one"
+
+    @Option(help: "When Tx expires on CH-2: continue, terminate or retry-then-terminate.")
+    var failureHandling = "retry-then-terminate"
+
+    @Option(help: "Tx, seconds to wait for a charging answer.")
+    var txTimeout = 2.0
+
+    @OptionGroup(title: "Charging Enabler model (the embedded enabler, or `msrpcharge enabler`)")
+    var enablerModel: EnablerModelOptions
+
+    public init() {}
+
+    /// The Charging Enabler User's configuration; throws with the offending value.
+    public func configuration() throws(WorkloadError) -> ChargingConfiguration {
+        var c = ChargingConfiguration()
+        c.mode = try WorkloadOptions.choice("--mode", mode, ChargingMode.self)
+        c.defaultInterimInterval = try WorkloadOptions.seconds("--interim-interval", interimInterval)
+        c.interimCeilingPerSecond = interimCeiling
+        c.interimCeilingBurst = interimCeilingBurst
+        c.unit = try WorkloadOptions.choice("--unit", unit, ChargingUnit.self)
+        c.requestedUnits = requestedUnits
+        c.setup = try WorkloadOptions.choice("--setup", setup, SessionSetup.self)
+        c.failureHandling = try WorkloadOptions.choice(
+            "--failure-handling",
+            failureHandling,
+            CreditControlFailureHandling.self
+        )
+        c.txTimeout = try WorkloadOptions.seconds("--tx-timeout", txTimeout)
+        return c
+    }
+
+    /// The embedded enabler's model. No Acct-Interim-Interval by default when the client
+    /// charges every message: it keeps its own interval of 0.
+    public func enablerConfiguration(seed: UInt64) throws(WorkloadError) -> EmbeddedEnablerConfiguration {
+        let interval = try WorkloadOptions.seconds("--interim-interval", interimInterval)
+        return try enablerModel.configuration(seed: seed, defaultInterimInterval: interimInterval > 0 ? interval : nil)
+    }
+}

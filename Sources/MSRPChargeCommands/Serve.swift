@@ -1,0 +1,203 @@
+import ArgumentParser
+import Charging
+import DiameterNIO
+import Foundation
+import IMServer
+import LoadEngine
+import Logging
+import ServiceLifecycle
+
+/// `msrpcharge serve`: the IM server on the wire, SIP and MSRP over TCP (and SIP over UDP),
+/// charging every chunk it carries, until SIGINT or SIGTERM.
+public struct Serve: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Run an IM server (SIP + MSRP) that charges every chunk it carries, until SIGINT or SIGTERM.",
+        discussion: """
+            A registrar and back-to-back user agent on SIP (UDP and TCP), an MSRP endpoint on \
+            both legs of each session (the caller connects to the server's path, the server to \
+            the recipient's). Each chunk accepted is answered 200, charged through the Charging \
+            Enabler User (CH-1 interim on the last chunk's 200 OK, limited by the interim \
+            interval; CH-2 at set-up) and forwarded. Worker i listens for MSRP on PORT+i. On \
+            SIGINT or SIGTERM every session ends with BYE, its CH-1 stop and CH-2 termination \
+            are sent and answered, and the figures are printed.
+            Example: msrpcharge serve --sip 127.0.0.1:5060 --msrp 127.0.0.1:2855 --mode both --ledger ledger.json
+            """
+    )
+
+    @Option(help: "SIP address, HOST:PORT (UDP and TCP; port 0 picks one, printed).")
+    var sip = "127.0.0.1:5060"
+
+    @Option(help: "MSRP address, HOST:PORT: worker i listens on PORT+i (port 0: each picks one).")
+    var msrp = "127.0.0.1:2855"
+
+    @Option(help: "Event loops, each with its own MSRP listener and charging pipeline (default: the CPUs online).")
+    var workers: Int?
+
+    @OptionGroup var charging: ChargingOptions
+
+    @OptionGroup var enablerConnection: EnablerConnectionOptions
+
+    @Option(help: "Seed of the embedded enabler's choices.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Sessions the tables are sized for (they grow past it).")
+    var expectedSessions = 100_000
+
+    @Option(help: "Seconds an MSRP connection may stay silent in the middle of a frame before it is closed.")
+    var idleTimeout = 30.0
+
+    @Option(help: "Seconds shutdown waits for the enabler's answers to the stops (default: --tx-timeout + 1).")
+    var shutdownWait: Double?
+
+    @Option(
+        help:
+            "On exit, write what was charged per session (the embedded enabler's ledger, or what the Diameter peers acknowledged) as JSON; also keeps each session's accepted usage for the per-session conservation check."
+    )
+    var ledger: String?
+
+    public init() {}
+
+    static func hostPort(_ name: String, _ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port), colon > text.startIndex
+        else {
+            throw ValidationError("\(name) must be HOST:PORT, got '\(text)'")
+        }
+        return (String(text[..<colon]), port)
+    }
+
+    public func validate() throws {
+        _ = try Self.hostPort("--sip", sip)
+        _ = try Self.hostPort("--msrp", msrp)
+        if let workers, !(1...256).contains(workers) {
+            throw ValidationError("--workers must be from 1 to 256, got \(workers)")
+        }
+        guard idleTimeout > 0, idleTimeout.isFinite else {
+            throw ValidationError("--idle-timeout must be a positive number of seconds, got \(idleTimeout)")
+        }
+        do throws(WorkloadError) {
+            _ = try charging.configuration()
+            _ = try charging.enablerConfiguration(seed: seed)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        try enablerConnection.validate(role: "imserver")
+    }
+
+    func serverConfiguration() throws -> IMServerConfiguration {
+        var c = IMServerConfiguration()
+        (c.sipHost, c.sipPort) = try Self.hostPort("--sip", sip)
+        (c.msrpHost, c.msrpPort) = try Self.hostPort("--msrp", msrp)
+        c.workers = workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        c.charging = try charging.configuration()
+        c.expectedSessions = expectedSessions
+        c.idleTimeout = Int64(idleTimeout * 1e9)
+        c.keepClosedSessions = ledger != nil
+        return c
+    }
+
+    public func run() async throws {
+        let configuration = try serverConfiguration()
+        var logger = Logger(label: "msrpcharge.serve")
+        logger.logLevel = .notice
+        let wait = Int64((shutdownWait ?? (Double(configuration.charging.txTimeout) / 1e9 + 1)) * 1e9)
+        if let remote = try enablerConnection.connect(
+            role: "imserver",
+            charging: configuration.charging,
+            expectedSessions: expectedSessions
+        ) {
+            defer { remote.close() }
+            let server = IMServer(configuration: configuration, client: remote, answerPoll: 1_000_000, logger: logger)
+            let report = try await serve(server, logger: logger, wait: wait)
+            try finish(report, configuration, ledger: remote.acknowledged)
+        } else {
+            let enabler = EmbeddedChargingEnabler(
+                try charging.enablerConfiguration(seed: seed),
+                expectedSessions: expectedSessions
+            )
+            let server = IMServer(configuration: configuration, client: enabler, answerPoll: nil, logger: logger)
+            let report = try await serve(server, logger: logger, wait: wait)
+            try finish(report, configuration, ledger: enabler.ledger)
+        }
+    }
+
+    func serve<Client: ChargingEnablerClient>(
+        _ server: IMServer<Client>,
+        logger: Logger,
+        wait: Int64
+    ) async throws -> IMServerReport {
+        let bound = try server.start()
+        let c = server.configuration
+        // Written straight to the descriptor: scripts wait for this line.
+        FileHandle.standardOutput.write(
+            Data(
+                "msrpcharge serve: SIP on \(c.sipHost):\(bound.sipPort) (UDP, TCP), MSRP on \(c.msrpHost):\(bound.msrpPorts.map(String.init).joined(separator: ",")) (TCP), \(c.workers) workers, charging \(c.charging.mode.rawValue), set-up \(c.charging.setup.rawValue)\n"
+                    .utf8
+            )
+        )
+        let group = ServiceGroup(
+            services: [WaitForShutdown()],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger
+        )
+        try await group.run()
+        return server.shutdown(waitingUpTo: wait)
+    }
+
+    func finish(_ r: IMServerReport, _ c: IMServerConfiguration, ledger charged: ChargingLedger) throws {
+        print(ServeReportText.lines(r, c).joined(separator: "\n"))
+        let check = ConservationCheck.run(
+            mode: c.charging.mode,
+            unit: c.charging.unit,
+            sessions: r.closedSessions,
+            stillOpen: 0,
+            ledger: charged,
+            accepted: c.keepClosedSessions ? r.pipeline.accepted : r.closedSessions.reduce(.zero) { $0 + $1.accepted },
+            abandoned: r.charging.abandoned
+        )
+        if c.keepClosedSessions || c.charging.mode == .off {
+            print("conservation: \(check.ok ? "ok" : "FAILED"): \(check.detail)")
+        } else {
+            let t = charged.totals
+            let ok = !c.charging.mode.offline || t.offline == r.pipeline.accepted
+            print(
+                "conservation: \(ok ? "ok" : "FAILED"): CH-1 charged \(t.offline), accepted \(r.pipeline.accepted) (totals; --ledger checks each session)"
+            )
+        }
+        if let ledger {
+            try LedgerFile.write(
+                charged,
+                requests: (
+                    r.charging.sent(.offlineStart) &+ r.charging.sent(.offlineInterim) &+ r.charging.sent(.offlineStop),
+                    r.charging.sent(.onlineInitial) &+ r.charging.sent(.onlineUpdate)
+                        &+ r.charging.sent(.onlineTermination)
+                ),
+                to: ledger
+            )
+            print("msrpcharge serve: ledger written to \(ledger)")
+        }
+    }
+}
+
+/// The serve report as text.
+enum ServeReportText {
+    static func lines(_ r: IMServerReport, _ c: IMServerConfiguration) -> [String] {
+        let p = r.pipeline
+        let ch = r.charging
+        let kinds = ChargingRequestKind.allCases.map { "\($0) \(ch.sent($0))" }.joined(separator: ", ")
+        let sipIn = r.sipRequests.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let sipOut = r.sipResponsesSent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+            separator: ", "
+        )
+        return [
+            "msrpcharge serve: stopped",
+            "sessions: \(r.sessionsSetUp) set up, \(r.sessionsRefused) refused, \(r.sessionsEnded) ended (\(r.sessionsEndedByMedia) by their media)",
+            "SIP: requests \(sipIn.isEmpty ? "none" : sipIn); responses sent \(sipOut.isEmpty ? "none" : sipOut); \(r.retransmissionsAbsorbed) retransmissions absorbed, \(r.retransmissionsSent) sent; \(r.sipMalformed) malformed",
+            "MSRP: \(p.chunks) chunks (\(p.messages) messages, \(p.abortedMessages) aborted, \(p.bodyBytes) body bytes) on \(r.connectionsAccepted) connections in, \(r.connectionsOpened) out; \(r.chunksForwarded) chunks and \(r.reportsForwarded) reports forwarded",
+            "MSRP responses: 200 \(p.responses200), 403 \(p.responses403), 481 \(p.responses481) (\(r.foreignSessionIDs) foreign session-ids, \(r.wrongConnection) on the wrong connection), 501 \(p.responses501), withheld \(p.responsesWithheld); \(r.malformedMSRP) malformed, \(r.idleClosed) idle closed, \(r.readPauses) reads paused",
+            "charging: \(kinds); \(ch.interimTriggers) last-chunk triggers, \(ch.suppressedByInterval) within the interval, \(ch.suppressedByCeiling) over the ceiling; \(ch.denials) denials, \(ch.timeouts) timeouts, \(ch.abandoned) given up",
+            "accepted: \(p.accepted)",
+        ]
+    }
+}
