@@ -123,10 +123,18 @@ let package = Package(
         ),
         .testTarget(
             name: "DiameterNIOTests",
-            dependencies: ["DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "LoadEngine", "CMallocCounter"]
+            dependencies: [
+                "DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "LoadEngine", "CMallocCounter",
+                "InteropScriptSupport",
+            ]
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
-        .testTarget(name: "IMServerTests", dependencies: ["IMServer", "SIP", "MSRP", "Charging", "ChargingPipeline"]),
+        .testTarget(
+            name: "IMServerTests",
+            dependencies: ["IMServer", "SIP", "MSRP", "Charging", "ChargingPipeline", "InteropScriptSupport"]
+        ),
+        // Runs scripts/interop/… with the debug build, for the interop tests.
+        .target(name: "InteropScriptSupport", path: "Tests/InteropScriptSupport"),
         .testTarget(
             name: "ChargingTests",
             dependencies: ["Charging", "MSRP", .product(name: "PropertyBased", package: "swift-property-based")]

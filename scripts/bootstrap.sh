@@ -3,7 +3,8 @@
 # allocator, needed to link), and for the interop tests (optional: each is skipped with its
 # reason when its peer is missing) tshark (the independent MSRP and Diameter dissector),
 # freeDiameterd with its extensions and headers (the independent Diameter peer), iproute2 (the
-# network namespace freeDiameterd runs in) and python3's pip (python-diameter's messages).
+# network namespace freeDiameterd runs in), python3's pip (python-diameter's messages), SIPp
+# (sip-tester, the independent SIP peer) and gcc (the interop scripts' small C helpers).
 set -euo pipefail
 need=()
 dpkg -s libjemalloc-dev >/dev/null 2>&1 || need+=(libjemalloc-dev)
@@ -11,6 +12,8 @@ command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v freeDiameterd >/dev/null 2>&1 || need+=(freediameterd freediameter-extensions)
 [ -f /usr/include/freeDiameter/extension.h ] || need+=(libfreediameter-dev)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

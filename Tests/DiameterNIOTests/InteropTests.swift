@@ -1,52 +1,18 @@
-import Foundation
+import InteropScriptSupport
 import Testing
 
-/// The interop scripts, run with the debug build of `msrpcharge` that `swift build
-/// --build-tests` made: freeDiameterd (in a network namespace) and tshark judge our Diameter.
-/// Each script installs its peer from Debian or prints SKIPPED with the reason, which the test
-/// prints too; a failure shows the script's output.
+/// The interop scripts (``InteropScript``): freeDiameterd (in a network namespace) and tshark
+/// judge our Diameter.
 @Suite("Diameter interop", .serialized)
 struct InteropTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../..").standardized
-
-    static func run(_ script: String, environment: [String: String] = [:]) throws -> (Int32, String) {
-        let binary = root.appendingPathComponent(".build/debug/msrpcharge").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            return (0, "SKIPPED: \(binary) is not built (swift build --build-tests builds it)")
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [root.appendingPathComponent(script).path, binary]
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    static func check(_ script: String, environment: [String: String] = [:]) throws {
-        let (status, output) = try run(script, environment: environment)
-        let last = output.split(separator: "\n").last.map(String.init) ?? ""
-        print(
-            output.split(separator: "\n").filter { $0.hasPrefix("ok:") || $0.contains("SKIPPED") || $0.contains("OK") }
-                .joined(separator: "\n")
-        )
-        #expect(status == 0, "\(output)")
-        #expect(last.contains("OK") || last.contains("SKIPPED"), "\(output)")
-    }
-
     @Test(.timeLimit(.minutes(3)))
     func freeDiameterdRelayWatchdogAndDisconnect() throws {
         // A debug build through a relay: paced well inside what it carries.
-        try Self.check("scripts/interop/freediameter.sh", environment: ["RATE": "4000"])
+        try InteropScript.check("scripts/interop/freediameter.sh", environment: ["RATE": "4000"])
     }
 
     @Test(.timeLimit(.minutes(2)))
     func tsharkDissectsEveryMessage() throws {
-        try Self.check("scripts/interop/diameter-tshark.sh")
+        try InteropScript.check("scripts/interop/diameter-tshark.sh")
     }
 }

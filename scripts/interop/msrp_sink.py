@@ -3,7 +3,7 @@
 every request that asks for a response with 200 (RFC 4975 §7.2), counts chunks and body bytes,
 and writes the counts to FILE when it gets SIGTERM. Frames are cut at their end-line
 (`-------TID$`, `+` or `#`), which is all a sink needs."""
-import re, signal, socket, sys, threading
+import os, re, signal, socket, sys, threading
 
 port, out = int(sys.argv[1]), sys.argv[2]
 counts = {"connections": 0, "sends": 0, "body_bytes": 0, "responses": 0}
@@ -48,9 +48,11 @@ def serve(conn):
 
 
 def stop(*_):
-    with open(out, "w") as f:
-        f.write(" ".join(f"{k}={v}" for k, v in counts.items()) + "\n")
-    sys.exit(0)
+    try:
+        with open(out, "w") as f:
+            f.write(" ".join(f"{k}={v}" for k, v in counts.items()) + "\n")
+    finally:
+        os._exit(0)
 
 
 signal.signal(signal.SIGTERM, stop)
@@ -58,9 +60,16 @@ s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", port))
 s.listen(128)
+# The main thread wakes up ten times a second: a signal's Python handler runs only there, and a
+# thread blocked in accept() would never run it.
+s.settimeout(0.1)
 print("listening", flush=True)
 while True:
-    c, _ = s.accept()
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    c.settimeout(None)
     with lock:
         counts["connections"] += 1
     threading.Thread(target=serve, args=(c,), daemon=True).start()

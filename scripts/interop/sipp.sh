@@ -7,6 +7,9 @@
 # requires a 403 whose Reason header names 4012 DIAMETER_CREDIT_LIMIT_REACHED.
 # Usage: scripts/interop/sipp.sh BIN   (CALLS, RATE; prints SKIPPED and exits 0 when it cannot run)
 set -euo pipefail
+# Descriptors a parent left open (a test's output pipe) are closed, so that the peers started
+# in the background cannot hold them after the script ends.
+for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true; done
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
 calls=${CALLS:-200}
@@ -21,7 +24,12 @@ out=$(mktemp -d /tmp/msrpcharge-sipp.XXXXXX)
 base=$((20000 + RANDOM % 20000))
 sip=$base msrp=$((base + 1)) sink=$((base + 10)) uas=$((base + 11)) uac=$((base + 12))
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$out"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.3
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  [ -n "${KEEP:-}" ] || rm -rf "$out"
+}
 trap cleanup EXIT
 d=scripts/interop/sipp
 sed "s/SINKPORT/$sink/g" $d/uas.xml >"$out/uas.xml"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# tshark, Wireshark's SIP, SDP and MSRP dissectors, as the judge of serve's bytes: sessions set up
+# over SIP/UDP and a few hundred one-chunk messages relayed (scripts/perf/msrp_blast.c plays both
+# ends) are captured on loopback, then dissected. Every SIP method of the flow and the SDP's
+# TCP/MSRP media must be there; every MSRP frame must dissect with the fields sent (the
+# forwarded SENDs carry the server's From-Path, the recipient's To-Path, the Byte-Range and
+# Message-ID as received); the expert info must hold no error and no warning.
+# Usage: scripts/interop/serve-tshark.sh BIN   (root; prints SKIPPED and exits 0 when it cannot run)
+set -euo pipefail
+# Descriptors a parent left open (a test's output pipe) are closed, so that the peers started
+# in the background cannot hold them after the script ends.
+for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true; done
+cd "$(dirname "$0")/../.."
+bin=$(realpath "$1")
+skip() { echo "SKIPPED serve tshark interop: $*"; exit 0; }
+[ "$(id -u)" -eq 0 ] || skip "capturing needs root"
+command -v tshark >/dev/null || skip "tshark is not installed (scripts/bootstrap.sh installs it)"
+command -v gcc >/dev/null || skip "gcc is not installed (the test client)"
+out=$(mktemp -d /tmp/msrpcharge-serve-tshark.XXXXXX)
+sip=$((20000 + RANDOM % 20000))
+msrp=$((sip + 1))
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.3
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  [ -n "${KEEP:-}" ] || rm -rf "$out"
+}
+trap cleanup EXIT
+gcc -O2 -o "$out/msrp_blast" scripts/perf/msrp_blast.c
+"$bin" serve --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 1 --mode offline --interim-interval 0 \
+  --enabler-latency 0 >"$out/serve.log" 2>&1 &
+serve=$!
+pids+=($serve)
+for _ in $(seq 100); do grep -q "msrpcharge serve: SIP on" "$out/serve.log" && break; sleep 0.1; done
+tshark -i lo -f "udp port $sip or tcp" -w "$out/serve.pcapng" -a duration:7 >"$out/tshark.log" 2>&1 &
+capture=$!
+sleep 2.5 # dumpcap's filter is live only some time after "Capturing on"
+"$out/msrp_blast" $sip 2 4 1 100 300 | tee "$out/blast.log"
+kill -INT $serve
+wait $serve || { cat "$out/serve.log"; echo "FAILED: serve exited with $?"; exit 1; }
+wait $capture || true
+dissect() { tshark -r "$out/serve.pcapng" -d "udp.port==$sip,sip" -d "tcp.port==$msrp,msrp" "$@" 2>/dev/null; }
+methods=$(dissect -Y sip -T fields -e sip.Method -e sip.Status-Code | tr '\t' ' ' | sed 's/^ *//' | sort | uniq -c)
+echo "$methods"
+for m in REGISTER INVITE ACK BYE 100 200; do
+  echo "$methods" | grep -qw "$m" || { echo "FAILED: no SIP $m in the capture"; exit 1; }
+done
+proto=$(dissect -Y sdp -T fields -e sdp.media.proto | sort -u | tr '\n' ' ')
+[[ "$proto" == *TCP/MSRP* ]] || { echo "FAILED: the SDP has no TCP/MSRP media ($proto)"; exit 1; }
+frames=$(dissect -Y msrp -T fields -e msrp.method -e msrp.status.code | tr '\t' ' ' | sed 's/^ *//' | sort | uniq -c)
+echo "$frames"
+sends=$(dissect -Y 'msrp.method == "SEND" && msrp.byte.range == "1-100/100"' -T fields -e msrp.transaction.id | wc -l)
+oks=$(dissect -Y 'msrp.status.code == 200' -T fields -e msrp.transaction.id | wc -l)
+chunks=$(sed -n 's/.* \([0-9]*\) answered.*/\1/p' "$out/blast.log")
+# Each chunk crosses the wire twice (caller → server, server → recipient) and is answered twice.
+[ "$sends" -ge $((2 * chunks)) ] || { echo "FAILED: $sends SENDs of 100 bytes dissected for $chunks chunks"; exit 1; }
+[ "$oks" -ge $((2 * chunks)) ] || { echo "FAILED: $oks 200 responses dissected for $chunks chunks"; exit 1; }
+# The forwarded SENDs: From-Path is the server's, To-Path the recipient's (r000000, r000001).
+forwarded=$(dissect -Y 'msrp.method == "SEND" && msrp.to.path contains "/r00000"' -T fields -e msrp.from.path -e msrp.messageid | sort -u | head -3)
+echo "$forwarded" | grep -q "msrp://127.0.0.1:$msrp/" || { echo "FAILED: forwarded SENDs do not carry the server's From-Path"; echo "$forwarded"; exit 1; }
+expert=$(dissect -q -z expert,warn | grep -E "^ *(Error|Warning|Malformed)" || true)
+[ -z "$expert" ] || { echo "FAILED: tshark's expert info:"; dissect -q -z expert,warn; exit 1; }
+echo "serve tshark interop: OK ($chunks chunks: $sends SENDs and $oks 200 OKs dissected as MSRP, SIP and SDP complete, no expert error or warning)"
