@@ -10,6 +10,10 @@
 // the recipient side answers every forwarded SEND with 200. Latency is SEND written → its
 // 200 OK read, in a log-linear histogram. Prints one line of figures.
 //
+// With MSRP_RELAY=PORT, every caller sends through an RFC 4976 relay on 127.0.0.1:PORT (Kamailio's
+// msrp module): the To-Path starts with the relay's URI, and the caller's own URI carries the
+// port its connection is bound to, so the relay can send the responses back on that connection.
+//
 // cc -O2 -o msrp_blast msrp_blast.c
 // msrp_blast SIP_PORT SESSIONS WINDOW SECONDS SIZE [RATE]
 #define _GNU_SOURCE
@@ -107,7 +111,7 @@ static double percentile(double q) {
 typedef struct {
   int fd;
   int recipient;
-  char path[160];  // the server's path (caller side) or the server's URI (recipient side)
+  char path[320];  // the server's path (caller side) or the server's URI (recipient side)
   char own[160];
   char *in;
   int inlen, incap;
@@ -126,6 +130,7 @@ int main(int argc, char **argv) {
   int sip = atoi(argv[1]), sessions = atoi(argv[2]), window = atoi(argv[3]);
   double seconds = atof(argv[4]), rate = argc > 6 ? atof(argv[6]) : 0;
   int size = atoi(argv[5]);
+  int relay = getenv("MSRP_RELAY") ? atoi(getenv("MSRP_RELAY")) : 0;
   if (window > RING / 2) window = RING / 2;
   struct sockaddr_in server = addr(sip);
   char buf[65536], msg[8192], body[1024], h1[512], h2[512], h3[512], h4[512], h5[512];
@@ -192,8 +197,19 @@ int main(int argc, char **argv) {
     strcpy(c->own, cpath);
     int port = atoi(strrchr(strchr(c->path + 7, ':'), ':') + 1);
     c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (relay) {
+      struct sockaddr_in own = addr(0);
+      if (bind(c->fd, (void *)&own, sizeof own)) die("bind the caller's MSRP socket");
+      socklen_t ol = sizeof own;
+      getsockname(c->fd, (void *)&own, &ol);
+      sprintf(c->own, "msrp://127.0.0.1:%d/c%06d;tcp", ntohs(own.sin_port), i);
+      char both[320];
+      snprintf(both, sizeof both, "msrp://127.0.0.1:%d/k%06d;tcp %s", relay, i, c->path);
+      strcpy(c->path, both);
+      port = relay;
+    }
     struct sockaddr_in sa = addr(port);
-    if (connect(c->fd, (void *)&sa, sizeof sa)) die("connect to the server's MSRP path");
+    if (connect(c->fd, (void *)&sa, sizeof sa)) die("connect to the server's MSRP path (or the relay)");
   }
   double setup_seconds = now() - setup_start;
   // drain the recipient's ACKs

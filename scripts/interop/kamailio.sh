@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Kamailio's msrp module as an RFC 4976 relay in front of `msrpcharge serve`: callers send their
+# chunks through it (To-Path: the relay, then serve's path), Kamailio relays each by the
+# To-Path's next hop and adds itself to From-Path, serve answers, forwards and charges them, and
+# the 200 OKs go back through the relay. A third implementation's MSRP framing against ours:
+# every chunk must be answered 200, serve must count each one accepted and charged, and its
+# conservation check must pass. scripts/perf/msrp_blast.c plays both ends.
+# Usage: scripts/interop/kamailio.sh BIN   (CHUNKS_PER_SECOND, SECONDS; prints SKIPPED and exits 0 when it cannot run)
+set -euo pipefail
+# Descriptors a parent left open (a test's output pipe) are closed, so that the peers started
+# in the background cannot hold them after the script ends.
+for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true; done
+cd "$(dirname "$0")/../.."
+bin=$(realpath "$1")
+rate=${CHUNKS_PER_SECOND:-400}
+seconds=${SECONDS_RUN:-2}
+skip() { echo "SKIPPED Kamailio MSRP relay interop: $*"; exit 0; }
+if ! command -v kamailio >/dev/null; then
+  { apt-get install -y kamailio || { apt-get update && apt-get install -y kamailio; }; } >/dev/null 2>&1 \
+    || skip "kamailio cannot be installed"
+fi
+modules=/usr/lib/x86_64-linux-gnu/kamailio/modules
+[ -f $modules/msrp.so ] || skip "Kamailio's msrp module is not in $modules"
+command -v gcc >/dev/null || skip "gcc is not installed (the test client)"
+out=$(mktemp -d /tmp/msrpcharge-kamailio.XXXXXX)
+sip=$((20000 + RANDOM % 20000))
+msrp=$((sip + 1)) relay=$((sip + 5))
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.3
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  [ -n "${KEEP:-}" ] || rm -rf "$out"
+}
+trap cleanup EXIT
+gcc -O2 -o "$out/msrp_blast" scripts/perf/msrp_blast.c
+sed "s/KAMPORT/$relay/; s/CHILDREN/2/g" scripts/interop/kamailio/msrp-relay.cfg >"$out/kamailio.cfg"
+kamailio -DD -E -f "$out/kamailio.cfg" >"$out/kamailio.log" 2>&1 &
+pids+=($!)
+"$bin" serve --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 1 --mode offline --interim-interval 0 \
+  --enabler-latency 0 --ledger "$out/ledger.json" >"$out/serve.log" 2>&1 &
+serve=$!
+pids+=($serve)
+for _ in $(seq 100); do grep -q "msrpcharge serve: SIP on" "$out/serve.log" && break; sleep 0.1; done
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$relay) 2>/dev/null && break; sleep 0.1; done
+sleep 0.5 # its TCP workers take the listener a little after the main process binds it
+MSRP_RELAY=$relay "$out/msrp_blast" $sip 4 8 "$seconds" 100 "$rate" | tee "$out/blast.log" \
+  || { tail -20 "$out/kamailio.log"; echo "FAILED: chunks through the relay not answered 200"; exit 1; }
+kill -INT $serve
+wait $serve || { cat "$out/serve.log"; echo "FAILED: serve exited with $?"; exit 1; }
+cat "$out/serve.log"
+answered=$(sed -n 's/.* \([0-9]*\) answered.*/\1/p' "$out/blast.log")
+accepted=$(sed -n 's/^MSRP responses: 200 \([0-9]*\),.*/\1/p' "$out/serve.log")
+[ "$answered" -gt 0 ] || { echo "FAILED: nothing answered through the relay"; exit 1; }
+[ "$accepted" -ge "$answered" ] || { echo "FAILED: serve answered $accepted chunks, the client saw $answered"; exit 1; }
+grep -q "^conservation: ok" "$out/serve.log" || { echo "FAILED: conservation"; exit 1; }
+echo "Kamailio MSRP relay interop: OK ($answered chunks relayed by Kamailio, answered 200, forwarded and charged by serve)"
