@@ -131,7 +131,10 @@ let package = Package(
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(
             name: "IMServerTests",
-            dependencies: ["IMServer", "SIP", "MSRP", "Charging", "ChargingPipeline", "InteropScriptSupport"]
+            dependencies: [
+                "IMServer", "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO", "InteropScriptSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Runs scripts/interop/… with the debug build, for the interop tests.
         .target(name: "InteropScriptSupport", path: "Tests/InteropScriptSupport"),

@@ -150,7 +150,8 @@ final class IMHarness {
 
 /// One established one-to-one session: caller and recipient UAs, the caller's MSRP connection
 /// to the server, the server's connection to the recipient (binding SEND answered).
-struct OneToOne {
+/// Unchecked: a test may write the caller's stream from one thread while it reads the recipient's.
+struct OneToOne: @unchecked Sendable {
     let caller: TestUA
     let recipient: TestUA
     let callID: String
@@ -164,8 +165,12 @@ struct OneToOne {
     let ok: SIPMessage
 
     static func establish(_ h: IMHarness, listener: TCPListener? = nil) throws -> OneToOne {
-        let caller = try TestUA("alice\(Int.random(in: 0..<1_000_000))", serverPort: h.bound.sipPort)
-        let recipient = try TestUA("bob\(Int.random(in: 0..<1_000_000))", serverPort: h.bound.sipPort)
+        try establish(sipPort: h.bound.sipPort, listener: listener)
+    }
+
+    static func establish(sipPort: Int, listener: TCPListener? = nil) throws -> OneToOne {
+        let caller = try TestUA("alice\(Int.random(in: 0..<1_000_000))", serverPort: sipPort)
+        let recipient = try TestUA("bob\(Int.random(in: 0..<1_000_000))", serverPort: sipPort)
         try recipient.register()
         let l = try listener ?? TCPListener()
         let callID = "call-\(Int.random(in: 0..<Int.max))"
