@@ -1,5 +1,6 @@
 import Charging
 import ChargingPipeline
+import Histogram
 import Logging
 import NIOCore
 import NIOPosix
@@ -152,32 +153,34 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
         return result
     }
 
-    /// The server's figures, gathered from each loop.
+    /// The server's figures, gathered from each loop (blocks; not on an event loop).
     public func report() -> IMServerReport {
-        var r = IMServerReport()
-        for w in workers {
-            guard
-                let (p, c, d, m) = try? w.loop.submit({
-                    (w.pipeline.counters, w.pipeline.charging, w.pipeline.dispatcher.counters, w.counters)
-                }).wait()
-            else { continue }
-            r.pipeline += p
-            r.charging += c
-            r.dispatcher += d
-            r.chunksForwarded &+= m.chunksForwarded
-            r.reportsForwarded &+= m.reportsForwarded
-            r.foreignSessionIDs &+= m.foreignSessionIDs
-            r.wrongConnection &+= m.wrongConnection
-            r.malformedMSRP &+= m.malformed
-            r.idleClosed &+= m.idleClosed
-            r.readPauses &+= m.readPauses
-            r.connectionsAccepted &+= m.connectionsAccepted
-            r.connectionsOpened &+= m.connectionsOpened
-            r.sessionsEndedByMedia &+= m.sessionsEndedByMedia
-            r.closedSessions.append(contentsOf: w.pipeline.closedSessions ?? [])
+        (try? snapshot(on: group.next(), includingSessions: true).wait()) ?? IMServerReport()
+    }
+
+    /// The server's figures, gathered from each loop with futures, completed on `loop` (a
+    /// scrape endpoint's): nothing blocks. `includingSessions` copies every ended session's
+    /// usage (for the conservation check at the end, not for a scrape).
+    public func snapshot(on loop: EventLoop, includingSessions: Bool = false) -> EventLoopFuture<IMServerReport> {
+        let parts = workers.map { w in
+            w.loop.submit { () -> IMServerReport in
+                var r = IMServerReport()
+                r.pipeline = w.pipeline.counters
+                r.charging = w.pipeline.charging
+                r.dispatcher = w.pipeline.dispatcher.counters
+                r.add(w.counters)
+                r.sessionsOpen = w.sessions.count
+                r.roundTrip = w.pipeline.roundTrip
+                if includingSessions { r.closedSessions = w.pipeline.closedSessions ?? [] }
+                return r
+            }
         }
         let core = self.core
-        if let s = try? core.loop.submit({ core.counters }).wait() {
+        let sip = core.loop.submit { (core.counters, core.calls.count, core.registrar.count) }
+        return EventLoopFuture.whenAllSucceed(parts, on: loop).and(sip.hop(to: loop)).map { parts, sip in
+            var r = IMServerReport()
+            for p in parts { r.merge(p) }
+            let (s, calls, registrations) = sip
             r.sipRequests = s.requests
             r.sipResponsesSent = s.responsesSent
             r.sipMalformed = s.malformed
@@ -187,8 +190,10 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
             r.retransmissionsAbsorbed = s.retransmissionsAbsorbed
             r.retransmissionsSent = s.retransmissionsSent
             r.registrations = s.registrations
+            r.callsOpen = calls
+            r.registered = registrations
+            return r
         }
-        return r
     }
 }
 
@@ -218,6 +223,47 @@ public struct IMServerReport: Sendable {
     public var retransmissionsAbsorbed: UInt64 = 0
     public var retransmissionsSent: UInt64 = 0
     public var registrations: UInt64 = 0
+    /// Sessions open on the workers, calls open on the SIP side, addresses registered.
+    public var sessionsOpen = 0
+    public var callsOpen = 0
+    public var registered = 0
+    /// Charging round trips (request sent → answer taken), nanoseconds, every worker's.
+    public var roundTrip: Histogram<UInt64>? = nil
 
     public init() {}
+
+    mutating func add(_ m: MediaCounters) {
+        chunksForwarded &+= m.chunksForwarded
+        reportsForwarded &+= m.reportsForwarded
+        foreignSessionIDs &+= m.foreignSessionIDs
+        wrongConnection &+= m.wrongConnection
+        malformedMSRP &+= m.malformed
+        idleClosed &+= m.idleClosed
+        readPauses &+= m.readPauses
+        connectionsAccepted &+= m.connectionsAccepted
+        connectionsOpened &+= m.connectionsOpened
+        sessionsEndedByMedia &+= m.sessionsEndedByMedia
+    }
+
+    /// Adds a worker's part.
+    mutating func merge(_ o: IMServerReport) {
+        pipeline += o.pipeline
+        charging += o.charging
+        dispatcher += o.dispatcher
+        chunksForwarded &+= o.chunksForwarded
+        reportsForwarded &+= o.reportsForwarded
+        foreignSessionIDs &+= o.foreignSessionIDs
+        wrongConnection &+= o.wrongConnection
+        malformedMSRP &+= o.malformedMSRP
+        idleClosed &+= o.idleClosed
+        readPauses &+= o.readPauses
+        connectionsAccepted &+= o.connectionsAccepted
+        connectionsOpened &+= o.connectionsOpened
+        sessionsEndedByMedia &+= o.sessionsEndedByMedia
+        sessionsOpen += o.sessionsOpen
+        closedSessions.append(contentsOf: o.closedSessions)
+        if let h = o.roundTrip {
+            if roundTrip == nil { roundTrip = h } else { roundTrip!.add(h) }
+        }
+    }
 }

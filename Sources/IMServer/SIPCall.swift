@@ -25,6 +25,8 @@ final class SIPCall {
     var state = State.proceeding
     /// The final response sent to the INVITE (re-sent for a retransmitted INVITE over UDP).
     var finalResponse: [UInt8]? = nil
+    /// When the INVITE arrived (set-up latency: INVITE → 200 OK to the caller).
+    let invitedAt = monotonicNanoseconds()
 
     init(
         callID: String,

@@ -239,6 +239,7 @@ extension SIPCore {
         call.finalResponse = bytes
         call.state = .answered
         counters.sessionsSetUp &+= 1
+        setupTimer.recordNanoseconds(monotonicNanoseconds() &- call.invitedAt)
         let core = self
         let callID = call.callID
         retransmit("2xx|" + call.callID, bytes, to: call.callerPeer, capped: true) {

@@ -1,6 +1,7 @@
 import Charging
 import Logging
 import MSRP
+import Metrics
 import NIOCore
 import SIP
 
@@ -32,6 +33,9 @@ final class SIPCore<Client: ChargingEnablerClient>: @unchecked Sendable {
     var counters = SIPCounters()
     var accepting = true
     let logger: Logger
+    /// INVITE in → 200 OK out, through swift-metrics (a Prometheus histogram when the command
+    /// bootstraps one): the set-up includes the CH-2 reservation when the server charges online.
+    let setupTimer = Metrics.Timer(label: "msrpcharge_sip_setup_seconds")
 
     init(loop: EventLoop, configuration: IMServerConfiguration, workers: [MSRPWorker<Client>], logger: Logger) {
         self.loop = loop

@@ -99,12 +99,10 @@ public struct Enabler: AsyncParsableCommand {
             threads: threads
         )
         let bound = try server.start(host: host, port: port)
-        // Written straight to the descriptor: a script waits for this line.
-        FileHandle.standardOutput.write(Data("msrpcharge enabler: listening on \(host):\(bound)\n".utf8))
         // swift-service-lifecycle runs until SIGINT or SIGTERM, then the enabler leaves
         // gracefully: DPR to every peer, the ledger written.
         let group = ServiceGroup(
-            services: [WaitForShutdown()],
+            services: [WaitForShutdown(announce: "msrpcharge enabler: listening on \(host):\(bound)")],
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: Logger(label: "msrpcharge.enabler")
@@ -131,10 +129,14 @@ public struct Enabler: AsyncParsableCommand {
     }
 }
 
-/// The enabler's service: the server runs on its own event loops; this waits for the graceful
-/// shutdown the signals trigger.
+/// The service of a server that runs on its own event loops: it prints `announce` (the line a
+/// script waits for: addresses bound) once the signals are trapped, so that a SIGINT sent as
+/// soon as the line is read stops the server gracefully, then waits for that shutdown.
 struct WaitForShutdown: Service {
+    var announce: String? = nil
+
     func run() async throws {
+        if let announce { FileHandle.standardOutput.write(Data((announce + "\n").utf8)) }
         try? await gracefulShutdown()
     }
 }

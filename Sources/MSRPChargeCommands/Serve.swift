@@ -49,6 +49,9 @@ public struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds shutdown waits for the enabler's answers to the stops (default: --tx-timeout + 1).")
     var shutdownWait: Double?
 
+    @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics).")
+    var metrics: String?
+
     @Option(
         help:
             "On exit, write what was charged per session (the embedded enabler's ledger, or what the Diameter peers acknowledged) as JSON; also keeps each session's accepted usage for the per-session conservation check."
@@ -69,6 +72,7 @@ public struct Serve: AsyncParsableCommand {
     public func validate() throws {
         _ = try Self.hostPort("--sip", sip)
         _ = try Self.hostPort("--msrp", msrp)
+        if let metrics { _ = try Self.hostPort("--metrics", metrics) }
         if let workers, !(1...256).contains(workers) {
             throw ValidationError("--workers must be from 1 to 256, got \(workers)")
         }
@@ -100,6 +104,8 @@ public struct Serve: AsyncParsableCommand {
         let configuration = try serverConfiguration()
         var logger = Logger(label: "msrpcharge.serve")
         logger.logLevel = .notice
+        // swift-metrics is bootstrapped before the server makes its own metrics.
+        let exporter = metrics.map { _ in ServeMetrics() }
         let wait = Int64((shutdownWait ?? (Double(configuration.charging.txTimeout) / 1e9 + 1)) * 1e9)
         if let remote = try enablerConnection.connect(
             role: "imserver",
@@ -108,7 +114,7 @@ public struct Serve: AsyncParsableCommand {
         ) {
             defer { remote.close() }
             let server = IMServer(configuration: configuration, client: remote, answerPoll: 1_000_000, logger: logger)
-            let report = try await serve(server, logger: logger, wait: wait)
+            let report = try await serve(server, exporter: exporter, logger: logger, wait: wait)
             try finish(report, configuration, ledger: remote.acknowledged)
         } else {
             let enabler = EmbeddedChargingEnabler(
@@ -116,27 +122,29 @@ public struct Serve: AsyncParsableCommand {
                 expectedSessions: expectedSessions
             )
             let server = IMServer(configuration: configuration, client: enabler, answerPoll: nil, logger: logger)
-            let report = try await serve(server, logger: logger, wait: wait)
+            let report = try await serve(server, exporter: exporter, logger: logger, wait: wait)
             try finish(report, configuration, ledger: enabler.ledger)
         }
     }
 
     func serve<Client: ChargingEnablerClient>(
         _ server: IMServer<Client>,
+        exporter: ServeMetrics?,
         logger: Logger,
         wait: Int64
     ) async throws -> IMServerReport {
         let bound = try server.start()
         let c = server.configuration
-        // Written straight to the descriptor: scripts wait for this line.
-        FileHandle.standardOutput.write(
-            Data(
-                "msrpcharge serve: SIP on \(c.sipHost):\(bound.sipPort) (UDP, TCP), MSRP on \(c.msrpHost):\(bound.msrpPorts.map(String.init).joined(separator: ",")) (TCP), \(c.workers) workers, charging \(c.charging.mode.rawValue), set-up \(c.charging.setup.rawValue)\n"
-                    .utf8
-            )
-        )
+        var announce =
+            "msrpcharge serve: SIP on \(c.sipHost):\(bound.sipPort) (UDP, TCP), MSRP on \(c.msrpHost):\(bound.msrpPorts.map(String.init).joined(separator: ",")) (TCP), \(c.workers) workers, charging \(c.charging.mode.rawValue), set-up \(c.charging.setup.rawValue)"
+        if let exporter, let metrics {
+            let (host, port) = try Self.hostPort("--metrics", metrics)
+            let bound = try exporter.serve(host: host, port: port, server: server)
+            announce += "; metrics on http://\(host):\(bound)/metrics"
+        }
+        defer { exporter?.close() }
         let group = ServiceGroup(
-            services: [WaitForShutdown()],
+            services: [WaitForShutdown(announce: announce)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger

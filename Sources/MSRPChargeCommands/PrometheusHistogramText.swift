@@ -1,0 +1,24 @@
+import Histogram
+
+/// An HdrHistogram as a Prometheus histogram (text format), for figures the engine records into
+/// HdrHistograms on its hot path rather than through swift-metrics.
+enum PrometheusHistogramText {
+    /// Upper bounds of the round-trip buckets, seconds.
+    static let bounds: [Double] = [
+        0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5,
+    ]
+
+    /// A Prometheus histogram from an HdrHistogram of nanoseconds: `_bucket{le}` counts the
+    /// values at or below each bound (cumulative, as the format defines), `_sum` and `_count`.
+    static func render(_ name: String, _ h: Histogram<UInt64>) -> String {
+        var s = "# TYPE \(name) histogram\n"
+        for le in bounds {
+            let n = h.count(within: 0...UInt64(le * 1e9))
+            s += "\(name)_bucket{le=\"\(le)\"} \(n)\n"
+        }
+        s += "\(name)_bucket{le=\"+Inf\"} \(h.totalCount)\n"
+        s += "\(name)_sum \(h.mean * Double(h.totalCount) / 1e9)\n"
+        s += "\(name)_count \(h.totalCount)\n"
+        return s
+    }
+}
