@@ -148,6 +148,7 @@ let package = Package(
             name: "IMServerTests",
             dependencies: [
                 "IMServer", "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO", "InteropScriptSupport",
+                "CMallocCounter",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -203,6 +203,8 @@ public struct IMServerReport: Sendable {
     public var pipeline = PipelineCounters()
     public var charging = ChargingCounters()
     public var dispatcher = DispatcherCounters()
+    public var reads: UInt64 = 0
+    public var flushes: UInt64 = 0
     public var chunksForwarded: UInt64 = 0
     public var reportsForwarded: UInt64 = 0
     public var foreignSessionIDs: UInt64 = 0
@@ -233,6 +235,8 @@ public struct IMServerReport: Sendable {
     public init() {}
 
     mutating func add(_ m: MediaCounters) {
+        reads &+= m.reads
+        flushes &+= m.flushes
         chunksForwarded &+= m.chunksForwarded
         reportsForwarded &+= m.reportsForwarded
         foreignSessionIDs &+= m.foreignSessionIDs
@@ -250,6 +254,8 @@ public struct IMServerReport: Sendable {
         pipeline += o.pipeline
         charging += o.charging
         dispatcher += o.dispatcher
+        reads &+= o.reads
+        flushes &+= o.flushes
         chunksForwarded &+= o.chunksForwarded
         reportsForwarded &+= o.reportsForwarded
         foreignSessionIDs &+= o.foreignSessionIDs

@@ -22,6 +22,15 @@ final class MSRPConnection: @unchecked Sendable {
     var lastFrameEnd = 0
     var closed = false
 
+    /// Makes room for `count` more bytes in ``outbound``, doubling its capacity: NIO's
+    /// `reserveCapacity` grows to exactly what is asked, which would reallocate for every chunk.
+    @inline(__always)
+    func reserve(_ count: Int) {
+        let needed = outbound.writerIndex &+ count
+        guard needed > outbound.capacity else { return }
+        outbound.reserveCapacity(max(needed, outbound.capacity &* 2, 16 * 1024))
+    }
+
     init(channel: Channel, outboundSide: Bool, limits: MSRPParserLimits) {
         self.channel = channel
         self.outboundSide = outboundSide

@@ -10,6 +10,7 @@ extension MSRPWorker {
     /// buffer (the zero-copy parser), responses and forwarded chunks are queued, and what the
     /// read made is flushed when the channel's read completes.
     func read(_ buffer: ByteBuffer, on connection: MSRPConnection) {
+        counters.reads &+= 1
         let now = monotonicNanoseconds()
         var failure: MSRPParseError? = nil
         let readStart = connection.parser.streamOffset
@@ -99,6 +100,7 @@ extension MSRPWorker {
 
     func takeResponses(for connection: MSRPConnection) {
         guard responses.written > 0 else { return }
+        connection.reserve(responses.written)
         connection.outbound.writeBytes(responses.pending)
         responses.flush()
         queue(connection)
@@ -117,7 +119,12 @@ extension MSRPWorker {
     /// Byte-Range, reports, Content-Type, body and flag as received (seed 000 step 3).
     @inline(__always)
     func forward(_ frame: MSRPFrame, from leg: MSRPLeg) {
-        for peerID in leg.peers {
+        // An index loop, not `for in`: unspecialised (a debug build), the sequence iterator
+        // allocates for every element.
+        var i = 0
+        while i < leg.peers.count {
+            let peerID = leg.peers[i]
+            i &+= 1
             guard var peer = legs[peerID], let destination = peer.connection, !destination.closed else { continue }
             var tid = (UInt64(0), UInt64(0))
             let tidCount = Self.transactionID(&peer.nextTransaction, leg: peerID, into: &tid)
@@ -150,6 +157,7 @@ extension MSRPWorker {
     @inline(__always)
     func write(_ chunk: MSRPWriter.SendChunk, to connection: MSRPConnection) {
         let n = MSRPWriter.sendLength(chunk)
+        connection.reserve(n)
         connection.outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { p in
             MSRPWriter.writeSend(chunk, into: p, at: 0) ?? 0
         }
@@ -178,6 +186,7 @@ extension MSRPWorker {
                             byteRange: range,
                             status: status
                         )
+                        destination.reserve(n)
                         destination.outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { p in
                             MSRPWriter.writeReport(
                                 transactionID: tidBytes,
@@ -223,6 +232,7 @@ extension MSRPWorker {
 
     func flush(_ connection: MSRPConnection) {
         guard connection.outbound.readableBytes > 0, !connection.closed else { return }
+        counters.flushes &+= 1
         let bytes = connection.outbound
         connection.outbound = connection.channel.allocator.buffer(capacity: 0)
         connection.channel.writeAndFlush(bytes, promise: nil)

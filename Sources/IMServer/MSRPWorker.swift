@@ -276,6 +276,10 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
 
 /// The worker's own figures (the pipeline keeps the charging ones).
 struct MediaCounters: Sendable {
+    /// Reads handed to the worker, and flushes it made (chunks per read tell how well the
+    /// per-read costs are spread).
+    var reads: UInt64 = 0
+    var flushes: UInt64 = 0
     var connectionsAccepted: UInt64 = 0
     var connectionsOpened: UInt64 = 0
     var chunksForwarded: UInt64 = 0
