@@ -168,7 +168,7 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
                 r.pipeline = w.pipeline.counters
                 r.charging = w.pipeline.charging
                 r.dispatcher = w.pipeline.dispatcher.counters
-                r.add(w.counters)
+                r.media = w.counters
                 r.sessionsOpen = w.sessions.count
                 r.roundTrip = w.pipeline.roundTrip
                 if includingSessions { r.closedSessions = w.pipeline.closedSessions ?? [] }
@@ -200,21 +200,11 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
 /// What the server did: charging (the pipeline's figures, as `bench` reports them), media and
 /// SIP.
 public struct IMServerReport: Sendable {
+    /// The media path's own figures (connections, reads, forwarding, faults).
+    public var media = MediaCounters()
     public var pipeline = PipelineCounters()
     public var charging = ChargingCounters()
     public var dispatcher = DispatcherCounters()
-    public var reads: UInt64 = 0
-    public var flushes: UInt64 = 0
-    public var chunksForwarded: UInt64 = 0
-    public var reportsForwarded: UInt64 = 0
-    public var foreignSessionIDs: UInt64 = 0
-    public var wrongConnection: UInt64 = 0
-    public var malformedMSRP: UInt64 = 0
-    public var idleClosed: UInt64 = 0
-    public var readPauses: UInt64 = 0
-    public var connectionsAccepted: UInt64 = 0
-    public var connectionsOpened: UInt64 = 0
-    public var sessionsEndedByMedia: UInt64 = 0
     public var closedSessions: [ClosedSession] = []
     public var sipRequests: [String: UInt64] = [:]
     public var sipResponsesSent: [Int: UInt64] = [:]
@@ -234,38 +224,12 @@ public struct IMServerReport: Sendable {
 
     public init() {}
 
-    mutating func add(_ m: MediaCounters) {
-        reads &+= m.reads
-        flushes &+= m.flushes
-        chunksForwarded &+= m.chunksForwarded
-        reportsForwarded &+= m.reportsForwarded
-        foreignSessionIDs &+= m.foreignSessionIDs
-        wrongConnection &+= m.wrongConnection
-        malformedMSRP &+= m.malformed
-        idleClosed &+= m.idleClosed
-        readPauses &+= m.readPauses
-        connectionsAccepted &+= m.connectionsAccepted
-        connectionsOpened &+= m.connectionsOpened
-        sessionsEndedByMedia &+= m.sessionsEndedByMedia
-    }
-
     /// Adds a worker's part.
     mutating func merge(_ o: IMServerReport) {
         pipeline += o.pipeline
         charging += o.charging
         dispatcher += o.dispatcher
-        reads &+= o.reads
-        flushes &+= o.flushes
-        chunksForwarded &+= o.chunksForwarded
-        reportsForwarded &+= o.reportsForwarded
-        foreignSessionIDs &+= o.foreignSessionIDs
-        wrongConnection &+= o.wrongConnection
-        malformedMSRP &+= o.malformedMSRP
-        idleClosed &+= o.idleClosed
-        readPauses &+= o.readPauses
-        connectionsAccepted &+= o.connectionsAccepted
-        connectionsOpened &+= o.connectionsOpened
-        sessionsEndedByMedia &+= o.sessionsEndedByMedia
+        media += o.media
         sessionsOpen += o.sessionsOpen
         closedSessions.append(contentsOf: o.closedSessions)
         if let h = o.roundTrip {

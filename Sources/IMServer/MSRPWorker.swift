@@ -274,22 +274,41 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
     }
 }
 
-/// The worker's own figures (the pipeline keeps the charging ones).
-struct MediaCounters: Sendable {
+/// The media path's own figures, per worker (the pipeline keeps the charging ones).
+public struct MediaCounters: Sendable {
     /// Reads handed to the worker, and flushes it made (chunks per read tell how well the
     /// per-read costs are spread).
-    var reads: UInt64 = 0
-    var flushes: UInt64 = 0
-    var connectionsAccepted: UInt64 = 0
-    var connectionsOpened: UInt64 = 0
-    var chunksForwarded: UInt64 = 0
-    var reportsForwarded: UInt64 = 0
-    var bindingSends: UInt64 = 0
-    var foreignSessionIDs: UInt64 = 0
-    var wrongConnection: UInt64 = 0
-    var malformed: UInt64 = 0
-    var idleClosed: UInt64 = 0
-    var readPauses: UInt64 = 0
-    var sessionsEnded: UInt64 = 0
-    var sessionsEndedByMedia: UInt64 = 0
+    public var reads: UInt64 = 0
+    public var flushes: UInt64 = 0
+    public var connectionsAccepted: UInt64 = 0
+    public var connectionsOpened: UInt64 = 0
+    public var chunksForwarded: UInt64 = 0
+    public var reportsForwarded: UInt64 = 0
+    public var bindingSends: UInt64 = 0
+    public var foreignSessionIDs: UInt64 = 0
+    public var wrongConnection: UInt64 = 0
+    public var malformed: UInt64 = 0
+    public var idleClosed: UInt64 = 0
+    public var readPauses: UInt64 = 0
+    public var sessionsEnded: UInt64 = 0
+    public var sessionsEndedByMedia: UInt64 = 0
+
+    public init() {}
+
+    public static func += (a: inout MediaCounters, b: MediaCounters) {
+        a.reads &+= b.reads
+        a.flushes &+= b.flushes
+        a.connectionsAccepted &+= b.connectionsAccepted
+        a.connectionsOpened &+= b.connectionsOpened
+        a.chunksForwarded &+= b.chunksForwarded
+        a.reportsForwarded &+= b.reportsForwarded
+        a.bindingSends &+= b.bindingSends
+        a.foreignSessionIDs &+= b.foreignSessionIDs
+        a.wrongConnection &+= b.wrongConnection
+        a.malformed &+= b.malformed
+        a.idleClosed &+= b.idleClosed
+        a.readPauses &+= b.readPauses
+        a.sessionsEnded &+= b.sessionsEnded
+        a.sessionsEndedByMedia &+= b.sessionsEndedByMedia
+    }
 }

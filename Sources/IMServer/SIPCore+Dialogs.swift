@@ -48,13 +48,17 @@ extension SIPCore {
         for i in call.recipients.indices where call.recipients[i].state == .calling {
             let r = call.recipients[i]
             guard let invite = r.invite else { continue }
-            var c = SIPMessage(.request(method: .cancel, uri: invite.requestURI ?? r.target.description))
-            c.add("Via", "SIP/2.0/\(r.peer.transport) \(sipHostPort);branch=\(r.inviteBranch)")
-            c.add("Max-Forwards", "70")
-            c.add("From", invite.value("From") ?? "")
-            c.add("To", invite.value("To") ?? "")
-            c.add("Call-ID", r.callID)
-            c.add("CSeq", "\(r.cseq) CANCEL")
+            // CANCEL has the INVITE's branch, From, To and CSeq number (§9.1).
+            let (c, _) = request(
+                .cancel,
+                uri: invite.requestURI ?? r.target.description,
+                over: r.peer,
+                branch: r.inviteBranch,
+                from: invite.value("From") ?? "",
+                to: invite.value("To") ?? "",
+                callID: r.callID,
+                cseq: r.cseq
+            )
             send(c.encoded, to: r.peer)
             stopRetransmitting(r.inviteBranch)
             call.recipients[i].state = .ended
@@ -97,36 +101,40 @@ extension SIPCore {
         r.cseq += 1
         r.state = .ended
         call.recipients[i] = r
-        var m = SIPMessage(.request(method: .bye, uri: r.target.description))
-        let branch = "z9hG4bK" + token()
-        m.add("Via", "SIP/2.0/\(r.peer.transport) \(sipHostPort);branch=\(branch);rport")
-        m.add("Max-Forwards", "70")
-        m.add("From", "<\(call.callerURI)>;tag=\(r.localTag)")
-        m.add("To", "<\(r.aor)>" + (r.remoteTag.map { ";tag=\($0)" } ?? ""))
-        m.add("Call-ID", r.callID)
-        m.add("CSeq", "\(r.cseq) BYE")
-        if let reason { m.add("Reason", reason) }
-        let bytes = m.encoded
-        send(bytes, to: r.peer)
-        retransmit(branch, bytes, to: r.peer, capped: true) {}
+        let (m, branch) = request(
+            .bye,
+            uri: r.target.description,
+            over: r.peer,
+            from: "<\(call.callerURI)>;tag=\(r.localTag)",
+            to: "<\(r.aor)>" + (r.remoteTag.map { ";tag=\($0)" } ?? ""),
+            callID: r.callID,
+            cseq: r.cseq,
+            extra: reason.map { [("Reason", $0)] } ?? []
+        )
+        sendWithRetransmission(m, branch, to: r.peer)
     }
 
     func sendByeToCaller(_ call: SIPCall, reason: String?) {
         call.callerCSeq += 1
-        var m = SIPMessage(.request(method: .bye, uri: call.callerTarget.description))
-        let branch = "z9hG4bK" + token()
-        m.add("Via", "SIP/2.0/\(call.callerPeer.transport) \(sipHostPort);branch=\(branch);rport")
-        m.add("Max-Forwards", "70")
         // Our side of the caller's dialog: From is the caller's To with our tag (§12.2.1.1).
-        let to = call.invite.value("To") ?? "<sip:unknown>"
-        m.add("From", to + ";tag=\(call.localTag)")
-        m.add("To", "<\(call.callerURI)>;tag=\(call.callerTag)")
-        m.add("Call-ID", call.callID)
-        m.add("CSeq", "\(call.callerCSeq) BYE")
-        if let reason { m.add("Reason", reason) }
+        let (m, branch) = request(
+            .bye,
+            uri: call.callerTarget.description,
+            over: call.callerPeer,
+            from: (call.invite.value("To") ?? "<sip:unknown>") + ";tag=\(call.localTag)",
+            to: "<\(call.callerURI)>;tag=\(call.callerTag)",
+            callID: call.callID,
+            cseq: call.callerCSeq,
+            extra: reason.map { [("Reason", $0)] } ?? []
+        )
+        sendWithRetransmission(m, branch, to: call.callerPeer)
+    }
+
+    /// Sends a BYE, re-sent over UDP until answered (Timers E and F, §17.1.2.2).
+    func sendWithRetransmission(_ m: SIPMessage, _ branch: String, to peer: SIPPeer) {
         let bytes = m.encoded
-        send(bytes, to: call.callerPeer)
-        retransmit(branch, bytes, to: call.callerPeer, capped: true) {}
+        send(bytes, to: peer)
+        retransmit(branch, bytes, to: peer, capped: true) {}
     }
 
     /// Graceful shutdown, SIP side: no new sessions; every call ends with BYE on both legs,

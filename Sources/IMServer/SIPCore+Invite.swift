@@ -170,23 +170,26 @@ extension SIPCore {
     func forwardInvites(_ call: SIPCall) {
         for i in call.recipients.indices where call.recipients[i].state == .idle {
             var r = call.recipients[i]
-            r.inviteBranch = "z9hG4bK" + token()
             let media = MSRPMediaDescription(
                 port: workers[call.worker].boundPort,
                 acceptTypes: configuration.acceptTypes,
                 path: [r.legURI]
             )
-            var m = SIPMessage(.request(method: .invite, uri: r.target.description))
-            m.add("Via", "SIP/2.0/\(r.peer.transport) \(sipHostPort);branch=\(r.inviteBranch);rport")
-            m.add("Max-Forwards", "70")
-            m.add("From", "<\(call.callerURI)>;tag=\(r.localTag)")
-            m.add("To", "<\(r.aor)>")
-            m.add("Call-ID", r.callID)
-            m.add("CSeq", "\(r.cseq) INVITE")
-            m.add("Contact", "<sip:msrpcharge@\(sipHostPort);transport=\(r.peer.transport.lowercased())>")
-            m.add("Content-Type", "application/sdp")
-            m.add("User-Agent", "msrpcharge")
+            var (m, branch) = request(
+                .invite,
+                uri: r.target.description,
+                over: r.peer,
+                from: "<\(call.callerURI)>;tag=\(r.localTag)",
+                to: "<\(r.aor)>",
+                callID: r.callID,
+                cseq: r.cseq,
+                extra: [
+                    ("Contact", "<sip:msrpcharge@\(sipHostPort);transport=\(r.peer.transport.lowercased())>"),
+                    ("Content-Type", "application/sdp"), ("User-Agent", "msrpcharge"),
+                ]
+            )
             m.body = media.sdp(address: configuration.msrpHost)
+            r.inviteBranch = branch
             r.invite = m
             r.state = .calling
             call.recipients[i] = r
@@ -283,7 +286,8 @@ extension SIPCore {
         if status < 200 { return }
         let tag = try? m.to.tag
         if (200..<300).contains(status) {
-            sendAck(to: &r, response: m, tag: tag ?? nil)
+            // A 2xx: the ACK is a new transaction to the Contact (§13.2.2.4).
+            sendAck(r, uri: ((try? m.contact)?.uri ?? r.target).description, branch: nil, response: m)
             guard r.state == .calling else {
                 call.recipients[i] = r
                 return  // a retransmitted 2xx: the ACK again is all it needs
@@ -311,15 +315,8 @@ extension SIPCore {
             let bytes = Array(path.utf8)
             worker.loop.execute { worker.recipientAnswered(leg, path: bytes) }
         } else {
-            // A final non-2xx: the ACK is part of the INVITE transaction (§17.1.1.3).
-            var ack = SIPMessage(.request(method: .ack, uri: r.target.description))
-            ack.add("Via", "SIP/2.0/\(r.peer.transport) \(sipHostPort);branch=\(r.inviteBranch)")
-            ack.add("Max-Forwards", "70")
-            ack.add("From", r.invite?.value("From") ?? "")
-            ack.add("To", m.value("To") ?? "")
-            ack.add("Call-ID", r.callID)
-            ack.add("CSeq", "\(r.cseq) ACK")
-            send(ack.encoded, to: r.peer)
+            // A final non-2xx: the ACK is part of the INVITE transaction (§17.1.1.3), its branch.
+            sendAck(r, uri: r.target.description, branch: r.inviteBranch, response: m)
             guard r.state == .calling else { return }
             r.state = .failed
             r.finalStatus = status
@@ -328,15 +325,18 @@ extension SIPCore {
         }
     }
 
-    /// The ACK for a recipient's 2xx: a new transaction, the INVITE's CSeq number (§13.2.2.4).
-    func sendAck(to r: inout RecipientDialog, response: SIPMessage, tag: String?) {
-        var ack = SIPMessage(.request(method: .ack, uri: ((try? response.contact)?.uri ?? r.target).description))
-        ack.add("Via", "SIP/2.0/\(r.peer.transport) \(sipHostPort);branch=z9hG4bK\(token())")
-        ack.add("Max-Forwards", "70")
-        ack.add("From", r.invite?.value("From") ?? "")
-        ack.add("To", response.value("To") ?? "<\(r.aor)>")
-        ack.add("Call-ID", r.callID)
-        ack.add("CSeq", "\(r.cseq) ACK")
+    /// The ACK for a recipient's final response: the INVITE's CSeq number, the response's To.
+    func sendAck(_ r: RecipientDialog, uri: String, branch: String?, response: SIPMessage) {
+        let (ack, _) = request(
+            .ack,
+            uri: uri,
+            over: r.peer,
+            branch: branch,
+            from: r.invite?.value("From") ?? "",
+            to: response.value("To") ?? "<\(r.aor)>",
+            callID: r.callID,
+            cseq: r.cseq
+        )
         send(ack.encoded, to: r.peer)
     }
 }

@@ -164,6 +164,32 @@ final class SIPCore<Client: ChargingEnablerClient>: @unchecked Sendable {
         return bytes
     }
 
+    /// A request the server sends (§8.1.1): Via with our address and `branch` (a new one when
+    /// nil), Max-Forwards 70, From, To, Call-ID and CSeq, `extra` after them. Returns the
+    /// message and its branch.
+    func request(
+        _ method: SIPMethod,
+        uri: String,
+        over peer: SIPPeer,
+        branch: String? = nil,
+        from: String,
+        to: String,
+        callID: String,
+        cseq: UInt32,
+        extra: [(String, String)] = []
+    ) -> (SIPMessage, String) {
+        let branch = branch ?? "z9hG4bK" + token()
+        var m = SIPMessage(.request(method: method, uri: uri))
+        m.add("Via", "SIP/2.0/\(peer.transport) \(sipHostPort);branch=\(branch);rport")
+        m.add("Max-Forwards", "70")
+        m.add("From", from)
+        m.add("To", to)
+        m.add("Call-ID", callID)
+        m.add("CSeq", "\(cseq) \(method)")
+        for (name, value) in extra { m.add(name, value) }
+        return (m, branch)
+    }
+
     // MARK: Registrar (§10.3)
 
     func register(_ m: SIPMessage, from peer: SIPPeer) {

@@ -200,10 +200,10 @@ enum ServeReportText {
         )
         return [
             "msrpcharge serve: stopped",
-            "sessions: \(r.sessionsSetUp) set up, \(r.sessionsRefused) refused, \(r.sessionsEnded) ended (\(r.sessionsEndedByMedia) by their media)",
+            "sessions: \(r.sessionsSetUp) set up, \(r.sessionsRefused) refused, \(r.sessionsEnded) ended (\(r.media.sessionsEndedByMedia) by their media)",
             "SIP: requests \(sipIn.isEmpty ? "none" : sipIn); responses sent \(sipOut.isEmpty ? "none" : sipOut); \(r.retransmissionsAbsorbed) retransmissions absorbed, \(r.retransmissionsSent) sent; \(r.sipMalformed) malformed",
-            "MSRP: \(p.chunks) chunks (\(p.messages) messages, \(p.abortedMessages) aborted, \(p.bodyBytes) body bytes) on \(r.connectionsAccepted) connections in, \(r.connectionsOpened) out, in \(r.reads) reads; \(r.chunksForwarded) chunks and \(r.reportsForwarded) reports forwarded",
-            "MSRP responses: 200 \(p.responses200), 403 \(p.responses403), 481 \(p.responses481) (\(r.foreignSessionIDs) foreign session-ids, \(r.wrongConnection) on the wrong connection), 501 \(p.responses501), withheld \(p.responsesWithheld); \(r.malformedMSRP) malformed, \(r.idleClosed) idle closed, \(r.readPauses) reads paused",
+            "MSRP: \(p.chunks) chunks (\(p.messages) messages, \(p.abortedMessages) aborted, \(p.bodyBytes) body bytes) on \(r.media.connectionsAccepted) connections in, \(r.media.connectionsOpened) out, in \(r.media.reads) reads; \(r.media.chunksForwarded) chunks and \(r.media.reportsForwarded) reports forwarded",
+            "MSRP responses: 200 \(p.responses200), 403 \(p.responses403), 481 \(p.responses481) (\(r.media.foreignSessionIDs) foreign session-ids, \(r.media.wrongConnection) on the wrong connection), 501 \(p.responses501), withheld \(p.responsesWithheld); \(r.media.malformed) malformed, \(r.media.idleClosed) idle closed, \(r.media.readPauses) reads paused",
             "charging: \(kinds); \(ch.interimTriggers) last-chunk triggers, \(ch.suppressedByInterval) within the interval, \(ch.suppressedByCeiling) over the ceiling; \(ch.denials) denials, \(ch.timeouts) timeouts, \(ch.abandoned) given up",
             "accepted: \(p.accepted)",
         ]

@@ -79,14 +79,14 @@ final class ServeMetrics: Sendable {
         counter("msrpcharge_msrp_messages_total", [("end", "aborted")], p.abortedMessages)
         counter("msrpcharge_msrp_body_bytes_total", [], p.bodyBytes)
         counter("msrpcharge_msrp_accepted_bytes_total", [], p.accepted.bytes)
-        counter("msrpcharge_msrp_chunks_forwarded_total", [], r.chunksForwarded)
+        counter("msrpcharge_msrp_chunks_forwarded_total", [], r.media.chunksForwarded)
         for (status, n) in [
             ("200", p.responses200), ("403", p.responses403), ("481", p.responses481), ("501", p.responses501),
         ] {
             counter("msrpcharge_msrp_responses_total", [("status", status)], n)
         }
         counter("msrpcharge_msrp_responses_withheld_total", [], p.responsesWithheld)
-        counter("msrpcharge_msrp_malformed_total", [], r.malformedMSRP)
+        counter("msrpcharge_msrp_malformed_total", [], r.media.malformed)
         for kind in ChargingRequestKind.allCases {
             counter("msrpcharge_charging_requests_total", [("kind", Self.name(kind))], r.charging.sent(kind))
         }

@@ -45,8 +45,8 @@ import Testing
         let after = try worker.loop.submit { msrpcharge_thread_allocations() }.wait()
         let perChunk = Double(after - before) / Double(chunks)
         let r1 = h.server.report()
-        let reads = r1.reads - r0.reads
-        print("server worker: \(reads) reads, \(r1.flushes - r0.flushes) flushes")
+        let reads = r1.media.reads - r0.media.reads
+        print("server worker: \(reads) reads, \(r1.media.flushes - r0.media.flushes) flushes")
         print(
             "server worker: \(after - before) allocations for \(chunks) chunks (\(perChunk) per chunk), CH-1 interim each"
         )

@@ -44,14 +44,7 @@ import Testing
         let recipient = try TestUA("bob", serverPort: h.bound.sipPort)
         try recipient.register()
         let caller = try TestUA("alice", serverPort: h.bound.sipPort)
-        let invite = caller.request(
-            "INVITE",
-            uri: recipient.uri,
-            to: "<\(recipient.uri)>",
-            callID: "cx",
-            body: ("application/sdp", msrpOffer("msrp://127.0.0.1:9/a;tcp"))
-        )
-        caller.send(invite)
+        let invite = caller.invite(recipient.uri, callID: "cx", path: "msrp://127.0.0.1:9/a;tcp")
         let forwarded = try recipient.next()
         #expect(forwarded.method == .invite)
         var cancel = SIPMessage(.request(method: .cancel, uri: invite.requestURI!))
@@ -74,15 +67,7 @@ import Testing
         try recipient.register(expires: 1)
         usleep(1_200_000)
         let caller = try TestUA("alice", serverPort: h.bound.sipPort)
-        caller.send(
-            caller.request(
-                "INVITE",
-                uri: recipient.uri,
-                to: "<\(recipient.uri)>",
-                callID: "ex",
-                body: ("application/sdp", msrpOffer("msrp://127.0.0.1:9/a;tcp"))
-            )
-        )
+        caller.invite(recipient.uri, callID: "ex", path: "msrp://127.0.0.1:9/a;tcp")
         #expect(try caller.next().statusCode == 404)
     }
 
@@ -137,7 +122,7 @@ import Testing
             stream.callerStream.write(batch)
         }
         writer.start()
-        #expect(eventually { h.server.report().readPauses > 0 }, "the server stopped reading the caller")
+        #expect(eventually { h.server.report().media.readPauses > 0 }, "the server stopped reading the caller")
         usleep(300_000)
         let held = h.server.report().pipeline.chunks
         #expect(held < UInt64(total), "not all accepted while the recipient does not read (\(held))")
@@ -150,7 +135,7 @@ import Testing
             got += (try? s.recipientStream.frames(1, timeout: 2).count) ?? 0
         }
         #expect(got == total)
-        #expect(h.server.report().chunksForwarded == UInt64(total))
+        #expect(h.server.report().media.chunksForwarded == UInt64(total))
     }
 
     @Test func chargesThroughADiameterEnabler() throws {

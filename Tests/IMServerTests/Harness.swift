@@ -51,6 +51,20 @@ final class TestUA {
 
     func send(_ m: SIPMessage) { udp.send(m.encoded, to: serverPort) }
 
+    /// An INVITE to `target` offering MSRP with `path` (RFC 4975 §8); sent, and returned.
+    @discardableResult
+    func invite(_ target: String, callID: String, path: String = "msrp://127.0.0.1:9/caller;tcp") -> SIPMessage {
+        let m = request(
+            "INVITE",
+            uri: target,
+            to: "<\(target)>",
+            callID: callID,
+            body: ("application/sdp", msrpOffer(path))
+        )
+        send(m)
+        return m
+    }
+
     /// The next message, provisional responses skipped unless asked for.
     func next(timeout: Double = 5, provisional: Bool = false) throws -> SIPMessage {
         let deadline = now() + timeout

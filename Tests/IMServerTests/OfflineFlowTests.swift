@@ -34,7 +34,7 @@ import Testing
         #expect(eventually { h.server.report().charging.sent(.offlineInterim) == 1 })
         let r = h.server.report()
         #expect(r.pipeline.chunks == 2 && r.pipeline.accepted.bytes == 11 && r.pipeline.accepted.messages == 1)
-        #expect(r.chunksForwarded == 2)
+        #expect(r.media.chunksForwarded == 2)
         #expect(
             eventually { h.server.report().pipeline.responsesReceived == 3 },
             "binding + two forwarded chunks answered"

@@ -14,15 +14,7 @@ import Testing
         let recipient = try TestUA("bob", serverPort: h.bound.sipPort)
         try recipient.register()
         let caller = try TestUA("alice", serverPort: h.bound.sipPort)
-        caller.send(
-            caller.request(
-                "INVITE",
-                uri: recipient.uri,
-                to: "<\(recipient.uri)>",
-                callID: "c1",
-                body: ("application/sdp", msrpOffer("msrp://127.0.0.1:9/alices;tcp"))
-            )
-        )
+        caller.invite(recipient.uri, callID: "c1", path: "msrp://127.0.0.1:9/alices;tcp")
         let invite = try recipient.next()
         #expect(invite.method == .invite)
         #expect(h.server.report().charging.sent(.onlineInitial) == 1, "CH-2 start went before the INVITE was forwarded")
@@ -36,15 +28,7 @@ import Testing
         let recipient = try TestUA("bob", serverPort: h.bound.sipPort)
         try recipient.register()
         let caller = try TestUA("alice", serverPort: h.bound.sipPort)
-        caller.send(
-            caller.request(
-                "INVITE",
-                uri: recipient.uri,
-                to: "<\(recipient.uri)>",
-                callID: "c2",
-                body: ("application/sdp", msrpOffer("msrp://127.0.0.1:9/alices;tcp"))
-            )
-        )
+        caller.invite(recipient.uri, callID: "c2", path: "msrp://127.0.0.1:9/alices;tcp")
         let invite = try recipient.next()
         #expect(h.server.report().charging.sent(.onlineInitial) == 0, "no reservation before the recipient answers")
         let l = try TCPListener()
@@ -68,15 +52,7 @@ import Testing
         let recipient = try TestUA("bob", serverPort: h.bound.sipPort)
         try recipient.register()
         let caller = try TestUA("alice", serverPort: h.bound.sipPort)
-        caller.send(
-            caller.request(
-                "INVITE",
-                uri: recipient.uri,
-                to: "<\(recipient.uri)>",
-                callID: "c3",
-                body: ("application/sdp", msrpOffer("msrp://127.0.0.1:9/alices;tcp"))
-            )
-        )
+        caller.invite(recipient.uri, callID: "c3", path: "msrp://127.0.0.1:9/alices;tcp")
         let r = try caller.next()
         #expect(r.statusCode == 403)
         #expect(r.value("Reason") == "SIP;cause=403;text=\"4012 DIAMETER_CREDIT_LIMIT_REACHED\"")
@@ -134,6 +110,6 @@ import Testing
             #expect(f.body == Array("hi".utf8) && f.flag == .end)
         }
         #expect(eventually { h.server.report().charging.sent(.offlineInterim) == 1 })
-        #expect(h.server.report().chunksForwarded == 3)
+        #expect(h.server.report().media.chunksForwarded == 3)
     }
 }

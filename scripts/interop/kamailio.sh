@@ -7,9 +7,6 @@
 # conservation check must pass. scripts/perf/msrp_blast.c plays both ends.
 # Usage: scripts/interop/kamailio.sh BIN   (CHUNKS_PER_SECOND, SECONDS; prints SKIPPED and exits 0 when it cannot run)
 set -euo pipefail
-# Descriptors a parent left open (a test's output pipe) are closed, so that the peers started
-# in the background cannot hold them after the script ends.
-for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true; done
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
 rate=${CHUNKS_PER_SECOND:-400}
@@ -22,32 +19,20 @@ fi
 modules=/usr/lib/x86_64-linux-gnu/kamailio/modules
 [ -f $modules/msrp.so ] || skip "Kamailio's msrp module is not in $modules"
 command -v gcc >/dev/null || skip "gcc is not installed (the test client)"
-out=$(mktemp -d /tmp/msrpcharge-kamailio.XXXXXX)
+. scripts/interop/serve-common.sh
 sip=$((20000 + RANDOM % 20000))
 msrp=$((sip + 1)) relay=$((sip + 5))
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$out"
-}
-trap cleanup EXIT
 gcc -O2 -o "$out/msrp_blast" scripts/perf/msrp_blast.c
 sed "s/KAMPORT/$relay/; s/CHILDREN/2/g" scripts/interop/kamailio/msrp-relay.cfg >"$out/kamailio.cfg"
 kamailio -DD -E -f "$out/kamailio.cfg" >"$out/kamailio.log" 2>&1 &
 pids+=($!)
-"$bin" serve --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 1 --mode offline --interim-interval 0 \
-  --enabler-latency 0 --ledger "$out/ledger.json" >"$out/serve.log" 2>&1 &
-serve=$!
-pids+=($serve)
-for _ in $(seq 100); do grep -q "msrpcharge serve: SIP on" "$out/serve.log" && break; sleep 0.1; done
+start_serve "$bin" "$out/serve.log" --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 1 --mode offline \
+  --interim-interval 0 --enabler-latency 0 --ledger "$out/ledger.json"
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$relay) 2>/dev/null && break; sleep 0.1; done
 sleep 0.5 # its TCP workers take the listener a little after the main process binds it
 MSRP_RELAY=$relay "$out/msrp_blast" $sip 4 8 "$seconds" 100 "$rate" | tee "$out/blast.log" \
   || { tail -20 "$out/kamailio.log"; echo "FAILED: chunks through the relay not answered 200"; exit 1; }
-kill -INT $serve
-wait $serve || { cat "$out/serve.log"; echo "FAILED: serve exited with $?"; exit 1; }
+stop_serve "$out/serve.log"
 cat "$out/serve.log"
 answered=$(sed -n 's/.* \([0-9]*\) answered.*/\1/p' "$out/blast.log")
 accepted=$(sed -n 's/^MSRP responses: 200 \([0-9]*\),.*/\1/p' "$out/serve.log")

@@ -7,38 +7,23 @@
 # Message-ID as received); the expert info must hold no error and no warning.
 # Usage: scripts/interop/serve-tshark.sh BIN   (root; prints SKIPPED and exits 0 when it cannot run)
 set -euo pipefail
-# Descriptors a parent left open (a test's output pipe) are closed, so that the peers started
-# in the background cannot hold them after the script ends.
-for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true; done
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
 skip() { echo "SKIPPED serve tshark interop: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "capturing needs root"
 command -v tshark >/dev/null || skip "tshark is not installed (scripts/bootstrap.sh installs it)"
 command -v gcc >/dev/null || skip "gcc is not installed (the test client)"
-out=$(mktemp -d /tmp/msrpcharge-serve-tshark.XXXXXX)
+. scripts/interop/serve-common.sh
 sip=$((20000 + RANDOM % 20000))
 msrp=$((sip + 1))
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$out"
-}
-trap cleanup EXIT
 gcc -O2 -o "$out/msrp_blast" scripts/perf/msrp_blast.c
-"$bin" serve --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 1 --mode offline --interim-interval 0 \
-  --enabler-latency 0 >"$out/serve.log" 2>&1 &
-serve=$!
-pids+=($serve)
-for _ in $(seq 100); do grep -q "msrpcharge serve: SIP on" "$out/serve.log" && break; sleep 0.1; done
+start_serve "$bin" "$out/serve.log" --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 1 --mode offline \
+  --interim-interval 0 --enabler-latency 0
 tshark -i lo -f "udp port $sip or tcp" -w "$out/serve.pcapng" -a duration:7 >"$out/tshark.log" 2>&1 &
 capture=$!
 sleep 2.5 # dumpcap's filter is live only some time after "Capturing on"
 "$out/msrp_blast" $sip 2 4 1 100 300 | tee "$out/blast.log"
-kill -INT $serve
-wait $serve || { cat "$out/serve.log"; echo "FAILED: serve exited with $?"; exit 1; }
+stop_serve "$out/serve.log"
 wait $capture || true
 dissect() { tshark -r "$out/serve.pcapng" -d "udp.port==$sip,sip" -d "tcp.port==$msrp,msrp" "$@" 2>/dev/null; }
 methods=$(dissect -Y sip -T fields -e sip.Method -e sip.Status-Code | tr '\t' ' ' | sed 's/^ *//' | sort | uniq -c)

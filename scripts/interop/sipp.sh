@@ -7,9 +7,6 @@
 # requires a 403 whose Reason header names 4012 DIAMETER_CREDIT_LIMIT_REACHED.
 # Usage: scripts/interop/sipp.sh BIN   (CALLS, RATE; prints SKIPPED and exits 0 when it cannot run)
 set -euo pipefail
-# Descriptors a parent left open (a test's output pipe) are closed, so that the peers started
-# in the background cannot hold them after the script ends.
-for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true; done
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
 calls=${CALLS:-200}
@@ -20,38 +17,20 @@ if ! command -v sipp >/dev/null; then
     || skip "sip-tester cannot be installed"
 fi
 command -v python3 >/dev/null || skip "python3 is not installed (the MSRP sink)"
-out=$(mktemp -d /tmp/msrpcharge-sipp.XXXXXX)
+. scripts/interop/serve-common.sh
 base=$((20000 + RANDOM % 20000))
 sip=$base msrp=$((base + 1)) sink=$((base + 10)) uas=$((base + 11)) uac=$((base + 12))
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$out"
-}
-trap cleanup EXIT
 d=scripts/interop/sipp
 sed "s/SINKPORT/$sink/g" $d/uas.xml >"$out/uas.xml"
 
 python3 scripts/interop/msrp_sink.py $sink "$out/sink.txt" >"$out/sink.log" 2>&1 &
 pids+=($!)
 
-start_serve() { # extra serve options…
-  "$bin" serve --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 2 --enabler-latency 0 "$@" >"$out/serve.log" 2>&1 &
-  serve=$!
-  pids+=($serve)
-  for _ in $(seq 100); do grep -q "msrpcharge serve: SIP on" "$out/serve.log" && return; sleep 0.1; done
-  cat "$out/serve.log"; echo "FAILED: serve did not start"; exit 1
-}
-stop_serve() {
-  kill -INT $serve
-  wait $serve || { cat "$out/serve.log"; echo "FAILED: serve exited with $?"; exit 1; }
-}
+serve2() { start_serve "$bin" "$out/serve.log" --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 2 --enabler-latency 0 "$@"; }
 sippr() { sipp 127.0.0.1:$sip -i 127.0.0.1 -nostdin -trace_err -error_file "$out/$1.err" "${@:2}" >"$out/$1.log" 2>&1; }
 
 # 1. Calls offering MSRP, charged online and offline.
-start_serve --mode both --interim-interval 0 --ledger "$out/ledger.json"
+serve2 --mode both --interim-interval 0 --ledger "$out/ledger.json"
 sippr register -sf $d/register.xml -p $uas -m 1 -timeout 10s -timeout_error || { cat "$out/register.log"; echo "FAILED: REGISTER"; exit 1; }
 sippr uas -sf "$out/uas.xml" -p $uas -m "$calls" -timeout 120s -timeout_error &
 uaspid=$!
@@ -63,7 +42,7 @@ if ! sippr uac -sf $d/uac.xml -p $uac -m "$calls" -r "$rate" -l 100 -timeout 120
 fi
 elapsed=$(echo "$(date +%s.%N) - $started" | bc)
 wait $uaspid || { tail -20 "$out/uas.log"; echo "FAILED: SIPp recipient"; exit 1; }
-stop_serve
+stop_serve "$out/serve.log"
 cat "$out/serve.log"
 grep -q "sessions: $calls set up, 0 refused, $calls ended" "$out/serve.log" || { echo "FAILED: serve did not set up and end $calls sessions"; exit 1; }
 grep -q "^conservation: ok" "$out/serve.log" || { echo "FAILED: conservation"; exit 1; }
@@ -71,13 +50,13 @@ grep -q "CH-2 initial $calls," "$out/serve.log" || { echo "FAILED: not one CH-2 
 echo "SIPp: $calls calls at $rate/s in ${elapsed} s, 0 failed (SIPp's exit status 0 for caller and recipient)"
 
 # 2. Credit refused: 403 with the Result-Code.
-start_serve --mode online --denial-share 1
+serve2 --mode online --denial-share 1
 sippr register -sf $d/register.xml -p $uas -m 1 -timeout 10s -timeout_error || { echo "FAILED: REGISTER"; exit 1; }
 denied=$((calls < 20 ? calls : 20))
 if ! sippr uac403 -sf $d/uac-denied.xml -p $uac -m $denied -r "$rate" -timeout 60s -timeout_error; then
   tail -20 "$out/uac403.log"; cat "$out/uac403.err" 2>/dev/null | head; echo "FAILED: SIPp caller expecting 403"; exit 1
 fi
-stop_serve
+stop_serve "$out/serve.log"
 grep -q "sessions: 0 set up, $denied refused" "$out/serve.log" || { cat "$out/serve.log"; echo "FAILED: not $denied refused"; exit 1; }
 echo "SIPp: $denied calls refused 403 with Reason: SIP;cause=403;text=\"4012 DIAMETER_CREDIT_LIMIT_REACHED\""
 echo "SIPp interop: OK"
