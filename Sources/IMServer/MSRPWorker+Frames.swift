@@ -3,6 +3,10 @@ import ChargingPipeline
 import MSRP
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension MSRPWorker {
     // MARK: The per-chunk path
 
@@ -44,14 +48,14 @@ extension MSRPWorker {
             return
         }
         makeRoomForResponse(to: frame, on: connection)
-        guard let id = SessionKey(frame.toSessionID.buffer), var leg = legs[id] else {
+        guard let legID = SessionKey(frame.toSessionID.buffer), var leg = legs[legID] else {
             // A session-id the server did not hand out (RFC 4975 §7.3, session matching).
             counters.foreignSessionIDs &+= 1
             refuse(frame, now: now)
             return
         }
         if let bound = leg.connection {
-            guard bound === connection else {
+            guard bound === connection || Self.sameRelayedPath(frame, leg) else {
                 // A session-id bound to another connection: this one may not use it.
                 counters.wrongConnection &+= 1
                 refuse(frame, now: now)
@@ -59,8 +63,9 @@ extension MSRPWorker {
             }
         } else {
             leg.connection = connection
-            connection.legs.append(id)
-            legs[id] = leg
+            if frame.fromPath.raw.buffer.contains(0x20) { leg.relayedFromPath = frame.fromPath.raw.array }
+            connection.legs.append(legID)
+            legs[legID] = leg
         }
         switch frame.method {
         case .send:
@@ -72,12 +77,39 @@ extension MSRPWorker {
                 return
             }
             let status = pipeline.send(frame, session: leg.charged, now: now, responses: &responses)
-            if status == 200 { forward(frame, from: leg) }
+            guard status == 200 else { return }
+            forward(frame, from: leg)
+            // Where a multi-chunk message stands, so that it can end as aborted if the media
+            // fails before its last chunk (only chunks that continue or end one write it back).
+            if frame.flag == .more, let id = frame.messageID, let key = SessionKey(id.buffer) {
+                let range = frame.byteRange
+                leg.inProgress = MessageInProgress(
+                    messageID: key,
+                    nextByte: (range?.end ?? range?.start ?? 1) &+ 1,
+                    total: range?.total
+                )
+                legs[legID] = leg
+            } else if leg.inProgress != nil {
+                leg.inProgress = nil
+                legs[legID] = leg
+            }
         case .report:
             pipeline.handle(frame, now: now, responses: &responses)
             forwardReport(frame, from: leg)
         case .other:
             pipeline.handle(frame, now: now, responses: &responses)
+        }
+    }
+
+    /// A request on another connection than the one its leg is bound to is still the
+    /// session's when both came through relays with the same From-Path (RFC 4976: a relay may
+    /// open a second connection to the same next hop); a direct sender may use only its own.
+    @inline(never)
+    static func sameRelayedPath(_ frame: MSRPFrame, _ leg: MSRPLeg) -> Bool {
+        guard let bound = leg.relayedFromPath else { return false }
+        return bound.withUnsafeBytes { b in
+            let f = frame.fromPath.raw.buffer
+            return b.count == f.count && (b.count == 0 || memcmp(b.baseAddress!, f.baseAddress!, b.count) == 0)
         }
     }
 
@@ -295,8 +327,11 @@ extension MSRPWorker {
         connection.closed = true
         let affected = connection.legs.compactMap { legs[$0]?.charged }
         connection.legs.removeAll()
+        let now = monotonicNanoseconds()
         for charged in affected where sessions[charged] != nil {
             counters.sessionsEndedByMedia &+= 1
+            abortMessagesInProgress(charged, now: now)
+            flushQueued()
             end(charged)
             events(.mediaEnded(charged))
         }
@@ -305,6 +340,55 @@ extension MSRPWorker {
             s.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
         }
         connection.blockedSources.removeAll()
+    }
+}
+
+extension MSRPWorker {
+    /// The media of a session failed with messages half sent: each ends as aborted (RFC 4975
+    /// §7.1.1: a `#` chunk, no body, its Byte-Range where the message stopped). The chunk is
+    /// charged as the end of an aborted message, as if its sender had sent it, and forwarded
+    /// to the legs still connected, so the recipient knows the message ended there.
+    func abortMessagesInProgress(_ charged: SessionKey, now: Int64) {
+        guard let session = sessions[charged] else { return }
+        for id in session.legs {
+            guard var leg = legs[id], let open = leg.inProgress else { continue }
+            leg.inProgress = nil
+            legs[id] = leg
+            counters.messagesAbortedByMedia &+= 1
+            var messageID = [UInt8](repeating: 0, count: open.messageID.byteCount)
+            messageID.withUnsafeMutableBytes { open.messageID.copyBytes(to: $0.baseAddress!) }
+            let remote = leg.remotePath.isEmpty ? Array("msrp://0.0.0.0:9/unknown;tcp".utf8) : leg.remotePath
+            let from = remote.split(separator: 0x20).last.map(Array.init) ?? remote
+            var bytes: [UInt8] = []
+            let tid = Array("abort\(counters.messagesAbortedByMedia)".utf8)
+            tid.withUnsafeBytes { t in
+                leg.localURI.withUnsafeBytes { to in
+                    from.withUnsafeBytes { f in
+                        messageID.withUnsafeBytes { mid in
+                            let chunk = MSRPWriter.SendChunk(
+                                transactionID: t,
+                                toPath: to,
+                                fromPath: f,
+                                messageID: mid,
+                                byteRange: ByteRange(start: open.nextByte, end: open.nextByte - 1, total: open.total),
+                                contentType: UnsafeRawBufferPointer(start: nil, count: 0),
+                                failureReport: .no,
+                                body: UnsafeRawBufferPointer(start: nil, count: 0),
+                                flag: .aborted
+                            )
+                            bytes.appendMSRP(length: MSRPWriter.sendLength(chunk)) {
+                                MSRPWriter.writeSend(chunk, into: $0, at: $1)
+                            }
+                        }
+                    }
+                }
+            }
+            var parser = MSRPChunkParser(tailCapacity: 0)
+            try? parser.parse(bytes) { frame in
+                _ = pipeline.send(frame, session: charged, now: now, responses: &responses)
+                forward(frame, from: leg)
+            }
+        }
     }
 }
 

@@ -292,6 +292,8 @@ public struct MediaCounters: Sendable {
     public var readPauses: UInt64 = 0
     public var sessionsEnded: UInt64 = 0
     public var sessionsEndedByMedia: UInt64 = 0
+    /// Messages ended as aborted because the media failed under them.
+    public var messagesAbortedByMedia: UInt64 = 0
 
     public init() {}
 
@@ -310,5 +312,6 @@ public struct MediaCounters: Sendable {
         a.readPauses &+= b.readPauses
         a.sessionsEnded &+= b.sessionsEnded
         a.sessionsEndedByMedia &+= b.sessionsEndedByMedia
+        a.messagesAbortedByMedia &+= b.messagesAbortedByMedia
     }
 }

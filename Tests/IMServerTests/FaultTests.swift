@@ -25,7 +25,10 @@ import Testing
             eventually { h.enabler.ledger.totals.offline.bytes == 5 },
             "the 5 accepted bytes are charged by the stop"
         )
+        #expect(h.enabler.ledger.totals.offline.abortedMessages == 1, "the message ends as aborted")
+        #expect(h.enabler.ledger.totals.offline.messages == 0)
         #expect(h.server.report().pipeline.accepted.bytes == 5)
+        #expect(h.server.report().media.messagesAbortedByMedia == 1)
     }
 
     @Test func aSenderThatStopsMidChunkIsClosedAfterTheIdleTimeoutAndWhatItSentIsCharged() throws {
@@ -40,12 +43,17 @@ import Testing
             "MSRP aaa2 SEND\r\nTo-Path: \(s.serverPathForCaller)\r\nFrom-Path: \(s.callerPath)\r\nMessage-ID: msg-1\r\nByte-Range: 6-12/12\r\nContent-Type: text/plain\r\n\r\n wor"
         )
         #expect(s.callerStream.closedByPeer(timeout: 3), "closed after the idle timeout")
+        // The recipient learns the message ended there: a `#` chunk, no body, where it stopped.
+        let abort = try s.recipientStream.frames(1)[0]
+        #expect(abort.method == "SEND" && abort.flag == .aborted && abort.body.isEmpty)
+        #expect(abort.messageID == "msg-1" && abort.byteRange == ByteRange(start: 6, end: 5, total: 12))
         let bye = try s.recipient.next()
         #expect(bye.method == .bye)
         #expect(
             eventually { h.enabler.ledger.totals.offline.bytes == 5 },
             "the accepted chunk is charged; the cut one was never accepted"
         )
+        #expect(h.enabler.ledger.totals.offline.abortedMessages == 1, "and the message is charged as aborted")
         #expect(h.server.report().media.idleClosed == 1)
     }
 

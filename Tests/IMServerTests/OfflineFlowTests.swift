@@ -80,6 +80,30 @@ import Testing
         #expect(r2.status == 481)
         #expect(s.recipientStream.readSome(timeout: 0.3) == nil, "nothing of the thief's reaches the recipient")
     }
+
+    /// Through a relay (RFC 4976) a session may arrive on a second connection from the relay:
+    /// the same relayed From-Path is the same session; another From-Path on it is not.
+    @Test func aRelayMayCarryTheSessionOnASecondConnectionWithTheSameFromPath() throws {
+        let h = try IMHarness(mode: .offline, interim: 0)
+        defer { h.stop() }
+        let s = try OneToOne.establish(h)
+        let relayed = "msrp://127.0.0.1:7/relay1;tcp \(s.callerPath)"
+        func send(_ c: TCPStream, _ tid: String, from: String) {
+            c.write(
+                "MSRP \(tid) SEND\r\nTo-Path: \(s.serverPathForCaller)\r\nFrom-Path: \(from)\r\nMessage-ID: \(tid)\r\nByte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------\(tid)$\r\n"
+            )
+        }
+        send(s.callerStream, "rel1", from: relayed)
+        #expect(try s.callerStream.frames(1)[0].status == 200)
+        let port = Int(s.serverPathForCaller.split(separator: ":")[2].split(separator: "/")[0])!
+        let second = try TCPStream(connectingTo: port)
+        send(second, "rel2", from: relayed)
+        #expect(try second.frames(1)[0].status == 200, "the relay's second connection")
+        let third = try TCPStream(connectingTo: port)
+        send(third, "rel3", from: "msrp://127.0.0.1:7/other;tcp \(s.callerPath)")
+        #expect(try third.frames(1)[0].status == 481, "another path is not the session's")
+        #expect(try s.recipientStream.frames(2).map(\.messageID) == ["rel1", "rel2"])
+    }
 }
 
 extension String {

@@ -42,7 +42,7 @@ chunks=$(sed -n 's/.* \([0-9]*\) answered.*/\1/p' "$out/blast.log")
 [ "$sends" -ge $((2 * chunks)) ] || { echo "FAILED: $sends SENDs of 100 bytes dissected for $chunks chunks"; exit 1; }
 [ "$oks" -ge $((2 * chunks)) ] || { echo "FAILED: $oks 200 responses dissected for $chunks chunks"; exit 1; }
 # The forwarded SENDs: From-Path is the server's, To-Path the recipient's (r000000, r000001).
-forwarded=$(dissect -Y 'msrp.method == "SEND" && msrp.to.path contains "/r00000"' -T fields -e msrp.from.path -e msrp.messageid | sort -u | head -3)
+forwarded=$(dissect -Y 'msrp.method == "SEND" && msrp.to.path contains "/r00000"' -T fields -e msrp.from.path -e msrp.messageid | sort -u | awk 'NR <= 3')
 echo "$forwarded" | grep -q "msrp://127.0.0.1:$msrp/" || { echo "FAILED: forwarded SENDs do not carry the server's From-Path"; echo "$forwarded"; exit 1; }
 expert=$(dissect -q -z expert,warn | grep -E "^ *(Error|Warning|Malformed)" || true)
 [ -z "$expert" ] || { echo "FAILED: tshark's expert info:"; dissect -q -z expert,warn; exit 1; }

@@ -231,6 +231,7 @@ int main(int argc, char **argv) {
   memset(payload, 'x', size < 4096 ? size : 4095);
   double start = now(), end = start + seconds, per_conn = rate > 0 ? rate / sessions : 0;
   uint64_t total_sent = 0, total_answered = 0, non200 = 0;
+  char first_non200[4] = "-";
   struct epoll_event events[256];
   while (now() < end) {
     double t = now();
@@ -283,7 +284,10 @@ int main(int argc, char **argv) {
         if (!e || e + el + 3 > c->in + c->inlen) break;
         int flen = (e + el + 3) - f;
         if (!c->recipient) {
-          if (strncmp(sp + 1, "200", 3)) non200++;
+          if (strncmp(sp + 1, "200", 3)) {
+            if (!non200) memcpy(first_non200, sp + 1, 3), first_non200[3] = 0;
+            non200++;
+          }
           record(t2 - c->times[c->answered % RING]);
           c->answered++;
           total_answered++;
@@ -308,9 +312,10 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &ru);
   double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
   printf("msrp_blast: %d sessions set up in %.2f s; %llu chunks sent, %llu answered (%llu not 200) in %.2f s: "
-         "%.0f chunks/s answered; latency p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us; client CPU %.2f s\n",
+         "%.0f chunks/s answered; latency p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us; client CPU %.2f s; "
+         "first status not 200: %s\n",
          sessions, setup_seconds, (unsigned long long)total_sent, (unsigned long long)total_answered,
          (unsigned long long)non200, elapsed, total_answered / elapsed, percentile(0.5), percentile(0.99),
-         percentile(0.999), percentile(1.0), cpu);
+         percentile(0.999), percentile(1.0), cpu, first_non200);
   return non200 ? 1 : 0;
 }
