@@ -104,6 +104,30 @@ import Testing
         #expect(try third.frames(1)[0].status == 481, "another path is not the session's")
         #expect(try s.recipientStream.frames(2).map(\.messageID) == ["rel1", "rel2"])
     }
+
+    /// Success-Report (RFC 4975 §7.1.2): the recipient's REPORT goes back to the sender with the
+    /// server's paths on the sender's leg, the Message-ID, Byte-Range and Status kept.
+    @Test func aReportFromTheRecipientIsRelayedToTheSender() throws {
+        let h = try IMHarness(mode: .offline, interim: 0)
+        defer { h.stop() }
+        let s = try OneToOne.establish(h)
+        s.callerStream.write(
+            "MSRP sr01 SEND\r\nTo-Path: \(s.serverPathForCaller)\r\nFrom-Path: \(s.callerPath)\r\nMessage-ID: msg-sr\r\nByte-Range: 1-3/3\r\nSuccess-Report: yes\r\nContent-Type: text/plain\r\n\r\nabc\r\n-------sr01$\r\n"
+        )
+        #expect(try s.callerStream.frames(1)[0].status == 200)
+        let forwarded = try s.recipientStream.frames(1)[0]
+        s.recipientStream.write(response(to: forwarded, 200))
+        s.recipientStream.write(
+            "MSRP rp01 REPORT\r\nTo-Path: \(s.serverPathForRecipient)\r\nFrom-Path: \(s.recipientPath)\r\nMessage-ID: msg-sr\r\nByte-Range: 1-3/3\r\nStatus: 000 200 OK\r\n-------rp01$\r\n"
+        )
+        let report = try s.callerStream.frames(1)[0]
+        #expect(report.method == "REPORT")
+        #expect(report.toPath == s.callerPath && report.fromPath == s.serverPathForCaller)
+        #expect(report.messageID == "msg-sr" && report.byteRange == ByteRange(start: 1, end: 3, total: 3))
+        #expect(report.statusHeader == "000 200 OK")
+        #expect(h.server.report().media.reportsForwarded == 1)
+        #expect(h.server.report().pipeline.accepted.bytes == 3, "a REPORT is not charged")
+    }
 }
 
 extension String {
