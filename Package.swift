@@ -79,6 +79,17 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // The network load generator (`load`): both ends of every session, SIP over UDP and
+        // MSRP over TCP with SwiftNIO, the bench's workload model, delivery checked byte by byte.
+        .target(
+            name: "LoadGenerator",
+            dependencies: [
+                "SIP", "MSRP", "Charging", "LoadEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         // A Prometheus scrape endpoint (GET /metrics over NIO's HTTP/1.1) on its own thread.
         .target(
             name: "MetricsEndpoint",
@@ -102,7 +113,7 @@ let package = Package(
         .target(
             name: "MSRPChargeCommands",
             dependencies: [
-                "MSRP", "Charging", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint",
+                "MSRP", "Charging", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

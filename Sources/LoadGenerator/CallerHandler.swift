@@ -1,0 +1,244 @@
+import Charging
+import LoadEngine
+import MSRP
+import NIOCore
+
+/// What every caller connection shares: the traffic model, the body pattern, the clock plan.
+final class SendPlan: Sendable {
+    let model: WorkloadModel
+    let body: MessageBody
+    let window: Int
+    /// Chunks per second for one connection (nil: as many as the window allows).
+    let perConnectionRate: Double?
+
+    init(model: WorkloadModel, window: Int, sessions: Int) {
+        self.model = model
+        body = MessageBody(largestChunk: max(model.chunkSize, model.messageSizes.largest))
+        self.window = window
+        perConnectionRate = model.targetRate.map { $0 / Double(max(1, sessions)) }
+    }
+}
+
+/// A caller's MSRP connection to the target (the caller is the active side, RFC 4975 §5.4):
+/// it sends the session's messages chunk by chunk, keeping at most `window` responses
+/// outstanding, or at its share of `--rate` (open loop: latency from when each chunk was due,
+/// so a stalled target shows as latency, not as fewer samples; coordinated omission, wrk2).
+///
+/// Confined to its channel's event loop. Nothing is allocated per chunk: a chunk is written
+/// into the connection's buffer from the shared body pattern, its Message-ID and transaction
+/// id into fixed scratch bytes, and its due time into a ring.
+final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let session: Int
+    let plan: SendPlan
+    let toPath: [UInt8]
+    let fromPath: [UInt8]
+    var rng: SplitMix64
+    var stats: LoopStats!
+    var parser = MSRPChunkParser(tailCapacity: 0)
+    var out: ByteBuffer
+    var context: ChannelHandlerContext?
+
+    // The message being sent.
+    var message: MessagePlan? = nil
+    var piece = 0
+    var messageNumber = 0
+    var messageID = [UInt8](repeating: 0, count: MessageID.length)
+    var tid = [UInt8](repeating: 0, count: 10)
+    var transactions: UInt64 = 0
+
+    // Responses outstanding: due (or sent) times of chunks that asked for one, in order.
+    var ring: [Int64]
+    var head = 0
+    var outstanding = 0
+
+    // Phases.
+    var startedAt: Int64 = 0
+    var sentSinceStart = 0
+    var running = false
+    var stopping = false
+    var pacer: RepeatedTask? = nil
+    var onDrained: (() -> Void)? = nil
+
+    init(session: Int, plan: SendPlan, toPath: [UInt8], fromPath: [UInt8], allocator: ByteBufferAllocator) {
+        self.session = session
+        self.plan = plan
+        self.toPath = toPath
+        self.fromPath = fromPath
+        rng = SplitMix64(seed: plan.model.seed ^ (UInt64(session) &* 0xD1B5_4A32_D192_ED03))
+        out = allocator.buffer(capacity: 64 * 1024)
+        ring = [Int64](repeating: 0, count: max(16, plan.window * 2 + 64))
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    /// Starts the timed phase at `start` (every connection gets the same).
+    func start(at start: Int64) {
+        guard let context else { return }
+        startedAt = start
+        running = true
+        if plan.perConnectionRate != nil {
+            pacer = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) {
+                [weak self] _ in
+                self?.pump()
+            }
+        }
+        pump()
+    }
+
+    /// Ends the timed phase: the message under way is finished, then nothing more is sent;
+    /// `drained` runs when every response has come.
+    func stop(drained: @escaping () -> Void) {
+        stopping = true
+        onDrained = drained
+        pump()
+        checkDrained()
+    }
+
+    func checkDrained() {
+        guard stopping, message == nil, outstanding == 0, let d = onDrained else { return }
+        onDrained = nil
+        pacer?.cancel()
+        pacer = nil
+        d()
+    }
+
+    /// Sends what the window (or the rate) allows now.
+    func pump() {
+        guard running, let context else { return }
+        let now = monotonicNanoseconds()
+        var wrote = false
+        while true {
+            if message == nil {
+                if stopping { break }
+                if let quota = plan.model.totalChunks, sentSinceStart >= quota / max(1, plan.model.sessions) { break }
+                message = MessagePlan(plan.model, &rng)
+                piece = 0
+                messageNumber += 1
+            }
+            guard let m = message else { break }
+            let expects = (m.report ?? .yes) == .yes
+            if expects && outstanding >= min(plan.window, ring.count - 1) { break }
+            var due = now
+            if let rate = plan.perConnectionRate {
+                due = startedAt &+ Int64(Double(sentSinceStart) / rate * 1e9)
+                if due > now { break }
+            } else if plan.perConnectionRate == nil && !expects && out.readableBytes > 256 * 1024 {
+                break  // chunks that ask for no response: bounded by the buffer instead
+            }
+            if !context.channel.isWritable {
+                stats.sendQueueFull &+= 1
+                break
+            }
+            writeChunk(m, due: due, now: now, expects: expects)
+            wrote = true
+        }
+        if wrote { flush() }
+    }
+
+    func writeChunk(_ m: MessagePlan, due: Int64, now: Int64, expects: Bool) {
+        let range = m.range(piece)
+        let flag = m.flag(piece)
+        if piece == 0 {
+            messageID.withUnsafeMutableBytes {
+                MessageID.write(session: session, number: messageNumber, sentAt: now, into: $0)
+            }
+        }
+        transactions &+= 1
+        var v = transactions
+        for i in stride(from: 9, through: 1, by: -1) {
+            tid[i] = MessageID.digit36(Int(v % 36))
+            v /= 36
+        }
+        tid[0] = UInt8(ascii: "c")
+        let body = plan.body.bytes(range)
+        tid.withUnsafeBytes { t in
+            toPath.withUnsafeBytes { to in
+                fromPath.withUnsafeBytes { from in
+                    messageID.withUnsafeBytes { mid in
+                        Self.contentType.withUnsafeBytes { ct in
+                            let chunk = MSRPWriter.SendChunk(
+                                transactionID: t,
+                                toPath: to,
+                                fromPath: from,
+                                messageID: mid,
+                                byteRange: ByteRange(start: range.lowerBound + 1, end: range.upperBound, total: m.size),
+                                contentType: ct,
+                                failureReport: m.report,
+                                body: body,
+                                flag: flag
+                            )
+                            let n = MSRPWriter.sendLength(chunk)
+                            if out.writableBytes < n { out.reserveCapacity(max(out.capacity * 2, out.writerIndex + n)) }
+                            out.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { p in
+                                MSRPWriter.writeSend(chunk, into: p, at: 0) ?? 0
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        stats.chunksSent &+= 1
+        stats.bytesSent &+= UInt64(range.count)
+        sentSinceStart += 1
+        if expects {
+            stats.chunksExpectingResponse &+= 1
+            ring[(head + outstanding) % ring.count] = plan.perConnectionRate == nil ? now : due
+            outstanding += 1
+        }
+        piece += 1
+        if piece == m.sent {
+            if m.aborted { stats.abortedSent &+= 1 } else { stats.messagesSent &+= 1 }
+            message = nil
+        }
+    }
+
+    static let contentType = Array("text/plain".utf8)
+
+    func flush() {
+        guard let context, out.readableBytes > 0 else { return }
+        let bytes = out
+        out = context.channel.allocator.buffer(capacity: 64 * 1024)
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        let now = monotonicNanoseconds()
+        buffer.withUnsafeReadableBytes { bytes in
+            try? parser.parse(bytes) { frame in
+                guard frame.isResponse else { return }
+                let status = frame.statusCode ?? 0
+                stats.responses[status, default: 0] &+= 1
+                guard outstanding > 0 else { return }
+                stats.record(&stats.chunkLatency, now &- ring[head])
+                head = (head + 1) % ring.count
+                outstanding -= 1
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        pump()
+        checkDrained()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { pump() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        running = false
+        pacer?.cancel()
+        if stopping, let d = onDrained {
+            onDrained = nil
+            d()
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
+}

@@ -1,0 +1,22 @@
+import LoadEngine
+
+/// What `msrpcharge load` is told: the target, its own addresses, the traffic.
+public struct LoadConfiguration: Sendable {
+    /// The IM server's SIP address (UDP).
+    public var targetHost = "127.0.0.1"
+    public var targetPort = 5060
+    /// Where the recipients' MSRP endpoint listens (port 0 picks one): the server connects here.
+    public var msrpListenHost = "127.0.0.1"
+    public var msrpListenPort = 0
+    /// The traffic: sessions, message sizes, chunking, aborted and Failure-Report shares,
+    /// duration or chunk count, target rate, seed, workers (event loops), as `bench` has them.
+    public var model = WorkloadModel()
+    /// Chunks a connection keeps unanswered at most when no rate is set.
+    public var window = 16
+    /// Sessions set up per second (nil: as fast as the target answers).
+    public var setupRate: Double? = nil
+    /// How long set-up, the drain after the timed phase and the teardown may take (ns).
+    public var phaseTimeout: Int64 = 30_000_000_000
+
+    public init() {}
+}

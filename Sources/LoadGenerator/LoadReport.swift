@@ -1,0 +1,119 @@
+import Histogram
+
+/// What a `load` run measured, and its checks.
+public struct LoadReport: Sendable {
+    public struct Latency: Sendable, Codable, Equatable {
+        public var count: UInt64
+        public var p50: Double
+        public var p90: Double
+        public var p99: Double
+        public var p999: Double
+        public var max: Double
+
+        /// From a histogram of nanoseconds, in microseconds.
+        init(_ h: Histogram<UInt64>) {
+            count = h.totalCount
+            func us(_ v: UInt64) -> Double { Double(v) / 1000 }
+            p50 = count == 0 ? 0 : us(h.valueAtPercentile(50))
+            p90 = count == 0 ? 0 : us(h.valueAtPercentile(90))
+            p99 = count == 0 ? 0 : us(h.valueAtPercentile(99))
+            p999 = count == 0 ? 0 : us(h.valueAtPercentile(99.9))
+            max = count == 0 ? 0 : us(h.max)
+        }
+    }
+
+    /// Every message's bytes reached its recipient once, in order, and every message ended as
+    /// it was sent (`$` or `#`).
+    public struct DeliveryCheck: Sendable, Codable, Equatable {
+        public var ok: Bool
+        public var detail: String
+    }
+
+    public var sessions: Int
+    public var sessionsSetUp: Int
+    public var setupFailures: [Int: UInt64]
+    public var setupSeconds: Double
+    public var seconds: Double
+    public var chunksSent: UInt64
+    public var chunksPerSecond: Double
+    public var responses: [Int: UInt64]
+    public var messagesSent: UInt64
+    public var abortedSent: UInt64
+    public var bytesSent: UInt64
+    public var messagesDelivered: UInt64
+    public var abortedDelivered: UInt64
+    public var bytesDelivered: UInt64
+    public var delivery: DeliveryCheck
+    public var setup: Latency
+    public var chunk: Latency
+    public var messageDelivery: Latency
+    public var bye: Latency
+    public var rate: Double?
+    public var window: Int
+    /// The generator's own CPU over the whole run, and how often a connection could not take
+    /// more (its send queue full): when these are high, the generator, not the target, limited.
+    public var cpuSeconds: Double
+    public var sendQueueFull: UInt64
+    /// The histograms themselves (for --hgrm).
+    public var histograms: [(String, Histogram<UInt64>)]
+
+    init(
+        configuration c: LoadConfiguration,
+        sessionsSetUp: Int,
+        setupFailures: [Int: UInt64],
+        setupSeconds: Double,
+        seconds: Double,
+        totals t: LoadTotals,
+        setup: Histogram<UInt64>,
+        bye: Histogram<UInt64>,
+        cpuSeconds: Double
+    ) {
+        sessions = c.model.sessions
+        self.sessionsSetUp = sessionsSetUp
+        self.setupFailures = setupFailures
+        self.setupSeconds = setupSeconds
+        self.seconds = seconds
+        chunksSent = t.chunksSent
+        chunksPerSecond = seconds > 0 ? Double(t.chunksSent) / seconds : 0
+        responses = t.responses
+        messagesSent = t.messagesSent
+        abortedSent = t.abortedSent
+        bytesSent = t.bytesSent
+        messagesDelivered = t.messagesDelivered
+        abortedDelivered = t.abortedDelivered
+        bytesDelivered = t.bytesDelivered
+        var problems: [String] = []
+        if t.deliveryErrors > 0 {
+            problems.append("\(t.deliveryErrors) chunks out of place or altered; first: \(t.firstDeliveryError ?? "")")
+        }
+        if t.messagesDelivered != t.messagesSent {
+            problems.append("\(t.messagesSent) messages sent, \(t.messagesDelivered) delivered")
+        }
+        if t.abortedDelivered != t.abortedSent {
+            problems.append("\(t.abortedSent) aborted messages sent, \(t.abortedDelivered) arrived with #")
+        }
+        if t.bytesDelivered != t.bytesSent {
+            problems.append("\(t.bytesSent) bytes sent, \(t.bytesDelivered) delivered")
+        }
+        if sessionsSetUp < c.model.sessions {
+            problems.append("\(c.model.sessions - sessionsSetUp) sessions not set up")
+        }
+        delivery = DeliveryCheck(
+            ok: problems.isEmpty,
+            detail: problems.isEmpty
+                ? "every message's bytes delivered once, in order (\(t.messagesSent) messages, \(t.abortedSent) aborted, \(t.bytesSent) bytes)"
+                : problems.joined(separator: "; ")
+        )
+        self.setup = Latency(setup)
+        chunk = Latency(t.chunkLatency)
+        messageDelivery = Latency(t.deliveryLatency)
+        self.bye = Latency(bye)
+        rate = c.model.targetRate
+        window = c.window
+        self.cpuSeconds = cpuSeconds
+        sendQueueFull = t.sendQueueFull
+        histograms = [
+            ("session-set-up", setup), ("chunk", t.chunkLatency), ("delivery", t.deliveryLatency), ("bye", bye),
+        ]
+    }
+}

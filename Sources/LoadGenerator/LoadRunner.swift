@@ -1,0 +1,143 @@
+import Charging
+import Glibc
+import Histogram
+import NIOCore
+import NIOPosix
+import SIP
+
+/// `msrpcharge load`'s run: set up every session over SIP, send the timed phase's traffic on
+/// the MSRP connections, drain, tear down with BYE, and gather the figures from every loop.
+public enum LoadRunner {
+    public static func run(_ c: LoadConfiguration, progress: ((String) -> Void)? = nil) throws -> LoadReport {
+        let workers = max(1, c.model.workers)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: workers)
+        defer { try? group.syncShutdownGracefully() }
+        var loops: [EventLoop] = []
+        var it = group.makeIterator()
+        while let l = it.next() { loops.append(l) }
+        let stats = Dictionary(uniqueKeysWithValues: loops.map { (ObjectIdentifier($0), LoopStats()) })
+        let cpuStart = cpuSeconds()
+
+        // The recipients' MSRP endpoint.
+        let listener = try ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 4096)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let h = RecipientHandler(allocator: channel.allocator)
+                    h.stats = stats[ObjectIdentifier(channel.eventLoop)]
+                    try channel.pipeline.syncOperations.addHandler(h)
+                }
+            }
+            .bind(host: c.msrpListenHost, port: c.msrpListenPort)
+            .wait()
+        defer { try? listener.close().wait() }
+        let msrpPort = listener.localAddress?.port ?? c.msrpListenPort
+
+        // SIP over UDP, on the first loop.
+        let plan = SendPlan(model: c.model, window: c.window, sessions: c.model.sessions)
+        let sip = SIPLoadClient(loop: loops[0], group: group, configuration: c, plan: plan, msrpListenPort: msrpPort)
+        let udp = try DatagramBootstrap(group: loops[0])
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(SIPLoadHandler(client: sip))
+                }
+            }
+            .bind(host: c.msrpListenHost, port: 0)
+            .wait()
+        defer { try? udp.close().wait() }
+        try loops[0].submit {
+            sip.channel = udp
+            sip.localPort = udp.localAddress?.port ?? 0
+        }.wait()
+
+        // 1. Set-up.
+        let setupStart = monotonicNanoseconds()
+        loops[0].execute { sip.startMore() }
+        let settled = sip.setUp.futureResult
+        let setupTimeout = loops[0].scheduleTask(in: .nanoseconds(c.phaseTimeout)) {
+            sip.setUp.fail(LoadError("set-up did not finish within \(c.phaseTimeout / 1_000_000_000) s"))
+        }
+        do { try settled.wait() } catch { throw LoadError("\(error)") }
+        setupTimeout.cancel()
+        let setupSeconds = Double(monotonicNanoseconds() &- setupStart) / 1e9
+        let callers = try loops[0].submit { sip.sessions.compactMap(\.caller) }.wait()
+        progress?("\(callers.count) sessions set up in \(Int(setupSeconds * 1000)) ms")
+
+        // 2. The timed phase: every caller starts at the same instant.
+        let start = monotonicNanoseconds()
+        for h in callers {
+            h.context?.eventLoop.execute {
+                h.stats = stats[ObjectIdentifier(h.context!.eventLoop)]
+                h.start(at: start)
+            }
+        }
+        let end = start &+ c.model.duration
+        while monotonicNanoseconds() < end {
+            usleep(20_000)
+            if let quota = c.model.totalChunks {
+                let sent = callers.reduce(0) { total, h in
+                    total + ((try? h.context?.eventLoop.submit { h.sentSinceStart }.wait()) ?? 0)
+                }
+                if sent >= quota { break }
+            }
+        }
+        let timedEnd = monotonicNanoseconds()
+
+        // 3. Drain: each caller finishes its message and waits for its responses.
+        let drained = callers.map { h -> EventLoopFuture<Void> in
+            guard let loop = h.context?.eventLoop else { return loops[0].makeSucceededVoidFuture() }
+            let p = loop.makePromise(of: Void.self)
+            loop.execute { h.stop { p.succeed() } }
+            return p.futureResult
+        }
+        let drainTimeout = loops[0].scheduleTask(in: .nanoseconds(c.phaseTimeout)) {}
+        _ = try? EventLoopFuture.andAllComplete(drained, on: loops[0]).wait()
+        drainTimeout.cancel()
+        // The recipients' last chunks are on their way: let them land before counting.
+        usleep(100_000)
+
+        // 4. Teardown.
+        _ = try? sip.loop.flatSubmit { sip.byeAll() }.wait()
+        let elapsed = Double(timedEnd &- start) / 1e9
+
+        var totals = LoadTotals()
+        for l in loops {
+            guard let s = stats[ObjectIdentifier(l)] else { continue }
+            // Read on the loop that writes them, merged here.
+            let part = try l.submit { () -> LoadTotals in
+                var t = LoadTotals()
+                s.merge(into: &t)
+                return t
+            }.wait()
+            totals.add(part)
+        }
+        let (setupH, byeH, failures) = try loops[0].submit { (sip.setupLatency, sip.byeLatency, sip.failures) }.wait()
+        return LoadReport(
+            configuration: c,
+            sessionsSetUp: callers.count,
+            setupFailures: failures,
+            setupSeconds: setupSeconds,
+            seconds: elapsed,
+            totals: totals,
+            setup: setupH,
+            bye: byeH,
+            cpuSeconds: cpuSeconds() - cpuStart
+        )
+    }
+
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec)
+            + Double(u.ru_stime.tv_usec) / 1e6
+    }
+}
+
+public struct LoadError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,102 @@
+import Charging
+import Histogram
+import NIOCore
+
+/// One event loop's figures: every connection on the loop writes here (the loop is its only
+/// writer), and the runner reads them on the loop at the end.
+final class LoopStats: @unchecked Sendable {
+    /// SEND written → its 200 OK read (from when it was due, with a rate), nanoseconds.
+    var chunkLatency = LoopStats.histogram()
+    /// First chunk of a message sent → its last chunk received by the recipient.
+    var deliveryLatency = LoopStats.histogram()
+    var chunksSent: UInt64 = 0
+    var chunksExpectingResponse: UInt64 = 0
+    var responses: [Int: UInt64] = [:]
+    var messagesSent: UInt64 = 0
+    var abortedSent: UInt64 = 0
+    var bytesSent: UInt64 = 0
+    var messagesDelivered: UInt64 = 0
+    var abortedDelivered: UInt64 = 0
+    var bytesDelivered: UInt64 = 0
+    var chunksReceived: UInt64 = 0
+    var deliveryErrors: UInt64 = 0
+    var firstDeliveryError: String? = nil
+    /// Times a connection could not take more and the generator waited (its send queue full).
+    var sendQueueFull: UInt64 = 0
+
+    static func histogram() -> Histogram<UInt64> {
+        Histogram(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: 60_000_000_000,
+            numberOfSignificantValueDigits: .three
+        )
+    }
+
+    @inline(__always)
+    func record(_ h: inout Histogram<UInt64>, _ ns: Int64) {
+        _ = h.record(UInt64(min(max(1, ns), 60_000_000_000)))
+    }
+
+    func deliveryError(_ text: @autoclosure () -> String) {
+        deliveryErrors &+= 1
+        if firstDeliveryError == nil { firstDeliveryError = text() }
+    }
+
+    /// A copy of the figures (on the loop).
+    func merge(into total: inout LoadTotals) {
+        var t = LoadTotals()
+        t.chunkLatency = chunkLatency
+        t.deliveryLatency = deliveryLatency
+        t.chunksSent = chunksSent
+        t.chunksExpectingResponse = chunksExpectingResponse
+        t.responses = responses
+        t.messagesSent = messagesSent
+        t.abortedSent = abortedSent
+        t.bytesSent = bytesSent
+        t.messagesDelivered = messagesDelivered
+        t.abortedDelivered = abortedDelivered
+        t.bytesDelivered = bytesDelivered
+        t.chunksReceived = chunksReceived
+        t.deliveryErrors = deliveryErrors
+        t.firstDeliveryError = firstDeliveryError
+        t.sendQueueFull = sendQueueFull
+        total.add(t)
+    }
+}
+
+/// Every loop's figures together.
+struct LoadTotals {
+    var chunkLatency = LoopStats.histogram()
+    var deliveryLatency = LoopStats.histogram()
+    var chunksSent: UInt64 = 0
+    var chunksExpectingResponse: UInt64 = 0
+    var responses: [Int: UInt64] = [:]
+    var messagesSent: UInt64 = 0
+    var abortedSent: UInt64 = 0
+    var bytesSent: UInt64 = 0
+    var messagesDelivered: UInt64 = 0
+    var abortedDelivered: UInt64 = 0
+    var bytesDelivered: UInt64 = 0
+    var chunksReceived: UInt64 = 0
+    var deliveryErrors: UInt64 = 0
+    var firstDeliveryError: String? = nil
+    var sendQueueFull: UInt64 = 0
+
+    mutating func add(_ o: LoadTotals) {
+        chunkLatency.add(o.chunkLatency)
+        deliveryLatency.add(o.deliveryLatency)
+        chunksSent &+= o.chunksSent
+        chunksExpectingResponse &+= o.chunksExpectingResponse
+        for (k, v) in o.responses { responses[k, default: 0] &+= v }
+        messagesSent &+= o.messagesSent
+        abortedSent &+= o.abortedSent
+        bytesSent &+= o.bytesSent
+        messagesDelivered &+= o.messagesDelivered
+        abortedDelivered &+= o.abortedDelivered
+        bytesDelivered &+= o.bytesDelivered
+        chunksReceived &+= o.chunksReceived
+        deliveryErrors &+= o.deliveryErrors
+        if firstDeliveryError == nil { firstDeliveryError = o.firstDeliveryError }
+        sendQueueFull &+= o.sendQueueFull
+    }
+}

@@ -1,0 +1,112 @@
+import LoadEngine
+import MSRP
+
+/// One message a session sends, drawn from the workload model with the session's own
+/// generator: its size, whether it is chunked, aborted, and its Failure-Report (the same
+/// shares, and the same chunking rule, as `bench`'s templates).
+struct MessagePlan {
+    var size: Int
+    var step: Int
+    var chunks: Int
+    /// Chunks sent (an aborted message stops after half of them) and the last one's end.
+    var sent: Int
+    var lastEnd: Int
+    var aborted: Bool
+    var report: FailureReport?
+
+    init(_ m: WorkloadModel, _ rng: inout SplitMix64) {
+        size = m.messageSizes.sample(rng.unit())
+        let multi = rng.unit() < m.multiChunkShare && size >= 2
+        aborted = rng.unit() < m.abortedShare
+        let u = rng.unit()
+        report =
+            u < m.failureReportNoShare
+            ? .no : u < m.failureReportNoShare + m.failureReportPartialShare ? .partial : nil
+        step = max(1, multi ? (size > m.chunkSize ? m.chunkSize : (size + 1) / 2) : min(size, max(size, 1)))
+        chunks = max(1, (size + step - 1) / step)
+        sent = aborted ? max(1, chunks / 2) : chunks
+        lastEnd = !aborted ? size : chunks == 1 ? (size + 1) / 2 : sent * step
+    }
+
+    /// The body bytes of chunk `piece`: `from..<to` of the message.
+    func range(_ piece: Int) -> Range<Int> {
+        let from = piece * step
+        let to = piece == sent - 1 ? lastEnd : min(size, from + step)
+        return from..<max(from, to)
+    }
+
+    func flag(_ piece: Int) -> ContinuationFlag { piece < sent - 1 ? .more : (aborted ? .aborted : .end) }
+}
+
+/// Message bodies are letters whose value depends on the byte's offset in its message (as in
+/// `bench`'s templates), so the recipient checks every byte is where it belongs without keeping
+/// what was sent, and a chunk's body is a slice of one pattern: nothing is built per chunk.
+/// Written once at init, only read after (unchecked Sendable).
+final class MessageBody: @unchecked Sendable {
+    let pattern: UnsafeMutableRawBufferPointer
+
+    init(largestChunk: Int) {
+        pattern = .allocate(byteCount: largestChunk + 26, alignment: 64)
+        for i in 0..<pattern.count { pattern[i] = UInt8(ascii: "a") + UInt8(i % 26) }
+    }
+
+    deinit { pattern.deallocate() }
+
+    /// The bytes of `range` of a message.
+    @inline(__always)
+    func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        let start = range.lowerBound % 26
+        return UnsafeRawBufferPointer(rebasing: pattern[start..<(start + range.count)])
+    }
+
+    @inline(__always)
+    static func expected(at offset: Int) -> UInt8 { UInt8(ascii: "a") &+ UInt8(truncatingIfNeeded: offset % 26) }
+}
+
+/// A Message-ID that carries its session, its number and when its first chunk was sent
+/// (`m` + 5 base-36 digits + 6 base-36 digits + `t` + 16 hex digits: 29 characters, RFC 4975
+/// §9's ident allows 32), so the recipient measures delivery without asking the sender.
+enum MessageID {
+    static let length = 29
+
+    static func write(session: Int, number: Int, sentAt: Int64, into p: UnsafeMutableRawBufferPointer) {
+        p[0] = UInt8(ascii: "m")
+        var v = session
+        for i in stride(from: 5, through: 1, by: -1) {
+            p[i] = digit36(v % 36)
+            v /= 36
+        }
+        v = number
+        for i in stride(from: 11, through: 6, by: -1) {
+            p[i] = digit36(v % 36)
+            v /= 36
+        }
+        p[12] = UInt8(ascii: "t")
+        var t = UInt64(bitPattern: sentAt)
+        for i in stride(from: 28, through: 13, by: -1) {
+            let d = UInt8(t & 15)
+            p[i] = d < 10 ? 0x30 &+ d : 0x57 &+ d
+            t >>= 4
+        }
+    }
+
+    /// When the message's first chunk was sent, nil if the id is not one of ours.
+    static func sentAt(_ id: UnsafeRawBufferPointer) -> Int64? {
+        guard id.count == length, id[12] == UInt8(ascii: "t") else { return nil }
+        var t: UInt64 = 0
+        for i in 13..<29 {
+            let c = id[i]
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c - 0x30
+            case 0x61...0x66: d = c - 0x57
+            default: return nil
+            }
+            t = t << 4 | UInt64(d)
+        }
+        return Int64(bitPattern: t)
+    }
+
+    @inline(__always)
+    static func digit36(_ d: Int) -> UInt8 { d < 10 ? 0x30 &+ UInt8(d) : 0x57 &+ UInt8(d) }
+}

@@ -1,0 +1,354 @@
+import Charging
+import Histogram
+import MSRP
+import NIOCore
+import NIOPosix
+import SIP
+
+/// Both SIP ends of every session over one UDP socket (RFC 3261): recipient `i` registers as
+/// `lr<i>` with this socket as its contact and answers the target's INVITE with the generator's
+/// MSRP path; caller `i` INVITEs `lr<i>` with an MSRP offer, ACKs the 200 OK, connects to the
+/// target's path, and at the end sends BYE. At most `concurrentSetups` sessions are being set
+/// up at once (UDP has no flow control, and nothing here re-sends a lost datagram).
+///
+/// Confined to its event loop.
+final class SIPLoadClient: @unchecked Sendable {
+    enum Phase { case idle, registering, inviting, connecting, ready, failed, byeSent, done }
+
+    struct Session {
+        var phase = Phase.idle
+        var callID = ""
+        var tag = ""
+        var inviteSentAt: Int64 = 0
+        var byeSentAt: Int64 = 0
+        var remoteTo = ""
+        var remoteTarget = ""
+        var caller: CallerHandler? = nil
+    }
+
+    let loop: EventLoop
+    let group: EventLoopGroup
+    let configuration: LoadConfiguration
+    let plan: SendPlan
+    let msrpListenPort: Int
+    var channel: Channel? = nil
+    var localPort = 0
+    var sessions: [Session]
+    var next = 0
+    var settled = 0
+    var inFlight = 0
+    let concurrentSetups = 256
+    var setUp: EventLoopPromise<Void>
+    var byes: EventLoopPromise<Void>? = nil
+    var byesPending = 0
+    var setupLatency = LoopStats.histogram()
+    var byeLatency = LoopStats.histogram()
+    var failures: [Int: UInt64] = [:]
+    let nonce: String
+
+    init(loop: EventLoop, group: EventLoopGroup, configuration: LoadConfiguration, plan: SendPlan, msrpListenPort: Int)
+    {
+        self.loop = loop
+        self.group = group
+        self.configuration = configuration
+        self.plan = plan
+        self.msrpListenPort = msrpListenPort
+        sessions = Array(repeating: Session(), count: configuration.model.sessions)
+        setUp = loop.makePromise()
+        nonce = String(UInt64(truncatingIfNeeded: monotonicNanoseconds()) % 1_000_000_007, radix: 36)
+    }
+
+    var target: SocketAddress {
+        // Resolved once by the runner (a literal address), so nothing here blocks.
+        (try? SocketAddress(ipAddress: configuration.targetHost, port: configuration.targetPort))
+            ?? (try! SocketAddress(ipAddress: "127.0.0.1", port: configuration.targetPort))
+    }
+
+    var host: String { configuration.msrpListenHost }
+
+    func send(_ m: SIPMessage) {
+        guard let channel else { return }
+        channel.writeAndFlush(
+            AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: m.encoded)),
+            promise: nil
+        )
+    }
+
+    func request(_ method: SIPMethod, uri: String, from: String, to: String, callID: String, cseq: Int) -> SIPMessage {
+        var m = SIPMessage(.request(method: method, uri: uri))
+        m.add(
+            "Via",
+            "SIP/2.0/UDP \(host):\(localPort);branch=z9hG4bK\(nonce)\(method)\(callID.hashValue & 0xFFFFFF)\(cseq);rport"
+        )
+        m.add("Max-Forwards", "70")
+        m.add("From", from)
+        m.add("To", to)
+        m.add("Call-ID", callID)
+        m.add("CSeq", "\(cseq) \(method)")
+        return m
+    }
+
+    func recipientURI(_ i: Int) -> String { "sip:lr\(i)@load.test" }
+    func callerURI(_ i: Int) -> String { "sip:lc\(i)@load.test" }
+
+    // MARK: Set-up
+
+    /// Starts as many set-ups as the concurrency (and the set-up rate) allows.
+    func startMore() {
+        loop.preconditionInEventLoop()
+        while inFlight < concurrentSetups && next < sessions.count {
+            let i = next
+            next += 1
+            inFlight += 1
+            if let rate = configuration.setupRate {
+                let delay = Int64(Double(i) / rate * 1e9)
+                loop.scheduleTask(in: .nanoseconds(delay)) { self.register(i) }
+            } else {
+                register(i)
+            }
+        }
+    }
+
+    func register(_ i: Int) {
+        sessions[i].phase = .registering
+        sessions[i].tag = "t\(i)x\(nonce)"
+        var m = request(
+            .register,
+            uri: "sip:load.test",
+            from: "<\(recipientURI(i))>;tag=r\(sessions[i].tag)",
+            to: "<\(recipientURI(i))>",
+            callID: "ld-reg-\(i)-\(nonce)",
+            cseq: 1
+        )
+        m.add("Contact", "<sip:lr\(i)@\(host):\(localPort)>")
+        m.add("Expires", "3600")
+        send(m)
+    }
+
+    func invite(_ i: Int) {
+        sessions[i].phase = .inviting
+        sessions[i].callID = "ld-call-\(i)-\(nonce)"
+        let media = MSRPMediaDescription(port: 9, acceptTypes: ["text/plain"], path: ["msrp://\(host):9/lc\(i);tcp"])
+        var m = request(
+            .invite,
+            uri: recipientURI(i),
+            from: "<\(callerURI(i))>;tag=\(sessions[i].tag)",
+            to: "<\(recipientURI(i))>",
+            callID: sessions[i].callID,
+            cseq: 1
+        )
+        m.add("Contact", "<sip:lc\(i)@\(host):\(localPort)>")
+        m.add("Content-Type", "application/sdp")
+        m.body = media.sdp(address: host)
+        sessions[i].inviteSentAt = monotonicNanoseconds()
+        send(m)
+    }
+
+    func settle(_ i: Int, failedWith status: Int?) {
+        if let status {
+            sessions[i].phase = .failed
+            failures[status, default: 0] &+= 1
+        } else {
+            sessions[i].phase = .ready
+        }
+        settled += 1
+        inFlight -= 1
+        if settled == sessions.count { setUp.succeed() } else { startMore() }
+    }
+
+    // MARK: Receiving
+
+    func receive(_ m: SIPMessage) {
+        if m.isRequest {
+            recipientRequest(m)
+        } else {
+            response(m)
+        }
+    }
+
+    /// The target's requests to our recipients: INVITE (answered 200 with our MSRP path),
+    /// ACK, BYE.
+    func recipientRequest(_ m: SIPMessage) {
+        switch m.method {
+        case .invite:
+            let user = (try? SIPURI(parsing: m.requestURI ?? ""))?.user ?? ""
+            guard user.hasPrefix("lr"), let i = Int(user.dropFirst(2)), i < sessions.count else {
+                answer(m, 404)
+                return
+            }
+            let media = MSRPMediaDescription(
+                port: msrpListenPort,
+                acceptTypes: ["text/plain"],
+                path: ["msrp://\(host):\(msrpListenPort)/lr\(i);tcp"]
+            )
+            answer(m, 200, contact: "<sip:lr\(i)@\(host):\(localPort)>", sdp: media.sdp(address: host))
+        case .bye, .options, .cancel:
+            answer(m, 200)
+        default:
+            break
+        }
+    }
+
+    func answer(_ m: SIPMessage, _ status: Int, contact: String? = nil, sdp: [UInt8]? = nil) {
+        var r = SIPMessage.response(to: m, status: status, reason: SIPMessage.reasonPhrase(status), toTag: "g\(nonce)")
+        if let contact { r.add("Contact", contact) }
+        if let sdp {
+            r.add("Content-Type", "application/sdp")
+            r.body = sdp
+        }
+        send(r)
+    }
+
+    func response(_ m: SIPMessage) {
+        guard let callID = try? m.callID, let status = m.statusCode, status >= 200 else { return }
+        let parts = callID.split(separator: "-")
+        guard parts.count >= 3, let i = Int(parts[2]), i < sessions.count else { return }
+        switch (parts[1], m.method) {
+        case ("reg", .register):
+            guard sessions[i].phase == .registering else { return }
+            if status == 200 { invite(i) } else { settle(i, failedWith: status) }
+        case ("call", .invite):
+            guard sessions[i].phase == .inviting else { return }
+            guard status == 200 else {
+                // The ACK of a non-2xx final response is part of the INVITE transaction
+                // (§17.1.1.3): the INVITE's Via (its branch), the response's To.
+                var ack = request(
+                    .ack,
+                    uri: recipientURI(i),
+                    from: "<\(callerURI(i))>;tag=\(sessions[i].tag)",
+                    to: m.value("To") ?? "",
+                    callID: callID,
+                    cseq: 1
+                )
+                if let via = m.value("Via") { ack.set("Via", via) }
+                send(ack)
+                settle(i, failedWith: status)
+                return
+            }
+            _ = setupLatency.record(UInt64(max(1, monotonicNanoseconds() &- sessions[i].inviteSentAt)))
+            sessions[i].remoteTo = m.value("To") ?? ""
+            sessions[i].remoteTarget =
+                ((try? m.contact)?.uri.description) ?? "sip:\(configuration.targetHost):\(configuration.targetPort)"
+            var ack = request(
+                .ack,
+                uri: sessions[i].remoteTarget,
+                from: "<\(callerURI(i))>;tag=\(sessions[i].tag)",
+                to: sessions[i].remoteTo,
+                callID: callID,
+                cseq: 1
+            )
+            ack.set("CSeq", "1 ACK")
+            send(ack)
+            guard let path = try? MSRPMediaDescription(parsing: m.body).path, !path.isEmpty else {
+                settle(i, failedWith: 488)
+                return
+            }
+            connect(i, path: path)
+        case ("call", .bye):
+            guard sessions[i].phase == .byeSent else { return }
+            sessions[i].phase = .done
+            _ = byeLatency.record(UInt64(max(1, monotonicNanoseconds() &- sessions[i].byeSentAt)))
+            byeSettled()
+        default:
+            break
+        }
+    }
+
+    // MARK: MSRP
+
+    /// Connects caller `i` to the target's path (its first hop, or the relay) and binds it.
+    func connect(_ i: Int, path: [String]) {
+        sessions[i].phase = .connecting
+        guard let (h, p) = Self.hostPort(path[0]) else {
+            settle(i, failedWith: 488)
+            return
+        }
+        let toPath = Array(path.joined(separator: " ").utf8)
+        let fromPath = Array("msrp://\(host):9/lc\(i);tcp".utf8)
+        let plan = self.plan
+        let client = self
+        let connectLoop = group.next()
+        ClientBootstrap(group: connectLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = CallerHandler(
+                        session: i,
+                        plan: plan,
+                        toPath: toPath,
+                        fromPath: fromPath,
+                        allocator: channel.allocator
+                    )
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: h, port: p)
+            .whenComplete { result in
+                client.loop.execute {
+                    switch result {
+                    case .success(let channel):
+                        let handler = try? channel.pipeline.syncOperations.handler(type: CallerHandler.self)
+                        client.sessions[i].caller = handler
+                        client.settle(i, failedWith: nil)
+                    case .failure:
+                        client.settle(i, failedWith: 503)
+                    }
+                }
+            }
+    }
+
+    static func hostPort(_ uri: String) -> (String, Int)? {
+        var bytes = Array(uri.utf8)
+        return bytes.withUnsafeMutableBytes { b -> (String, Int)? in
+            guard let u = try? MSRPURI(parsing: UnsafeRawBufferPointer(b)) else { return nil }
+            return (u.host.string, u.port ?? 2855)
+        }
+    }
+
+    // MARK: Teardown
+
+    func byeAll() -> EventLoopFuture<Void> {
+        let p = loop.makePromise(of: Void.self)
+        byes = p
+        for i in sessions.indices where sessions[i].phase == .ready {
+            sessions[i].phase = .byeSent
+            sessions[i].byeSentAt = monotonicNanoseconds()
+            byesPending += 1
+            send(
+                request(
+                    .bye,
+                    uri: sessions[i].remoteTarget,
+                    from: "<\(callerURI(i))>;tag=\(sessions[i].tag)",
+                    to: sessions[i].remoteTo,
+                    callID: sessions[i].callID,
+                    cseq: 2
+                )
+            )
+        }
+        if byesPending == 0 { p.succeed() }
+        return p.futureResult
+    }
+
+    func byeSettled() {
+        byesPending -= 1
+        if byesPending == 0 { byes?.succeed() }
+    }
+}
+
+/// The UDP handler: datagrams to the client, parsed.
+final class SIPLoadHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let client: SIPLoadClient
+    var malformed: UInt64 = 0
+
+    init(client: SIPLoadClient) { self.client = client }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = Array(unwrapInboundIn(data).data.readableBytesView)
+        guard let m = try? SIPParser.parse(bytes) else {
+            malformed &+= 1
+            return
+        }
+        client.receive(m)
+    }
+}

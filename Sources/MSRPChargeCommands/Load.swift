@@ -1,0 +1,223 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import LoadEngine
+import LoadGenerator
+
+/// `msrpcharge load`: the network load generator. Both ends of every session, SIP and MSRP,
+/// against any IM server (ours: `msrpcharge serve`), with `bench`'s workload options.
+public struct Load: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Load an IM server over the wire: SIP set-up, MSRP traffic, BYE, with latency and delivery checks.",
+        discussion: """
+            Recipients REGISTER and answer the server's INVITE with the generator's MSRP path; \
+            callers INVITE with an MSRP offer, connect to the server's path and send messages \
+            chunked by the same workload model as bench, keeping --window chunks unanswered per \
+            connection, or at --rate chunks/s (open loop, latency from each chunk's due time). \
+            The recipients check every message arrives once, in order, byte for byte. SIP over \
+            UDP.
+            Example: msrpcharge load --target sip:127.0.0.1:5060 --sessions 100 --duration 5
+            """
+    )
+
+    @Option(help: "The IM server's SIP address, sip:HOST:PORT (UDP).")
+    var target = "sip:127.0.0.1:5060"
+
+    @Option(help: "Where the recipients' MSRP endpoint listens, HOST:PORT (port 0 picks one).")
+    var msrpListen = "127.0.0.1:0"
+
+    @Option(help: "Chunks each connection keeps unanswered at most (without --rate).")
+    var window = 16
+
+    @Option(help: "Sessions set up per second (default: as fast as the server answers, 256 at a time).")
+    var setupRate: Double?
+
+    @OptionGroup var workload: WorkloadOptions
+
+    @Option(help: "Write the report as JSON to this file ('-' for standard output).")
+    var json: String?
+
+    @Option(help: "Write HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
+    var hgrm: String?
+
+    @Option(help: "A condition that fails the run (exit status 3): 'delivery', or chunks-per-second<N, chunk-p99-us>N.")
+    var failIf: [String] = []
+
+    public init() {}
+
+    func configuration() throws -> LoadConfiguration {
+        var c = LoadConfiguration()
+        guard target.hasPrefix("sip:") else { throw ValidationError("--target must be sip:HOST:PORT, got '\(target)'") }
+        (c.targetHost, c.targetPort) = try Serve.hostPort("--target", String(target.dropFirst(4)))
+        (c.msrpListenHost, c.msrpListenPort) = try Serve.hostPort("--msrp-listen", msrpListen)
+        let model: Result<WorkloadModel, WorkloadError>
+        do throws(WorkloadError) {
+            model = .success(try workload.model())
+        } catch {
+            model = .failure(error)
+        }
+        switch model {
+        case .success(let m): c.model = m
+        case .failure(let e): throw ValidationError(e.description)
+        }
+        guard (1...65_536).contains(window) else {
+            throw ValidationError("--window must be from 1 to 65536, got \(window)")
+        }
+        c.window = window
+        if let setupRate, !(setupRate > 0 && setupRate.isFinite) {
+            throw ValidationError("--setup-rate must be a positive number of sessions per second, got \(setupRate)")
+        }
+        c.setupRate = setupRate
+        return c
+    }
+
+    public func validate() throws {
+        _ = try configuration()
+        for condition in failIf.flatMap({ $0.split(separator: ",") }) where !Self.knownCondition(String(condition)) {
+            throw ValidationError("--fail-if: '\(condition)' is not delivery, chunks-per-second<N or chunk-p99-us>N")
+        }
+    }
+
+    static func knownCondition(_ c: String) -> Bool {
+        c == "delivery" || c.hasPrefix("chunks-per-second<") || c.hasPrefix("chunk-p99-us>")
+    }
+
+    public func run() throws {
+        let c = try configuration()
+        let report: LoadReport
+        do {
+            report = try LoadRunner.run(c) { line in FileHandle.standardError.write(Data(("load: " + line + "\n").utf8))
+            }
+        } catch {
+            throw CLIError("load: \(error)")
+        }
+        print(LoadReportText.lines(report).joined(separator: "\n"))
+        if let json { try LoadReportText.writeJSON(report, to: json) }
+        if let hgrm {
+            try FileManager.default.createDirectory(atPath: hgrm, withIntermediateDirectories: true)
+            for (name, h) in report.histograms {
+                var text = ""
+                h.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
+                guard FileManager.default.createFile(atPath: hgrm + "/" + name + ".hgrm", contents: Data(text.utf8))
+                else {
+                    throw CLIError("cannot write '\(hgrm)/\(name).hgrm'")
+                }
+            }
+        }
+        var failed: [String] = []
+        for condition in failIf.flatMap({ $0.split(separator: ",") }).map(String.init) {
+            if condition == "delivery", !report.delivery.ok { failed.append("delivery") }
+            if condition.hasPrefix("chunks-per-second<"), let v = Double(condition.dropFirst(18)),
+                report.chunksPerSecond < v
+            {
+                failed.append(condition)
+            }
+            if condition.hasPrefix("chunk-p99-us>"), let v = Double(condition.dropFirst(13)), report.chunk.p99 > v {
+                failed.append(condition)
+            }
+        }
+        if !failed.isEmpty {
+            print("--fail-if held: \(failed.joined(separator: ", "))")
+            throw ExitCode(3)
+        }
+    }
+}
+
+/// The load report as text and JSON.
+enum LoadReportText {
+    static func lines(_ r: LoadReport) -> [String] {
+        func l(_ name: String, _ x: LoadReport.Latency) -> String {
+            String(
+                format: "  %-16@ %10llu %10.1f %10.1f %10.1f %10.1f %10.1f",
+                name as NSString,
+                x.count,
+                x.p50,
+                x.p90,
+                x.p99,
+                x.p999,
+                x.max
+            )
+        }
+        let statuses = r.responses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        let failures = r.setupFailures.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
+            .joined(separator: ", ")
+        var out = [
+            "msrpcharge load: \(r.sessionsSetUp) of \(r.sessions) sessions set up in \(String(format: "%.2f", r.setupSeconds)) s"
+                + (failures.isEmpty ? "" : " (SIP failures: \(failures))"),
+            "traffic: \(r.chunksSent) chunks in \(String(format: "%.2f", r.seconds)) s = \(String(format: "%.0f", r.chunksPerSecond)) chunks/s "
+                + (r.rate.map { "(target \(String(format: "%.0f", $0))/s, open loop)" }
+                    ?? "(window \(r.window) per connection)"),
+            "messages: \(r.messagesSent) sent, \(r.abortedSent) aborted, \(r.bytesSent) body bytes; responses \(statuses.isEmpty ? "none" : statuses)",
+            "delivery: \(r.delivery.ok ? "OK" : "FAILED"): \(r.delivery.detail)",
+            "latency (µs)           count        p50        p90        p99      p99.9        max",
+            l("session set-up", r.setup),
+            l("SEND → 200", r.chunk),
+            l("delivery", r.messageDelivery),
+            l("BYE → 200", r.bye),
+            String(
+                format: "generator: %.2f CPU seconds over the run, send queue full %llu times",
+                r.cpuSeconds,
+                r.sendQueueFull
+            )
+                + (r.sendQueueFull > 0 ? " (its connections, not only the target, held it back)" : ""),
+        ]
+        if !r.delivery.ok { out.append("a check failed: delivery") }
+        return out
+    }
+
+    struct JSON: Codable {
+        var sessions: Int
+        var sessionsSetUp: Int
+        var setupFailures: [String: UInt64]
+        var setupSeconds: Double
+        var seconds: Double
+        var chunksSent: UInt64
+        var chunksPerSecond: Double
+        var responses: [String: UInt64]
+        var messagesSent: UInt64
+        var abortedSent: UInt64
+        var bytesSent: UInt64
+        var messagesDelivered: UInt64
+        var abortedDelivered: UInt64
+        var bytesDelivered: UInt64
+        var delivery: LoadReport.DeliveryCheck
+        var latency: [String: LoadReport.Latency]
+        var rate: Double?
+        var window: Int
+        var generatorCPUSeconds: Double
+        var sendQueueFull: UInt64
+    }
+
+    static func writeJSON(_ r: LoadReport, to path: String) throws {
+        let j = JSON(
+            sessions: r.sessions,
+            sessionsSetUp: r.sessionsSetUp,
+            setupFailures: Dictionary(uniqueKeysWithValues: r.setupFailures.map { (String($0.key), $0.value) }),
+            setupSeconds: r.setupSeconds,
+            seconds: r.seconds,
+            chunksSent: r.chunksSent,
+            chunksPerSecond: r.chunksPerSecond,
+            responses: Dictionary(uniqueKeysWithValues: r.responses.map { (String($0.key), $0.value) }),
+            messagesSent: r.messagesSent,
+            abortedSent: r.abortedSent,
+            bytesSent: r.bytesSent,
+            messagesDelivered: r.messagesDelivered,
+            abortedDelivered: r.abortedDelivered,
+            bytesDelivered: r.bytesDelivered,
+            delivery: r.delivery,
+            latency: ["sessionSetUp": r.setup, "chunk": r.chunk, "delivery": r.messageDelivery, "bye": r.bye],
+            rate: r.rate,
+            window: r.window,
+            generatorCPUSeconds: r.cpuSeconds,
+            sendQueueFull: r.sendQueueFull
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(j)
+        if path == "-" {
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else if !FileManager.default.createFile(atPath: path, contents: data) {
+            throw CLIError("cannot write '\(path)'")
+        }
+    }
+}
