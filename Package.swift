@@ -156,6 +156,15 @@ let package = Package(
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(
+            name: "LoadGeneratorTests",
+            dependencies: [
+                "LoadGenerator", "IMServer", "LoadEngine", "Charging", "MSRP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "IMServerTests",
             dependencies: [
                 "IMServer", "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO", "InteropScriptSupport",
@@ -178,7 +187,11 @@ let package = Package(
         ),
         .testTarget(
             name: "msrpchargeTests",
-            dependencies: ["MSRPChargeCommands", "MSRP", "LoadEngine", "Charging", "DiameterNIO"]
+            dependencies: [
+                "MSRPChargeCommands", "MSRP", "LoadEngine", "Charging", "DiameterNIO", "IMServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

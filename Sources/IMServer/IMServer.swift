@@ -71,6 +71,8 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
         let core = self.core
         let udp = try DatagramBootstrap(group: core.loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Bursts of set-ups: the kernel's default UDP buffer holds about a hundred datagrams.
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

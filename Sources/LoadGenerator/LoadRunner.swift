@@ -40,6 +40,7 @@ public enum LoadRunner {
         let sip = SIPLoadClient(loop: loops[0], group: group, configuration: c, plan: plan, msrpListenPort: msrpPort)
         let udp = try DatagramBootstrap(group: loops[0])
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -52,14 +53,23 @@ public enum LoadRunner {
         try loops[0].submit {
             sip.channel = udp
             sip.localPort = udp.localAddress?.port ?? 0
+            sip.startRetransmitting()
         }.wait()
+        defer { try? loops[0].submit { sip.retransmitter?.cancel() }.wait() }
 
         // 1. Set-up.
         let setupStart = monotonicNanoseconds()
         loops[0].execute { sip.startMore() }
         let settled = sip.setUp.futureResult
         let setupTimeout = loops[0].scheduleTask(in: .nanoseconds(c.phaseTimeout)) {
-            sip.setUp.fail(LoadError("set-up did not finish within \(c.phaseTimeout / 1_000_000_000) s"))
+            let waiting = Dictionary(grouping: sip.sessions.filter { $0.phase != .ready && $0.phase != .failed }) {
+                "\($0.phase)"
+            }.map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+            sip.setUp.fail(
+                LoadError(
+                    "set-up did not finish within \(c.phaseTimeout / 1_000_000_000) s: \(sip.settled) of \(sip.sessions.count) settled; still \(waiting)"
+                )
+            )
         }
         do { try settled.wait() } catch { throw LoadError("\(error)") }
         setupTimeout.cancel()

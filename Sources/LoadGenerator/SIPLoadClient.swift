@@ -24,6 +24,11 @@ final class SIPLoadClient: @unchecked Sendable {
         var remoteTo = ""
         var remoteTarget = ""
         var caller: CallerHandler? = nil
+        /// The request waiting for its final response, and when it was last sent: re-sent
+        /// over UDP until answered (RFC 3261 §17.1.1.2 Timer A, §17.1.2.2 Timer E).
+        var pending: SIPMessage? = nil
+        var lastSentAt: Int64 = 0
+        var retransmissions = 0
     }
 
     let loop: EventLoop
@@ -44,6 +49,8 @@ final class SIPLoadClient: @unchecked Sendable {
     var setupLatency = LoopStats.histogram()
     var byeLatency = LoopStats.histogram()
     var failures: [Int: UInt64] = [:]
+    var retransmissionsSent: UInt64 = 0
+    var retransmitter: RepeatedTask? = nil
     let nonce: String
 
     init(loop: EventLoop, group: EventLoopGroup, configuration: LoadConfiguration, plan: SendPlan, msrpListenPort: Int)
@@ -65,6 +72,32 @@ final class SIPLoadClient: @unchecked Sendable {
     }
 
     var host: String { configuration.msrpListenHost }
+
+    /// Sends `m` for session `i` and keeps it to re-send until its final response comes.
+    func sendRequest(_ m: SIPMessage, session i: Int) {
+        sessions[i].pending = m
+        sessions[i].lastSentAt = monotonicNanoseconds()
+        sessions[i].retransmissions = 0
+        send(m)
+    }
+
+    /// Every 100 ms: requests unanswered for T1 (500 ms), doubling to 4 s, are sent again.
+    func startRetransmitting() {
+        retransmitter = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) {
+            [weak self] _ in
+            guard let self else { return }
+            let now = monotonicNanoseconds()
+            for i in self.sessions.indices {
+                guard let m = self.sessions[i].pending else { continue }
+                let wait = min(Int64(500_000_000) << self.sessions[i].retransmissions, 4_000_000_000)
+                guard now &- self.sessions[i].lastSentAt >= wait else { continue }
+                self.sessions[i].lastSentAt = now
+                self.sessions[i].retransmissions += 1
+                self.retransmissionsSent &+= 1
+                self.send(m)
+            }
+        }
+    }
 
     func send(_ m: SIPMessage) {
         guard let channel else { return }
@@ -122,7 +155,7 @@ final class SIPLoadClient: @unchecked Sendable {
         )
         m.add("Contact", "<sip:lr\(i)@\(host):\(localPort)>")
         m.add("Expires", "3600")
-        send(m)
+        sendRequest(m, session: i)
     }
 
     func invite(_ i: Int) {
@@ -141,7 +174,7 @@ final class SIPLoadClient: @unchecked Sendable {
         m.add("Content-Type", "application/sdp")
         m.body = media.sdp(address: host)
         sessions[i].inviteSentAt = monotonicNanoseconds()
-        send(m)
+        sendRequest(m, session: i)
     }
 
     func settle(_ i: Int, failedWith status: Int?) {
@@ -203,12 +236,17 @@ final class SIPLoadClient: @unchecked Sendable {
         guard let callID = try? m.callID, let status = m.statusCode, status >= 200 else { return }
         let parts = callID.split(separator: "-")
         guard parts.count >= 3, let i = Int(parts[2]), i < sessions.count else { return }
+        if let pending = sessions[i].pending, pending.method == m.method { sessions[i].pending = nil }
         switch (parts[1], m.method) {
         case ("reg", .register):
             guard sessions[i].phase == .registering else { return }
             if status == 200 { invite(i) } else { settle(i, failedWith: status) }
         case ("call", .invite):
-            guard sessions[i].phase == .inviting else { return }
+            guard sessions[i].phase == .inviting else {
+                // A 2xx re-sent because our ACK was lost: ACK it again (§13.2.2.4).
+                if status == 200, sessions[i].phase != .idle { sendAck(i, callID: callID, to: m.value("To") ?? "") }
+                return
+            }
             guard status == 200 else {
                 // The ACK of a non-2xx final response is part of the INVITE transaction
                 // (§17.1.1.3): the INVITE's Via (its branch), the response's To.
@@ -229,16 +267,7 @@ final class SIPLoadClient: @unchecked Sendable {
             sessions[i].remoteTo = m.value("To") ?? ""
             sessions[i].remoteTarget =
                 ((try? m.contact)?.uri.description) ?? "sip:\(configuration.targetHost):\(configuration.targetPort)"
-            var ack = request(
-                .ack,
-                uri: sessions[i].remoteTarget,
-                from: "<\(callerURI(i))>;tag=\(sessions[i].tag)",
-                to: sessions[i].remoteTo,
-                callID: callID,
-                cseq: 1
-            )
-            ack.set("CSeq", "1 ACK")
-            send(ack)
+            sendAck(i, callID: callID, to: sessions[i].remoteTo)
             guard let path = try? MSRPMediaDescription(parsing: m.body).path, !path.isEmpty else {
                 settle(i, failedWith: 488)
                 return
@@ -252,6 +281,19 @@ final class SIPLoadClient: @unchecked Sendable {
         default:
             break
         }
+    }
+
+    func sendAck(_ i: Int, callID: String, to: String) {
+        send(
+            request(
+                .ack,
+                uri: sessions[i].remoteTarget,
+                from: "<\(callerURI(i))>;tag=\(sessions[i].tag)",
+                to: to,
+                callID: callID,
+                cseq: 1
+            )
+        )
     }
 
     // MARK: MSRP
@@ -284,15 +326,16 @@ final class SIPLoadClient: @unchecked Sendable {
             }
             .connect(host: h, port: p)
             .whenComplete { result in
-                client.loop.execute {
-                    switch result {
-                    case .success(let channel):
-                        let handler = try? channel.pipeline.syncOperations.handler(type: CallerHandler.self)
+                // On the connection's loop: its pipeline is read there, then the SIP loop learns.
+                switch result {
+                case .success(let channel):
+                    let handler = try? channel.pipeline.syncOperations.handler(type: CallerHandler.self)
+                    client.loop.execute {
                         client.sessions[i].caller = handler
-                        client.settle(i, failedWith: nil)
-                    case .failure:
-                        client.settle(i, failedWith: 503)
+                        client.settle(i, failedWith: handler == nil ? 503 : nil)
                     }
+                case .failure:
+                    client.loop.execute { client.settle(i, failedWith: 503) }
                 }
             }
     }
@@ -314,7 +357,7 @@ final class SIPLoadClient: @unchecked Sendable {
             sessions[i].phase = .byeSent
             sessions[i].byeSentAt = monotonicNanoseconds()
             byesPending += 1
-            send(
+            sendRequest(
                 request(
                     .bye,
                     uri: sessions[i].remoteTarget,
@@ -322,7 +365,8 @@ final class SIPLoadClient: @unchecked Sendable {
                     to: sessions[i].remoteTo,
                     callID: sessions[i].callID,
                     cseq: 2
-                )
+                ),
+                session: i
             )
         }
         if byesPending == 0 { p.succeed() }

@@ -1,0 +1,203 @@
+import Charging
+import IMServer
+import LoadEngine
+import Logging
+import MSRP
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import LoadGenerator
+
+/// `load` against `serve` in the same process, on loopback.
+@Suite(.serialized) struct LoadAgainstServeTests {
+    static func server(
+        mode: ChargingMode = .both
+    ) throws -> (IMServer<EmbeddedChargingEnabler>, EmbeddedChargingEnabler, Int) {
+        var c = IMServerConfiguration()
+        c.sipPort = 0
+        c.msrpPort = 0
+        c.workers = 1
+        c.charging.mode = mode
+        c.charging.defaultInterimInterval = 0
+        c.keepClosedSessions = true
+        var model = EmbeddedEnablerConfiguration()
+        model.latency = .fixed(0)
+        model.interimInterval = nil
+        let enabler = EmbeddedChargingEnabler(model, expectedSessions: 1024)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let server = IMServer(configuration: c, client: enabler, answerPoll: nil, logger: logger)
+        let bound = try server.start()
+        return (server, enabler, bound.sipPort)
+    }
+
+    static func configuration(
+        _ sipPort: Int,
+        _ change: (inout LoadConfiguration) -> Void = { _ in }
+    ) -> LoadConfiguration {
+        var c = LoadConfiguration()
+        c.targetPort = sipPort
+        c.model.sessions = 12
+        c.model.workers = 1
+        c.model.duration = 1_000_000_000
+        c.model.messageSizes = .uniform(1, 3000)
+        c.model.chunkSize = 700
+        c.model.multiChunkShare = 0.3
+        c.model.abortedShare = 0.1
+        c.model.failureReportNoShare = 0.1
+        c.model.failureReportPartialShare = 0.1
+        change(&c)
+        return c
+    }
+
+    @Test func everyMessageIsDeliveredOnceAndChargedAsTheServerAcceptedIt() throws {
+        let (server, enabler, sip) = try Self.server()
+        let r = try LoadRunner.run(Self.configuration(sip))
+        let s = server.shutdown(waitingUpTo: 2_000_000_000)
+        #expect(r.sessionsSetUp == 12 && r.setup.count == 12 && r.bye.count == 12)
+        #expect(r.delivery.ok, "\(r.delivery.detail)")
+        #expect(r.chunksSent > 100 && r.abortedSent > 0 && r.messagesSent > 0)
+        // What the generator sent is what the server accepted and charged.
+        #expect(s.pipeline.chunks == r.chunksSent)
+        #expect(s.pipeline.accepted.bytes == r.bytesSent)
+        #expect(s.pipeline.accepted.messages == r.messagesSent)
+        #expect(s.pipeline.accepted.abortedMessages == r.abortedSent)
+        #expect(enabler.ledger.totals.offline.bytes == r.bytesSent)
+        #expect(enabler.ledger.totals.onlineUnits == r.bytesSent)
+        // Responses: only chunks whose Failure-Report asks for a 200 have one.
+        #expect(r.responses[200] == r.chunk.count)
+        #expect(r.chunk.count < r.chunksSent)
+        #expect(r.messageDelivery.count == r.messagesSent)
+    }
+
+    @Test func anOpenLoopRateIsHeldAndLatencyCountsFromTheDueTime() throws {
+        let (server, _, sip) = try Self.server(mode: .offline)
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
+        let r = try LoadRunner.run(
+            Self.configuration(sip) {
+                $0.model.targetRate = 2000
+                $0.model.duration = 2_000_000_000
+                $0.model.multiChunkShare = 0
+                $0.model.failureReportNoShare = 0
+                $0.model.failureReportPartialShare = 0
+                $0.model.abortedShare = 0
+                $0.model.messageSizes = .fixed(100)
+            }
+        )
+        #expect(r.delivery.ok, "\(r.delivery.detail)")
+        #expect(abs(r.chunksPerSecond - 2000) < 200, "\(r.chunksPerSecond) chunks/s for a target of 2000")
+        #expect(r.rate == 2000)
+        #expect(r.chunk.count == r.chunksSent)
+    }
+
+    @Test func aTargetThatNeverAnswersEndsTheRunWithAClearError() throws {
+        // Nobody answers at this port: every REGISTER is lost; the run says so rather than hang.
+        var c = Self.configuration(1)
+        c.phaseTimeout = 1_000_000_000
+        #expect {
+            _ = try LoadRunner.run(c)
+        } throws: { error in
+            (error as? LoadError)?.description.contains("set-up did not finish") == true
+        }
+    }
+
+    @Test func setUpFailuresAreCountedByStatusAndFailTheDeliveryCheck() throws {
+        var c = IMServerConfiguration()
+        c.sipPort = 0
+        c.msrpPort = 0
+        c.workers = 1
+        c.charging.mode = .online
+        var model = EmbeddedEnablerConfiguration()
+        model.latency = .fixed(0)
+        model.denialShare = 1
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let server = IMServer(configuration: c, client: EmbeddedChargingEnabler(model), answerPoll: nil, logger: logger)
+        let bound = try server.start()
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
+        let r = try LoadRunner.run(Self.configuration(bound.sipPort) { $0.model.duration = 100_000_000 })
+        #expect(r.sessionsSetUp == 0)
+        #expect(r.setupFailures == [403: 12], "credit refused: 403 for every INVITE")
+        #expect(!r.delivery.ok && r.delivery.detail.contains("12 sessions not set up"))
+    }
+}
+
+/// The recipients' delivery check, fed frames through an embedded channel: it must catch a
+/// chunk lost, one repeated, one out of order, a byte altered, a message cut without `#`.
+@Suite struct DeliveryCheckTests {
+    static func chunk(
+        _ tid: String,
+        _ mid: String,
+        _ from: Int,
+        _ to: Int,
+        _ total: Int,
+        _ flag: Character,
+        alter: Bool = false
+    ) -> String {
+        var body = (from..<to).map { Character(UnicodeScalar(MessageBody.expected(at: $0))) }
+        if alter, !body.isEmpty { body[0] = "#" }
+        return
+            "MSRP \(tid) SEND\r\nTo-Path: msrp://127.0.0.1:9/lr1;tcp\r\nFrom-Path: msrp://127.0.0.1:9/s1;tcp\r\nMessage-ID: \(mid)\r\nByte-Range: \(from + 1)-\(to)/\(total)\r\nContent-Type: text/plain\r\n\r\n\(String(body))\r\n-------\(tid)\(flag)\r\n"
+    }
+
+    static func feed(_ frames: [String]) throws -> LoopStats {
+        let channel = EmbeddedChannel()
+        let handler = RecipientHandler(allocator: channel.allocator)
+        let stats = LoopStats()
+        handler.stats = stats
+        try channel.pipeline.syncOperations.addHandler(handler)
+        try channel.writeInbound(channel.allocator.buffer(string: frames.joined()))
+        _ = try? channel.finish()
+        return stats
+    }
+
+    @Test func aMessageInOrderPasses() throws {
+        let s = try Self.feed([
+            Self.chunk("t001", "m0001", 0, 10, 20, "+"), Self.chunk("t002", "m0001", 10, 20, 20, "$"),
+        ])
+        #expect(s.deliveryErrors == 0 && s.messagesDelivered == 1 && s.bytesDelivered == 20)
+    }
+
+    @Test func aLostChunkIsCaught() throws {
+        let s = try Self.feed([
+            Self.chunk("t001", "m0001", 0, 10, 30, "+"), Self.chunk("t003", "m0001", 20, 30, 30, "$"),
+        ])
+        #expect(s.deliveryErrors == 1)
+        #expect(s.firstDeliveryError?.contains("expected 11") == true, "\(s.firstDeliveryError ?? "")")
+    }
+
+    @Test func aRepeatedOrReorderedChunkIsCaught() throws {
+        let repeated = try Self.feed([
+            Self.chunk("t001", "m0001", 0, 10, 20, "+"), Self.chunk("t002", "m0001", 0, 10, 20, "+"),
+        ])
+        #expect(repeated.deliveryErrors == 1)
+        let reordered = try Self.feed([
+            Self.chunk("t002", "m0001", 10, 20, 20, "$"), Self.chunk("t001", "m0001", 0, 10, 20, "+"),
+        ])
+        #expect(reordered.deliveryErrors >= 1)
+    }
+
+    @Test func anAlteredByteIsCaught() throws {
+        let s = try Self.feed([Self.chunk("t001", "m0001", 0, 10, 10, "$", alter: true)])
+        #expect(s.deliveryErrors == 1 && s.firstDeliveryError?.contains("byte 1 is not the one sent") == true)
+    }
+
+    @Test func aMessageCutWithoutAHashIsCaughtAndAnAbortedOneCounted() throws {
+        let cut = try Self.feed([
+            Self.chunk("t001", "m0001", 0, 10, 30, "+"), Self.chunk("t002", "m0002", 0, 5, 5, "$"),
+        ])
+        #expect(cut.deliveryErrors == 1 && cut.messagesDelivered == 1)
+        let aborted = try Self.feed([
+            Self.chunk("t001", "m0001", 0, 10, 30, "+"), Self.chunk("t002", "m0001", 10, 10, 30, "#"),
+        ])
+        #expect(aborted.deliveryErrors == 0 && aborted.abortedDelivered == 1)
+    }
+
+    @Test func theMessageIDCarriesTheSendTime() {
+        var bytes = [UInt8](repeating: 0, count: MessageID.length)
+        bytes.withUnsafeMutableBytes { MessageID.write(session: 42, number: 7, sentAt: 123_456_789_012, into: $0) }
+        #expect(bytes.withUnsafeBytes { MessageID.sentAt($0) } == 123_456_789_012)
+        #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("m00016000007t"))
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Charging
+import Foundation
+import IMServer
+import Logging
+import MSRPChargeCommands
+import Testing
+
+/// `msrpcharge load` as a user runs it, against a server in the same process: the JSON read
+/// back, `--fail-if` exit statuses, bad options refused with their value.
+@Suite(.serialized) struct LoadCommandTests {
+    static func server() throws -> (IMServer<EmbeddedChargingEnabler>, Int) {
+        var c = IMServerConfiguration()
+        c.sipPort = 0
+        c.msrpPort = 0
+        c.workers = 1
+        var model = EmbeddedEnablerConfiguration()
+        model.latency = .fixed(0)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let s = IMServer(configuration: c, client: EmbeddedChargingEnabler(model), answerPoll: nil, logger: logger)
+        return (s, try s.start().sipPort)
+    }
+
+    @Test func writesItsJSONAndFailsOnlyWhenAConditionHolds() throws {
+        let (server, sip) = try Self.server()
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let common = ["--target", "sip:127.0.0.1:\(sip)", "--sessions", "4", "--duration", "0.5", "--workers", "1"]
+        var ok = try Load.parseAsRoot(common + ["--json", json, "--fail-if", "delivery"])
+        try ok.run()
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        )
+        #expect(
+            Set(object.keys) == [
+                "sessions", "sessionsSetUp", "setupFailures", "setupSeconds", "seconds", "chunksSent",
+                "chunksPerSecond",
+                "responses", "messagesSent", "abortedSent", "bytesSent", "messagesDelivered", "abortedDelivered",
+                "bytesDelivered", "delivery", "latency", "window", "generatorCPUSeconds", "sendQueueFull",
+            ]
+        )
+        // "rate" is there only with --rate (this run keeps a window).
+        #expect((object["delivery"] as? [String: Any])?["ok"] as? Bool == true)
+        #expect(
+            Set(((object["latency"] as? [String: Any]) ?? [:]).keys) == ["sessionSetUp", "chunk", "delivery", "bye"]
+        )
+        #expect((object["chunksSent"] as? Int ?? 0) > 0)
+        var failing = try Load.parseAsRoot(common + ["--fail-if", "chunks-per-second<1000000000"])
+        #expect {
+            try failing.run()
+        } throws: { error in
+            (error as? ExitCode) == ExitCode(3)
+        }
+    }
+
+    @Test func refusesBadOptionsWithTheirValue() {
+        #expect(throws: (any Error).self) { _ = try Load.parseAsRoot(["--target", "127.0.0.1:5060"]) }
+        do {
+            _ = try Load.parseAsRoot(["--window", "0"])
+            Issue.record("--window 0 accepted")
+        } catch {
+            #expect(Load.message(for: error).contains("--window must be from 1 to 65536, got 0"))
+        }
+        do {
+            _ = try Load.parseAsRoot(["--fail-if", "speed"])
+            Issue.record("--fail-if speed accepted")
+        } catch {
+            #expect(Load.message(for: error).contains("'speed'"))
+        }
+    }
+}
