@@ -104,7 +104,7 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
         l.remotePath = path
         legs[leg] = l
         let target = Self.firstHop(path)
-        guard let (host, port) = target else {
+        guard let (host, port) = target, let address = Self.address(host, port) else {
             events(.recipientUnreachable(l.charged, leg, "the recipient's MSRP path has no usable first URI"))
             return
         }
@@ -126,7 +126,9 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
                     )
                 }
             }
-            .connect(host: host, port: port)
+            // A literal address is connected to directly: by name, NIO resolves it on another
+            // thread first (getaddrinfo, happy eyeballs), a cost per session at set-up.
+            .connect(to: address)
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
@@ -246,6 +248,12 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
     }
 
     // MARK: Helpers
+
+    /// `host:port` as a socket address: parsed when it is a literal, resolved otherwise.
+    static func address(_ host: String, _ port: Int) -> SocketAddress? {
+        (try? SocketAddress(ipAddress: host, port: port))
+            ?? (try? SocketAddress.makeAddressResolvingHost(host, port: port))
+    }
 
     /// Host and port of the first URI of an MSRP path.
     static func firstHop(_ path: [UInt8]) -> (String, Int)? {

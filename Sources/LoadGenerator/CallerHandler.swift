@@ -23,6 +23,7 @@ final class SendPlan: Sendable {
 /// it sends the session's messages chunk by chunk, keeping at most `window` responses
 /// outstanding, or at its share of `--rate` (open loop: latency from when each chunk was due,
 /// so a stalled target shows as latency, not as fewer samples; coordinated omission, wrk2).
+/// With a rate, one timer per event loop pumps all its connections every millisecond.
 ///
 /// Confined to its channel's event loop. Nothing is allocated per chunk: a chunk is written
 /// into the connection's buffer from the shared body pattern, its Message-ID and transaction
@@ -59,7 +60,6 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     var sentSinceStart = 0
     var running = false
     var stopping = false
-    var pacer: RepeatedTask? = nil
     var onDrained: (() -> Void)? = nil
 
     init(session: Int, plan: SendPlan, toPath: [UInt8], fromPath: [UInt8], allocator: ByteBufferAllocator) {
@@ -68,7 +68,9 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         self.toPath = toPath
         self.fromPath = fromPath
         rng = SplitMix64(seed: plan.model.seed ^ (UInt64(session) &* 0xD1B5_4A32_D192_ED03))
-        out = allocator.buffer(capacity: 64 * 1024)
+        // Empty until the first chunk: thousands of sessions are set up before any sends, and
+        // touching a buffer per connection then costs the kernel a page-zeroing each.
+        out = allocator.buffer(capacity: 0)
         ring = [Int64](repeating: 0, count: max(16, plan.window * 2 + 64))
     }
 
@@ -76,15 +78,8 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// Starts the timed phase at `start` (every connection gets the same).
     func start(at start: Int64) {
-        guard let context else { return }
         startedAt = start
         running = true
-        if plan.perConnectionRate != nil {
-            pacer = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) {
-                [weak self] _ in
-                self?.pump()
-            }
-        }
         pump()
     }
 
@@ -100,8 +95,6 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     func checkDrained() {
         guard stopping, message == nil, outstanding == 0, let d = onDrained else { return }
         onDrained = nil
-        pacer?.cancel()
-        pacer = nil
         d()
     }
 
@@ -171,7 +164,9 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
                                 flag: flag
                             )
                             let n = MSRPWriter.sendLength(chunk)
-                            if out.writableBytes < n { out.reserveCapacity(max(out.capacity * 2, out.writerIndex + n)) }
+                            if out.writableBytes < n {
+                                out.reserveCapacity(max(out.capacity * 2, out.writerIndex + n, 16 * 1024))
+                            }
                             out.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { p in
                                 MSRPWriter.writeSend(chunk, into: p, at: 0) ?? 0
                             }
@@ -200,7 +195,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     func flush() {
         guard let context, out.readableBytes > 0 else { return }
         let bytes = out
-        out = context.channel.allocator.buffer(capacity: 64 * 1024)
+        out = context.channel.allocator.buffer(capacity: 0)
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 
@@ -232,7 +227,6 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         running = false
-        pacer?.cancel()
         if stopping, let d = onDrained {
             onDrained = nil
             d()

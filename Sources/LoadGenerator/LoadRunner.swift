@@ -65,9 +65,10 @@ public enum LoadRunner {
             let waiting = Dictionary(grouping: sip.sessions.filter { $0.phase != .ready && $0.phase != .failed }) {
                 "\($0.phase)"
             }.map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+            let resent = sip.sessions.filter { $0.phase != .ready && $0.phase != .failed }.map(\.retransmissions)
             sip.setUp.fail(
                 LoadError(
-                    "set-up did not finish within \(c.phaseTimeout / 1_000_000_000) s: \(sip.settled) of \(sip.sessions.count) settled; still \(waiting)"
+                    "set-up did not finish within \(c.phaseTimeout / 1_000_000_000) s: \(sip.settled) of \(sip.sessions.count) settled; still \(waiting) (re-sent \(resent.prefix(5).map(String.init).joined(separator: ", ")) times)"
                 )
             )
         }
@@ -85,6 +86,21 @@ public enum LoadRunner {
                 h.start(at: start)
             }
         }
+        // With a rate: one timer per loop sends what is due on every connection of the loop.
+        var pacers: [RepeatedTask] = []
+        if c.model.targetRate != nil {
+            let byLoop = Dictionary(grouping: callers) { ObjectIdentifier($0.context!.eventLoop) }
+            for (_, group) in byLoop {
+                guard let loop = group.first?.context?.eventLoop else { continue }
+                let handlers = group
+                pacers.append(
+                    loop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { _ in
+                        for h in handlers { h.pump() }
+                    }
+                )
+            }
+        }
+        defer { for p in pacers { p.cancel() } }
         let end = start &+ c.model.duration
         while monotonicNanoseconds() < end {
             usleep(20_000)

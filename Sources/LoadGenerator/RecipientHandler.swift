@@ -24,7 +24,7 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The message in progress per session (a session sends one message at a time).
     var open: [SessionKey: Open] = [:]
 
-    init(allocator: ByteBufferAllocator) { out = allocator.buffer(capacity: 16 * 1024) }
+    init(allocator: ByteBufferAllocator) { out = allocator.buffer(capacity: 0) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
@@ -49,7 +49,7 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
                 toPath: frame.fromPath.raw.buffer,
                 fromPath: frame.toPath.raw.buffer
             )
-            if out.writableBytes < n { out.reserveCapacity(max(out.capacity * 2, out.writerIndex + n)) }
+            if out.writableBytes < n { out.reserveCapacity(max(out.capacity * 2, out.writerIndex + n, 4096)) }
             out.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { p in
                 MSRPWriter.writeResponse(to: frame, status: 200, comment: "OK", into: p, at: 0) ?? 0
             }
@@ -109,7 +109,7 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelReadComplete(context: ChannelHandlerContext) {
         guard out.readableBytes > 0 else { return }
         let bytes = out
-        out = context.channel.allocator.buffer(capacity: 16 * 1024)
+        out = context.channel.allocator.buffer(capacity: 0)
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 

@@ -107,11 +107,14 @@ final class SIPLoadClient: @unchecked Sendable {
         )
     }
 
+    /// A request of ours. The branch names its transaction uniquely (§8.1.1.7: a hash of the
+    /// Call-ID collided among thousands of sessions, and the server answered a REGISTER with
+    /// another session's cached response).
     func request(_ method: SIPMethod, uri: String, from: String, to: String, callID: String, cseq: Int) -> SIPMessage {
         var m = SIPMessage(.request(method: method, uri: uri))
         m.add(
             "Via",
-            "SIP/2.0/UDP \(host):\(localPort);branch=z9hG4bK\(nonce)\(method)\(callID.hashValue & 0xFFFFFF)\(cseq);rport"
+            "SIP/2.0/UDP \(host):\(localPort);branch=z9hG4bK-\(callID)-\(cseq)\(method);rport"
         )
         m.add("Max-Forwards", "70")
         m.add("From", from)
@@ -305,6 +308,14 @@ final class SIPLoadClient: @unchecked Sendable {
             settle(i, failedWith: 488)
             return
         }
+        // A literal address is connected to directly (by name NIO resolves it on another thread).
+        guard
+            let address = (try? SocketAddress(ipAddress: h, port: p))
+                ?? (try? SocketAddress.makeAddressResolvingHost(h, port: p))
+        else {
+            settle(i, failedWith: 503)
+            return
+        }
         let toPath = Array(path.joined(separator: " ").utf8)
         let fromPath = Array("msrp://\(host):9/lc\(i);tcp".utf8)
         let plan = self.plan
@@ -324,7 +335,7 @@ final class SIPLoadClient: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-            .connect(host: h, port: p)
+            .connect(to: address)
             .whenComplete { result in
                 // On the connection's loop: its pipeline is read there, then the SIP loop learns.
                 switch result {
