@@ -69,35 +69,14 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
     /// Binds SIP (UDP, then TCP on the same port) and each worker's MSRP listener.
     public func start() throws -> Bound {
         let core = self.core
-        let udp = try DatagramBootstrap(group: core.loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            // Bursts of set-ups: the kernel's default UDP buffer holds about a hundred datagrams.
-            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(core: core))
-                }
-            }
-            .bind(host: configuration.sipHost, port: configuration.sipPort)
-            .wait()
+        let (udp, tcp) = try bindSIP()
         channels.append(udp)
+        channels.append(tcp)
         let sipPort = udp.localAddress?.port ?? configuration.sipPort
         try core.loop.submit {
             core.udp = udp
             core.sipPort = sipPort
         }.wait()
-        let tcp = try ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(core: core))
-                }
-            }
-            .bind(host: configuration.sipHost, port: sipPort)
-            .wait()
-        channels.append(tcp)
         var msrpPorts: [Int] = []
         for w in workers {
             let port = configuration.msrpPort == 0 ? 0 : configuration.msrpPort + w.index
@@ -127,6 +106,45 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
         }
         logger.info("msrpcharge serve: SIP on \(configuration.sipHost):\(sipPort) (UDP, TCP), MSRP on \(msrpPorts)")
         return Bound(sipPort: sipPort, msrpPorts: msrpPorts)
+    }
+
+    /// SIP over UDP, then TCP on the same port. With port 0 the UDP socket picks one, which a
+    /// TCP socket may already hold (an ephemeral port of some connection): then both are tried
+    /// again with another.
+    func bindSIP() throws -> (Channel, Channel) {
+        let core = self.core
+        var attempt = 0
+        while true {
+            attempt += 1
+            let udp = try DatagramBootstrap(group: core.loop)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Bursts of set-ups: the kernel's default UDP buffer holds about a hundred datagrams.
+                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(core: core))
+                    }
+                }
+                .bind(host: configuration.sipHost, port: configuration.sipPort)
+                .wait()
+            do {
+                let tcp = try ServerBootstrap(group: group)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(core: core))
+                        }
+                    }
+                    .bind(host: configuration.sipHost, port: udp.localAddress?.port ?? configuration.sipPort)
+                    .wait()
+                return (udp, tcp)
+            } catch {
+                try? udp.close().wait()
+                if configuration.sipPort != 0 || attempt >= 20 { throw error }
+            }
+        }
     }
 
     /// Graceful shutdown: stop taking sessions, end every session (BYE on both legs, CH-1 stop
