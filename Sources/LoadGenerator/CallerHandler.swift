@@ -35,7 +35,9 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     let session: Int
     let plan: SendPlan
     let toPath: [UInt8]
-    let fromPath: [UInt8]
+    /// Our URI; through a relay it carries the connection's own port, known once it is up.
+    var fromPath: [UInt8]
+    let fromPathFromLocalPort: Bool
     var rng: SplitMix64
     var stats: LoopStats!
     var parser = MSRPChunkParser(tailCapacity: 0)
@@ -62,11 +64,19 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     var stopping = false
     var onDrained: (() -> Void)? = nil
 
-    init(session: Int, plan: SendPlan, toPath: [UInt8], fromPath: [UInt8], allocator: ByteBufferAllocator) {
+    init(
+        session: Int,
+        plan: SendPlan,
+        toPath: [UInt8],
+        fromPath: [UInt8],
+        fromPathFromLocalPort: Bool = false,
+        allocator: ByteBufferAllocator
+    ) {
         self.session = session
         self.plan = plan
         self.toPath = toPath
         self.fromPath = fromPath
+        self.fromPathFromLocalPort = fromPathFromLocalPort
         rng = SplitMix64(seed: plan.model.seed ^ (UInt64(session) &* 0xD1B5_4A32_D192_ED03))
         // Empty until the first chunk: thousands of sessions are set up before any sends, and
         // touching a buffer per connection then costs the kernel a page-zeroing each.
@@ -75,6 +85,15 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if fromPathFromLocalPort, let local = context.channel.localAddress, let host = local.ipAddress,
+            let port = local.port
+        {
+            fromPath = Array("msrp://\(host):\(port)/lc\(session);tcp".utf8)
+        }
+        context.fireChannelActive()
+    }
 
     /// Starts the timed phase at `start` (every connection gets the same).
     func start(at start: Int64) {

@@ -15,6 +15,11 @@ public struct LoadConfiguration: Sendable {
     public var window = 16
     /// Sessions set up per second (nil: as fast as the target answers).
     public var setupRate: Double? = nil
+    /// An RFC 4976 relay the callers send through (`msrp://HOST:PORT;tcp`): each caller connects
+    /// to it, puts it first in the To-Path, and names in its From-Path the port its connection is
+    /// bound to, so the relay's responses come back on that connection.
+    public var relayHost: String? = nil
+    public var relayPort = 2855
     /// How long set-up, the drain after the timed phase and the teardown may take (ns).
     public var phaseTimeout: Int64 = 30_000_000_000
 

@@ -304,7 +304,8 @@ final class SIPLoadClient: @unchecked Sendable {
     /// Connects caller `i` to the target's path (its first hop, or the relay) and binds it.
     func connect(_ i: Int, path: [String]) {
         sessions[i].phase = .connecting
-        guard let (h, p) = Self.hostPort(path[0]) else {
+        let relay = configuration.relayHost.map { ($0, configuration.relayPort) }
+        guard let (h, p) = relay ?? Self.hostPort(path[0]) else {
             settle(i, failedWith: 488)
             return
         }
@@ -316,7 +317,9 @@ final class SIPLoadClient: @unchecked Sendable {
             settle(i, failedWith: 503)
             return
         }
-        let toPath = Array(path.joined(separator: " ").utf8)
+        // Through a relay, the relay's URI goes first in the To-Path (RFC 4976 §6).
+        let hops = relay.map { ["msrp://\($0.0):\($0.1)/ld\(i);tcp"] } ?? []
+        let toPath = Array((hops + path).joined(separator: " ").utf8)
         let fromPath = Array("msrp://\(host):9/lc\(i);tcp".utf8)
         let plan = self.plan
         let client = self
@@ -330,6 +333,7 @@ final class SIPLoadClient: @unchecked Sendable {
                         plan: plan,
                         toPath: toPath,
                         fromPath: fromPath,
+                        fromPathFromLocalPort: relay != nil,
                         allocator: channel.allocator
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)

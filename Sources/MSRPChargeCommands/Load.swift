@@ -26,6 +26,12 @@ public struct Load: ParsableCommand {
     @Option(help: "Where the recipients' MSRP endpoint listens, HOST:PORT (port 0 picks one).")
     var msrpListen = "127.0.0.1:0"
 
+    @Option(
+        help:
+            "Send the callers' chunks through an RFC 4976 relay, msrp://HOST:PORT;tcp (Kamailio's msrp module, for one)."
+    )
+    var relay: String?
+
     @Option(help: "Chunks each connection keeps unanswered at most (without --rate).")
     var window = 16
 
@@ -64,6 +70,20 @@ public struct Load: ParsableCommand {
             throw ValidationError("--window must be from 1 to 65536, got \(window)")
         }
         c.window = window
+        if let relay {
+            var rest = Substring(relay)
+            guard rest.hasPrefix("msrp://") else {
+                throw ValidationError("--relay must be msrp://HOST:PORT;tcp, got '\(relay)'")
+            }
+            rest = rest.dropFirst(7)
+            if let semi = rest.firstIndex(of: ";") { rest = rest[..<semi] }
+            if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+            do {
+                (c.relayHost, c.relayPort) = try Serve.hostPort("--relay", String(rest))
+            } catch {
+                throw ValidationError("--relay must be msrp://HOST:PORT;tcp, got '\(relay)'")
+            }
+        }
         if let setupRate, !(setupRate > 0 && setupRate.isFinite) {
             throw ValidationError("--setup-rate must be a positive number of sessions per second, got \(setupRate)")
         }

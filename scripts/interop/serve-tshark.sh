@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# tshark, Wireshark's SIP, SDP and MSRP dissectors, as the judge of serve's bytes: sessions set up
-# over SIP/UDP and a few hundred one-chunk messages relayed (scripts/perf/msrp_blast.c plays both
-# ends) are captured on loopback, then dissected. Every SIP method of the flow and the SDP's
+# tshark, Wireshark's SIP, SDP and MSRP dissectors, as the judge of serve's and load's bytes:
+# sessions set up over SIP/UDP and a few hundred one-chunk messages relayed (`msrpcharge load`
+# plays both ends) are captured on loopback, then dissected. Every SIP method of the flow and the SDP's
 # TCP/MSRP media must be there; every MSRP frame must dissect with the fields sent (the
 # forwarded SENDs carry the server's From-Path, the recipient's To-Path, the Byte-Range and
 # Message-ID as received); the expert info must hold no error and no warning.
@@ -12,17 +12,16 @@ bin=$(realpath "$1")
 skip() { echo "SKIPPED serve tshark interop: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "capturing needs root"
 command -v tshark >/dev/null || skip "tshark is not installed (scripts/bootstrap.sh installs it)"
-command -v gcc >/dev/null || skip "gcc is not installed (the test client)"
 . scripts/interop/serve-common.sh
 sip=$((20000 + RANDOM % 20000))
 msrp=$((sip + 1))
-gcc -O2 -o "$out/msrp_blast" scripts/perf/msrp_blast.c
 start_serve "$bin" "$out/serve.log" --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 1 --mode offline \
   --interim-interval 0 --enabler-latency 0
 tshark -i lo -f "udp port $sip or tcp" -w "$out/serve.pcapng" -a duration:7 >"$out/tshark.log" 2>&1 &
 capture=$!
 sleep 2.5 # dumpcap's filter is live only some time after "Capturing on"
-"$out/msrp_blast" $sip 2 4 1 100 300 | tee "$out/blast.log"
+"$bin" load --target sip:127.0.0.1:$sip --sessions 2 --workers 1 --duration 1 --rate 300 --size 100 \
+  --multi-chunk-share 0 --aborted-share 0 --json "$out/load.json" --fail-if delivery | tee "$out/load.log"
 stop_serve "$out/serve.log"
 wait $capture || true
 dissect() { tshark -r "$out/serve.pcapng" -d "udp.port==$sip,sip" -d "tcp.port==$msrp,msrp" "$@" 2>/dev/null; }
@@ -37,12 +36,12 @@ frames=$(dissect -Y msrp -T fields -e msrp.method -e msrp.status.code | tr '\t' 
 echo "$frames"
 sends=$(dissect -Y 'msrp.method == "SEND" && msrp.byte.range == "1-100/100"' -T fields -e msrp.transaction.id | wc -l)
 oks=$(dissect -Y 'msrp.status.code == 200' -T fields -e msrp.transaction.id | wc -l)
-chunks=$(sed -n 's/.* \([0-9]*\) answered.*/\1/p' "$out/blast.log")
+chunks=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["chunksSent"])' "$out/load.json")
 # Each chunk crosses the wire twice (caller → server, server → recipient) and is answered twice.
 [ "$sends" -ge $((2 * chunks)) ] || { echo "FAILED: $sends SENDs of 100 bytes dissected for $chunks chunks"; exit 1; }
 [ "$oks" -ge $((2 * chunks)) ] || { echo "FAILED: $oks 200 responses dissected for $chunks chunks"; exit 1; }
-# The forwarded SENDs: From-Path is the server's, To-Path the recipient's (r000000, r000001).
-forwarded=$(dissect -Y 'msrp.method == "SEND" && msrp.to.path contains "/r00000"' -T fields -e msrp.from.path -e msrp.messageid | sort -u | awk 'NR <= 3')
+# The forwarded SENDs: From-Path is the server's, To-Path the recipient's (load's lr0, lr1).
+forwarded=$(dissect -Y 'msrp.method == "SEND" && msrp.to.path contains "/lr"' -T fields -e msrp.from.path -e msrp.messageid | sort -u | awk 'NR <= 3')
 echo "$forwarded" | grep -q "msrp://127.0.0.1:$msrp/" || { echo "FAILED: forwarded SENDs do not carry the server's From-Path"; echo "$forwarded"; exit 1; }
 expert=$(dissect -q -z expert,warn | grep -E "^ *(Error|Warning|Malformed)" || true)
 [ -z "$expert" ] || { echo "FAILED: tshark's expert info:"; dissect -q -z expert,warn; exit 1; }
