@@ -5,6 +5,10 @@ public struct LoadConfiguration: Sendable {
     /// The IM server's SIP address (UDP).
     public var targetHost = "127.0.0.1"
     public var targetPort = 5060
+    /// SIP over UDP (one datagram per message, re-sent until answered) or over one TCP
+    /// connection to the target for every session (RFC 3261 §18: framed by Content-Length; the
+    /// target sends the recipients' requests back on it).
+    public var sipOverTCP = false
     /// Where the recipients' MSRP endpoint listens (port 0 picks one): the server connects here.
     public var msrpListenHost = "127.0.0.1"
     public var msrpListenPort = 0

@@ -50,9 +50,23 @@ public enum LoadRunner {
             .bind(host: c.msrpListenHost, port: 0)
             .wait()
         defer { try? udp.close().wait() }
+        let stream: Channel? =
+            c.sipOverTCP
+            ? try ClientBootstrap(group: loops[0])
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(SIPLoadStreamHandler(client: sip))
+                    }
+                }
+                .connect(to: try SocketAddress.makeAddressResolvingHost(c.targetHost, port: c.targetPort))
+                .wait()
+            : nil
+        defer { try? stream?.close().wait() }
         try loops[0].submit {
             sip.channel = udp
-            sip.localPort = udp.localAddress?.port ?? 0
+            sip.stream = stream
+            sip.localPort = (stream ?? udp).localAddress?.port ?? 0
             sip.startRetransmitting()
         }.wait()
         defer { try? loops[0].submit { sip.retransmitter?.cancel() }.wait() }

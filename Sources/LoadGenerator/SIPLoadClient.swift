@@ -73,6 +73,8 @@ final class SIPLoadClient: @unchecked Sendable {
 
     var host: String { configuration.msrpListenHost }
 
+    var contactTransport: String { configuration.sipOverTCP ? ";transport=tcp" : "" }
+
     /// Sends `m` for session `i` and keeps it to re-send until its final response comes.
     func sendRequest(_ m: SIPMessage, session i: Int) {
         sessions[i].pending = m
@@ -83,6 +85,7 @@ final class SIPLoadClient: @unchecked Sendable {
 
     /// Every 100 ms: requests unanswered for T1 (500 ms), doubling to 4 s, are sent again.
     func startRetransmitting() {
+        guard !configuration.sipOverTCP else { return }  // TCP is reliable (§17.1.1.2: no Timer A)
         retransmitter = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) {
             [weak self] _ in
             guard let self else { return }
@@ -99,7 +102,16 @@ final class SIPLoadClient: @unchecked Sendable {
         }
     }
 
+    /// The TCP connection to the target, when SIP runs over TCP.
+    var stream: Channel? = nil
+
+    var transport: String { configuration.sipOverTCP ? "TCP" : "UDP" }
+
     func send(_ m: SIPMessage) {
+        if let stream {
+            stream.writeAndFlush(stream.allocator.buffer(bytes: m.encoded), promise: nil)
+            return
+        }
         guard let channel else { return }
         channel.writeAndFlush(
             AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: m.encoded)),
@@ -114,7 +126,7 @@ final class SIPLoadClient: @unchecked Sendable {
         var m = SIPMessage(.request(method: method, uri: uri))
         m.add(
             "Via",
-            "SIP/2.0/UDP \(host):\(localPort);branch=z9hG4bK-\(callID)-\(cseq)\(method);rport"
+            "SIP/2.0/\(transport) \(host):\(localPort);branch=z9hG4bK-\(callID)-\(cseq)\(method);rport"
         )
         m.add("Max-Forwards", "70")
         m.add("From", from)
@@ -156,7 +168,7 @@ final class SIPLoadClient: @unchecked Sendable {
             callID: "ld-reg-\(i)-\(nonce)",
             cseq: 1
         )
-        m.add("Contact", "<sip:lr\(i)@\(host):\(localPort)>")
+        m.add("Contact", "<sip:lr\(i)@\(host):\(localPort)\(contactTransport)>")
         m.add("Expires", "3600")
         sendRequest(m, session: i)
     }
@@ -173,7 +185,7 @@ final class SIPLoadClient: @unchecked Sendable {
             callID: sessions[i].callID,
             cseq: 1
         )
-        m.add("Contact", "<sip:lc\(i)@\(host):\(localPort)>")
+        m.add("Contact", "<sip:lc\(i)@\(host):\(localPort)\(contactTransport)>")
         m.add("Content-Type", "application/sdp")
         m.body = media.sdp(address: host)
         sessions[i].inviteSentAt = monotonicNanoseconds()
@@ -217,7 +229,12 @@ final class SIPLoadClient: @unchecked Sendable {
                 acceptTypes: ["text/plain"],
                 path: ["msrp://\(host):\(msrpListenPort)/lr\(i);tcp"]
             )
-            answer(m, 200, contact: "<sip:lr\(i)@\(host):\(localPort)>", sdp: media.sdp(address: host))
+            answer(
+                m,
+                200,
+                contact: "<sip:lr\(i)@\(host):\(localPort)\(contactTransport)>",
+                sdp: media.sdp(address: host)
+            )
         case .bye, .options, .cancel:
             answer(m, 200)
         default:
@@ -409,5 +426,23 @@ final class SIPLoadHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         client.receive(m)
+    }
+}
+
+/// SIP over TCP from the target: messages framed by Content-Length, to the client.
+final class SIPLoadStreamHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    let client: SIPLoadClient
+    var framer = SIPStreamFramer()
+
+    init(client: SIPLoadClient) { self.client = client }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        unwrapInboundIn(data).withUnsafeReadableBytes { framer.append($0) }
+        do {
+            while let m = try framer.next() { client.receive(m) }
+        } catch {
+            context.close(promise: nil)
+        }
     }
 }

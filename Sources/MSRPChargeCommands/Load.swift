@@ -15,13 +15,16 @@ public struct Load: ParsableCommand {
             chunked by the same workload model as bench, keeping --window chunks unanswered per \
             connection, or at --rate chunks/s (open loop, latency from each chunk's due time). \
             The recipients check every message arrives once, in order, byte for byte. SIP over \
-            UDP.
+            UDP or TCP.
             Example: msrpcharge load --target sip:127.0.0.1:5060 --sessions 100 --duration 5
             """
     )
 
     @Option(help: "The IM server's SIP address, sip:HOST:PORT (UDP).")
     var target = "sip:127.0.0.1:5060"
+
+    @Option(help: "SIP transport: udp (re-sent until answered) or tcp (one connection for every session).")
+    var transport = "udp"
 
     @Option(help: "Where the recipients' MSRP endpoint listens, HOST:PORT (port 0 picks one).")
     var msrpListen = "127.0.0.1:0"
@@ -70,6 +73,10 @@ public struct Load: ParsableCommand {
             throw ValidationError("--window must be from 1 to 65536, got \(window)")
         }
         c.window = window
+        guard transport == "udp" || transport == "tcp" else {
+            throw ValidationError("--transport must be udp or tcp, got '\(transport)'")
+        }
+        c.sipOverTCP = transport == "tcp"
         if let relay {
             var rest = Substring(relay)
             guard rest.hasPrefix("msrp://") else {

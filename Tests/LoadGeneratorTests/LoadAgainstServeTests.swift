@@ -71,6 +71,16 @@ import Testing
         #expect(r.messageDelivery.count == r.messagesSent)
     }
 
+    @Test func sipOverTCPSetsUpEverySessionOnOneConnection() throws {
+        let (server, enabler, sip) = try Self.server()
+        let r = try LoadRunner.run(Self.configuration(sip) { $0.sipOverTCP = true })
+        let s = server.shutdown(waitingUpTo: 2_000_000_000)
+        #expect(r.sessionsSetUp == 12 && r.bye.count == 12)
+        #expect(r.delivery.ok, "\(r.delivery.detail)")
+        #expect(s.sipRequests["REGISTER"] == 12 && s.sipRequests["INVITE"] == 12 && s.sipRequests["BYE"] == 12)
+        #expect(enabler.ledger.totals.offline.bytes == r.bytesSent)
+    }
+
     @Test func anOpenLoopRateIsHeldAndLatencyCountsFromTheDueTime() throws {
         let (server, _, sip) = try Self.server(mode: .offline)
         defer { server.shutdown(waitingUpTo: 1_000_000_000) }
