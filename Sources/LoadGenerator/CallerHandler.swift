@@ -57,6 +57,10 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     var head = 0
     var outstanding = 0
 
+    // --message-interval: when the message under way and the next one are due.
+    var messageDue: Int64 = 0
+    var nextMessageDue: Int64 = 0
+
     // Phases.
     var startedAt: Int64 = 0
     var sentSinceStart = 0
@@ -126,6 +130,16 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
             if message == nil {
                 if stopping { break }
                 if let quota = plan.model.totalChunks, sentSinceStart >= quota / max(1, plan.model.sessions) { break }
+                if let interval = plan.model.messageInterval {
+                    // --message-interval: each message is due that long after the previous one
+                    // was due; it waits until then, and its chunks' latency counts from then.
+                    if nextMessageDue == 0 {
+                        nextMessageDue = startedAt &+ Int64(rng.unit() * Double(interval.sample(rng.unit())))
+                    }
+                    if nextMessageDue > now { break }
+                    messageDue = nextMessageDue
+                    nextMessageDue &+= max(1, interval.sample(rng.unit()))
+                }
                 message = MessagePlan(plan.model, &rng)
                 piece = 0
                 messageNumber += 1
@@ -133,7 +147,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let m = message else { break }
             let expects = (m.report ?? .yes) == .yes
             if expects && outstanding >= min(plan.window, ring.count - 1) { break }
-            var due = now
+            var due = plan.model.messageInterval == nil ? now : messageDue
             if let rate = plan.perConnectionRate {
                 due = startedAt &+ Int64(Double(sentSinceStart) / rate * 1e9)
                 if due > now { break }
@@ -199,7 +213,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         sentSinceStart += 1
         if expects {
             stats.chunksExpectingResponse &+= 1
-            ring[(head + outstanding) % ring.count] = plan.perConnectionRate == nil ? now : due
+            ring[(head + outstanding) % ring.count] = due
             outstanding += 1
         }
         piece += 1
@@ -228,6 +242,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
                 stats.responses[status, default: 0] &+= 1
                 guard outstanding > 0 else { return }
                 stats.record(&stats.chunkLatency, now &- ring[head])
+                stats.record(&stats.intervalLatency, now &- ring[head])
                 head = (head + 1) % ring.count
                 outstanding -= 1
             }

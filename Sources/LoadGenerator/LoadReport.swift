@@ -29,6 +29,31 @@ public struct LoadReport: Sendable {
         public var detail: String
     }
 
+    /// One second of the timed phase.
+    public struct Interval: Sendable {
+        public var second: Int
+        public var seconds: Double
+        public var chunksPerSecond: Double
+        public var messagesPerSecond: Double
+        /// SEND → 200 in that second.
+        public var latency: Latency
+
+        init(
+            second: Int,
+            seconds: Double,
+            chunksPerSecond: Double,
+            messagesPerSecond: Double,
+            latency h: Histogram<UInt64>
+        ) {
+            self.second = second
+            self.seconds = seconds
+            self.chunksPerSecond = chunksPerSecond
+            self.messagesPerSecond = messagesPerSecond
+            latency = Latency(h)
+        }
+    }
+
+    public var intervals: [Interval]
     public var sessions: Int
     public var sessionsSetUp: Int
     public var setupFailures: [Int: UInt64]
@@ -66,8 +91,10 @@ public struct LoadReport: Sendable {
         totals t: LoadTotals,
         setup: Histogram<UInt64>,
         bye: Histogram<UInt64>,
-        cpuSeconds: Double
+        cpuSeconds: Double,
+        intervals: [Interval]
     ) {
+        self.intervals = intervals
         sessions = c.model.sessions
         self.sessionsSetUp = sessionsSetUp
         self.setupFailures = setupFailures

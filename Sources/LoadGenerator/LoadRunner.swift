@@ -100,9 +100,10 @@ public enum LoadRunner {
                 h.start(at: start)
             }
         }
-        // With a rate: one timer per loop sends what is due on every connection of the loop.
+        // With a rate or a message interval: one timer per loop sends what is due on every
+        // connection of the loop.
         var pacers: [RepeatedTask] = []
-        if c.model.targetRate != nil {
+        if c.model.targetRate != nil || c.model.messageInterval != nil {
             let byLoop = Dictionary(grouping: callers) { ObjectIdentifier($0.context!.eventLoop) }
             for (_, group) in byLoop {
                 guard let loop = group.first?.context?.eventLoop else { continue }
@@ -116,8 +117,35 @@ public enum LoadRunner {
         }
         defer { for p in pacers { p.cancel() } }
         let end = start &+ c.model.duration
+        // Once a second: each loop's figures since the last second (throughput and SEND → 200).
+        var intervals: [LoadReport.Interval] = []
+        var last = (chunks: UInt64(0), messages: UInt64(0), at: start)
         while monotonicNanoseconds() < end {
             usleep(20_000)
+            let now = monotonicNanoseconds()
+            if now &- last.at >= 1_000_000_000 {
+                var chunks: UInt64 = 0
+                var messages: UInt64 = 0
+                var latency = LoopStats.histogram()
+                for l in loops {
+                    guard let s = stats[ObjectIdentifier(l)], let part = try? l.submit({ s.takeInterval() }).wait()
+                    else { continue }
+                    chunks &+= part.chunks
+                    messages &+= part.messages
+                    latency.add(part.latency)
+                }
+                let seconds = Double(now &- last.at) / 1e9
+                intervals.append(
+                    LoadReport.Interval(
+                        second: intervals.count + 1,
+                        seconds: seconds,
+                        chunksPerSecond: Double(chunks &- last.chunks) / seconds,
+                        messagesPerSecond: Double(messages &- last.messages) / seconds,
+                        latency: latency
+                    )
+                )
+                last = (chunks, messages, now)
+            }
             if let quota = c.model.totalChunks {
                 let sent = callers.reduce(0) { total, h in
                     total + ((try? h.context?.eventLoop.submit { h.sentSinceStart }.wait()) ?? 0)
@@ -165,7 +193,8 @@ public enum LoadRunner {
             totals: totals,
             setup: setupH,
             bye: byeH,
-            cpuSeconds: cpuSeconds() - cpuStart
+            cpuSeconds: cpuSeconds() - cpuStart,
+            intervals: intervals
         )
     }
 

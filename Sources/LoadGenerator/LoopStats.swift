@@ -9,6 +9,8 @@ final class LoopStats: @unchecked Sendable {
     var chunkLatency = LoopStats.histogram()
     /// First chunk of a message sent → its last chunk received by the recipient.
     var deliveryLatency = LoopStats.histogram()
+    /// SEND → 200 since the last interval was taken (--interval-csv).
+    var intervalLatency = LoopStats.histogram()
     var chunksSent: UInt64 = 0
     var chunksExpectingResponse: UInt64 = 0
     var responses: [Int: UInt64] = [:]
@@ -35,6 +37,13 @@ final class LoopStats: @unchecked Sendable {
     @inline(__always)
     func record(_ h: inout Histogram<UInt64>, _ ns: Int64) {
         _ = h.record(UInt64(min(max(1, ns), 60_000_000_000)))
+    }
+
+    /// The interval's figures so far, and a fresh interval.
+    func takeInterval() -> (chunks: UInt64, messages: UInt64, latency: Histogram<UInt64>) {
+        let h = intervalLatency
+        intervalLatency.reset()
+        return (chunksSent, messagesSent &+ abortedSent, h)
     }
 
     func deliveryError(_ text: @autoclosure () -> String) {

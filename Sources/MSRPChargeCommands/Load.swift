@@ -49,6 +49,9 @@ public struct Load: ParsableCommand {
     @Option(help: "Write HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
     var hgrm: String?
 
+    @Option(help: "Write per-second throughput and SEND → 200 percentiles as CSV to this file.")
+    var intervalCsv: String?
+
     @Option(help: "A condition that fails the run (exit status 3): 'delivery', or chunks-per-second<N, chunk-p99-us>N.")
     var failIf: [String] = []
 
@@ -129,6 +132,17 @@ public struct Load: ParsableCommand {
                 else {
                     throw CLIError("cannot write '\(hgrm)/\(name).hgrm'")
                 }
+            }
+        }
+        if let intervalCsv {
+            var csv = "second,seconds,chunks_per_sec,messages_per_sec,p50_us,p99_us,max_us\n"
+            for i in report.intervals {
+                csv +=
+                    "\(i.second),\(String(format: "%.3f", i.seconds)),\(Int(i.chunksPerSecond)),\(Int(i.messagesPerSecond)),"
+                csv += "\(i.latency.p50),\(i.latency.p99),\(i.latency.max)\n"
+            }
+            guard FileManager.default.createFile(atPath: intervalCsv, contents: Data(csv.utf8)) else {
+                throw CLIError("cannot write --interval-csv '\(intervalCsv)'")
             }
         }
         var failed: [String] = []

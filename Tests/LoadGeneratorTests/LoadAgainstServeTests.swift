@@ -81,6 +81,22 @@ import Testing
         #expect(enabler.ledger.totals.offline.bytes == r.bytesSent)
     }
 
+    @Test func aMessageIntervalPacesEachSession() throws {
+        let (server, _, sip) = try Self.server(mode: .offline)
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
+        let r = try LoadRunner.run(
+            Self.configuration(sip) {
+                $0.model.messageInterval = .fixed(100_000_000)  // 10 messages a second a session
+                $0.model.duration = 2_000_000_000
+                $0.model.abortedShare = 0
+            }
+        )
+        #expect(r.delivery.ok, "\(r.delivery.detail)")
+        // 12 sessions × 2 s × 10/s, each session's first message somewhere in its first interval.
+        let messages = Int(r.messagesSent)
+        #expect((216...252).contains(messages), "\(messages) messages for about 240")
+    }
+
     @Test func anOpenLoopRateIsHeldAndLatencyCountsFromTheDueTime() throws {
         let (server, _, sip) = try Self.server(mode: .offline)
         defer { server.shutdown(waitingUpTo: 1_000_000_000) }

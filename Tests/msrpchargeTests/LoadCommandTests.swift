@@ -28,8 +28,18 @@ import Testing
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(getpid()).json").path
         defer { try? FileManager.default.removeItem(atPath: json) }
         let common = ["--target", "sip:127.0.0.1:\(sip)", "--sessions", "4", "--duration", "0.5", "--workers", "1"]
-        var ok = try Load.parseAsRoot(common + ["--json", json, "--fail-if", "delivery"])
+        let csv = json + ".csv"
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        var ok = try Load.parseAsRoot(
+            common.map { $0 == "0.5" ? "2.2" : $0 } + ["--json", json, "--interval-csv", csv, "--fail-if", "delivery"]
+        )
         try ok.run()
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "second,seconds,chunks_per_sec,messages_per_sec,p50_us,p99_us,max_us")
+        #expect(rows.count == 3, "two whole seconds in 2.2 s: \(rows)")
+        #expect(
+            rows.dropFirst().allSatisfy { ($0.split(separator: ",").dropFirst(2).first.flatMap { Int($0) } ?? 0) > 0 }
+        )
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
         )
