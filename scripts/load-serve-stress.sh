@@ -3,8 +3,8 @@
 # a slow and lossy embedded enabler (exponential latency, 2 % of requests never answered, Tx
 # 50 ms: retransmissions), chunked and aborted messages, Failure-Report no and partial. Fails
 # on any byte lost or altered on the way (load's delivery check), on any usage accepted but not
-# charged (serve's per-session conservation check), or when what serve accepted differs from
-# what load sent.
+# charged (serve's per-session conservation check), when what serve accepted differs from what
+# load sent, or when `reconcile` finds a session charged other than load sent it.
 # Usage: scripts/load-serve-stress.sh BIN   (SECONDS_RUN, SESSIONS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ serve=$!
 for _ in $(seq 100); do grep -q "msrpcharge serve: SIP on" "$out/serve.log" && break; sleep 0.1; done
 "$bin" load --target sip:127.0.0.1:$sip --sessions "$sessions" --duration "$seconds" --workers 2 --size 1-4000 \
   --chunk-size 1000 --multi-chunk-share 0.2 --aborted-share 0.05 --failure-report-no 0.05 \
-  --failure-report-partial 0.05 --json "$out/load.json" --fail-if delivery
+  --failure-report-partial 0.05 --json "$out/load.json" --json-sessions --fail-if delivery
 kill -INT $serve
 wait $serve || { cat "$out/serve.log"; echo "FAILED: serve exited with $?"; exit 1; }
 serve=""
@@ -31,4 +31,6 @@ grep -q "^conservation: ok" "$out/serve.log" || { echo "FAILED: serve's conserva
 sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytesSent"])' "$out/load.json")
 accepted=$(sed -n 's/^accepted: .* \([0-9]*\) B$/\1/p' "$out/serve.log")
 [ "$sent" = "$accepted" ] || { echo "FAILED: load sent $sent bytes, serve accepted $accepted"; exit 1; }
-echo "load → serve stress: OK ($sent bytes sent, delivered and charged once)"
+# Session by session: what the enabler charged (serve's --ledger) is what load sent.
+"$bin" reconcile "$out/load.json" "$out/ledger.json" --mode both
+echo "load → serve stress: OK ($sent bytes sent, delivered and charged once, session by session)"

@@ -57,6 +57,11 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     var head = 0
     var outstanding = 0
 
+    // What this session sent: its usage, as the server should have accepted it.
+    var sessionMessages: UInt64 = 0
+    var sessionAborted: UInt64 = 0
+    var sessionBytes: UInt64 = 0
+
     // --message-interval: when the message under way and the next one are due.
     var messageDue: Int64 = 0
     var nextMessageDue: Int64 = 0
@@ -210,6 +215,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         stats.chunksSent &+= 1
         stats.bytesSent &+= UInt64(range.count)
+        sessionBytes &+= UInt64(range.count)
         sentSinceStart += 1
         if expects {
             stats.chunksExpectingResponse &+= 1
@@ -218,7 +224,13 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         piece += 1
         if piece == m.sent {
-            if m.aborted { stats.abortedSent &+= 1 } else { stats.messagesSent &+= 1 }
+            if m.aborted {
+                stats.abortedSent &+= 1
+                sessionAborted &+= 1
+            } else {
+                stats.messagesSent &+= 1
+                sessionMessages &+= 1
+            }
             message = nil
         }
     }

@@ -1,4 +1,5 @@
 import Histogram
+import LoadEngine
 
 /// What a `load` run measured, and its checks.
 public struct LoadReport: Sendable {
@@ -54,6 +55,9 @@ public struct LoadReport: Sendable {
     }
 
     public var intervals: [Interval]
+    /// What each session sent, named by the server's session-id for it (`--json-sessions`).
+    public typealias SessionUsage = BenchReport.SessionUsage
+    public var sessionUsage: [SessionUsage]
     public var sessions: Int
     public var sessionsSetUp: Int
     public var setupFailures: [Int: UInt64]
@@ -92,9 +96,11 @@ public struct LoadReport: Sendable {
         setup: Histogram<UInt64>,
         bye: Histogram<UInt64>,
         cpuSeconds: Double,
-        intervals: [Interval]
+        intervals: [Interval],
+        sessionUsage: [SessionUsage]
     ) {
         self.intervals = intervals
+        self.sessionUsage = sessionUsage
         sessions = c.model.sessions
         self.sessionsSetUp = sessionsSetUp
         self.setupFailures = setupFailures

@@ -168,6 +168,16 @@ public enum LoadRunner {
         // The recipients' last chunks are on their way: let them land before counting.
         usleep(100_000)
 
+        // What each session sent, under the server's name for it.
+        let names = try loops[0].submit { sip.sessions.filter { $0.caller != nil }.map(\.serverSessionID) }.wait()
+        var usage: [LoadReport.SessionUsage] = []
+        for (h, name) in zip(callers, names) {
+            guard let loop = h.context?.eventLoop,
+                let u = try? loop.submit({ (h.sessionMessages, h.sessionAborted, h.sessionBytes) }).wait()
+            else { continue }
+            usage.append(LoadReport.SessionUsage(session: name, messages: u.0, abortedMessages: u.1, bytes: u.2))
+        }
+
         // 4. Teardown.
         _ = try? sip.loop.flatSubmit { sip.byeAll() }.wait()
         let elapsed = Double(timedEnd &- start) / 1e9
@@ -194,7 +204,8 @@ public enum LoadRunner {
             setup: setupH,
             bye: byeH,
             cpuSeconds: cpuSeconds() - cpuStart,
-            intervals: intervals
+            intervals: intervals,
+            sessionUsage: usage
         )
     }
 

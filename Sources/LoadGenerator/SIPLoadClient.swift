@@ -24,6 +24,9 @@ final class SIPLoadClient: @unchecked Sendable {
         var remoteTo = ""
         var remoteTarget = ""
         var caller: CallerHandler? = nil
+        /// The session-id of the server's URI for the caller (the last of its path): the name
+        /// the server charges the session under, which `reconcile` matches with its ledger.
+        var serverSessionID = ""
         /// The request waiting for its final response, and when it was last sent: re-sent
         /// over UDP until answered (RFC 3261 §17.1.1.2 Timer A, §17.1.2.2 Timer E).
         var pending: SIPMessage? = nil
@@ -321,6 +324,9 @@ final class SIPLoadClient: @unchecked Sendable {
     /// Connects caller `i` to the target's path (its first hop, or the relay) and binds it.
     func connect(_ i: Int, path: [String]) {
         sessions[i].phase = .connecting
+        if let last = path.last, let slash = last.lastIndex(of: "/") {
+            sessions[i].serverSessionID = String(last[last.index(after: slash)...].prefix { $0 != ";" })
+        }
         let relay = configuration.relayHost.map { ($0, configuration.relayPort) }
         guard let (h, p) = relay ?? Self.hostPort(path[0]) else {
             settle(i, failedWith: 488)

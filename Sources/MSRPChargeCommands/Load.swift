@@ -46,6 +46,9 @@ public struct Load: ParsableCommand {
     @Option(help: "Write the report as JSON to this file ('-' for standard output).")
     var json: String?
 
+    @Flag(help: "Add what each session sent, named by the server's session-id, to --json (for msrpcharge reconcile).")
+    var jsonSessions = false
+
     @Option(help: "Write HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
     var hgrm: String?
 
@@ -122,7 +125,7 @@ public struct Load: ParsableCommand {
             throw CLIError("load: \(error)")
         }
         print(LoadReportText.lines(report).joined(separator: "\n"))
-        if let json { try LoadReportText.writeJSON(report, to: json) }
+        if let json { try LoadReportText.writeJSON(report, sessions: jsonSessions, to: json) }
         if let hgrm {
             try FileManager.default.createDirectory(atPath: hgrm, withIntermediateDirectories: true)
             for (name, h) in report.histograms {
@@ -227,9 +230,10 @@ enum LoadReportText {
         var window: Int
         var generatorCPUSeconds: Double
         var sendQueueFull: UInt64
+        var sessionUsage: [LoadReport.SessionUsage]?
     }
 
-    static func writeJSON(_ r: LoadReport, to path: String) throws {
+    static func writeJSON(_ r: LoadReport, sessions: Bool = false, to path: String) throws {
         let j = JSON(
             sessions: r.sessions,
             sessionsSetUp: r.sessionsSetUp,
@@ -250,7 +254,8 @@ enum LoadReportText {
             rate: r.rate,
             window: r.window,
             generatorCPUSeconds: r.cpuSeconds,
-            sendQueueFull: r.sendQueueFull
+            sendQueueFull: r.sendQueueFull,
+            sessionUsage: sessions ? r.sessionUsage : nil
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

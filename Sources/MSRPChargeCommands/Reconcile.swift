@@ -17,8 +17,16 @@ public struct Reconcile: ParsableCommand {
             """
     )
 
-    @Argument(help: "The bench report (--json with --json-sessions).")
+    @Argument(
+        help: "The bench report (--json with --json-sessions), or a load report (load --json with --json-sessions)."
+    )
     var bench: String
+
+    @Option(help: "With a load report: the charging mode the server ran with (offline, online or both).")
+    var mode: String?
+
+    @Option(help: "With a load report: the server's CH-2 unit (bytes or messages).")
+    var unit = "bytes"
 
     @Argument(help: "Enabler journals (--journal) or ledgers (--ledger).")
     var ledgers: [String]
@@ -26,11 +34,29 @@ public struct Reconcile: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let report: BenchReport
-        do {
-            report = try JSONDecoder().decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: bench)))
-        } catch {
-            throw CLIError("cannot read bench report '\(bench)': \(error)")
+        guard let data = FileManager.default.contents(atPath: bench) else { throw CLIError("cannot read '\(bench)'") }
+        let sessions: [BenchReport.SessionUsage]
+        let chargingMode: String
+        let chargingUnit: String
+        if let report = try? JSONDecoder().decode(BenchReport.self, from: data) {
+            guard let s = report.sessions else {
+                throw CLIError("the bench report has no sessions: run bench with --json and --json-sessions")
+            }
+            sessions = s
+            chargingMode = mode ?? report.workload.chargingMode
+            chargingUnit = report.workload.chargingUnit ?? "bytes"
+        } else if let load = try? JSONDecoder().decode(LoadReportText.JSON.self, from: data) {
+            guard let s = load.sessionUsage else {
+                throw CLIError("the load report has no sessions: run load with --json and --json-sessions")
+            }
+            guard let mode, ["offline", "online", "both"].contains(mode) else {
+                throw CLIError("a load report does not say how the server charged: give --mode offline, online or both")
+            }
+            sessions = s
+            chargingMode = mode
+            chargingUnit = unit
+        } else {
+            throw CLIError("'\(bench)' is neither a bench report nor a load report")
         }
         var sources: [Reconciliation.Source] = []
         for path in ledgers {
@@ -45,7 +71,7 @@ public struct Reconcile: ParsableCommand {
                 sources.append(.journal(path, String(decoding: data, as: UTF8.self)))
             }
         }
-        let result = try Reconciliation.run(report, sources)
+        let result = try Reconciliation.run(sessions, mode: chargingMode, unit: chargingUnit, sources)
         print(result.summary)
         for line in result.differences.prefix(20) { print("  " + line) }
         if result.differences.count > 20 { print("  … \(result.differences.count - 20) more") }
@@ -82,6 +108,21 @@ enum Reconciliation {
         guard let sessions = report.sessions else {
             throw CLIError("the bench report has no sessions: run bench with --json and --json-sessions")
         }
+        return try run(
+            sessions,
+            mode: report.workload.chargingMode,
+            unit: report.workload.chargingUnit ?? "bytes",
+            sources
+        )
+    }
+
+    /// What each session's usage should have been charged, against what the sources charged.
+    static func run(
+        _ sessions: [BenchReport.SessionUsage],
+        mode: String,
+        unit: String,
+        _ sources: [Source]
+    ) throws -> Result {
         var charged: [String: Charged] = [:]
         var records: [RecordKey: (UInt64, UInt64)] = [:]
         var repeated = 0
@@ -128,10 +169,9 @@ enum Reconciliation {
                 }
             }
         }
-        let mode = report.workload.chargingMode
         let offline = mode == "offline" || mode == "both"
         let online = mode == "online" || mode == "both"
-        let messagesUnit = report.workload.chargingUnit == "messages"
+        let messagesUnit = unit == "messages"
         var differences = conflicts
         var accepted = Charged()
         for s in sessions {
@@ -152,7 +192,7 @@ enum Reconciliation {
             }
         }
         for (session, c) in charged.sorted(by: { $0.key < $1.key }) where c != Charged() {
-            differences.append("session \(session) was charged but the bench has no such session")
+            differences.append("session \(session) was charged but the report has no such session")
         }
         let ok = differences.isEmpty
         let summary =

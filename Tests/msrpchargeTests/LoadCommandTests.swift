@@ -81,3 +81,44 @@ import Testing
         }
     }
 }
+
+/// `reconcile` with a load report: session by session, the ledger must hold what load sent.
+@Suite struct ReconcileLoadReportTests {
+    static func files(ledgerBytes: UInt64) throws -> (String, String) {
+        let dir = FileManager.default.temporaryDirectory.path + "/reconcile-load-\(getpid())-\(ledgerBytes)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let load = """
+            {"sessions": 1, "sessionsSetUp": 1, "setupFailures": {}, "setupSeconds": 0.1, "seconds": 1,
+             "chunksSent": 3, "chunksPerSecond": 3, "responses": {"200": 3}, "messagesSent": 2, "abortedSent": 1,
+             "bytesSent": 300, "messagesDelivered": 2, "abortedDelivered": 1, "bytesDelivered": 300,
+             "delivery": {"ok": true, "detail": ""}, "latency": {}, "window": 16, "generatorCPUSeconds": 0.1,
+             "sendQueueFull": 0,
+             "sessionUsage": [{"session": "abc123def456", "messages": 2, "abortedMessages": 1, "bytes": 300}]}
+            """
+        let ledger = """
+            {"sessions": [{"session": "abc123def456", "offlineMessages": 3, "offlineBytes": \(ledgerBytes),
+              "onlineUnits": 0, "duplicates": 0, "offlineStarted": true, "offlineStopped": true,
+              "onlineInitiated": false, "onlineTerminated": false}],
+             "totalOfflineMessages": 3, "totalOfflineBytes": \(ledgerBytes), "totalOnlineUnits": 0, "duplicatesDropped": 0,
+             "accountingRequests": 3, "creditControlRequests": 0, "answersByResultCode": {}, "refusedByResultCode": {}}
+            """
+        try load.write(toFile: dir + "/load.json", atomically: true, encoding: .utf8)
+        try ledger.write(toFile: dir + "/ledger.json", atomically: true, encoding: .utf8)
+        return (dir + "/load.json", dir + "/ledger.json")
+    }
+
+    @Test func matchesWhatLoadSentSessionBySession() throws {
+        let (load, ledger) = try Self.files(ledgerBytes: 300)
+        var ok = try Reconcile.parseAsRoot([load, ledger, "--mode", "offline"])
+        try ok.run()
+        let (load2, ledger2) = try Self.files(ledgerBytes: 299)
+        var short = try Reconcile.parseAsRoot([load2, ledger2, "--mode", "offline"])
+        #expect {
+            try short.run()
+        } throws: { ($0 as? ExitCode) == ExitCode(1) }
+        var noMode = try Reconcile.parseAsRoot([load, ledger])
+        #expect {
+            try noMode.run()
+        } throws: { "\($0)".contains("give --mode offline, online or both") }
+    }
+}
