@@ -160,7 +160,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
                 break  // chunks that ask for no response: bounded by the buffer instead
             }
             if !context.channel.isWritable {
-                stats.sendQueueFull &+= 1
+                stats.figures.sendQueueFull &+= 1
                 break
             }
             writeChunk(m, due: due, now: now, expects: expects)
@@ -213,22 +213,22 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
                 }
             }
         }
-        stats.chunksSent &+= 1
-        stats.bytesSent &+= UInt64(range.count)
+        stats.figures.chunksSent &+= 1
+        stats.figures.bytesSent &+= UInt64(range.count)
         sessionBytes &+= UInt64(range.count)
         sentSinceStart += 1
         if expects {
-            stats.chunksExpectingResponse &+= 1
+            stats.figures.chunksExpectingResponse &+= 1
             ring[(head + outstanding) % ring.count] = due
             outstanding += 1
         }
         piece += 1
         if piece == m.sent {
             if m.aborted {
-                stats.abortedSent &+= 1
+                stats.figures.abortedSent &+= 1
                 sessionAborted &+= 1
             } else {
-                stats.messagesSent &+= 1
+                stats.figures.messagesSent &+= 1
                 sessionMessages &+= 1
             }
             message = nil
@@ -251,9 +251,9 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
             try? parser.parse(bytes) { frame in
                 guard frame.isResponse else { return }
                 let status = frame.statusCode ?? 0
-                stats.responses[status, default: 0] &+= 1
+                stats.figures.responses[status, default: 0] &+= 1
                 guard outstanding > 0 else { return }
-                stats.record(&stats.chunkLatency, now &- ring[head])
+                stats.record(&stats.figures.chunkLatency, now &- ring[head])
                 stats.record(&stats.intervalLatency, now &- ring[head])
                 head = (head + 1) % ring.count
                 outstanding -= 1

@@ -186,11 +186,7 @@ public enum LoadRunner {
         for l in loops {
             guard let s = stats[ObjectIdentifier(l)] else { continue }
             // Read on the loop that writes them, merged here.
-            let part = try l.submit { () -> LoadTotals in
-                var t = LoadTotals()
-                s.merge(into: &t)
-                return t
-            }.wait()
+            let part = try l.submit { s.figures }.wait()
             totals.add(part)
         }
         let (setupH, byeH, failures) = try loops[0].submit { (sip.setupLatency, sip.byeLatency, sip.failures) }.wait()

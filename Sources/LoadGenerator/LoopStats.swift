@@ -5,26 +5,10 @@ import NIOCore
 /// One event loop's figures: every connection on the loop writes here (the loop is its only
 /// writer), and the runner reads them on the loop at the end.
 final class LoopStats: @unchecked Sendable {
-    /// SEND written → its 200 OK read (from when it was due, with a rate), nanoseconds.
-    var chunkLatency = LoopStats.histogram()
-    /// First chunk of a message sent → its last chunk received by the recipient.
-    var deliveryLatency = LoopStats.histogram()
+    /// Everything counted on this loop (a run adds every loop's).
+    var figures = LoadTotals()
     /// SEND → 200 since the last interval was taken (--interval-csv).
     var intervalLatency = LoopStats.histogram()
-    var chunksSent: UInt64 = 0
-    var chunksExpectingResponse: UInt64 = 0
-    var responses: [Int: UInt64] = [:]
-    var messagesSent: UInt64 = 0
-    var abortedSent: UInt64 = 0
-    var bytesSent: UInt64 = 0
-    var messagesDelivered: UInt64 = 0
-    var abortedDelivered: UInt64 = 0
-    var bytesDelivered: UInt64 = 0
-    var chunksReceived: UInt64 = 0
-    var deliveryErrors: UInt64 = 0
-    var firstDeliveryError: String? = nil
-    /// Times a connection could not take more and the generator waited (its send queue full).
-    var sendQueueFull: UInt64 = 0
 
     static func histogram() -> Histogram<UInt64> {
         Histogram(
@@ -43,39 +27,20 @@ final class LoopStats: @unchecked Sendable {
     func takeInterval() -> (chunks: UInt64, messages: UInt64, latency: Histogram<UInt64>) {
         let h = intervalLatency
         intervalLatency.reset()
-        return (chunksSent, messagesSent &+ abortedSent, h)
+        return (figures.chunksSent, figures.messagesSent &+ figures.abortedSent, h)
     }
 
     func deliveryError(_ text: @autoclosure () -> String) {
-        deliveryErrors &+= 1
-        if firstDeliveryError == nil { firstDeliveryError = text() }
-    }
-
-    /// A copy of the figures (on the loop).
-    func merge(into total: inout LoadTotals) {
-        var t = LoadTotals()
-        t.chunkLatency = chunkLatency
-        t.deliveryLatency = deliveryLatency
-        t.chunksSent = chunksSent
-        t.chunksExpectingResponse = chunksExpectingResponse
-        t.responses = responses
-        t.messagesSent = messagesSent
-        t.abortedSent = abortedSent
-        t.bytesSent = bytesSent
-        t.messagesDelivered = messagesDelivered
-        t.abortedDelivered = abortedDelivered
-        t.bytesDelivered = bytesDelivered
-        t.chunksReceived = chunksReceived
-        t.deliveryErrors = deliveryErrors
-        t.firstDeliveryError = firstDeliveryError
-        t.sendQueueFull = sendQueueFull
-        total.add(t)
+        figures.deliveryErrors &+= 1
+        if figures.firstDeliveryError == nil { figures.firstDeliveryError = text() }
     }
 }
 
-/// Every loop's figures together.
+/// A loop's figures, or every loop's together.
 struct LoadTotals {
+    /// SEND written → its 200 OK read (from when it was due, with a rate), nanoseconds.
     var chunkLatency = LoopStats.histogram()
+    /// First chunk of a message sent → its last chunk received by the recipient.
     var deliveryLatency = LoopStats.histogram()
     var chunksSent: UInt64 = 0
     var chunksExpectingResponse: UInt64 = 0
@@ -89,6 +54,7 @@ struct LoadTotals {
     var chunksReceived: UInt64 = 0
     var deliveryErrors: UInt64 = 0
     var firstDeliveryError: String? = nil
+    /// Times a connection could not take more and the generator waited (its send queue full).
     var sendQueueFull: UInt64 = 0
 
     mutating func add(_ o: LoadTotals) {

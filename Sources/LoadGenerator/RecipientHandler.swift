@@ -56,7 +56,7 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         let body = frame.body.buffer
         guard frame.hasBody || frame.flag != .end || frame.byteRange?.total != 0 else { return }  // binding SEND
-        stats.chunksReceived &+= 1
+        stats.figures.chunksReceived &+= 1
         guard let session = SessionKey(frame.toSessionID.buffer), let id = frame.messageID,
             let key = SessionKey(id.buffer), let range = frame.byteRange
         else {
@@ -89,7 +89,7 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
             i += 1
         }
         state.nextByte += body.count
-        stats.bytesDelivered &+= UInt64(body.count)
+        stats.figures.bytesDelivered &+= UInt64(body.count)
         switch frame.flag {
         case .more:
             open[session] = state
@@ -97,11 +97,11 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
             if let total = range.total, total != state.nextByte - 1 {
                 stats.deliveryError("message \(key) ended at byte \(state.nextByte - 1) of \(total)")
             }
-            stats.messagesDelivered &+= 1
-            if let sentAt = MessageID.sentAt(id.buffer) { stats.record(&stats.deliveryLatency, now &- sentAt) }
+            stats.figures.messagesDelivered &+= 1
+            if let sentAt = MessageID.sentAt(id.buffer) { stats.record(&stats.figures.deliveryLatency, now &- sentAt) }
             open[session] = nil
         case .aborted:
-            stats.abortedDelivered &+= 1
+            stats.figures.abortedDelivered &+= 1
             open[session] = nil
         }
     }

@@ -167,7 +167,7 @@ import Testing
             "MSRP \(tid) SEND\r\nTo-Path: msrp://127.0.0.1:9/lr1;tcp\r\nFrom-Path: msrp://127.0.0.1:9/s1;tcp\r\nMessage-ID: \(mid)\r\nByte-Range: \(from + 1)-\(to)/\(total)\r\nContent-Type: text/plain\r\n\r\n\(String(body))\r\n-------\(tid)\(flag)\r\n"
     }
 
-    static func feed(_ frames: [String]) throws -> LoopStats {
+    static func feed(_ frames: [String]) throws -> LoadTotals {
         let channel = EmbeddedChannel()
         let handler = RecipientHandler(allocator: channel.allocator)
         let stats = LoopStats()
@@ -175,7 +175,7 @@ import Testing
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.writeInbound(channel.allocator.buffer(string: frames.joined()))
         _ = try? channel.finish()
-        return stats
+        return stats.figures
     }
 
     @Test func aMessageInOrderPasses() throws {
