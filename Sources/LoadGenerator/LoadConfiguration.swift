@@ -15,6 +15,13 @@ public struct LoadConfiguration: Sendable {
     /// The traffic: sessions, message sizes, chunking, aborted and Failure-Report shares,
     /// duration or chunk count, target rate, seed, workers (event loops), as `bench` has them.
     public var model = WorkloadModel()
+    /// Recipients per session with `--setup conference` (the model's set-up): the caller's
+    /// INVITE carries them as an RFC 5366 URI list, and every recipient gets every message.
+    public var conferenceSize = 3
+
+    /// Recipients per session: `conferenceSize` for a conference, else one.
+    public var recipientsPerSession: Int { model.charging.setup == .conference ? max(1, conferenceSize) : 1 }
+
     /// Chunks a connection keeps unanswered at most when no rate is set.
     public var window = 16
     /// Sessions set up per second (nil: as fast as the target answers).

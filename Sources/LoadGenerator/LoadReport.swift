@@ -116,17 +116,19 @@ public struct LoadReport: Sendable {
         abortedDelivered = t.abortedDelivered
         bytesDelivered = t.bytesDelivered
         var problems: [String] = []
+        // Every recipient of a session gets every message (one, or a conference's).
+        let k = UInt64(c.recipientsPerSession)
         if t.deliveryErrors > 0 {
             problems.append("\(t.deliveryErrors) chunks out of place or altered; first: \(t.firstDeliveryError ?? "")")
         }
-        if t.messagesDelivered != t.messagesSent {
-            problems.append("\(t.messagesSent) messages sent, \(t.messagesDelivered) delivered")
+        if t.messagesDelivered != t.messagesSent &* k {
+            problems.append("\(t.messagesSent) messages sent to \(k) recipients each, \(t.messagesDelivered) delivered")
         }
-        if t.abortedDelivered != t.abortedSent {
-            problems.append("\(t.abortedSent) aborted messages sent, \(t.abortedDelivered) arrived with #")
+        if t.abortedDelivered != t.abortedSent &* k {
+            problems.append("\(t.abortedSent) aborted messages sent to \(k) each, \(t.abortedDelivered) arrived with #")
         }
-        if t.bytesDelivered != t.bytesSent {
-            problems.append("\(t.bytesSent) bytes sent, \(t.bytesDelivered) delivered")
+        if t.bytesDelivered != t.bytesSent &* k {
+            problems.append("\(t.bytesSent) bytes sent to \(k) recipients each, \(t.bytesDelivered) delivered")
         }
         if sessionsSetUp < c.model.sessions {
             problems.append("\(c.model.sessions - sessionsSetUp) sessions not set up")

@@ -92,6 +92,19 @@ public enum LoadRunner {
         let callers = try loops[0].submit { sip.sessions.compactMap(\.caller) }.wait()
         progress?("\(callers.count) sessions set up in \(Int(setupSeconds * 1000)) ms")
 
+        // Every recipient leg bound before traffic starts: in a conference the caller has its
+        // 200 OK before the target has even invited the recipients (6.3.3.2).
+        let legs = UInt64(callers.count * c.recipientsPerSession)
+        let bindDeadline = monotonicNanoseconds() &+ c.phaseTimeout
+        while monotonicNanoseconds() < bindDeadline {
+            var bound: UInt64 = 0
+            for l in loops {
+                if let s = stats[ObjectIdentifier(l)] { bound &+= (try? l.submit { s.figures.bindings }.wait()) ?? 0 }
+            }
+            if bound >= legs { break }
+            usleep(5_000)
+        }
+
         // 2. The timed phase: every caller starts at the same instant.
         let start = monotonicNanoseconds()
         for h in callers {

@@ -52,6 +52,8 @@ struct LoadTotals {
     var abortedDelivered: UInt64 = 0
     var bytesDelivered: UInt64 = 0
     var chunksReceived: UInt64 = 0
+    /// Connections the target bound to our recipients (one per recipient leg).
+    var bindings: UInt64 = 0
     var deliveryErrors: UInt64 = 0
     var firstDeliveryError: String? = nil
     /// Times a connection could not take more and the generator waited (its send queue full).
@@ -70,6 +72,7 @@ struct LoadTotals {
         abortedDelivered &+= o.abortedDelivered
         bytesDelivered &+= o.bytesDelivered
         chunksReceived &+= o.chunksReceived
+        bindings &+= o.bindings
         deliveryErrors &+= o.deliveryErrors
         if firstDeliveryError == nil { firstDeliveryError = o.firstDeliveryError }
         sendQueueFull &+= o.sendQueueFull

@@ -55,7 +55,10 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         let body = frame.body.buffer
-        guard frame.hasBody || frame.flag != .end || frame.byteRange?.total != 0 else { return }  // binding SEND
+        guard frame.hasBody || frame.flag != .end || frame.byteRange?.total != 0 else {
+            stats.figures.bindings &+= 1  // the binding SEND (RFC 4975 §5.4): the target's leg is up
+            return
+        }
         stats.figures.chunksReceived &+= 1
         guard let session = SessionKey(frame.toSessionID.buffer), let id = frame.messageID,
             let key = SessionKey(id.buffer), let range = frame.byteRange

@@ -160,18 +160,33 @@ final class SIPLoadClient: @unchecked Sendable {
         }
     }
 
-    func register(_ i: Int) {
+    /// Recipient `k` of session `i`: `lr<i>`, or `lr<i>x<k>` in a conference.
+    func recipientUser(_ i: Int, _ k: Int) -> String {
+        configuration.recipientsPerSession == 1 ? "lr\(i)" : "lr\(i)x\(k)"
+    }
+
+    /// The session a recipient user names, nil if none.
+    func session(ofRecipient user: String) -> Int? {
+        guard user.hasPrefix("lr"), let i = Int(user.dropFirst(2).prefix { $0 != "x" }), i < sessions.count else {
+            return nil
+        }
+        return i
+    }
+
+    /// Registers session `i`'s recipient `k` (one after another; the INVITE follows the last).
+    func register(_ i: Int, _ k: Int = 0) {
         sessions[i].phase = .registering
         sessions[i].tag = "t\(i)x\(nonce)"
+        let user = recipientUser(i, k)
         var m = request(
             .register,
             uri: "sip:load.test",
-            from: "<\(recipientURI(i))>;tag=r\(sessions[i].tag)",
-            to: "<\(recipientURI(i))>",
-            callID: "ld-reg-\(i)-\(nonce)",
+            from: "<sip:\(user)@load.test>;tag=r\(sessions[i].tag)",
+            to: "<sip:\(user)@load.test>",
+            callID: "ld-reg-\(i)-\(nonce)-\(k)",
             cseq: 1
         )
-        m.add("Contact", "<sip:lr\(i)@\(host):\(localPort)\(contactTransport)>")
+        m.add("Contact", "<sip:\(user)@\(host):\(localPort)\(contactTransport)>")
         m.add("Expires", "3600")
         sendRequest(m, session: i)
     }
@@ -180,17 +195,35 @@ final class SIPLoadClient: @unchecked Sendable {
         sessions[i].phase = .inviting
         sessions[i].callID = "ld-call-\(i)-\(nonce)"
         let media = MSRPMediaDescription(port: 9, acceptTypes: ["text/plain"], path: ["msrp://\(host):9/lc\(i);tcp"])
+        let conference = configuration.recipientsPerSession > 1
+        let target = conference ? "sip:adhoc\(i)@load.test" : recipientURI(i)
         var m = request(
             .invite,
-            uri: recipientURI(i),
+            uri: target,
             from: "<\(callerURI(i))>;tag=\(sessions[i].tag)",
-            to: "<\(recipientURI(i))>",
+            to: "<\(target)>",
             callID: sessions[i].callID,
             cseq: 1
         )
         m.add("Contact", "<sip:lc\(i)@\(host):\(localPort)\(contactTransport)>")
-        m.add("Content-Type", "application/sdp")
-        m.body = media.sdp(address: host)
+        if conference {
+            // An ad-hoc group (RFC 5366 §4): the SDP offer and the URI list in multipart/mixed.
+            let entries = (0..<configuration.recipientsPerSession).map {
+                "<entry uri=\"sip:\(recipientUser(i, $0))@load.test\"/>"
+            }.joined()
+            let body =
+                "--b\(nonce)\r\nContent-Type: application/sdp\r\n\r\n"
+                + String(decoding: media.sdp(address: host), as: UTF8.self)
+                + "\r\n--b\(nonce)\r\nContent-Type: application/resource-lists+xml\r\nContent-Disposition: recipient-list\r\n\r\n"
+                + "<?xml version=\"1.0\"?><resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list>\(entries)</list></resource-lists>"
+                + "\r\n--b\(nonce)--\r\n"
+            m.add("Require", "recipient-list-invite")
+            m.add("Content-Type", "multipart/mixed;boundary=b\(nonce)")
+            m.body = Array(body.utf8)
+        } else {
+            m.add("Content-Type", "application/sdp")
+            m.body = media.sdp(address: host)
+        }
         sessions[i].inviteSentAt = monotonicNanoseconds()
         sendRequest(m, session: i)
     }
@@ -223,19 +256,19 @@ final class SIPLoadClient: @unchecked Sendable {
         switch m.method {
         case .invite:
             let user = (try? SIPURI(parsing: m.requestURI ?? ""))?.user ?? ""
-            guard user.hasPrefix("lr"), let i = Int(user.dropFirst(2)), i < sessions.count else {
+            guard session(ofRecipient: user) != nil else {
                 answer(m, 404)
                 return
             }
             let media = MSRPMediaDescription(
                 port: msrpListenPort,
                 acceptTypes: ["text/plain"],
-                path: ["msrp://\(host):\(msrpListenPort)/lr\(i);tcp"]
+                path: ["msrp://\(host):\(msrpListenPort)/\(user);tcp"]
             )
             answer(
                 m,
                 200,
-                contact: "<sip:lr\(i)@\(host):\(localPort)\(contactTransport)>",
+                contact: "<sip:\(user)@\(host):\(localPort)\(contactTransport)>",
                 sdp: media.sdp(address: host)
             )
         case .bye, .options, .cancel:
@@ -263,7 +296,12 @@ final class SIPLoadClient: @unchecked Sendable {
         switch (parts[1], m.method) {
         case ("reg", .register):
             guard sessions[i].phase == .registering else { return }
-            if status == 200 { invite(i) } else { settle(i, failedWith: status) }
+            let k = parts.count >= 5 ? Int(parts[4]) ?? 0 : 0
+            guard status == 200 else {
+                settle(i, failedWith: status)
+                return
+            }
+            if k + 1 < configuration.recipientsPerSession { register(i, k + 1) } else { invite(i) }
         case ("call", .invite):
             guard sessions[i].phase == .inviting else {
                 // A 2xx re-sent because our ACK was lost: ACK it again (§13.2.2.4).

@@ -35,6 +35,9 @@ public struct Load: ParsableCommand {
     )
     var relay: String?
 
+    @Option(help: "Recipients per session with --setup conference (an RFC 5366 URI list in the INVITE).")
+    var conferenceSize = 3
+
     @Option(help: "Chunks each connection keeps unanswered at most (without --rate).")
     var window = 16
 
@@ -79,6 +82,10 @@ public struct Load: ParsableCommand {
             throw ValidationError("--window must be from 1 to 65536, got \(window)")
         }
         c.window = window
+        guard (1...64).contains(conferenceSize) else {
+            throw ValidationError("--conference-size must be from 1 to 64, got \(conferenceSize)")
+        }
+        c.conferenceSize = conferenceSize
         guard transport == "udp" || transport == "tcp" else {
             throw ValidationError("--transport must be udp or tcp, got '\(transport)'")
         }

@@ -12,13 +12,15 @@ import Testing
 /// `load` against `serve` in the same process, on loopback.
 @Suite(.serialized) struct LoadAgainstServeTests {
     static func server(
-        mode: ChargingMode = .both
+        mode: ChargingMode = .both,
+        setup: SessionSetup = .oneToOne
     ) throws -> (IMServer<EmbeddedChargingEnabler>, EmbeddedChargingEnabler, Int) {
         var c = IMServerConfiguration()
         c.sipPort = 0
         c.msrpPort = 0
         c.workers = 1
         c.charging.mode = mode
+        c.charging.setup = setup
         c.charging.defaultInterimInterval = 0
         c.keepClosedSessions = true
         var model = EmbeddedEnablerConfiguration()
@@ -79,6 +81,24 @@ import Testing
         #expect(r.delivery.ok, "\(r.delivery.detail)")
         #expect(s.sipRequests["REGISTER"] == 12 && s.sipRequests["INVITE"] == 12 && s.sipRequests["BYE"] == 12)
         #expect(enabler.ledger.totals.offline.bytes == r.bytesSent)
+    }
+
+    /// 6.3.3.2 on the wire: a URI list of three recipients per session; each gets every message.
+    @Test func aConferenceDeliversEveryMessageToEachRecipient() throws {
+        let (server, enabler, sip) = try Self.server(setup: .conference)
+        let r = try LoadRunner.run(
+            Self.configuration(sip) {
+                $0.model.charging.setup = .conference
+                $0.conferenceSize = 3
+            }
+        )
+        let s = server.shutdown(waitingUpTo: 2_000_000_000)
+        #expect(r.sessionsSetUp == 12)
+        #expect(r.delivery.ok, "\(r.delivery.detail)")
+        #expect(r.bytesDelivered == 3 * r.bytesSent && r.messagesDelivered == 3 * r.messagesSent)
+        #expect(s.media.chunksForwarded == 3 * r.chunksSent)
+        #expect(s.media.connectionsOpened == 36)
+        #expect(enabler.ledger.totals.offline.bytes == r.bytesSent, "charged once, not once per recipient")
     }
 
     @Test func aMessageIntervalPacesEachSession() throws {
