@@ -18,7 +18,6 @@ final class MSRPChannelHandler<Client: ChargingEnablerClient>: ChannelInboundHan
     func handlerAdded(context: ChannelHandlerContext) {
         connection = MSRPConnection(
             channel: context.channel,
-            outboundSide: outboundSide,
             limits: worker.configuration.parserLimits
         )
         if outboundSide {

@@ -7,7 +7,6 @@ import NIOCore
 /// worker touches it, from handlers and tasks on that loop.
 final class MSRPConnection: @unchecked Sendable {
     let channel: Channel
-    let outboundSide: Bool
     var parser: MSRPChunkParser
     /// Bytes for this connection written during the current read of any connection on the
     /// loop, flushed once when that read completes.
@@ -31,9 +30,8 @@ final class MSRPConnection: @unchecked Sendable {
         outbound.reserveCapacity(max(needed, outbound.capacity &* 2, 16 * 1024))
     }
 
-    init(channel: Channel, outboundSide: Bool, limits: MSRPParserLimits) {
+    init(channel: Channel, limits: MSRPParserLimits) {
         self.channel = channel
-        self.outboundSide = outboundSide
         parser = MSRPChunkParser(limits: limits, tailCapacity: 0)
         outbound = channel.allocator.buffer(capacity: 0)
     }

@@ -151,38 +151,63 @@ extension MSRPWorker {
     /// Byte-Range, reports, Content-Type, body and flag as received (seed 000 step 3).
     @inline(__always)
     func forward(_ frame: MSRPFrame, from leg: MSRPLeg) {
-        // An index loop, not `for in`: unspecialised (a debug build), the sequence iterator
-        // allocates for every element.
+        let body = frame.body.buffer
+        let range = frame.byteRange ?? ByteRange(start: 1, end: body.count, total: body.count)
+        let sent = forEachConnectedPeer(of: leg) { destination, tid, to, from in
+            let chunk = MSRPWriter.SendChunk(
+                transactionID: tid,
+                toPath: to,
+                fromPath: from,
+                messageID: frame.messageID?.buffer ?? UnsafeRawBufferPointer(start: nil, count: 0),
+                byteRange: range,
+                contentType: frame.contentType?.buffer ?? UnsafeRawBufferPointer(start: nil, count: 0),
+                successReport: frame.successReport,
+                failureReport: frame.failureReport,
+                body: body,
+                flag: frame.flag
+            )
+            write(chunk, to: destination)
+        }
+        counters.chunksForwarded &+= UInt64(sent)
+    }
+
+    /// Calls `body` for each of `leg`'s peers whose connection is up, with that connection, a
+    /// fresh transaction id on the peer's leg, its To-Path (the peer's path) and From-Path (the
+    /// server's URI there). Returns how many. An index loop, not `for in`: unspecialised (a
+    /// debug build), the sequence iterator allocates for every element.
+    @inline(__always)
+    func forEachConnectedPeer(
+        of leg: MSRPLeg,
+        _ body: (MSRPConnection, UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
+    ) -> Int {
+        var sent = 0
         var i = 0
         while i < leg.peers.count {
             let peerID = leg.peers[i]
             i &+= 1
-            guard var peer = legs[peerID], let destination = peer.connection, !destination.closed else { continue }
-            var tid = (UInt64(0), UInt64(0))
-            let tidCount = Self.transactionID(&peer.nextTransaction, leg: peerID, into: &tid)
-            legs[peerID] = peer
-            let body = frame.body.buffer
-            let range = frame.byteRange ?? ByteRange(start: 1, end: body.count, total: body.count)
-            withUnsafeBytes(of: &tid) { t in
-                peer.remotePath.withUnsafeBytes { to in
-                    peer.localURI.withUnsafeBytes { from in
-                        let chunk = MSRPWriter.SendChunk(
-                            transactionID: UnsafeRawBufferPointer(rebasing: t[0..<tidCount]),
-                            toPath: to,
-                            fromPath: from,
-                            messageID: frame.messageID?.buffer ?? UnsafeRawBufferPointer(start: nil, count: 0),
-                            byteRange: range,
-                            contentType: frame.contentType?.buffer ?? UnsafeRawBufferPointer(start: nil, count: 0),
-                            successReport: frame.successReport,
-                            failureReport: frame.failureReport,
-                            body: body,
-                            flag: frame.flag
-                        )
-                        write(chunk, to: destination)
-                    }
+            guard let destination = legs[peerID]?.connection, !destination.closed else { continue }
+            withNextTransaction(peerID) { tid, to, from in body(destination, tid, to, from) }
+            sent &+= 1
+        }
+        return sent
+    }
+
+    /// Takes leg `id`'s next transaction id and calls `body` with it, the leg's To-Path (its
+    /// peer's path) and its From-Path (the server's URI on it).
+    @inline(__always)
+    func withNextTransaction(
+        _ id: LegID,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
+    ) {
+        guard var leg = legs[id] else { return }
+        var tid = (UInt64(0), UInt64(0))
+        let tidCount = Self.transactionID(&leg.nextTransaction, leg: id, into: &tid)
+        legs[id] = leg
+        withUnsafeBytes(of: &tid) { t in
+            leg.remotePath.withUnsafeBytes { to in
+                leg.localURI.withUnsafeBytes { from in body(UnsafeRawBufferPointer(rebasing: t[0..<tidCount]), to, from)
                 }
             }
-            counters.chunksForwarded &+= 1
         }
     }
 
@@ -201,42 +226,31 @@ extension MSRPWorker {
         guard let messageID = frame.messageID, let range = frame.byteRange, let status = Self.reportStatus(frame) else {
             return
         }
-        for peerID in leg.peers {
-            guard var peer = legs[peerID], let destination = peer.connection, !destination.closed else { continue }
-            var tid = (UInt64(0), UInt64(0))
-            let tidCount = Self.transactionID(&peer.nextTransaction, leg: peerID, into: &tid)
-            legs[peerID] = peer
-            withUnsafeBytes(of: &tid) { t in
-                peer.remotePath.withUnsafeBytes { to in
-                    peer.localURI.withUnsafeBytes { from in
-                        let tidBytes = UnsafeRawBufferPointer(rebasing: t[0..<tidCount])
-                        let n = MSRPWriter.reportLength(
-                            transactionID: tidBytes,
-                            toPath: to,
-                            fromPath: from,
-                            messageID: messageID.buffer,
-                            byteRange: range,
-                            status: status
-                        )
-                        destination.reserve(n)
-                        destination.outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { p in
-                            MSRPWriter.writeReport(
-                                transactionID: tidBytes,
-                                toPath: to,
-                                fromPath: from,
-                                messageID: messageID.buffer,
-                                byteRange: range,
-                                status: status,
-                                into: p,
-                                at: 0
-                            ) ?? 0
-                        }
-                    }
-                }
+        let sent = forEachConnectedPeer(of: leg) { destination, tid, to, from in
+            let n = MSRPWriter.reportLength(
+                transactionID: tid,
+                toPath: to,
+                fromPath: from,
+                messageID: messageID.buffer,
+                byteRange: range,
+                status: status
+            )
+            destination.reserve(n)
+            destination.outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { p in
+                MSRPWriter.writeReport(
+                    transactionID: tid,
+                    toPath: to,
+                    fromPath: from,
+                    messageID: messageID.buffer,
+                    byteRange: range,
+                    status: status,
+                    into: p,
+                    at: 0
+                ) ?? 0
             }
             queue(destination)
-            counters.reportsForwarded &+= 1
         }
+        counters.reportsForwarded &+= UInt64(sent)
     }
 
     /// The status code of a REPORT's `Status: 000 200 OK` header.

@@ -103,7 +103,7 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
         guard var l = legs[leg] else { return }
         l.remotePath = path
         legs[leg] = l
-        let target = Self.firstHop(path)
+        let target = MSRPURI.firstHop(of: path)
         guard let (host, port) = target, let address = Self.address(host, port) else {
             events(.recipientUnreachable(l.charged, leg, "the recipient's MSRP path has no usable first URI"))
             return
@@ -148,28 +148,22 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
         }
         l.connection = connection
         connection.legs.append(leg)
-        // The binding SEND (RFC 4975 §5.4, §7.1: a SEND with no body).
-        var tid = (UInt64(0), UInt64(0))
-        let tidCount = Self.transactionID(&l.nextTransaction, leg: leg, into: &tid)
         legs[leg] = l
+        // The binding SEND (RFC 4975 §5.4, §7.1: a SEND with no body).
         let messageID = Array("b\(leg)".utf8)
-        withUnsafeBytes(of: &tid) { t in
-            l.remotePath.withUnsafeBytes { to in
-                l.localURI.withUnsafeBytes { from in
-                    messageID.withUnsafeBytes { mid in
-                        let chunk = MSRPWriter.SendChunk(
-                            transactionID: UnsafeRawBufferPointer(rebasing: t[0..<tidCount]),
-                            toPath: to,
-                            fromPath: from,
-                            messageID: mid,
-                            byteRange: ByteRange(start: 1, end: 0, total: 0),
-                            contentType: UnsafeRawBufferPointer(start: nil, count: 0),
-                            body: UnsafeRawBufferPointer(start: nil, count: 0),
-                            flag: .end
-                        )
-                        write(chunk, to: connection)
-                    }
-                }
+        withNextTransaction(leg) { tid, to, from in
+            messageID.withUnsafeBytes { mid in
+                let chunk = MSRPWriter.SendChunk(
+                    transactionID: tid,
+                    toPath: to,
+                    fromPath: from,
+                    messageID: mid,
+                    byteRange: ByteRange(start: 1, end: 0, total: 0),
+                    contentType: UnsafeRawBufferPointer(start: nil, count: 0),
+                    body: UnsafeRawBufferPointer(start: nil, count: 0),
+                    flag: .end
+                )
+                write(chunk, to: connection)
             }
         }
         flushQueued()
@@ -253,15 +247,6 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
     static func address(_ host: String, _ port: Int) -> SocketAddress? {
         (try? SocketAddress(ipAddress: host, port: port))
             ?? (try? SocketAddress.makeAddressResolvingHost(host, port: port))
-    }
-
-    /// Host and port of the first URI of an MSRP path.
-    static func firstHop(_ path: [UInt8]) -> (String, Int)? {
-        path.withUnsafeBytes { p -> (String, Int)? in
-            let n = p.firstIndex(of: 0x20) ?? p.count
-            guard let uri = try? MSRPURI(parsing: UnsafeRawBufferPointer(rebasing: p[0..<n])) else { return nil }
-            return (uri.host.string, uri.port ?? 2855)
-        }
     }
 
     /// A fresh transaction id for a request the server sends on `leg`: `t` and the leg's

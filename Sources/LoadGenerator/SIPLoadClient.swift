@@ -366,7 +366,7 @@ final class SIPLoadClient: @unchecked Sendable {
             sessions[i].serverSessionID = String(last[last.index(after: slash)...].prefix { $0 != ";" })
         }
         let relay = configuration.relayHost.map { ($0, configuration.relayPort) }
-        guard let (h, p) = relay ?? Self.hostPort(path[0]) else {
+        guard let (h, p) = relay ?? MSRPURI.firstHop(of: Array(path[0].utf8)) else {
             settle(i, failedWith: 488)
             return
         }
@@ -414,14 +414,6 @@ final class SIPLoadClient: @unchecked Sendable {
                     client.loop.execute { client.settle(i, failedWith: 503) }
                 }
             }
-    }
-
-    static func hostPort(_ uri: String) -> (String, Int)? {
-        var bytes = Array(uri.utf8)
-        return bytes.withUnsafeMutableBytes { b -> (String, Int)? in
-            guard let u = try? MSRPURI(parsing: UnsafeRawBufferPointer(b)) else { return nil }
-            return (u.host.string, u.port ?? 2855)
-        }
     }
 
     // MARK: Teardown

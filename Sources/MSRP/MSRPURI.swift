@@ -160,6 +160,19 @@ public enum MSRPURIProblem: Error, Sendable, Hashable {
     }
 }
 
+extension MSRPURI {
+    /// Host and port of the first URI of a path (`msrp://HOST[:PORT]/…`, URIs separated by
+    /// spaces): where a connection for it goes (RFC 4975 §6; port 2855 when none is given).
+    /// Nil when the first URI is not an MSRP URI.
+    public static func firstHop(of path: [UInt8]) -> (host: String, port: Int)? {
+        path.withUnsafeBytes { p -> (host: String, port: Int)? in
+            let n = p.firstIndex(of: 0x20) ?? p.count
+            guard let uri = try? MSRPURI(parsing: UnsafeRawBufferPointer(rebasing: p[0..<n])) else { return nil }
+            return (uri.host.string, uri.port ?? 2855)
+        }
+    }
+}
+
 /// A To-Path or From-Path value: one or more MSRP URIs separated by single spaces (RFC 4975 §9),
 /// validated when the frame was parsed.
 public struct MSRPPath: CustomStringConvertible {
