@@ -72,6 +72,7 @@ let package = Package(
             name: "IMServer",
             dependencies: [
                 "SIP", "MSRP", "Charging", "ChargingPipeline",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

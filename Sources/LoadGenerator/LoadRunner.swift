@@ -37,7 +37,20 @@ public enum LoadRunner {
 
         // SIP over UDP, on the first loop.
         let plan = SendPlan(model: c.model, window: c.window, sessions: c.model.sessions)
-        let sip = SIPLoadClient(loop: loops[0], group: group, configuration: c, plan: plan, msrpListenPort: msrpPort)
+        let target: SocketAddress
+        do {
+            target = try SocketAddress.makeAddressResolvingHost(c.targetHost, port: c.targetPort)
+        } catch {
+            throw LoadError("cannot resolve the target \(c.targetHost):\(c.targetPort): \(error)")
+        }
+        let sip = SIPLoadClient(
+            loop: loops[0],
+            group: group,
+            configuration: c,
+            target: target,
+            plan: plan,
+            msrpListenPort: msrpPort
+        )
         let udp = try DatagramBootstrap(group: loops[0])
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
@@ -59,7 +72,7 @@ public enum LoadRunner {
                         try channel.pipeline.syncOperations.addHandler(SIPLoadStreamHandler(client: sip))
                     }
                 }
-                .connect(to: try SocketAddress.makeAddressResolvingHost(c.targetHost, port: c.targetPort))
+                .connect(to: target)
                 .wait()
             : nil
         defer { try? stream?.close().wait() }

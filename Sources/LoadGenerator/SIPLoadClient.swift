@@ -56,9 +56,19 @@ final class SIPLoadClient: @unchecked Sendable {
     var retransmitter: RepeatedTask? = nil
     let nonce: String
 
-    init(loop: EventLoop, group: EventLoopGroup, configuration: LoadConfiguration, plan: SendPlan, msrpListenPort: Int)
-    {
+    /// The target's SIP address, resolved once by the runner.
+    let target: SocketAddress
+
+    init(
+        loop: EventLoop,
+        group: EventLoopGroup,
+        configuration: LoadConfiguration,
+        target: SocketAddress,
+        plan: SendPlan,
+        msrpListenPort: Int
+    ) {
         self.loop = loop
+        self.target = target
         self.group = group
         self.configuration = configuration
         self.plan = plan
@@ -66,12 +76,6 @@ final class SIPLoadClient: @unchecked Sendable {
         sessions = Array(repeating: Session(), count: configuration.model.sessions)
         setUp = loop.makePromise()
         nonce = String(UInt64(truncatingIfNeeded: monotonicNanoseconds()) % 1_000_000_007, radix: 36)
-    }
-
-    var target: SocketAddress {
-        // Resolved once by the runner (a literal address), so nothing here blocks.
-        (try? SocketAddress(ipAddress: configuration.targetHost, port: configuration.targetPort))
-            ?? (try! SocketAddress(ipAddress: "127.0.0.1", port: configuration.targetPort))
     }
 
     var host: String { configuration.msrpListenHost }

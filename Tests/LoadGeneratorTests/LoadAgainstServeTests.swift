@@ -55,6 +55,8 @@ import Testing
 
     @Test func everyMessageIsDeliveredOnceAndChargedAsTheServerAcceptedIt() throws {
         let (server, enabler, sip) = try Self.server()
+        // Stopped however the test ends (shutdown is idempotent: the call below gives the figures).
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
         let r = try LoadRunner.run(Self.configuration(sip))
         let s = server.shutdown(waitingUpTo: 2_000_000_000)
         #expect(r.sessionsSetUp == 12 && r.setup.count == 12 && r.bye.count == 12)
@@ -75,6 +77,8 @@ import Testing
 
     @Test func sipOverTCPSetsUpEverySessionOnOneConnection() throws {
         let (server, enabler, sip) = try Self.server()
+        // Stopped however the test ends (shutdown is idempotent: the call below gives the figures).
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
         let r = try LoadRunner.run(Self.configuration(sip) { $0.sipOverTCP = true })
         let s = server.shutdown(waitingUpTo: 2_000_000_000)
         #expect(r.sessionsSetUp == 12 && r.bye.count == 12)
@@ -86,6 +90,8 @@ import Testing
     /// 6.3.3.2 on the wire: a URI list of three recipients per session; each gets every message.
     @Test func aConferenceDeliversEveryMessageToEachRecipient() throws {
         let (server, enabler, sip) = try Self.server(setup: .conference)
+        // Stopped however the test ends (shutdown is idempotent: the call below gives the figures).
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
         let r = try LoadRunner.run(
             Self.configuration(sip) {
                 $0.model.charging.setup = .conference
