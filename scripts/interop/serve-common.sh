@@ -4,13 +4,18 @@
 # in the background cannot hold them after the script ends.
 for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true; done
 
-# A scratch folder (kept with KEEP=1) and the processes to stop at exit: TERM, then KILL.
+# A scratch folder (kept with KEEP=1) and the processes to stop at exit: TERM, then KILL, and
+# any process left whose command line names the folder.
 out=$(mktemp -d "/tmp/msrpcharge-$(basename "$0" .sh).XXXXXX")
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # A peer's own children (Kamailio forks its workers) outlive its main process: every process
+  # whose command line names this run's folder goes too.
+  pkill -f "$out/" 2>/dev/null || true
   sleep 0.3
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  pkill -9 -f "$out/" 2>/dev/null || true
   [ -n "${KEEP:-}" ] || rm -rf "$out"
 }
 trap cleanup EXIT
