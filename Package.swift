@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "MSRPChargeCommands",
             dependencies: [
-                "MSRP", "Charging", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator",
+                "MSRP", "SIP", "Charging", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -22,6 +22,19 @@ public struct LoadConfiguration: Sendable {
     /// Recipients per session: `conferenceSize` for a conference, else one.
     public var recipientsPerSession: Int { model.charging.setup == .conference ? max(1, conferenceSize) : 1 }
 
+    /// A recipient the generator does not play (SIPp, a softphone, another UA registered with
+    /// the target): callers INVITE this SIP URI, with `[session]` replaced by the session's
+    /// index, and nothing REGISTERs. Its MSRP answer must name `--msrp-listen` for the delivery
+    /// check to see the messages (the target then connects to the generator, as it does for
+    /// the generator's own recipients).
+    public var externalRecipient: String? = nil
+
+    /// The URI session `i` calls when the recipient is external.
+    public func externalRecipientURI(_ i: Int) -> String? {
+        guard let uri = externalRecipient else { return nil }
+        return uri.replacingAll("[session]", with: String(i))
+    }
+
     /// Chunks a connection keeps unanswered at most when no rate is set.
     public var window = 16
     /// Sessions set up per second (nil: as fast as the target answers).
@@ -35,4 +48,19 @@ public struct LoadConfiguration: Sendable {
     public var phaseTimeout: Int64 = 30_000_000_000
 
     public init() {}
+}
+
+extension String {
+    /// Every occurrence of `token` replaced by `value` (no Foundation here).
+    func replacingAll(_ token: String, with value: String) -> String {
+        guard !token.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: token) {
+            out += rest[..<r.lowerBound]
+            out += value
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
 }

@@ -143,7 +143,8 @@ final class SIPLoadClient: @unchecked Sendable {
         return m
     }
 
-    func recipientURI(_ i: Int) -> String { "sip:lr\(i)@load.test" }
+    /// The URI caller `i` INVITEs: its own recipient `lr<i>`, or the external one.
+    func recipientURI(_ i: Int) -> String { configuration.externalRecipientURI(i) ?? "sip:lr\(i)@load.test" }
     func callerURI(_ i: Int) -> String { "sip:lc\(i)@load.test" }
 
     // MARK: Set-up
@@ -181,6 +182,10 @@ final class SIPLoadClient: @unchecked Sendable {
     func register(_ i: Int, _ k: Int = 0) {
         sessions[i].phase = .registering
         sessions[i].tag = "t\(i)x\(nonce)"
+        guard configuration.externalRecipient == nil else {
+            invite(i)  // someone else's recipient, registered by itself
+            return
+        }
         let user = recipientUser(i, k)
         var m = request(
             .register,
@@ -200,7 +205,8 @@ final class SIPLoadClient: @unchecked Sendable {
         sessions[i].callID = "ld-call-\(i)-\(nonce)"
         let media = MSRPMediaDescription(port: 9, acceptTypes: ["text/plain"], path: ["msrp://\(host):9/lc\(i);tcp"])
         let conference = configuration.recipientsPerSession > 1
-        let target = conference ? "sip:adhoc\(i)@load.test" : recipientURI(i)
+        let target =
+            conference ? "sip:adhoc\(i)@load.test" : recipientURI(i)
         var m = request(
             .invite,
             uri: target,

@@ -3,6 +3,7 @@ import Foundation
 import Histogram
 import LoadEngine
 import LoadGenerator
+import SIP
 
 /// `msrpcharge load`: the network load generator. Both ends of every session, SIP and MSRP,
 /// against any IM server (ours: `msrpcharge serve`), with `bench`'s workload options.
@@ -34,6 +35,15 @@ public struct Load: ParsableCommand {
             "Send the callers' chunks through an RFC 4976 relay, msrp://HOST:PORT;tcp (Kamailio's msrp module, for one)."
     )
     var relay: String?
+
+    @Option(
+        help: """
+            Call this SIP URI instead of the generator's own recipients, and REGISTER none: a \
+            recipient registered by itself (SIPp, a softphone). [session] in it becomes the \
+            session's index. Its MSRP answer must name --msrp-listen for the delivery check.
+            """
+    )
+    var recipient: String?
 
     @Option(help: "Recipients per session with --setup conference (an RFC 5366 URI list in the INVITE).")
     var conferenceSize = 3
@@ -108,6 +118,19 @@ public struct Load: ParsableCommand {
             throw ValidationError("--setup-rate must be a positive number of sessions per second, got \(setupRate)")
         }
         c.setupRate = setupRate
+        if let recipient {
+            guard recipient.hasPrefix("sip:"),
+                (try? SIPURI(parsing: recipient.replacingOccurrences(of: "[session]", with: "0"))) != nil
+            else {
+                throw ValidationError("--recipient must be a SIP URI (sip:USER@HOST), got '\(recipient)'")
+            }
+            guard c.model.charging.setup != .conference else {
+                throw ValidationError(
+                    "--recipient calls one recipient per session; it cannot be used with --setup conference"
+                )
+            }
+            c.externalRecipient = recipient
+        }
         return c
     }
 

@@ -173,6 +173,24 @@ import Testing
         #expect(r.setupFailures == [403: 12], "credit refused: 403 for every INVITE")
         #expect(!r.delivery.ok && r.delivery.detail.contains("12 sessions not set up"))
     }
+
+    /// `--recipient`: nothing REGISTERs, and each caller INVITEs the URI with its index in it;
+    /// here no one registered them, so the server answers 404 to every one. (The answered case,
+    /// SIPp as the recipient, is scripts/interop/sipp.sh.)
+    @Test func anExternalRecipientIsCalledByItsURIAndNothingRegisters() throws {
+        let (server, _, sip) = try Self.server()
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
+        let c = Self.configuration(sip) {
+            $0.externalRecipient = "sip:ext[session]@load.test"
+            $0.model.duration = 100_000_000
+        }
+        #expect(c.externalRecipientURI(7) == "sip:ext7@load.test")
+        let r = try LoadRunner.run(c)
+        let s = server.shutdown(waitingUpTo: 1_000_000_000)
+        #expect(s.sipRequests["REGISTER", default: 0] == 0)
+        #expect(s.sipRequests["INVITE"] == 12)
+        #expect(r.setupFailures == [404: 12], "no one registered ext0…ext11")
+    }
 }
 
 /// The recipients' delivery check, fed frames through an embedded channel: it must catch a

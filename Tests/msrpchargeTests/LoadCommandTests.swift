@@ -79,6 +79,18 @@ import Testing
         } catch {
             #expect(Load.message(for: error).contains("'speed'"))
         }
+        do {
+            _ = try Load.parseAsRoot(["--recipient", "bob@example.test"])
+            Issue.record("--recipient without sip: accepted")
+        } catch {
+            #expect(Load.message(for: error).contains("got 'bob@example.test'"))
+        }
+        do {
+            _ = try Load.parseAsRoot(["--recipient", "sip:bob@example.test", "--setup", "conference"])
+            Issue.record("--recipient with a conference accepted")
+        } catch {
+            #expect(Load.message(for: error).contains("--setup conference"))
+        }
     }
 }
 

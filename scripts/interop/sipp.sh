@@ -4,7 +4,10 @@
 # pause, BYE) for CALLS calls at RATE per second: every call must succeed (SIPp's exit status),
 # serve must count them set up and ended, and its conservation check must pass. Then the
 # 403 path: serve with an enabler that denies every CH-2 request, and a SIPp caller that
-# requires a 403 whose Reason header names 4012 DIAMETER_CREDIT_LIMIT_REACHED.
+# requires a 403 whose Reason header names 4012 DIAMETER_CREDIT_LIMIT_REACHED. Last, SIPp as
+# the recipient UAS of `msrpcharge load`: load's callers INVITE the AOR SIPp registered
+# (--recipient), SIPp answers with load's MSRP listener as its path, and load's delivery check,
+# SIPp's exit status and serve's conservation check must all pass.
 # Usage: scripts/interop/sipp.sh BIN   (CALLS, RATE; prints SKIPPED and exits 0 when it cannot run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +22,7 @@ fi
 command -v python3 >/dev/null || skip "python3 is not installed (the MSRP sink)"
 . scripts/interop/serve-common.sh
 base=$((20000 + RANDOM % 20000))
-sip=$base msrp=$((base + 1)) sink=$((base + 10)) uas=$((base + 11)) uac=$((base + 12))
+sip=$base msrp=$((base + 1)) sink=$((base + 10)) uas=$((base + 11)) uac=$((base + 12)) lmsrp=$((base + 13))
 d=scripts/interop/sipp
 sed "s/SINKPORT/$sink/g" $d/uas.xml >"$out/uas.xml"
 
@@ -59,4 +62,24 @@ fi
 stop_serve "$out/serve.log"
 grep -q "sessions: 0 set up, $denied refused" "$out/serve.log" || { cat "$out/serve.log"; echo "FAILED: not $denied refused"; exit 1; }
 echo "SIPp: $denied calls refused 403 with Reason: SIP;cause=403;text=\"4012 DIAMETER_CREDIT_LIMIT_REACHED\""
+# 3. SIPp as the recipient UAS of `msrpcharge load` (SIP by SIPp, MSRP checked by load).
+sed "s/SINKPORT/$lmsrp/g" $d/uas.xml >"$out/uas-load.xml"
+sessions=$((calls < 50 ? calls : 50))
+serve2 --mode both --interim-interval 0
+sippr register2 -sf $d/register.xml -p $uas -m 1 -timeout 10s -timeout_error || { echo "FAILED: REGISTER"; exit 1; }
+sippr uasload -sf "$out/uas-load.xml" -p $uas -m "$sessions" -timeout 120s -timeout_error &
+uaspid=$!
+pids+=($uaspid)
+sleep 0.5
+if ! "$bin" load --target sip:127.0.0.1:$sip --msrp-listen 127.0.0.1:$lmsrp --recipient sip:bob@example.test \
+  --sessions "$sessions" --duration 2 --multi-chunk-share 0.3 --fail-if delivery >"$out/load.txt" 2>"$out/load.err"; then
+  cat "$out/load.txt" "$out/load.err"; echo "FAILED: load with SIPp as its recipient"; exit 1
+fi
+wait $uaspid || { tail -20 "$out/uasload.log"; echo "FAILED: SIPp recipient of load"; exit 1; }
+stop_serve "$out/serve.log"
+grep -q "sessions: $sessions set up, 0 refused, $sessions ended" "$out/serve.log" || { cat "$out/serve.log"; echo "FAILED: serve did not set up and end $sessions sessions"; exit 1; }
+grep -q "^conservation: ok" "$out/serve.log" || { cat "$out/serve.log"; echo "FAILED: conservation"; exit 1; }
+grep -E "^(msrpcharge load|traffic|delivery)" "$out/load.txt" || true
+grep -q "^delivery: OK" "$out/load.txt" || { cat "$out/load.txt"; echo "FAILED: load's delivery check"; exit 1; }
+echo "SIPp as load's recipient UAS: $sessions sessions set up and ended, every message delivered (SIPp's exit status 0)"
 echo "SIPp interop: OK"
