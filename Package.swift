@@ -100,6 +100,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The report as one self-contained HTML page (inline SVG and CSS; no I/O, no Foundation).
+        .target(name: "ReportPage"),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.
         .target(name: "CPrefetch"),
         // One C header: the bit mask of a byte's positions in 64 bytes (SSE2 PMOVMSKB).
@@ -115,6 +117,7 @@ let package = Package(
             name: "MSRPChargeCommands",
             dependencies: [
                 "MSRP", "SIP", "Charging", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator",
+                "ReportPage",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

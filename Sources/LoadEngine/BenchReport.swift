@@ -148,6 +148,9 @@ public struct BenchReport: Codable, Sendable {
         public var p9999: Double
         public var max: Double
         public var mean: Double
+        /// The whole percentile distribution, as HdrHistogram's `.hgrm` lists it (five ticks
+        /// per half distance to 100 %): what a report page plots. Absent in older reports.
+        public var distribution: [PercentilePoint]? = nil
     }
 
     /// The engine's counts against the traffic model's (counted as the traffic was built).
@@ -502,7 +505,8 @@ extension BenchReport {
             p999: us(99.9),
             p9999: us(99.99),
             max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
-            mean: h.totalCount == 0 ? 0 : h.mean / 1000
+            mean: h.totalCount == 0 ? 0 : h.mean / 1000,
+            distribution: PercentilePoint.distribution(of: h)
         )
     }
 

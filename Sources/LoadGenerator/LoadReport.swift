@@ -10,9 +10,11 @@ public struct LoadReport: Sendable {
         public var p99: Double
         public var p999: Double
         public var max: Double
+        /// The whole percentile distribution (what a report page plots); not kept per interval.
+        public var distribution: [PercentilePoint]? = nil
 
         /// From a histogram of nanoseconds, in microseconds.
-        init(_ h: Histogram<UInt64>) {
+        init(_ h: Histogram<UInt64>, distribution withDistribution: Bool = true) {
             count = h.totalCount
             func us(_ v: UInt64) -> Double { Double(v) / 1000 }
             p50 = count == 0 ? 0 : us(h.valueAtPercentile(50))
@@ -20,6 +22,7 @@ public struct LoadReport: Sendable {
             p99 = count == 0 ? 0 : us(h.valueAtPercentile(99))
             p999 = count == 0 ? 0 : us(h.valueAtPercentile(99.9))
             max = count == 0 ? 0 : us(h.max)
+            if withDistribution { distribution = PercentilePoint.distribution(of: h) }
         }
     }
 
@@ -50,7 +53,7 @@ public struct LoadReport: Sendable {
             self.seconds = seconds
             self.chunksPerSecond = chunksPerSecond
             self.messagesPerSecond = messagesPerSecond
-            latency = Latency(h)
+            latency = Latency(h, distribution: false)
         }
     }
 

@@ -3,6 +3,7 @@ import Charging
 import DiameterNIO
 import Foundation
 import LoadEngine
+import ReportPage
 
 /// `msrpcharge bench`: the load engine with the embedded Charging Enabler.
 public struct Bench: ParsableCommand {
@@ -44,6 +45,9 @@ public struct Bench: ParsableCommand {
 
     @Option(help: "Write per-second throughput and latency percentiles as CSV to this file.")
     var intervalCsv: String?
+
+    @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
+    var html: String?
 
     @Option(
         help: ArgumentHelp(
@@ -180,6 +184,10 @@ public struct Bench: ParsableCommand {
                 h.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
                 try writeFile(hgrm + "/" + name + ".hgrm", Data(text.utf8))
             }
+        }
+        if let html {
+            let page = ReportPage.html(runs: [ReportPageRuns.run(bench: report, label: "bench")], title: "msrpcharge bench")
+            try ReportPageFile.write(page, to: html)
         }
         if let intervalCsv {
             var csv = "second,seconds,chunks_per_sec,messages_per_sec,requests_per_sec,p50_us,p99_us,max_us\n"

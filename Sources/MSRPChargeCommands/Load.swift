@@ -3,6 +3,7 @@ import Foundation
 import Histogram
 import LoadEngine
 import LoadGenerator
+import ReportPage
 import SIP
 
 /// `msrpcharge load`: the network load generator. Both ends of every session, SIP and MSRP,
@@ -70,6 +71,24 @@ public struct Load: ParsableCommand {
 
     @Option(help: "A condition that fails the run (exit status 3): 'delivery', or chunks-per-second<N, chunk-p99-us>N.")
     var failIf: [String] = []
+
+    @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
+    var html: String?
+
+    /// The workload in one line, for the JSON and the page.
+    func workloadLine(_ c: LoadConfiguration) -> String {
+        let m = c.model
+        var s = "msrpcharge load: \(m.sessions) sessions against sip:\(c.targetHost):\(c.targetPort) over \(transport)"
+        s += c.relayHost.map { " through the relay \($0):\(c.relayPort)" } ?? ""
+        s += ", set-up \(m.charging.setup)"
+        s += ", messages of \(workload.size) bytes (\(ReportText.pct(m.multiChunkShare)) multi-chunk in chunks of ≤\(m.chunkSize), "
+        s += "\(ReportText.pct(m.abortedShare)) aborted), Failure-Report no \(ReportText.pct(m.failureReportNoShare)) / partial "
+        s += "\(ReportText.pct(m.failureReportPartialShare)), \(m.workers) worker\(m.workers == 1 ? "" : "s"), "
+        s += m.targetRate.map { "target \(ReportText.si($0)) chunks/s (open loop)" } ?? "window \(c.window) per connection"
+        s += m.totalChunks.map { ", \($0) chunks" } ?? ", \(ReportText.num(Double(m.duration) / 1e9)) s"
+        s += ", seed \(m.seed)"
+        return s
+    }
 
     public init() {}
 
@@ -155,7 +174,26 @@ public struct Load: ParsableCommand {
             throw CLIError("load: \(error)")
         }
         print(LoadReportText.lines(report).joined(separator: "\n"))
-        if let json { try LoadReportText.writeJSON(report, sessions: jsonSessions, to: json) }
+        var failed: [String] = []
+        for condition in failIf.flatMap({ $0.split(separator: ",") }).map(String.init) {
+            if condition == "delivery", !report.delivery.ok { failed.append("delivery") }
+            if condition.hasPrefix("chunks-per-second<"), let v = Double(condition.dropFirst(18)),
+                report.chunksPerSecond < v
+            {
+                failed.append(condition)
+            }
+            if condition.hasPrefix("chunk-p99-us>"), let v = Double(condition.dropFirst(13)), report.chunk.p99 > v {
+                failed.append(condition)
+            }
+        }
+        let saved = LoadReportText.json(
+            report,
+            workload: workloadLine(c),
+            failedConditions: failed,
+            sessions: jsonSessions
+        )
+        if let json { try LoadReportText.writeJSON(saved, to: json) }
+        if let html { try ReportPageFile.write(ReportPage.html(runs: [ReportPageRuns.run(load: saved, label: "load")], title: "msrpcharge load"), to: html) }
         if let hgrm {
             try FileManager.default.createDirectory(atPath: hgrm, withIntermediateDirectories: true)
             for (name, h) in report.histograms {
@@ -176,18 +214,6 @@ public struct Load: ParsableCommand {
             }
             guard FileManager.default.createFile(atPath: intervalCsv, contents: Data(csv.utf8)) else {
                 throw CLIError("cannot write --interval-csv '\(intervalCsv)'")
-            }
-        }
-        var failed: [String] = []
-        for condition in failIf.flatMap({ $0.split(separator: ",") }).map(String.init) {
-            if condition == "delivery", !report.delivery.ok { failed.append("delivery") }
-            if condition.hasPrefix("chunks-per-second<"), let v = Double(condition.dropFirst(18)),
-                report.chunksPerSecond < v
-            {
-                failed.append(condition)
-            }
-            if condition.hasPrefix("chunk-p99-us>"), let v = Double(condition.dropFirst(13)), report.chunk.p99 > v {
-                failed.append(condition)
             }
         }
         if !failed.isEmpty {
@@ -261,10 +287,31 @@ enum LoadReportText {
         var generatorCPUSeconds: Double
         var sendQueueFull: UInt64
         var sessionUsage: [LoadReport.SessionUsage]?
+        /// "load": tells a saved report from `bench`'s when it is read back.
+        var kind: String? = "load"
+        var workload: String? = nil
+        var intervals: [Interval]? = nil
+        var failedConditions: [String]? = nil
+
+        /// One second of the timed phase: SEND → 200 percentiles in µs.
+        struct Interval: Codable {
+            var second: Int
+            var seconds: Double
+            var chunksPerSecond: Double
+            var messagesPerSecond: Double
+            var p50: Double
+            var p99: Double
+            var max: Double
+        }
     }
 
-    static func writeJSON(_ r: LoadReport, sessions: Bool = false, to path: String) throws {
-        let j = JSON(
+    static func json(
+        _ r: LoadReport,
+        workload: String? = nil,
+        failedConditions: [String] = [],
+        sessions: Bool = false
+    ) -> JSON {
+        var j = JSON(
             sessions: r.sessions,
             sessionsSetUp: r.sessionsSetUp,
             setupFailures: Dictionary(uniqueKeysWithValues: r.setupFailures.map { (String($0.key), $0.value) }),
@@ -287,6 +334,23 @@ enum LoadReportText {
             sendQueueFull: r.sendQueueFull,
             sessionUsage: sessions ? r.sessionUsage : nil
         )
+        j.workload = workload
+        j.failedConditions = failedConditions
+        j.intervals = r.intervals.map {
+            JSON.Interval(
+                second: $0.second,
+                seconds: $0.seconds,
+                chunksPerSecond: $0.chunksPerSecond,
+                messagesPerSecond: $0.messagesPerSecond,
+                p50: $0.latency.p50,
+                p99: $0.latency.p99,
+                max: $0.latency.max
+            )
+        }
+        return j
+    }
+
+    static func writeJSON(_ j: JSON, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(j)

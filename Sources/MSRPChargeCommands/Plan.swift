@@ -2,6 +2,7 @@ import ArgumentParser
 import Charging
 import Foundation
 import LoadEngine
+import ReportPage
 
 /// `msrpcharge plan`: charging request rates and engine cores for a traffic description.
 public struct Plan: ParsableCommand {
@@ -66,6 +67,9 @@ public struct Plan: ParsableCommand {
 
     @Option(help: "Write the plan as JSON to this file ('-' for standard output).")
     var json: String?
+
+    @Option(help: "Write the plan as one self-contained HTML page (requests/s and cores per interval as bars).")
+    var html: String?
 
     public init() {}
 
@@ -134,6 +138,18 @@ public struct Plan: ParsableCommand {
         )
         let plan = CapacityPlan(input, interimIntervals: try intervals())
         print(Self.render(plan), terminator: "")
+        if let html {
+            let lines = Self.render(plan).split(separator: "\n").prefix { !$0.isEmpty }.map(String.init)
+            let chart = PlanChart(
+                lines: lines,
+                intervals: plan.rows.map(\.interimIntervalSeconds),
+                interimsPerSecond: plan.rows.map(\.ch1InterimPerSecond),
+                requestsPerSecond: plan.rows.map(\.requestsPerSecond),
+                coreSeconds: plan.rows.map(\.coreSeconds),
+                cores: plan.rows.map(\.cores)
+            )
+            try ReportPageFile.write(ReportPage.html(plan: chart, title: "msrpcharge plan"), to: html)
+        }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -3,10 +3,10 @@ import LoadEngine
 
 /// The human-readable form of a ``BenchReport``.
 enum ReportText {
-    static func render(_ r: BenchReport) -> String {
+    /// The workload as the report begins: what was run, two lines.
+    static func workload(_ r: BenchReport) -> String {
         var s = ""
         let w = r.workload
-        let t = r.throughput
         let run = w.totalChunks.map { "\($0) chunks" } ?? String(format: "%.1f s", w.durationSeconds ?? 0)
         s += "msrpcharge bench: \(w.sessions) sessions, messages of \(w.messageSizes) bytes "
         s += "(\(pct(w.multiChunkShare)) multi-chunk in chunks of ≤\(w.chunkSize), \(pct(w.abortedShare)) aborted), "
@@ -19,8 +19,22 @@ enum ReportText {
             "\n  traffic: \(w.messageInterval.map { "each session's messages \($0) s apart" } ?? "no pause between a session's messages"), reads of \(w.readSizes) bytes, \(w.templates) message templates, "
         s +=
             "Failure-Report no \(pct(w.failureReportNoShare)) / partial \(pct(w.failureReportPartialShare)), seed \(w.seed), \(w.shards) shards, "
-        s += "shard affinity \(pct(w.shardAffinity))\n\n"
+        s += "shard affinity \(pct(w.shardAffinity))"
+        return s
+    }
 
+    /// The machine line, where the report has one.
+    static func machine(_ r: BenchReport) -> String? {
+        guard let m = r.machine else { return nil }
+        var s =
+            "Machine during the timed phase: \(m.cpus) CPUs, \(pct(m.busyShare)) busy, \(pct(m.stealShare)) taken by the hypervisor (steal); "
+        s += "workers preempted \(m.workerPreemptions.map(String.init).joined(separator: ", ")) times"
+        return s
+    }
+
+    static func render(_ r: BenchReport) -> String {
+        var s = workload(r) + "\n\n"
+        let t = r.throughput
         s += String(format: "Throughput (timed phase %.2f s)\n", t.seconds)
         s += row("chunks", "\(t.chunks)", si(t.chunksPerSecond) + " chunks/s")
         s += row("messages", "\(t.messages) + \(t.abortedMessages) aborted", si(t.messagesPerSecond) + " msgs/s")
@@ -64,11 +78,7 @@ enum ReportText {
             )
         }
         s += "\n\n"
-        if let m = r.machine {
-            s +=
-                "Machine during the timed phase: \(m.cpus) CPUs, \(pct(m.busyShare)) busy, \(pct(m.stealShare)) taken by the hypervisor (steal); "
-            s += "workers preempted \(m.workerPreemptions.map(String.init).joined(separator: ", ")) times\n\n"
-        }
+        if let m = machine(r) { s += m + "\n\n" }
 
         let c = r.charging
         let wire = r.diameter != nil
