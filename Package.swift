@@ -192,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "msrpchargeTests",
             dependencies: [
-                "MSRPChargeCommands", "MSRP", "LoadEngine", "Charging", "DiameterNIO", "IMServer",
+                "MSRPChargeCommands", "MSRP", "LoadEngine", "Charging", "DiameterNIO", "IMServer", "ReportPage",
+                "InteropScriptSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -4,7 +4,8 @@
 # reason when its peer is missing) tshark (the independent MSRP and Diameter dissector),
 # freeDiameterd with its extensions and headers (the independent Diameter peer), iproute2 (the
 # network namespace freeDiameterd runs in), python3's pip (python-diameter's messages), SIPp
-# (sip-tester, the independent SIP peer), Kamailio (its msrp module, an independent MSRP relay) and gcc (the interop scripts' small C helpers).
+# (sip-tester, the independent SIP peer), Kamailio (its msrp module, an independent MSRP relay), gcc (the interop scripts' small C helpers)
+# and Chromium (the report page rendered in a real browser, headless).
 set -euo pipefail
 need=()
 dpkg -s libjemalloc-dev >/dev/null 2>&1 || need+=(libjemalloc-dev)
@@ -15,6 +16,7 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

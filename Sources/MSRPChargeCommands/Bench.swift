@@ -186,7 +186,10 @@ public struct Bench: ParsableCommand {
             }
         }
         if let html {
-            let page = ReportPage.html(runs: [ReportPageRuns.run(bench: report, label: "bench")], title: "msrpcharge bench")
+            let page = ReportPage.html(
+                runs: [ReportPageRuns.run(bench: report, label: "bench")],
+                title: "msrpcharge bench"
+            )
             try ReportPageFile.write(page, to: html)
         }
         if let intervalCsv {

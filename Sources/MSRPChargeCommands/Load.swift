@@ -81,10 +81,14 @@ public struct Load: ParsableCommand {
         var s = "msrpcharge load: \(m.sessions) sessions against sip:\(c.targetHost):\(c.targetPort) over \(transport)"
         s += c.relayHost.map { " through the relay \($0):\(c.relayPort)" } ?? ""
         s += ", set-up \(m.charging.setup)"
-        s += ", messages of \(workload.size) bytes (\(ReportText.pct(m.multiChunkShare)) multi-chunk in chunks of ≤\(m.chunkSize), "
-        s += "\(ReportText.pct(m.abortedShare)) aborted), Failure-Report no \(ReportText.pct(m.failureReportNoShare)) / partial "
+        s +=
+            ", messages of \(workload.size) bytes (\(ReportText.pct(m.multiChunkShare)) multi-chunk in chunks of ≤\(m.chunkSize), "
+        s +=
+            "\(ReportText.pct(m.abortedShare)) aborted), Failure-Report no \(ReportText.pct(m.failureReportNoShare)) / partial "
         s += "\(ReportText.pct(m.failureReportPartialShare)), \(m.workers) worker\(m.workers == 1 ? "" : "s"), "
-        s += m.targetRate.map { "target \(ReportText.si($0)) chunks/s (open loop)" } ?? "window \(c.window) per connection"
+        s +=
+            m.targetRate.map { "target \(ReportText.si($0)) chunks/s (open loop)" }
+            ?? "window \(c.window) per connection"
         s += m.totalChunks.map { ", \($0) chunks" } ?? ", \(ReportText.num(Double(m.duration) / 1e9)) s"
         s += ", seed \(m.seed)"
         return s
@@ -193,7 +197,12 @@ public struct Load: ParsableCommand {
             sessions: jsonSessions
         )
         if let json { try LoadReportText.writeJSON(saved, to: json) }
-        if let html { try ReportPageFile.write(ReportPage.html(runs: [ReportPageRuns.run(load: saved, label: "load")], title: "msrpcharge load"), to: html) }
+        if let html {
+            try ReportPageFile.write(
+                ReportPage.html(runs: [ReportPageRuns.run(load: saved, label: "load")], title: "msrpcharge load"),
+                to: html
+            )
+        }
         if let hgrm {
             try FileManager.default.createDirectory(atPath: hgrm, withIntermediateDirectories: true)
             for (name, h) in report.histograms {

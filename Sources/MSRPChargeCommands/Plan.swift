@@ -139,7 +139,9 @@ public struct Plan: ParsableCommand {
         let plan = CapacityPlan(input, interimIntervals: try intervals())
         print(Self.render(plan), terminator: "")
         if let html {
-            let lines = Self.render(plan).split(separator: "\n").prefix { !$0.isEmpty }.map(String.init)
+            let lines = Self.render(plan).split(separator: "\n", omittingEmptySubsequences: false).prefix {
+                !$0.isEmpty
+            }.map(String.init)
             let chart = PlanChart(
                 lines: lines,
                 intervals: plan.rows.map(\.interimIntervalSeconds),

@@ -82,7 +82,10 @@ enum ReportPageRuns {
                 ("chunks/s", ReportText.si(j.chunksPerSecond)),
                 ("chunks sent", String(j.chunksSent)),
                 ("messages sent", "\(j.messagesSent) + \(j.abortedSent) aborted"),
-                ("sessions set up", "\(j.sessionsSetUp) of \(j.sessions) in \(String(format: "%.2f", j.setupSeconds)) s"),
+                (
+                    "sessions set up",
+                    "\(j.sessionsSetUp) of \(j.sessions) in \(String(format: "%.2f", j.setupSeconds)) s"
+                ),
                 ("SIP set-up failures", failures.isEmpty ? "none" : failures.joined(separator: ", ")),
                 ("timed phase", String(format: "%.2f s", j.seconds)),
             ],
@@ -126,7 +129,9 @@ enum ReportPageRuns {
         } catch {
             throw CLIError("report: '\(path)' is not a report msrpcharge can read: \(error)")
         }
-        throw CLIError("report: '\(path)' is neither a bench report (--json of bench) nor a load report (--json of load)")
+        throw CLIError(
+            "report: '\(path)' is neither a bench report (--json of bench) nor a load report (--json of load)"
+        )
     }
 }
 

@@ -78,7 +78,8 @@ struct LineChart {
         let yTop = yMax
         let f = SVGText.fixed
         var s = "<svg class=\"chart\" id=\"\(SVGText.escape(id))\" xmlns=\"http://www.w3.org/2000/svg\""
-        s += " viewBox=\"0 0 \(f(Self.width, 0)) \(f(Self.height, 0))\" width=\"\(f(Self.width, 0))\" height=\"\(f(Self.height, 0))\""
+        s +=
+            " viewBox=\"0 0 \(f(Self.width, 0)) \(f(Self.height, 0))\" width=\"\(f(Self.width, 0))\" height=\"\(f(Self.height, 0))\""
         s += " data-plot=\"\(f(Self.left, 2)) \(f(Self.top, 2)) \(f(Self.plotWidth, 2)) \(f(Self.plotHeight, 2))\""
         switch xAxis {
         case .percentile(let decades): s += " data-x-axis=\"percentile\" data-decades=\"\(decades)\""
@@ -87,7 +88,8 @@ struct LineChart {
         s += " data-y-max=\"\(f(yTop, 6))\""
         s += logY ? " data-y-scale=\"log\" data-y-min=\"\(f(yMin, 6))\"" : " data-y-scale=\"linear\""
         s += " role=\"img\" aria-label=\"\(SVGText.escape(title))\">"
-        s += "<text class=\"title\" x=\"\(f(Self.left, 0))\" y=\"20\">\(SVGText.escape(title))\(logY ? " (log scale)" : "")</text>"
+        s +=
+            "<text class=\"title\" x=\"\(f(Self.left, 0))\" y=\"20\">\(SVGText.escape(title))\(logY ? " (log scale)" : "")</text>"
         // Grid and y labels: five steps, or one per decade.
         var ticks: [Double] = (0...5).map { yTop * Double($0) / 5 }
         if logY {
@@ -100,43 +102,57 @@ struct LineChart {
         }
         for v in ticks {
             let py = y(v, yTop)
-            s += "<line class=\"grid\" x1=\"\(f(Self.left, 1))\" y1=\"\(f(py, 1))\" x2=\"\(f(Self.left + Self.plotWidth, 1))\" y2=\"\(f(py, 1))\"/>"
-            s += "<text class=\"tick\" x=\"\(f(Self.left - 6, 1))\" y=\"\(f(py + 4, 1))\" text-anchor=\"end\">\(SVGText.si(v))</text>"
+            s +=
+                "<line class=\"grid\" x1=\"\(f(Self.left, 1))\" y1=\"\(f(py, 1))\" x2=\"\(f(Self.left + Self.plotWidth, 1))\" y2=\"\(f(py, 1))\"/>"
+            s +=
+                "<text class=\"tick\" x=\"\(f(Self.left - 6, 1))\" y=\"\(f(py + 4, 1))\" text-anchor=\"end\">\(SVGText.si(v))</text>"
         }
-        s += "<text class=\"axis\" transform=\"translate(14 \(f(Self.top + Self.plotHeight / 2, 1))) rotate(-90)\" text-anchor=\"middle\">\(SVGText.escape(yLabel))</text>"
+        s +=
+            "<text class=\"axis\" transform=\"translate(14 \(f(Self.top + Self.plotHeight / 2, 1))) rotate(-90)\" text-anchor=\"middle\">\(SVGText.escape(yLabel))</text>"
         // x ticks.
         switch xAxis {
         case .percentile(let decades):
             for d in 0...decades {
                 let px = Self.left + Double(d) / Double(decades) * Self.plotWidth
-                s += "<line class=\"grid\" x1=\"\(f(px, 1))\" y1=\"\(f(Self.top, 1))\" x2=\"\(f(px, 1))\" y2=\"\(f(Self.top + Self.plotHeight, 1))\"/>"
-                s += "<text class=\"tick\" x=\"\(f(px, 1))\" y=\"\(f(Self.top + Self.plotHeight + 16, 1))\" text-anchor=\"middle\">\(PercentileAxis.label(decade: d))</text>"
+                s +=
+                    "<line class=\"grid\" x1=\"\(f(px, 1))\" y1=\"\(f(Self.top, 1))\" x2=\"\(f(px, 1))\" y2=\"\(f(Self.top + Self.plotHeight, 1))\"/>"
+                s +=
+                    "<text class=\"tick\" x=\"\(f(px, 1))\" y=\"\(f(Self.top + Self.plotHeight + 16, 1))\" text-anchor=\"middle\">\(PercentileAxis.label(decade: d))</text>"
             }
-            s += "<text class=\"axis\" x=\"\(f(Self.left + Self.plotWidth / 2, 1))\" y=\"\(f(Self.top + Self.plotHeight + 36, 1))\" text-anchor=\"middle\">percentile (the right end is the maximum)</text>"
+            s +=
+                "<text class=\"axis\" x=\"\(f(Self.left + Self.plotWidth / 2, 1))\" y=\"\(f(Self.top + Self.plotHeight + 36, 1))\" text-anchor=\"middle\">percentile (the right end is the maximum)</text>"
         case .linear(let max, let label):
             let step = SVGText.niceCeiling(max / 6)
             var v = 0.0
             while v <= max + 1e-9 {
                 let px = x(v)
-                s += "<line class=\"grid\" x1=\"\(f(px, 1))\" y1=\"\(f(Self.top, 1))\" x2=\"\(f(px, 1))\" y2=\"\(f(Self.top + Self.plotHeight, 1))\"/>"
-                s += "<text class=\"tick\" x=\"\(f(px, 1))\" y=\"\(f(Self.top + Self.plotHeight + 16, 1))\" text-anchor=\"middle\">\(SVGText.si(v))</text>"
+                s +=
+                    "<line class=\"grid\" x1=\"\(f(px, 1))\" y1=\"\(f(Self.top, 1))\" x2=\"\(f(px, 1))\" y2=\"\(f(Self.top + Self.plotHeight, 1))\"/>"
+                s +=
+                    "<text class=\"tick\" x=\"\(f(px, 1))\" y=\"\(f(Self.top + Self.plotHeight + 16, 1))\" text-anchor=\"middle\">\(SVGText.si(v))</text>"
                 v += step
             }
-            s += "<text class=\"axis\" x=\"\(f(Self.left + Self.plotWidth / 2, 1))\" y=\"\(f(Self.top + Self.plotHeight + 36, 1))\" text-anchor=\"middle\">\(SVGText.escape(label))</text>"
+            s +=
+                "<text class=\"axis\" x=\"\(f(Self.left + Self.plotWidth / 2, 1))\" y=\"\(f(Self.top + Self.plotHeight + 36, 1))\" text-anchor=\"middle\">\(SVGText.escape(label))</text>"
         }
-        s += "<rect class=\"frame\" x=\"\(f(Self.left, 1))\" y=\"\(f(Self.top, 1))\" width=\"\(f(Self.plotWidth, 1))\" height=\"\(f(Self.plotHeight, 1))\"/>"
+        s +=
+            "<rect class=\"frame\" x=\"\(f(Self.left, 1))\" y=\"\(f(Self.top, 1))\" width=\"\(f(Self.plotWidth, 1))\" height=\"\(f(Self.plotHeight, 1))\"/>"
         // The series, and a legend to the right of the plot.
         for (k, series) in self.series.enumerated() {
             let points = series.points.map { "\(f(x($0.0), 2)),\(f(y($0.1, yTop), 2))" }.joined(separator: " ")
-            s += "<polyline class=\"series\" data-run=\"\(SVGText.escape(series.run))\" data-name=\"\(SVGText.escape(series.name))\""
+            s +=
+                "<polyline class=\"series\" data-run=\"\(SVGText.escape(series.run))\" data-name=\"\(SVGText.escape(series.name))\""
             s += " fill=\"none\" stroke=\"\(series.colour)\" stroke-width=\"2\" points=\"\(points)\"/>"
             let ly = Self.top + 8 + Double(k) * 18
             let lx = Self.left + Self.plotWidth + 12
-            s += "<line x1=\"\(f(lx, 1))\" y1=\"\(f(ly, 1))\" x2=\"\(f(lx + 18, 1))\" y2=\"\(f(ly, 1))\" stroke=\"\(series.colour)\" stroke-width=\"3\"/>"
-            s += "<text class=\"legend\" x=\"\(f(lx + 22, 1))\" y=\"\(f(ly + 4, 1))\">\(SVGText.escape(Self.short(series.run)))</text>"
+            s +=
+                "<line x1=\"\(f(lx, 1))\" y1=\"\(f(ly, 1))\" x2=\"\(f(lx + 18, 1))\" y2=\"\(f(ly, 1))\" stroke=\"\(series.colour)\" stroke-width=\"3\"/>"
+            s +=
+                "<text class=\"legend\" x=\"\(f(lx + 22, 1))\" y=\"\(f(ly + 4, 1))\">\(SVGText.escape(Self.short(series.run)))</text>"
         }
         if series.allSatisfy({ $0.points.isEmpty }) {
-            s += "<text class=\"empty\" x=\"\(f(Self.left + Self.plotWidth / 2, 1))\" y=\"\(f(Self.top + Self.plotHeight / 2, 1))\" text-anchor=\"middle\">no samples</text>"
+            s +=
+                "<text class=\"empty\" x=\"\(f(Self.left + Self.plotWidth / 2, 1))\" y=\"\(f(Self.top + Self.plotHeight / 2, 1))\" text-anchor=\"middle\">no samples</text>"
         }
         return s + "</svg>"
     }

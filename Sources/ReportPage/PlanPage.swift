@@ -41,8 +41,18 @@ extension ReportPage {
             unit: "requests/s",
             categories: categories,
             series: [
-                BarChart.Series(run: "CH-1 interims", colour: colour(0), values: p.interimsPerSecond, notes: p.interimsPerSecond.map { _ in "CH-1 interim" }),
-                BarChart.Series(run: "all requests", colour: colour(1), values: p.requestsPerSecond, notes: p.requestsPerSecond.map { _ in "all kinds" }),
+                BarChart.Series(
+                    run: "CH-1 interims",
+                    colour: colour(0),
+                    values: p.interimsPerSecond,
+                    notes: p.interimsPerSecond.map { _ in "CH-1 interim" }
+                ),
+                BarChart.Series(
+                    run: "all requests",
+                    colour: colour(1),
+                    values: p.requestsPerSecond,
+                    notes: p.requestsPerSecond.map { _ in "all kinds" }
+                ),
             ]
         ).svg()
         body += "</section><section id=\"plan-cores\"><h2>Engine cores, by interim interval</h2>"

@@ -75,10 +75,13 @@ public enum ReportPage {
         s += "</p><table><tr><th>run</th><th>check</th><th></th><th>detail</th></tr>"
         for (i, r) in runs.enumerated() {
             for c in r.checks {
-                s += "<tr class=\"check\" data-run=\"\(SVGText.escape(r.label))\" data-check=\"\(SVGText.escape(c.name))\""
+                s +=
+                    "<tr class=\"check\" data-run=\"\(SVGText.escape(r.label))\" data-check=\"\(SVGText.escape(c.name))\""
                 s += " data-ok=\"\(c.ok.map { $0 ? "true" : "false" } ?? "n/a")\">"
-                s += "<td><span class=\"swatch\" style=\"background:\(colour(i))\"></span>\(SVGText.escape(r.label))</td>"
-                s += "<td>\(SVGText.escape(c.name))</td><td>\(badge(c.ok))</td><td>\(SVGText.escape(c.detail))</td></tr>"
+                s +=
+                    "<td><span class=\"swatch\" style=\"background:\(colour(i))\"></span>\(SVGText.escape(r.label))</td>"
+                s +=
+                    "<td>\(SVGText.escape(c.name))</td><td>\(badge(c.ok))</td><td>\(SVGText.escape(c.detail))</td></tr>"
             }
         }
         return s + "</table></section>"
@@ -88,7 +91,8 @@ public enum ReportPage {
         var s = "<section id=\"workload\"><h2>Workload and machine</h2>"
         for (i, r) in runs.enumerated() {
             s += "<h3><span class=\"swatch\" style=\"background:\(colour(i))\"></span>\(SVGText.escape(r.label))</h3>"
-            s += "<p class=\"workload\">\(SVGText.escape(r.workload))</p><p class=\"workload\">\(SVGText.escape(r.machine))</p>"
+            s +=
+                "<p class=\"workload\">\(SVGText.escape(r.workload))</p><p class=\"workload\">\(SVGText.escape(r.machine))</p>"
             if !r.figures.isEmpty {
                 s += "<table>"
                 for (name, value) in r.figures {
@@ -115,19 +119,35 @@ public enum ReportPage {
             var rows = ""
             for (i, r) in runs.enumerated() {
                 guard let l = r.latencies.first(where: { $0.name == name }) else { continue }
-                series.append(LineChart.Series(run: r.label, name: name, colour: colour(i), points: l.points.map { ($0.percentile, $0.value) }))
-                rows += "<tr><td><span class=\"swatch\" style=\"background:\(colour(i))\"></span>\(SVGText.escape(r.label))</td>"
+                series.append(
+                    LineChart.Series(
+                        run: r.label,
+                        name: name,
+                        colour: colour(i),
+                        points: l.points.map { ($0.percentile, $0.value) }
+                    )
+                )
+                rows +=
+                    "<tr><td><span class=\"swatch\" style=\"background:\(colour(i))\"></span>\(SVGText.escape(r.label))</td>"
                 rows += "<td class=\"num\">\(l.count)</td>"
                 for q in [50.0, 90, 99, 99.9, 99.99, 100] {
-                    rows += "<td class=\"num\">\(l.points.isEmpty ? "–" : SVGText.fixed(value(at: q, l.points), 1))</td>"
+                    rows +=
+                        "<td class=\"num\">\(l.points.isEmpty ? "–" : SVGText.fixed(value(at: q, l.points), 1))</td>"
                 }
                 rows += "</tr>"
             }
             let decades = PercentileAxis.decades(for: series.flatMap { $0.points.map(\.0) })
-            var chart = LineChart(id: "latency-\(n)", title: name, xAxis: .percentile(decades: decades), yLabel: "µs", series: series)
+            var chart = LineChart(
+                id: "latency-\(n)",
+                title: name,
+                xAxis: .percentile(decades: decades),
+                yLabel: "µs",
+                series: series
+            )
             chart.logY = LineChart.wantsLogY(series)
             s += chart.svg()
-            s += "<table><tr><th>run</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>p99.99</th><th>max (µs)</th></tr>\(rows)</table>"
+            s +=
+                "<table><tr><th>run</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>p99.99</th><th>max (µs)</th></tr>\(rows)</table>"
         }
         return s + "</section>"
     }
@@ -143,17 +163,40 @@ public enum ReportPage {
         }
         let xMax = seconds(runs)
         let chunks = runs.enumerated().map { i, r in
-            LineChart.Series(run: r.label, name: "chunks/s", colour: colour(i), points: r.intervals.map { ($0.second, $0.chunksPerSecond) })
+            LineChart.Series(
+                run: r.label,
+                name: "chunks/s",
+                colour: colour(i),
+                points: r.intervals.map { ($0.second, $0.chunksPerSecond) }
+            )
         }
-        s += LineChart(id: "chunks-per-second", title: "chunks/s, second by second", xAxis: .linear(max: xMax, label: "second of the timed phase"), yLabel: "chunks/s", series: chunks).svg()
+        s += LineChart(
+            id: "chunks-per-second",
+            title: "chunks/s, second by second",
+            xAxis: .linear(max: xMax, label: "second of the timed phase"),
+            yLabel: "chunks/s",
+            series: chunks
+        ).svg()
         let requests = runs.enumerated().compactMap { i, r -> LineChart.Series? in
             guard r.intervals.contains(where: { $0.requestsPerSecond != nil }) else { return nil }
-            return LineChart.Series(run: r.label, name: "requests/s", colour: colour(i), points: r.intervals.map { ($0.second, $0.requestsPerSecond ?? 0) })
+            return LineChart.Series(
+                run: r.label,
+                name: "requests/s",
+                colour: colour(i),
+                points: r.intervals.map { ($0.second, $0.requestsPerSecond ?? 0) }
+            )
         }
         if requests.isEmpty {
-            s += "<p class=\"none\">No charging requests per second in these reports (load sees the server from outside; its charging is in serve's figures).</p>"
+            s +=
+                "<p class=\"none\">No charging requests per second in these reports (load sees the server from outside; its charging is in serve's figures).</p>"
         } else {
-            s += LineChart(id: "requests-per-second", title: "charging requests/s (CH-1 and CH-2), second by second", xAxis: .linear(max: xMax, label: "second of the timed phase"), yLabel: "requests/s", series: requests).svg()
+            s += LineChart(
+                id: "requests-per-second",
+                title: "charging requests/s (CH-1 and CH-2), second by second",
+                xAxis: .linear(max: xMax, label: "second of the timed phase"),
+                yLabel: "requests/s",
+                series: requests
+            ).svg()
         }
         return s + "</section>"
     }
@@ -164,9 +207,20 @@ public enum ReportPage {
             return s + "<p class=\"none\">No interval data in these reports.</p></section>"
         }
         let series = runs.enumerated().map { i, r in
-            LineChart.Series(run: r.label, name: "p99", colour: colour(i), points: r.intervals.map { ($0.second, $0.p99) })
+            LineChart.Series(
+                run: r.label,
+                name: "p99",
+                colour: colour(i),
+                points: r.intervals.map { ($0.second, $0.p99) }
+            )
         }
-        s += LineChart(id: "p99-per-second", title: "p99 of each second (µs)", xAxis: .linear(max: seconds(runs), label: "second of the timed phase"), yLabel: "µs", series: series).svg()
+        s += LineChart(
+            id: "p99-per-second",
+            title: "p99 of each second (µs)",
+            xAxis: .linear(max: seconds(runs), label: "second of the timed phase"),
+            yLabel: "µs",
+            series: series
+        ).svg()
         return s + "</section>"
     }
 
@@ -184,12 +238,19 @@ public enum ReportPage {
                 values: names.map { n in r.stages.first { $0.name == n }?.chunksPerSecond },
                 notes: names.map { n in
                     r.stages.first { $0.name == n }.map { st in
-                        "× previous \(SVGText.fixed(st.ratioToPrevious, 3))" + (st.ratioToTable.map { ", × table \(SVGText.fixed($0, 3))" } ?? "")
+                        "× previous \(SVGText.fixed(st.ratioToPrevious, 3))"
+                            + (st.ratioToTable.map { ", × table \(SVGText.fixed($0, 3))" } ?? "")
                     }
                 }
             )
         }
-        s += BarChart(id: "stages-bars", title: "the same traffic through successive depths of the pipeline", unit: "chunks/s", categories: names, series: series).svg()
+        s += BarChart(
+            id: "stages-bars",
+            title: "the same traffic through successive depths of the pipeline",
+            unit: "chunks/s",
+            categories: names,
+            series: series
+        ).svg()
         return s + "</section>"
     }
 
@@ -208,7 +269,13 @@ public enum ReportPage {
                 notes: kinds.map { _ in nil }
             )
         }
-        s += BarChart(id: "requests-bars", title: "requests sent, first transmissions and retransmissions", unit: "requests", categories: kinds, series: series).svg()
+        s += BarChart(
+            id: "requests-bars",
+            title: "requests sent, first transmissions and retransmissions",
+            unit: "requests",
+            categories: kinds,
+            series: series
+        ).svg()
         return s + "</section>"
     }
 }

@@ -43,6 +43,16 @@ enum SVGText {
         if a >= 1e9 { return sig(v / 1e9) + " G" }
         if a >= 1e6 { return sig(v / 1e6) + " M" }
         if a >= 1e3 { return sig(v / 1e3) + " k" }
+        if a > 0 && a < 1 {
+            // Three significant figures below 1 (0.0107 cores, not 0.01).
+            var digits = 2
+            var x = a
+            while x < 1 && digits < 8 {
+                x *= 10
+                digits += 1
+            }
+            return trim(fixed(v, digits))
+        }
         return sig(v)
     }
 

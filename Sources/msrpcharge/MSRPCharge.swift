@@ -7,6 +7,8 @@ struct MSRPCharge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "msrpcharge",
         abstract: "MSRP charging at load: parse, charge and measure MSRP chunks.",
-        subcommands: [Bench.self, Plan.self, Inspect.self, Enabler.self, Serve.self, Load.self, Reconcile.self, Report.self]
+        subcommands: [
+            Bench.self, Plan.self, Inspect.self, Enabler.self, Serve.self, Load.self, Reconcile.self, Report.self,
+        ]
     )
 }

@@ -29,9 +29,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: json) }
         let common = ["--target", "sip:127.0.0.1:\(sip)", "--sessions", "4", "--duration", "0.5", "--workers", "1"]
         let csv = json + ".csv"
+        let html = json + ".html"
         defer { try? FileManager.default.removeItem(atPath: csv) }
+        defer { try? FileManager.default.removeItem(atPath: html) }
         var ok = try Load.parseAsRoot(
-            common.map { $0 == "0.5" ? "2.2" : $0 } + ["--json", json, "--interval-csv", csv, "--fail-if", "delivery"]
+            common.map { $0 == "0.5" ? "2.2" : $0 } + [
+                "--json", json, "--interval-csv", csv, "--fail-if", "delivery", "--html", html,
+            ]
         )
         try ok.run()
         let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
@@ -49,8 +53,19 @@ import Testing
                 "chunksPerSecond",
                 "responses", "messagesSent", "abortedSent", "bytesSent", "messagesDelivered", "abortedDelivered",
                 "bytesDelivered", "delivery", "latency", "window", "generatorCPUSeconds", "sendQueueFull",
+                "kind", "workload", "intervals", "failedConditions",
             ]
         )
+        #expect(object["kind"] as? String == "load")
+        #expect((object["intervals"] as? [Any])?.count == 2)
+        #expect((object["workload"] as? String)?.contains("4 sessions against sip:127.0.0.1:\(sip) over udp") == true)
+        // The page: the delivery check passed, the four latency curves, chunks/s second by second.
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("data-check=\"delivery\" data-ok=\"true\""))
+        for name in ["session set-up (INVITE → 200)", "SEND → 200", "message delivery", "BYE → 200"] {
+            #expect(page.contains("class=\"series\" data-run=\"load\" data-name=\"\(name)\""), "\(name)")
+        }
+        #expect(page.contains("id=\"chunks-per-second\""))
         // "rate" is there only with --rate (this run keeps a window).
         #expect((object["delivery"] as? [String: Any])?["ok"] as? Bool == true)
         #expect(
