@@ -33,8 +33,9 @@ struct BarChart {
         s += "<text class=\"title\" x=\"10\" y=\"20\">\(SVGText.escape(title)) (\(SVGText.escape(unit)))</text>"
         for (c, category) in categories.enumerated() {
             let y0 = 34 + Double(c) * perCategory
+            let group = Double(max(1, series.count)) * (Self.barHeight + 3) - 3
             s +=
-                "<text class=\"tick\" x=\"\(f(Self.left - 8, 1))\" y=\"\(f(y0 + perCategory / 2, 1))\" text-anchor=\"end\">\(SVGText.escape(category))</text>"
+                "<text class=\"tick\" x=\"\(f(Self.left - 8, 1))\" y=\"\(f(y0 + group / 2 + 4, 1))\" text-anchor=\"end\">\(SVGText.escape(category))</text>"
             for (k, run) in series.enumerated() {
                 guard c < run.values.count, let v = run.values[c] else { continue }
                 let y = y0 + Double(k) * (Self.barHeight + 3)

@@ -93,13 +93,25 @@ public enum ReportPage {
             s += "<h3><span class=\"swatch\" style=\"background:\(colour(i))\"></span>\(SVGText.escape(r.label))</h3>"
             s +=
                 "<p class=\"workload\">\(SVGText.escape(r.workload))</p><p class=\"workload\">\(SVGText.escape(r.machine))</p>"
-            if !r.figures.isEmpty {
-                s += "<table>"
-                for (name, value) in r.figures {
-                    s += "<tr><td>\(SVGText.escape(name))</td><td class=\"num\">\(SVGText.escape(value))</td></tr>"
-                }
-                s += "</table>"
+        }
+        // The headline figures side by side, one column per run.
+        var names: [String] = []
+        for r in runs { for (name, _) in r.figures where !names.contains(name) { names.append(name) } }
+        if !names.isEmpty {
+            s += "<table class=\"figures\"><tr><th></th>"
+            for (i, r) in runs.enumerated() {
+                s +=
+                    "<th><span class=\"swatch\" style=\"background:\(colour(i))\"></span>\(SVGText.escape(r.label))</th>"
             }
+            s += "</tr>"
+            for name in names {
+                s += "<tr><td>\(SVGText.escape(name))</td>"
+                for r in runs {
+                    s += "<td class=\"num\">\(SVGText.escape(r.figures.first { $0.0 == name }?.1 ?? "–"))</td>"
+                }
+                s += "</tr>"
+            }
+            s += "</table>"
         }
         return s + "</section>"
     }
@@ -119,14 +131,16 @@ public enum ReportPage {
             var rows = ""
             for (i, r) in runs.enumerated() {
                 guard let l = r.latencies.first(where: { $0.name == name }) else { continue }
-                series.append(
-                    LineChart.Series(
-                        run: r.label,
-                        name: name,
-                        colour: colour(i),
-                        points: l.points.map { ($0.percentile, $0.value) }
+                if !l.points.isEmpty {
+                    series.append(
+                        LineChart.Series(
+                            run: r.label,
+                            name: name,
+                            colour: colour(i),
+                            points: l.points.map { ($0.percentile, $0.value) }
+                        )
                     )
-                )
+                }
                 rows +=
                     "<tr><td><span class=\"swatch\" style=\"background:\(colour(i))\"></span>\(SVGText.escape(r.label))</td>"
                 rows += "<td class=\"num\">\(l.count)</td>"
