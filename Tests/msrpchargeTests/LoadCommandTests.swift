@@ -66,6 +66,13 @@ import Testing
             #expect(page.contains("class=\"series\" data-run=\"load\" data-name=\"\(name)\""), "\(name)")
         }
         #expect(page.contains("id=\"chunks-per-second\""))
+        // Read back by `report`, the saved load report draws the same curves, labelled by its file.
+        var report = try Report.parseAsRoot([json, "--html", html])
+        try report.run()
+        let label = URL(fileURLWithPath: json).deletingPathExtension().lastPathComponent
+        let saved = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(saved.contains("class=\"series\" data-run=\"\(label)\" data-name=\"SEND → 200\""))
+        #expect(saved.contains("data-run=\"\(label)\" data-check=\"delivery\" data-ok=\"true\""))
         // "rate" is there only with --rate (this run keeps a window).
         #expect((object["delivery"] as? [String: Any])?["ok"] as? Bool == true)
         #expect(
