@@ -100,6 +100,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The system's zlib (HdrHistogram's compressed encoding).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // HdrHistogram's V2 interchange encoding (compressed, base64): lossless reports to merge.
+        .target(
+            name: "HistogramCodec",
+            dependencies: ["CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         // The report as one self-contained HTML page (inline SVG and CSS; no I/O, no Foundation).
         .target(name: "ReportPage"),
         // One C header: a cache prefetch hint, which Swift has no intrinsic for.
@@ -159,6 +166,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
+        .testTarget(
+            name: "HistogramCodecTests",
+            dependencies: ["HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .testTarget(
             name: "LoadGeneratorTests",
             dependencies: [

@@ -7,6 +7,7 @@
 # (sip-tester, the independent SIP peer), Kamailio (its msrp module, an independent MSRP relay), gcc (the interop scripts' small C helpers)
 # and Chromium (the report page rendered in a real browser, headless).
 set -euo pipefail
+# zlib's headers (HdrHistogram's compressed encoding) are required, like jemalloc.
 need=()
 dpkg -s libjemalloc-dev >/dev/null 2>&1 || need+=(libjemalloc-dev)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
@@ -17,6 +18,7 @@ command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -25,6 +27,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null || {
     # jemalloc is required; the interop peers are not.
     dpkg -s libjemalloc-dev >/dev/null 2>&1 || { echo "bootstrap: libjemalloc-dev could not be installed" >&2; exit 1; }
+    [ -f /usr/include/zlib.h ] || { echo "bootstrap: zlib1g-dev could not be installed" >&2; exit 1; }
     echo "bootstrap: some of ${need[*]} could not be installed; their interop tests will be skipped" >&2
   }
 fi
