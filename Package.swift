@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MSRP", "Charging", "ChargingPipeline", "CPrefetch", "DiameterNIO",
+                "MSRP", "Charging", "ChargingPipeline", "CPrefetch", "DiameterNIO", "HistogramCodec",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "LoadGenerator",
             dependencies: [
-                "SIP", "MSRP", "Charging", "LoadEngine",
+                "SIP", "MSRP", "Charging", "LoadEngine", "HistogramCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "MSRPChargeCommands",
             dependencies: [
-                "MSRP", "SIP", "Charging", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator",
+                "MSRP", "SIP", "Charging", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator", "HistogramCodec",
                 "ReportPage",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

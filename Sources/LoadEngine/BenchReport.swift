@@ -1,6 +1,7 @@
 import Charging
 import DiameterNIO
 import Histogram
+import HistogramCodec
 
 /// Every figure of a `msrpcharge bench` run, as printed and as written with `--json`.
 /// Latencies are microseconds; rates are per second of the timed phase.
@@ -37,6 +38,11 @@ public struct BenchReport: Codable, Sendable {
         public var enablerLatency: String
         public var denialShare: Double
         public var timeoutShare: Double
+        /// `I/N` when this report is one partition of a run (`--partition`); nil when whole.
+        /// `sessions` is the whole run's; `workers` each partition's.
+        public var partition: String? = nil
+        /// Sessions this partition ran (nil when whole: all of them).
+        public var partitionSessions: Int? = nil
     }
 
     public struct Throughput: Codable, Sendable {
@@ -151,6 +157,8 @@ public struct BenchReport: Codable, Sendable {
         /// The whole percentile distribution, as HdrHistogram's `.hgrm` lists it (five ticks
         /// per half distance to 100 %): what a report page plots. Absent in older reports.
         public var distribution: [PercentilePoint]? = nil
+        /// The histogram itself, in HdrHistogram's V2 encoding: what `merge` adds up.
+        public var histogram: EncodedHistogram? = nil
     }
 
     /// The engine's counts against the traffic model's (counted as the traffic was built).
@@ -200,6 +208,11 @@ public struct BenchReport: Codable, Sendable {
         public var p50: Double
         public var p99: Double
         public var max: Double
+        /// The second's counts and its chunk latency histogram (V2), for `merge`.
+        public var chunks: UInt64? = nil
+        public var messages: UInt64? = nil
+        public var requests: UInt64? = nil
+        public var histogram: EncodedHistogram? = nil
     }
 
     public var workload: Workload
@@ -358,7 +371,9 @@ extension BenchReport {
             templates: TrafficBuilder.templateCount(m),
             enablerLatency: "\(m.enabler.latency)",
             denialShare: m.enabler.denialShare,
-            timeoutShare: m.enabler.timeoutShare
+            timeoutShare: m.enabler.timeoutShare,
+            partition: m.partition.isWhole ? nil : m.partition.description,
+            partitionSessions: m.partition.isWhole ? nil : m.partitionSessions
         )
         // The scan stage parses nothing: its counts are the traffic's.
         let scan = m.stage == .scan
@@ -440,17 +455,18 @@ extension BenchReport {
             enablerRequests > 0 ? enablerNanoseconds / Double(enablerRequests) : 0
         let setUpSeconds = r.workers.map(\.setUpSeconds).max() ?? 0
         let endSeconds = r.workers.map(\.endSeconds).max() ?? 0
+        let ran = m.partitionSessions
         setUp = Phase(
-            sessions: m.sessions,
+            sessions: ran,
             seconds: setUpSeconds,
-            sessionsPerSecond: Double(m.sessions) / max(setUpSeconds, 1e-9),
+            sessionsPerSecond: Double(ran) / max(setUpSeconds, 1e-9),
             completed: r.workers.reduce(0) { $0 + $1.sessionsSetUp },
             rejected: r.workers.reduce(0) { $0 + $1.sessionsRejected }
         )
         end = Phase(
-            sessions: m.sessions,
+            sessions: ran,
             seconds: endSeconds,
-            sessionsPerSecond: Double(m.sessions) / max(endSeconds, 1e-9),
+            sessionsPerSecond: Double(ran) / max(endSeconds, 1e-9),
             completed: nil,
             rejected: nil
         )
@@ -470,10 +486,10 @@ extension BenchReport {
         connectionBytesPerSession = r.connectionBytesPerSession
         ledgerBytesPerSession = r.ledgerBytesPerSession
         residentBytesPerSessionAfterSetUp = r.memoryAfterSetUp.map {
-            Double($0.currentBytes) / Double(max(1, m.sessions))
+            Double($0.currentBytes) / Double(max(1, ran))
         }
         residentBytes = r.memory?.currentBytes
-        residentBytesPerSession = r.memory.map { Double($0.currentBytes) / Double(max(1, m.sessions)) }
+        residentBytesPerSession = r.memory.map { Double($0.currentBytes) / Double(max(1, ran)) }
         peakResidentBytes = r.memory?.peakBytes
         machine = r.machine
         self.stages = stages
@@ -506,7 +522,8 @@ extension BenchReport {
             p9999: us(99.99),
             max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
             mean: h.totalCount == 0 ? 0 : h.mean / 1000,
-            distribution: PercentilePoint.distribution(of: h)
+            distribution: PercentilePoint.distribution(of: h),
+            histogram: EncodedHistogram(h)
         )
     }
 
@@ -578,7 +595,11 @@ extension BenchReport {
                     requestsPerSecond: Double(requests) / seconds,
                     p50: us(50),
                     p99: us(99),
-                    max: h.totalCount == 0 ? 0 : Double(h.max) / 1000
+                    max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
+                    chunks: chunks,
+                    messages: messages,
+                    requests: requests,
+                    histogram: EncodedHistogram(h)
                 )
             )
         }

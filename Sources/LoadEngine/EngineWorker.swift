@@ -107,7 +107,7 @@ final class EngineWorker: @unchecked Sendable {
         self.user = user
         self.enabler = enabler
         reader = StreamReader(templates)
-        count = (model.sessions - index + model.workers - 1) / model.workers
+        count = WorkloadModel.sessions(ofWorker: index, model.sessions, model.totalWorkers)
     }
 
     /// The hot-path state, the connections and the read buffer, between ``prepare()`` and
@@ -162,7 +162,7 @@ final class EngineWorker: @unchecked Sendable {
         )
         let connections = UnsafeMutablePointer<EngineConnection>.allocate(capacity: max(1, count))
         for c in 0..<count {
-            let session = index + c * model.workers
+            let session = index + c * model.totalWorkers
             (connections + c).initialize(
                 to: EngineConnection(key: TrafficBuilder.sessionKey(session, model), session: session)
             )
@@ -176,7 +176,7 @@ final class EngineWorker: @unchecked Sendable {
                 connections: connections,
                 count: count,
                 interval: model.messageInterval ?? .fixed(0),
-                nanosecondsPerChunk: model.targetRate.map { 1e9 * Double(model.workers) / $0 },
+                nanosecondsPerChunk: model.targetRate.map { 1e9 * Double(model.totalWorkers) / $0 },
                 seed: model.seed &+ UInt64(index),
                 reader: reader
             )
@@ -193,7 +193,7 @@ final class EngineWorker: @unchecked Sendable {
         tailPool.reserveCapacity(count + 1)
         for _ in 0..<upFront { tailPool.append(makeTailBuffer()) }
         result.sessions = count
-        var setUp = SetUpTracker(connections: count, workers: model.workers)
+        var setUp = SetUpTracker(connections: count, workers: model.totalWorkers)
         let setUpStart = monotonicNanoseconds()
         if charged {
             withUnsafeMutablePointer(to: &setUp) { tracker in
@@ -288,7 +288,7 @@ final class EngineWorker: @unchecked Sendable {
 
     /// This worker's share of a total split across the workers.
     func share(of total: Int) -> UInt64 {
-        let w = model.workers
+        let w = model.totalWorkers
         return UInt64(total / w + (index < total % w ? 1 : 0))
     }
 

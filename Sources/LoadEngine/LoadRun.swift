@@ -62,11 +62,11 @@ public enum LoadRun {
         let user = ChargingEnablerUser(charging)
         let enabler = EmbeddedChargingEnabler(
             model.enabler,
-            expectedSessions: charging.mode == .off ? 1 : model.sessions
+            expectedSessions: charging.mode == .off ? 1 : model.partitionSessions
         )
-        let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.sessions)
+        let table = SessionTable<ChargingSession>(shardCount: model.shards, expectedSessions: model.partitionSessions)
         let templates = TrafficTemplates(model: model)
-        let workers = (0..<model.workers).map {
+        let workers = (model.firstWorker..<(model.firstWorker + model.workers)).map {
             EngineWorker(
                 index: $0,
                 model: model,
@@ -143,7 +143,7 @@ public enum LoadRun {
             parsersMidFrame: results.reduce(0) { $0 + $1.parsersMidFrame },
             conservation: conservation,
             ledger: ledger.totals,
-            tableBytesPerSession: Double(table.storageBytes) / Double(model.sessions),
+            tableBytesPerSession: Double(table.storageBytes) / Double(model.partitionSessions),
             machine: cpuBefore.flatMap { a in
                 cpuAfter.map { b in
                     MachineLoad(
@@ -159,7 +159,7 @@ public enum LoadRun {
             memory: memory,
             memoryAfterSetUp: memoryAfterSetUp,
             connectionBytesPerSession: Double(MemoryLayout<EngineConnection>.stride),
-            ledgerBytesPerSession: Double(ledger.entries.storageBytes) / Double(model.sessions),
+            ledgerBytesPerSession: Double(ledger.entries.storageBytes) / Double(model.partitionSessions),
             diameter: diameter
         )
     }

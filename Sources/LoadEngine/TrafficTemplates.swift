@@ -241,7 +241,7 @@ public enum TrafficBuilder {
         return withUnsafeMutableBytes(of: &buffer) { p -> SessionKey in
             p[0] = UInt8(ascii: "s")
             digits(placeholder ? 0 : index, into: p.baseAddress! + 1, count: 7)
-            let n = m.workers
+            let n = m.totalWorkers  // the whole run's: a partition's keys are the whole run's
             let shardCount = SessionTable<ChargingSession>.roundedShardCount(m.shards)
             guard m.shardAffinity > 0, n > 1, shardCount >= n else {
                 return SessionKey(UnsafeRawBufferPointer(rebasing: p[0..<8]))!

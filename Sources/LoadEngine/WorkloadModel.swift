@@ -64,6 +64,23 @@ public struct WorkloadModel: Sendable {
     public var templateBytes = 64 << 20
     public var charging = ChargingConfiguration()
     public var enabler = EmbeddedEnablerConfiguration()
+    /// Which part of the run this process makes (`--partition I/N`). The model describes the
+    /// whole run: `sessions` of all partitions, `workers` per partition. Partition I runs the
+    /// whole run's workers `I·workers ..< (I+1)·workers`, each with the sessions, ids, random
+    /// streams and share of `--chunks` it has in the whole run.
+    public var partition = Partition.whole
+
+    /// Workers of the whole run, over every partition.
+    public var totalWorkers: Int { workers * partition.count }
+    /// The whole run's index of this partition's first worker.
+    public var firstWorker: Int { partition.index * workers }
+    /// Sessions this partition runs (all of them when whole).
+    public var partitionSessions: Int {
+        (firstWorker..<(firstWorker + workers)).reduce(0) { $0 + Self.sessions(ofWorker: $1, sessions, totalWorkers) }
+    }
+
+    /// Sessions of worker `w` of `n` when `total` are dealt round robin (session s to s % n).
+    public static func sessions(ofWorker w: Int, _ total: Int, _ n: Int) -> Int { (total - w + n - 1) / n }
 
     public init() {}
 
@@ -119,6 +136,11 @@ public struct WorkloadModel: Sendable {
         guard workers <= sessions else {
             throw WorkloadError(
                 "--workers (\(workers)) must not exceed --sessions (\(sessions)): each worker needs a session"
+            )
+        }
+        guard totalWorkers <= sessions else {
+            throw WorkloadError(
+                "--workers \(workers) in each of \(partition.count) partitions (\(totalWorkers)) must not exceed --sessions (\(sessions)): each worker needs a session"
             )
         }
         if let targetRate, !(targetRate > 0 && targetRate.isFinite) {

@@ -1,4 +1,5 @@
 import Histogram
+import HistogramCodec
 import LoadEngine
 
 /// What a `load` run measured, and its checks.
@@ -12,6 +13,8 @@ public struct LoadReport: Sendable {
         public var max: Double
         /// The whole percentile distribution (what a report page plots); not kept per interval.
         public var distribution: [PercentilePoint]? = nil
+        /// The histogram itself, in HdrHistogram's V2 encoding: what `merge` adds up.
+        public var histogram: EncodedHistogram? = nil
 
         /// From a histogram of nanoseconds, in microseconds.
         init(_ h: Histogram<UInt64>, distribution withDistribution: Bool = true) {
@@ -23,6 +26,7 @@ public struct LoadReport: Sendable {
             p999 = count == 0 ? 0 : us(h.valueAtPercentile(99.9))
             max = count == 0 ? 0 : us(h.max)
             if withDistribution { distribution = PercentilePoint.distribution(of: h) }
+            histogram = EncodedHistogram(h)
         }
     }
 
@@ -41,16 +45,23 @@ public struct LoadReport: Sendable {
         public var messagesPerSecond: Double
         /// SEND → 200 in that second.
         public var latency: Latency
+        /// The second's counts (what `merge` adds up).
+        public var chunks: UInt64
+        public var messages: UInt64
 
         init(
             second: Int,
             seconds: Double,
-            chunksPerSecond: Double,
-            messagesPerSecond: Double,
+            chunks: UInt64,
+            messages: UInt64,
             latency h: Histogram<UInt64>
         ) {
             self.second = second
             self.seconds = seconds
+            self.chunks = chunks
+            self.messages = messages
+            let chunksPerSecond = Double(chunks) / seconds
+            let messagesPerSecond = Double(messages) / seconds
             self.chunksPerSecond = chunksPerSecond
             self.messagesPerSecond = messagesPerSecond
             latency = Latency(h, distribution: false)

@@ -165,8 +165,8 @@ public enum LoadRunner {
                     LoadReport.Interval(
                         second: intervals.count + 1,
                         seconds: seconds,
-                        chunksPerSecond: Double(chunks &- last.chunks) / seconds,
-                        messagesPerSecond: Double(messages &- last.messages) / seconds,
+                        chunks: chunks &- last.chunks,
+                        messages: messages &- last.messages,
                         latency: latency
                     )
                 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Histogram
+import HistogramCodec
 import LoadEngine
 import LoadGenerator
 import ReportPage
@@ -311,6 +312,9 @@ enum LoadReportText {
             var p50: Double
             var p99: Double
             var max: Double
+            var chunks: UInt64? = nil
+            var messages: UInt64? = nil
+            var histogram: EncodedHistogram? = nil
         }
     }
 
@@ -353,7 +357,10 @@ enum LoadReportText {
                 messagesPerSecond: $0.messagesPerSecond,
                 p50: $0.latency.p50,
                 p99: $0.latency.p99,
-                max: $0.latency.max
+                max: $0.latency.max,
+                chunks: $0.chunks,
+                messages: $0.messages,
+                histogram: $0.latency.histogram
             )
         }
         return j

@@ -62,6 +62,18 @@ public struct WorkloadOptions: ParsableArguments {
     @Option(help: "Seed of the traffic and of the enabler's choices.")
     var seed: UInt64 = 1
 
+    @Option(
+        help: ArgumentHelp(
+            "Make partition I of N of the run, I/N from 0: its own sessions, ids and random streams.",
+            discussion:
+                "N generators with --partition 0/N … N-1/N make exactly the traffic of the one run (--sessions is the whole run's); msrpcharge merge joins their reports."
+        )
+    )
+    var partition: String?
+
+    @Option(help: "Partitions in all, the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's pod).")
+    var partitionCount: Int?
+
     @OptionGroup(title: "Charging")
     var charging: ChargingOptions
 
@@ -131,6 +143,21 @@ public struct WorkloadOptions: ParsableArguments {
         return .fixed(try value(text[...]))
     }
 
+    /// `--partition I/N`, or `--partition-count N` with the index from the environment; whole
+    /// without either.
+    func partitionChosen(environment: [String: String]) throws(WorkloadError) -> Partition {
+        let given = try partition.map { text throws(WorkloadError) in try Partition(parsing: text) }
+        guard let count = partitionCount else { return given ?? .whole }
+        guard count >= 1 else { throw WorkloadError("--partition-count must be at least 1, got \(count)") }
+        if let given {
+            guard given.count == count else {
+                throw WorkloadError("--partition \(given) and --partition-count \(count) disagree")
+            }
+            return given
+        }
+        return try Partition(count: count, environment: environment)
+    }
+
     /// The model these options describe; throws with the offending value.
     public func model() throws(WorkloadError) -> WorkloadModel {
         var m = WorkloadModel()
@@ -155,6 +182,7 @@ public struct WorkloadOptions: ParsableArguments {
         m.sampleEvery = sampleEvery
         m.charging = try charging.configuration()
         m.enabler = try charging.enablerConfiguration(seed: seed)
+        m.partition = try partitionChosen(environment: ProcessInfo.processInfo.environment)
         return m
     }
 }
