@@ -19,6 +19,13 @@ public struct LoadConfiguration: Sendable {
     /// INVITE carries them as an RFC 5366 URI list, and every recipient gets every message.
     public var conferenceSize = 3
 
+    /// The sessions this generator plays: the model's partition of the whole run's sessions
+    /// (`--partition I/N`: a contiguous part, with their own names, Call-IDs and random streams).
+    public var sessionRange: Range<Int> { model.partition.range(of: model.sessions) }
+
+    /// Chunks each session sends with `--chunks` (the whole run's total over its sessions).
+    public var chunksPerSession: Int? { model.totalChunks.map { $0 / max(1, model.sessions) } }
+
     /// Recipients per session: `conferenceSize` for a conference, else one.
     public var recipientsPerSession: Int { model.charging.setup == .conference ? max(1, conferenceSize) : 1 }
 

@@ -72,7 +72,9 @@ public struct LoadReport: Sendable {
     /// What each session sent, named by the server's session-id for it (`--json-sessions`).
     public typealias SessionUsage = BenchReport.SessionUsage
     public var sessionUsage: [SessionUsage]
+    /// Sessions this generator played (its partition's), and the partition.
     public var sessions: Int
+    public var partition: Partition
     public var sessionsSetUp: Int
     public var setupFailures: [Int: UInt64]
     public var setupSeconds: Double
@@ -115,7 +117,8 @@ public struct LoadReport: Sendable {
     ) {
         self.intervals = intervals
         self.sessionUsage = sessionUsage
-        sessions = c.model.sessions
+        sessions = c.sessionRange.count
+        partition = c.model.partition
         self.sessionsSetUp = sessionsSetUp
         self.setupFailures = setupFailures
         self.setupSeconds = setupSeconds
@@ -144,8 +147,8 @@ public struct LoadReport: Sendable {
         if t.bytesDelivered != t.bytesSent &* k {
             problems.append("\(t.bytesSent) bytes sent to \(k) recipients each, \(t.bytesDelivered) delivered")
         }
-        if sessionsSetUp < c.model.sessions {
-            problems.append("\(c.model.sessions - sessionsSetUp) sessions not set up")
+        if sessionsSetUp < c.sessionRange.count {
+            problems.append("\(c.sessionRange.count - sessionsSetUp) sessions not set up")
         }
         delivery = DeliveryCheck(
             ok: problems.isEmpty,

@@ -172,7 +172,10 @@ public enum LoadRunner {
                 )
                 last = (chunks, messages, now)
             }
-            if let quota = c.model.totalChunks {
+            // With --chunks: each session sends its share; the phase ends when all of this
+            // generator's sessions have.
+            if let perSession = c.chunksPerSession {
+                let quota = perSession * callers.count
                 let sent = callers.reduce(0) { total, h in
                     total + ((try? h.context?.eventLoop.submit { h.sentSinceStart }.wait()) ?? 0)
                 }

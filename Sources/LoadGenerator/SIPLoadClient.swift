@@ -58,6 +58,18 @@ final class SIPLoadClient: @unchecked Sendable {
 
     /// The target's SIP address, resolved once by the runner.
     let target: SocketAddress
+    /// The whole run's index of `sessions[0]` (`--partition`): names, Call-IDs and random
+    /// streams use the whole run's index `first + i`, so partitions never overlap.
+    let first: Int
+
+    /// The whole run's index of local session `i`.
+    @inline(__always) func global(_ i: Int) -> Int { first + i }
+
+    /// The local index of the whole run's session `g`, nil if another partition's.
+    func local(_ g: Int) -> Int? {
+        let i = g - first
+        return i >= 0 && i < sessions.count ? i : nil
+    }
 
     init(
         loop: EventLoop,
@@ -73,7 +85,8 @@ final class SIPLoadClient: @unchecked Sendable {
         self.configuration = configuration
         self.plan = plan
         self.msrpListenPort = msrpListenPort
-        sessions = Array(repeating: Session(), count: configuration.model.sessions)
+        first = configuration.sessionRange.lowerBound
+        sessions = Array(repeating: Session(), count: configuration.sessionRange.count)
         setUp = loop.makePromise()
         nonce = String(UInt64(truncatingIfNeeded: monotonicNanoseconds()) % 1_000_000_007, radix: 36)
     }
@@ -144,8 +157,10 @@ final class SIPLoadClient: @unchecked Sendable {
     }
 
     /// The URI caller `i` INVITEs: its own recipient `lr<i>`, or the external one.
-    func recipientURI(_ i: Int) -> String { configuration.externalRecipientURI(i) ?? "sip:lr\(i)@load.test" }
-    func callerURI(_ i: Int) -> String { "sip:lc\(i)@load.test" }
+    func recipientURI(_ i: Int) -> String {
+        configuration.externalRecipientURI(global(i)) ?? "sip:lr\(global(i))@load.test"
+    }
+    func callerURI(_ i: Int) -> String { "sip:lc\(global(i))@load.test" }
 
     // MARK: Set-up
 
@@ -167,21 +182,19 @@ final class SIPLoadClient: @unchecked Sendable {
 
     /// Recipient `k` of session `i`: `lr<i>`, or `lr<i>x<k>` in a conference.
     func recipientUser(_ i: Int, _ k: Int) -> String {
-        configuration.recipientsPerSession == 1 ? "lr\(i)" : "lr\(i)x\(k)"
+        configuration.recipientsPerSession == 1 ? "lr\(global(i))" : "lr\(global(i))x\(k)"
     }
 
     /// The session a recipient user names, nil if none.
     func session(ofRecipient user: String) -> Int? {
-        guard user.hasPrefix("lr"), let i = Int(user.dropFirst(2).prefix { $0 != "x" }), i < sessions.count else {
-            return nil
-        }
-        return i
+        guard user.hasPrefix("lr"), let g = Int(user.dropFirst(2).prefix { $0 != "x" }) else { return nil }
+        return local(g)
     }
 
     /// Registers session `i`'s recipient `k` (one after another; the INVITE follows the last).
     func register(_ i: Int, _ k: Int = 0) {
         sessions[i].phase = .registering
-        sessions[i].tag = "t\(i)x\(nonce)"
+        sessions[i].tag = "t\(global(i))x\(nonce)"
         guard configuration.externalRecipient == nil else {
             invite(i)  // someone else's recipient, registered by itself
             return
@@ -192,7 +205,7 @@ final class SIPLoadClient: @unchecked Sendable {
             uri: "sip:load.test",
             from: "<sip:\(user)@load.test>;tag=r\(sessions[i].tag)",
             to: "<sip:\(user)@load.test>",
-            callID: "ld-reg-\(i)-\(nonce)-\(k)",
+            callID: "ld-reg-\(global(i))-\(nonce)-\(k)",
             cseq: 1
         )
         m.add("Contact", "<sip:\(user)@\(host):\(localPort)\(contactTransport)>")
@@ -202,8 +215,12 @@ final class SIPLoadClient: @unchecked Sendable {
 
     func invite(_ i: Int) {
         sessions[i].phase = .inviting
-        sessions[i].callID = "ld-call-\(i)-\(nonce)"
-        let media = MSRPMediaDescription(port: 9, acceptTypes: ["text/plain"], path: ["msrp://\(host):9/lc\(i);tcp"])
+        sessions[i].callID = "ld-call-\(global(i))-\(nonce)"
+        let media = MSRPMediaDescription(
+            port: 9,
+            acceptTypes: ["text/plain"],
+            path: ["msrp://\(host):9/lc\(global(i));tcp"]
+        )
         let conference = configuration.recipientsPerSession > 1
         let target =
             conference ? "sip:adhoc\(i)@load.test" : recipientURI(i)
@@ -215,7 +232,7 @@ final class SIPLoadClient: @unchecked Sendable {
             callID: sessions[i].callID,
             cseq: 1
         )
-        m.add("Contact", "<sip:lc\(i)@\(host):\(localPort)\(contactTransport)>")
+        m.add("Contact", "<sip:lc\(global(i))@\(host):\(localPort)\(contactTransport)>")
         if conference {
             // An ad-hoc group (RFC 5366 §4): the SDP offer and the URI list in multipart/mixed.
             let entries = (0..<configuration.recipientsPerSession).map {
@@ -301,7 +318,7 @@ final class SIPLoadClient: @unchecked Sendable {
     func response(_ m: SIPMessage) {
         guard let callID = try? m.callID, let status = m.statusCode, status >= 200 else { return }
         let parts = callID.split(separator: "-")
-        guard parts.count >= 3, let i = Int(parts[2]), i < sessions.count else { return }
+        guard parts.count >= 3, let g = Int(parts[2]), let i = local(g) else { return }
         if let pending = sessions[i].pending, pending.method == m.method { sessions[i].pending = nil }
         switch (parts[1], m.method) {
         case ("reg", .register):
@@ -389,9 +406,9 @@ final class SIPLoadClient: @unchecked Sendable {
             return
         }
         // Through a relay, the relay's URI goes first in the To-Path (RFC 4976 §6).
-        let hops = relay.map { ["msrp://\($0.0):\($0.1)/ld\(i);tcp"] } ?? []
+        let hops = relay.map { ["msrp://\($0.0):\($0.1)/ld\(global(i));tcp"] } ?? []
         let toPath = Array((hops + path).joined(separator: " ").utf8)
-        let fromPath = Array("msrp://\(host):9/lc\(i);tcp".utf8)
+        let fromPath = Array("msrp://\(host):9/lc\(global(i));tcp".utf8)
         let plan = self.plan
         let client = self
         let connectLoop = group.next()
@@ -400,7 +417,7 @@ final class SIPLoadClient: @unchecked Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = CallerHandler(
-                        session: i,
+                        session: client.global(i),
                         plan: plan,
                         toPath: toPath,
                         fromPath: fromPath,

@@ -191,12 +191,13 @@ public struct Load: ParsableCommand {
                 failed.append(condition)
             }
         }
-        let saved = LoadReportText.json(
+        var saved = LoadReportText.json(
             report,
             workload: workloadLine(c),
             failedConditions: failed,
             sessions: jsonSessions
         )
+        saved.totalSessions = c.model.sessions
         if let json { try LoadReportText.writeJSON(saved, to: json) }
         if let html {
             try ReportPageFile.write(
@@ -299,6 +300,10 @@ enum LoadReportText {
         var sessionUsage: [LoadReport.SessionUsage]?
         /// "load": tells a saved report from `bench`'s when it is read back.
         var kind: String? = "load"
+        /// `I/N` when one partition of a run; `sessions` is then the partition's, `totalSessions`
+        /// the whole run's.
+        var partition: String? = nil
+        var totalSessions: Int? = nil
         var workload: String? = nil
         var intervals: [Interval]? = nil
         var failedConditions: [String]? = nil
@@ -349,6 +354,7 @@ enum LoadReportText {
         )
         j.workload = workload
         j.failedConditions = failedConditions
+        j.partition = r.partition.isWhole ? nil : r.partition.description
         j.intervals = r.intervals.map {
             JSON.Interval(
                 second: $0.second,
