@@ -204,7 +204,7 @@ let package = Package(
             name: "msrpchargeTests",
             dependencies: [
                 "MSRPChargeCommands", "MSRP", "LoadEngine", "Charging", "DiameterNIO", "IMServer", "ReportPage",
-                "InteropScriptSupport",
+                "InteropScriptSupport", "HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

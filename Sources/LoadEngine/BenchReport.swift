@@ -6,7 +6,7 @@ import HistogramCodec
 /// Every figure of a `msrpcharge bench` run, as printed and as written with `--json`.
 /// Latencies are microseconds; rates are per second of the timed phase.
 public struct BenchReport: Codable, Sendable {
-    public struct Workload: Codable, Sendable {
+    public struct Workload: Codable, Sendable, Equatable {
         public var sessions: Int
         public var messageSizes: String
         public var chunkSize: Int
@@ -510,7 +510,7 @@ extension BenchReport {
         }
     }
 
-    static func summary(_ name: String, _ h: Histogram<UInt64>) -> Latency {
+    public static func summary(_ name: String, _ h: Histogram<UInt64>) -> Latency {
         func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
         return Latency(
             name: name,

@@ -53,6 +53,13 @@ public struct MachineLoad: Codable, Sendable, Equatable {
     /// Involuntary context switches of each worker thread in the timed phase.
     public var workerPreemptions: [Int]
 
+    public init(cpus: Int, busyShare: Double, stealShare: Double, workerPreemptions: [Int]) {
+        self.cpus = cpus
+        self.busyShare = busyShare
+        self.stealShare = stealShare
+        self.workerPreemptions = workerPreemptions
+    }
+
     public init(cpus: Int, from a: CPUTimes, to b: CPUTimes, workerPreemptions: [Int]) {
         self.cpus = cpus
         let total = Double(max(1, b.total &- a.total))

@@ -17,7 +17,7 @@ public struct LoadReport: Sendable {
         public var histogram: EncodedHistogram? = nil
 
         /// From a histogram of nanoseconds, in microseconds.
-        init(_ h: Histogram<UInt64>, distribution withDistribution: Bool = true) {
+        public init(_ h: Histogram<UInt64>, distribution withDistribution: Bool = true) {
             count = h.totalCount
             func us(_ v: UInt64) -> Double { Double(v) / 1000 }
             p50 = count == 0 ? 0 : us(h.valueAtPercentile(50))
@@ -35,6 +35,11 @@ public struct LoadReport: Sendable {
     public struct DeliveryCheck: Sendable, Codable, Equatable {
         public var ok: Bool
         public var detail: String
+
+        public init(ok: Bool, detail: String) {
+            self.ok = ok
+            self.detail = detail
+        }
     }
 
     /// One second of the timed phase.

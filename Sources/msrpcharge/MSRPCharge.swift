@@ -9,6 +9,7 @@ struct MSRPCharge: AsyncParsableCommand {
         abstract: "MSRP charging at load: parse, charge and measure MSRP chunks.",
         subcommands: [
             Bench.self, Plan.self, Inspect.self, Enabler.self, Serve.self, Load.self, Reconcile.self, Report.self,
+            Merge.self,
         ]
     )
 }

@@ -3,8 +3,9 @@ import Charging
 import Foundation
 import IMServer
 import Logging
-import MSRPChargeCommands
 import Testing
+
+@testable import MSRPChargeCommands
 
 /// `msrpcharge load` as a user runs it, against a server in the same process: the JSON read
 /// back, `--fail-if` exit statuses, bad options refused with their value.
@@ -53,7 +54,7 @@ import Testing
                 "chunksPerSecond",
                 "responses", "messagesSent", "abortedSent", "bytesSent", "messagesDelivered", "abortedDelivered",
                 "bytesDelivered", "delivery", "latency", "window", "generatorCPUSeconds", "sendQueueFull",
-                "kind", "workload", "intervals", "failedConditions",
+                "kind", "workload", "intervals", "failedConditions", "totalSessions",
             ]
         )
         #expect(object["kind"] as? String == "load")
@@ -84,6 +85,56 @@ import Testing
             try failing.run()
         } throws: { error in
             (error as? ExitCode) == ExitCode(3)
+        }
+    }
+
+    /// Three `load --partition I/3` against one server send exactly what one run does, and
+    /// `merge` makes the run's report of theirs (counts summed, histograms added).
+    @Test func partitionsSendWhatOneRunDoesAndMerge() throws {
+        let (server, sip) = try Self.server()
+        defer { server.shutdown(waitingUpTo: 1_000_000_000) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("load-merge-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let common = [
+            "--target", "sip:127.0.0.1:\(sip)", "--sessions", "12", "--chunks", "3000", "--size", "1-3000",
+            "--multi-chunk-share", "0.3", "--aborted-share", "0.05", "--seed", "9", "--workers", "1", "--duration",
+            "30",
+        ]
+        var whole = try Load.parseAsRoot(common + ["--json", dir + "/whole.json"])
+        try whole.run()
+        for i in 0..<3 {
+            var part = try Load.parseAsRoot(common + ["--partition", "\(i)/3", "--json", dir + "/p\(i).json"])
+            try part.run()
+        }
+        var merge = try Merge.parseAsRoot([
+            dir + "/p0.json", dir + "/p1.json", dir + "/p2.json", "--json", dir + "/merged.json",
+        ])
+        try merge.run()
+        func object(_ name: String) throws -> [String: Any] {
+            try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+                    as? [String: Any]
+            )
+        }
+        let w = try object("whole.json")
+        let m = try object("merged.json")
+        for key in [
+            "chunksSent", "messagesSent", "abortedSent", "bytesSent", "bytesDelivered", "sessions", "sessionsSetUp",
+        ] {
+            #expect(m[key] as? Int == w[key] as? Int, "\(key): merged \(m[key] ?? "-"), one run \(w[key] ?? "-")")
+        }
+        #expect((m["delivery"] as? [String: Any])?["ok"] as? Bool == true)
+        let p1 = try object("p1.json")
+        #expect(m["partition"] == nil && p1["partition"] as? String == "1/3" && p1["totalSessions"] as? Int == 12)
+        let chunk = (m["latency"] as? [String: Any])?["chunk"] as? [String: Any]
+        #expect(chunk?["count"] as? Int == (w["responses"] as? [String: Int])?["200"])
+        // A partition twice is refused.
+        var twice = try Merge.parseAsRoot([dir + "/p0.json", dir + "/p0.json", dir + "/p2.json"])
+        #expect {
+            try twice.run()
+        } throws: { error in
+            "\(error)".contains("overlapping partitions: 0/3 is in both p0.json and p0.json")
         }
     }
 
