@@ -5,7 +5,8 @@
 # freeDiameterd with its extensions and headers (the independent Diameter peer), iproute2 (the
 # network namespace freeDiameterd runs in), python3's pip (python-diameter's messages), SIPp
 # (sip-tester, the independent SIP peer), Kamailio (its msrp module, an independent MSRP relay), gcc (the interop scripts' small C helpers)
-# and Chromium (the report page rendered in a real browser, headless).
+# Chromium (the report page rendered in a real browser, headless) and Prometheus (scraping
+# generators).
 set -euo pipefail
 # zlib's headers (HdrHistogram's compressed encoding) are required, like jemalloc.
 need=()
@@ -18,6 +19,7 @@ command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

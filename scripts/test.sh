@@ -8,6 +8,6 @@ swift build --build-tests
 # or start a browser (Chromium)
 # run after the others, not beside them: they keep both cores busy, and the plan and sampling
 # tests measure CPU time. They run one at a time (each loads both cores by itself).
-wire='DiameterNIOTests|ReconcileTests|IMServerTests|LoadGeneratorTests|LoadCommandTests|ReportInBrowserTests'
+wire='DiameterNIOTests|ReconcileTests|IMServerTests|LoadGeneratorTests|LoadCommandTests|ReportInBrowserTests|PastOneMachineTests'
 swift test --skip-build --skip "$wire"
 swift test --skip-build --no-parallel --filter "$wire"

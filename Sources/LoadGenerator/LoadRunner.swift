@@ -8,7 +8,13 @@ import SIP
 /// `msrpcharge load`'s run: set up every session over SIP, send the timed phase's traffic on
 /// the MSRP connections, drain, tear down with BYE, and gather the figures from every loop.
 public enum LoadRunner {
-    public static func run(_ c: LoadConfiguration, progress: ((String) -> Void)? = nil) throws -> LoadReport {
+    /// - Parameter onSecond: called with each second of the timed phase as it ends (live
+    ///   figures for Prometheus), on the calling thread.
+    public static func run(
+        _ c: LoadConfiguration,
+        progress: ((String) -> Void)? = nil,
+        onSecond: ((LoadReport.Interval) -> Void)? = nil
+    ) throws -> LoadReport {
         let workers = max(1, c.model.workers)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: workers)
         defer { try? group.syncShutdownGracefully() }
@@ -170,6 +176,7 @@ public enum LoadRunner {
                         latency: latency
                     )
                 )
+                if let onSecond, let latest = intervals.last { onSecond(latest) }
                 last = (chunks, messages, now)
             }
             // With --chunks: each session sends its share; the phase ends when all of this

@@ -49,6 +49,12 @@ public struct Bench: ParsableCommand {
     @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
     var html: String?
 
+    @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics) while the run goes, labelled by partition.")
+    var metrics: String?
+
+    @Option(help: "Seconds /metrics keeps answering after the run, so that the last scrape sees the final figures.")
+    var metricsHold = 15.0
+
     @Option(
         help: ArgumentHelp(
             "A condition that fails the run (exit status 3); repeat or separate with commas.",
@@ -79,6 +85,10 @@ public struct Bench: ParsableCommand {
             throw ValidationError(e.description)
         }
         try enablerConnection.validate(role: "bench")
+        if let metrics { _ = try Serve.hostPort("--metrics", metrics) }
+        guard metricsHold >= 0, metricsHold.isFinite else {
+            throw ValidationError("--metrics-hold must be a number of seconds from 0, got \(metricsHold)")
+        }
         guard stageDuration > 0, stageDuration.isFinite else {
             throw ValidationError("--stage-duration must be a positive number of seconds, got \(stageDuration)")
         }
@@ -109,7 +119,20 @@ public struct Bench: ParsableCommand {
             expectedSessions: model.sessions
         )
         defer { remote?.close() }
-        let result = try LoadRun.run(model, remote: remote, progress: progress)
+        let exporter = try RunMetrics.start(
+            metrics,
+            labels: RunMetrics.labels(command: "bench", partition: model.partition),
+            announce: { FileHandle.standardError.write(Data(("msrpcharge bench: " + $0 + "\n").utf8)) }
+        )
+        // The live chunk count every 250 ms (the coordinator's poll), for Prometheus too.
+        let liveProgress: ((Double, UInt64) -> Void)? =
+            exporter.map { e in
+                { seconds, chunks in
+                    e.set("msrpcharge_chunks_total", [], chunks)
+                    progress?(seconds, chunks)
+                }
+            } ?? progress
+        let result = try LoadRun.run(model, remote: remote, progress: liveProgress)
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if var rows = stageRows {
             let table = rows.first { $0.stage == PipelineStage.table.rawValue }
@@ -143,6 +166,13 @@ public struct Bench: ParsableCommand {
         report.failedConditions = conditions.compactMap { $0.failure(in: report) }
         print(ReportText.render(report), terminator: "")
         try write(report, result)
+        if let exporter {
+            exporter.record(report)
+            for (name, h) in result.latency.named {
+                exporter.histogram("msrpcharge_" + name.replacingOccurrences(of: "-", with: "_") + "_seconds", h)
+            }
+            exporter.hold(metricsHold) { FileHandle.standardError.write(Data(("msrpcharge bench: " + $0 + "\n").utf8)) }
+        }
         if report.conservation.applicable && !report.conservation.ok {
             FileHandle.standardError.write(
                 Data("msrpcharge bench: conservation FAILED: \(report.conservation.detail)\n".utf8)

@@ -59,6 +59,9 @@ public struct Enabler: AsyncParsableCommand {
     )
     var journal: String?
 
+    @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics): requests by command, answers by Result-Code.")
+    var metrics: String?
+
     public init() {}
 
     func endpoint() throws -> (String, Int) {
@@ -70,6 +73,7 @@ public struct Enabler: AsyncParsableCommand {
 
     public func validate() throws {
         _ = try endpoint()
+        if let metrics { _ = try Serve.hostPort("--metrics", metrics) }
         _ = try diameterIdentity.identity(role: "enabler")
         guard (0...1).contains(busyShare) else {
             throw ValidationError("--busy-share must be from 0 to 1, got \(busyShare)")
@@ -99,6 +103,30 @@ public struct Enabler: AsyncParsableCommand {
             threads: threads
         )
         let bound = try server.start(host: host, port: port)
+        let exporter = try RunMetrics.start(
+            metrics,
+            labels: [("command", "enabler"), ("listen", "\(host):\(bound)")],
+            announce: { FileHandle.standardError.write(Data(("msrpcharge enabler: " + $0 + "\n").utf8)) }
+        )
+        if let exporter {
+            exporter.refresh.withLockedValue {
+                $0 = { [weak exporter] in
+                    guard let exporter else { return }
+                    let c = server.counters
+                    exporter.set("msrpcharge_enabler_requests_total", [("command", "ACR")], c.accountingRequests)
+                    exporter.set("msrpcharge_enabler_requests_total", [("command", "CCR")], c.creditControlRequests)
+                    exporter.set("msrpcharge_enabler_requests_total", [("command", "DWR")], c.watchdogRequests)
+                    for (code, n) in c.answersByResultCode {
+                        exporter.set("msrpcharge_enabler_answers_total", [("result_code", String(code))], n)
+                    }
+                    for (code, n) in c.errorsByResultCode {
+                        exporter.set("msrpcharge_enabler_refused_total", [("result_code", String(code))], n)
+                    }
+                    exporter.set("msrpcharge_enabler_connections_total", [], UInt64(c.connections))
+                }
+            }
+        }
+        defer { exporter?.hold(0) { _ in } }
         // swift-service-lifecycle runs until SIGINT or SIGTERM, then the enabler leaves
         // gracefully: DPR to every peer, the ledger written.
         let group = ServiceGroup(

@@ -76,6 +76,12 @@ public struct Load: ParsableCommand {
     @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
     var html: String?
 
+    @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics) while the run goes, labelled by partition.")
+    var metrics: String?
+
+    @Option(help: "Seconds /metrics keeps answering after the run, so that the last scrape sees the final figures.")
+    var metricsHold = 15.0
+
     /// The workload in one line, for the JSON and the page.
     func workloadLine(_ c: LoadConfiguration) -> String {
         let m = c.model
@@ -142,6 +148,10 @@ public struct Load: ParsableCommand {
             throw ValidationError("--setup-rate must be a positive number of sessions per second, got \(setupRate)")
         }
         c.setupRate = setupRate
+        if let metrics { _ = try Serve.hostPort("--metrics", metrics) }
+        guard metricsHold >= 0, metricsHold.isFinite else {
+            throw ValidationError("--metrics-hold must be a number of seconds from 0, got \(metricsHold)")
+        }
         if let recipient {
             guard recipient.hasPrefix("sip:"),
                 (try? SIPURI(parsing: recipient.replacingOccurrences(of: "[session]", with: "0"))) != nil
@@ -172,8 +182,22 @@ public struct Load: ParsableCommand {
     public func run() throws {
         let c = try configuration()
         let report: LoadReport
+        var exporter: RunMetrics? = nil
         do {
-            report = try LoadRunner.run(c) { line in FileHandle.standardError.write(Data(("load: " + line + "\n").utf8))
+            let say: (String) -> Void = { FileHandle.standardError.write(Data(("load: " + $0 + "\n").utf8)) }
+            exporter = try RunMetrics.start(
+                metrics,
+                labels: RunMetrics.labels(command: "load", partition: c.model.partition),
+                announce: say
+            )
+            // Live: each second's chunks and messages added as the second ends.
+            var sent: (chunks: UInt64, messages: UInt64) = (0, 0)
+            report = try LoadRunner.run(c, progress: say) { second in
+                guard let exporter else { return }
+                sent.chunks &+= second.chunks
+                sent.messages &+= second.messages
+                exporter.set("msrpcharge_chunks_total", [], sent.chunks)
+                exporter.set("msrpcharge_messages_total", [("end", "any")], sent.messages)
             }
         } catch {
             throw CLIError("load: \(error)")
@@ -226,6 +250,22 @@ public struct Load: ParsableCommand {
             guard FileManager.default.createFile(atPath: intervalCsv, contents: Data(csv.utf8)) else {
                 throw CLIError("cannot write --interval-csv '\(intervalCsv)'")
             }
+        }
+        if let exporter {
+            exporter.set("msrpcharge_chunks_total", [], report.chunksSent)
+            exporter.set("msrpcharge_messages_total", [("end", "any")], report.messagesSent &+ report.abortedSent)
+            exporter.set("msrpcharge_body_bytes_total", [], report.bytesSent)
+            exporter.set("msrpcharge_sessions_set_up_total", [], UInt64(report.sessionsSetUp))
+            for (status, n) in report.responses {
+                exporter.set("msrpcharge_responses_total", [("status", String(status))], n)
+            }
+            for (status, n) in report.setupFailures {
+                exporter.set("msrpcharge_sip_setup_failures_total", [("status", String(status))], n)
+            }
+            for (name, h) in report.histograms {
+                exporter.histogram("msrpcharge_load_" + name.replacingOccurrences(of: "-", with: "_") + "_seconds", h)
+            }
+            exporter.hold(metricsHold) { FileHandle.standardError.write(Data(("load: " + $0 + "\n").utf8)) }
         }
         if !failed.isEmpty {
             print("--fail-if held: \(failed.joined(separator: ", "))")

@@ -1,5 +1,8 @@
 import Histogram
 
+/// An HdrHistogram of nanoseconds (named here apart: Prometheus has a `Histogram` too).
+typealias NanosecondHistogram = Histogram<UInt64>
+
 /// An HdrHistogram as a Prometheus histogram (text format), for figures the engine records into
 /// HdrHistograms on its hot path rather than through swift-metrics.
 enum PrometheusHistogramText {
@@ -10,15 +13,18 @@ enum PrometheusHistogramText {
 
     /// A Prometheus histogram from an HdrHistogram of nanoseconds: `_bucket{le}` counts the
     /// values at or below each bound (cumulative, as the format defines), `_sum` and `_count`.
-    static func render(_ name: String, _ h: Histogram<UInt64>) -> String {
+    static func render(_ name: String, _ h: Histogram<UInt64>, labels: [(String, String)] = []) -> String {
+        let tags = labels.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
+        let inner = tags.isEmpty ? "" : tags + ","
+        let outer = tags.isEmpty ? "" : "{" + tags + "}"
         var s = "# TYPE \(name) histogram\n"
         for le in bounds {
             let n = h.count(within: 0...UInt64(le * 1e9))
-            s += "\(name)_bucket{le=\"\(le)\"} \(n)\n"
+            s += "\(name)_bucket{\(inner)le=\"\(le)\"} \(n)\n"
         }
-        s += "\(name)_bucket{le=\"+Inf\"} \(h.totalCount)\n"
-        s += "\(name)_sum \(h.mean * Double(h.totalCount) / 1e9)\n"
-        s += "\(name)_count \(h.totalCount)\n"
+        s += "\(name)_bucket{\(inner)le=\"+Inf\"} \(h.totalCount)\n"
+        s += "\(name)_sum\(outer) \(h.mean * Double(h.totalCount) / 1e9)\n"
+        s += "\(name)_count\(outer) \(h.totalCount)\n"
         return s
     }
 }
