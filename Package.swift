@@ -88,6 +88,7 @@ let package = Package(
                 "SIP", "MSRP", "Charging", "LoadEngine", "HistogramCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

@@ -89,7 +89,7 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
             // loop's, so both legs of a session it set up are read and written there.
             let listener = try ServerBootstrap(group: w.loop, childGroup: w.loop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.backlog, value: 4096)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: watermark / 2, high: watermark))
                 .childChannelInitializer { channel in

@@ -72,6 +72,11 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     var running = false
     var stopping = false
     var onDrained: (() -> Void)? = nil
+    /// The connection closed: by the target, or reset (a full accept queue drops the final
+    /// ACK of a connection the client already counts as up); `lostBeforeEnd` when that
+    /// happened before the run ended. Its session is lost, and counted so, not waited for.
+    var closed = false
+    var lostBeforeEnd = false
 
     init(
         session: Int,
@@ -121,7 +126,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func checkDrained() {
-        guard stopping, message == nil, outstanding == 0, let d = onDrained else { return }
+        guard stopping, closed || (message == nil && outstanding == 0), let d = onDrained else { return }
         onDrained = nil
         d()
     }
@@ -273,6 +278,8 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         running = false
+        closed = true
+        if !stopping { lostBeforeEnd = true }
         if stopping, let d = onDrained {
             onDrained = nil
             d()

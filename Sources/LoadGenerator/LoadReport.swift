@@ -104,6 +104,8 @@ public struct LoadReport: Sendable {
     /// more (its send queue full): when these are high, the generator, not the target, limited.
     public var cpuSeconds: Double
     public var sendQueueFull: UInt64
+    /// BYEs the target had not answered when the teardown timed out.
+    public var byesUnanswered: UInt64
     /// The histograms themselves (for --hgrm).
     public var histograms: [(String, Histogram<UInt64>)]
 
@@ -152,6 +154,14 @@ public struct LoadReport: Sendable {
         if t.bytesDelivered != t.bytesSent &* k {
             problems.append("\(t.bytesSent) bytes sent to \(k) recipients each, \(t.bytesDelivered) delivered")
         }
+        if t.callersLost > 0 {
+            problems.append(
+                "\(t.callersLost) caller connections closed (by the target, or reset) before the run ended: their sessions' traffic stopped there"
+            )
+        }
+        if t.callersUndrained > 0 {
+            problems.append("\(t.callersUndrained) callers still waited for responses when the drain timed out")
+        }
         if sessionsSetUp < c.sessionRange.count {
             problems.append("\(c.sessionRange.count - sessionsSetUp) sessions not set up")
         }
@@ -169,6 +179,7 @@ public struct LoadReport: Sendable {
         window = c.window
         self.cpuSeconds = cpuSeconds
         sendQueueFull = t.sendQueueFull
+        byesUnanswered = t.byesUnanswered
         histograms = [
             ("session-set-up", setup), ("chunk", t.chunkLatency), ("delivery", t.deliveryLatency), ("bye", bye),
         ]

@@ -1,6 +1,7 @@
 import Charging
 import Glibc
 import Histogram
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SIP
@@ -198,9 +199,19 @@ public enum LoadRunner {
             loop.execute { h.stop { p.succeed() } }
             return p.futureResult
         }
-        let drainTimeout = loops[0].scheduleTask(in: .nanoseconds(c.phaseTimeout)) {}
-        _ = try? EventLoopFuture.andAllComplete(drained, on: loops[0]).wait()
-        drainTimeout.cancel()
+        // Bounded: a caller whose responses never come is counted, not waited for forever.
+        _ = Self.wait(EventLoopFuture.andAllComplete(drained, on: loops[0]), on: loops[0], upTo: c.phaseTimeout)
+        var lost: UInt64 = 0
+        var undrained: UInt64 = 0
+        for h in callers {
+            guard let loop = h.context?.eventLoop,
+                let state = try? loop.submit({ (h.lostBeforeEnd, h.onDrained != nil) }).wait()
+            else {
+                lost &+= 1
+                continue
+            }
+            if state.0 { lost &+= 1 } else if state.1 { undrained &+= 1 }
+        }
         // The recipients' last chunks are on their way: let them land before counting.
         usleep(100_000)
 
@@ -215,7 +226,9 @@ public enum LoadRunner {
         }
 
         // 4. Teardown.
-        _ = try? sip.loop.flatSubmit { sip.byeAll() }.wait()
+        let byes = try sip.loop.submit { sip.byeAll() }.wait()
+        _ = Self.wait(byes, on: sip.loop, upTo: c.phaseTimeout)
+        let byesUnanswered = try sip.loop.submit { UInt64(sip.byesPending) }.wait()
         let elapsed = Double(timedEnd &- start) / 1e9
 
         var totals = LoadTotals()
@@ -225,6 +238,9 @@ public enum LoadRunner {
             let part = try l.submit { s.figures }.wait()
             totals.add(part)
         }
+        totals.callersLost = lost
+        totals.callersUndrained = undrained
+        totals.byesUnanswered = byesUnanswered
         let (setupH, byeH, failures) = try loops[0].submit { (sip.setupLatency, sip.byeLatency, sip.failures) }.wait()
         return LoadReport(
             configuration: c,
@@ -239,6 +255,26 @@ public enum LoadRunner {
             intervals: intervals,
             sessionUsage: usage
         )
+    }
+
+    /// Waits for `f` at most `nanoseconds`; whether it completed in time.
+    static func wait(_ f: EventLoopFuture<Void>, on loop: EventLoop, upTo nanoseconds: Int64) -> Bool {
+        let outcome = loop.makePromise(of: Bool.self)
+        let done = NIOLockedValueBox(false)
+        func finish(_ inTime: Bool) {
+            guard
+                done.withLockedValue({ d in
+                    defer { d = true }
+                    return !d
+                })
+            else { return }
+            outcome.succeed(inTime)
+        }
+        f.whenComplete { _ in finish(true) }
+        let timer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { finish(false) }
+        let inTime = (try? outcome.futureResult.wait()) ?? false
+        timer.cancel()
+        return inTime
     }
 
     static func cpuSeconds() -> Double {

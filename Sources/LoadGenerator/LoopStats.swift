@@ -58,8 +58,16 @@ struct LoadTotals {
     var firstDeliveryError: String? = nil
     /// Times a connection could not take more and the generator waited (its send queue full).
     var sendQueueFull: UInt64 = 0
+    /// Caller connections that closed (reset, or closed by the target) before the run ended,
+    /// and callers still waiting for responses when the drain timed out; BYEs unanswered.
+    var callersLost: UInt64 = 0
+    var callersUndrained: UInt64 = 0
+    var byesUnanswered: UInt64 = 0
 
     mutating func add(_ o: LoadTotals) {
+        callersLost &+= o.callersLost
+        callersUndrained &+= o.callersUndrained
+        byesUnanswered &+= o.byesUnanswered
         chunkLatency.add(o.chunkLatency)
         deliveryLatency.add(o.deliveryLatency)
         chunksSent &+= o.chunksSent

@@ -319,6 +319,7 @@ enum LoadReportText {
             )
                 + (r.sendQueueFull > 0 ? " (its connections, not only the target, held it back)" : ""),
         ]
+        if let n = r.byesUnanswered, n > 0 { out.append("teardown: \(n) BYEs unanswered when it timed out") }
         if !r.delivery.ok { out.append("a check failed: delivery") }
         return out
     }
@@ -351,6 +352,8 @@ enum LoadReportText {
         /// the whole run's.
         var partition: String? = nil
         var totalSessions: Int? = nil
+        /// BYEs unanswered when the teardown timed out.
+        var byesUnanswered: UInt64? = nil
         var workload: String? = nil
         var intervals: [Interval]? = nil
         var failedConditions: [String]? = nil
@@ -402,6 +405,7 @@ enum LoadReportText {
         j.workload = workload
         j.failedConditions = failedConditions
         j.partition = r.partition.isWhole ? nil : r.partition.description
+        j.byesUnanswered = r.byesUnanswered
         j.intervals = r.intervals.map {
             JSON.Interval(
                 second: $0.second,

@@ -190,6 +190,7 @@ extension LoadReportText {
             m.bytesDelivered &+= r.bytesDelivered
             m.generatorCPUSeconds += r.generatorCPUSeconds
             m.sendQueueFull &+= r.sendQueueFull
+            m.byesUnanswered = (m.byesUnanswered ?? 0) &+ (r.byesUnanswered ?? 0)
             m.sessionUsage = m.sessionUsage.map { $0 + (r.sessionUsage ?? []) } ?? r.sessionUsage
             m.failedConditions = (m.failedConditions ?? []) + (r.failedConditions ?? [])
         }

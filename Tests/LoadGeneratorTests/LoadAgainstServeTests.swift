@@ -271,3 +271,34 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("m00016000007t"))
     }
 }
+
+/// A caller whose connection the target closes (or resets) mid-run: counted as lost, and the
+/// drain does not wait for responses that cannot come (a run of 3000 sessions on four
+/// namespaced hosts hung there before).
+@Suite struct LostCallerTests {
+    @Test func aClosedCallerIsLostAndDrainsAtOnce() throws {
+        let channel = EmbeddedChannel()
+        var model = WorkloadModel()
+        model.sessions = 1
+        model.chunkSize = 100
+        model.messageSizes = .fixed(1000)
+        model.multiChunkShare = 1
+        let handler = CallerHandler(
+            session: 0,
+            plan: SendPlan(model: model, window: 4, sessions: 1),
+            toPath: Array("msrp://127.0.0.1:9/s0;tcp".utf8),
+            fromPath: Array("msrp://127.0.0.1:9/lc0;tcp".utf8),
+            allocator: channel.allocator
+        )
+        handler.stats = LoopStats()
+        try channel.pipeline.syncOperations.addHandler(handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+        handler.start(at: monotonicNanoseconds())
+        #expect(handler.outstanding == 4, "the window's chunks sent, their responses outstanding")
+        _ = try channel.close().wait()
+        #expect(handler.lostBeforeEnd)
+        var drained = false
+        handler.stop { drained = true }
+        #expect(drained, "a closed connection drains at once: its responses cannot come")
+    }
+}

@@ -54,7 +54,7 @@ import Testing
                 "chunksPerSecond",
                 "responses", "messagesSent", "abortedSent", "bytesSent", "messagesDelivered", "abortedDelivered",
                 "bytesDelivered", "delivery", "latency", "window", "generatorCPUSeconds", "sendQueueFull",
-                "kind", "workload", "intervals", "failedConditions", "totalSessions",
+                "kind", "workload", "intervals", "failedConditions", "totalSessions", "byesUnanswered",
             ]
         )
         #expect(object["kind"] as? String == "load")

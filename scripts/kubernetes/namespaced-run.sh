@@ -105,6 +105,10 @@ done
 echo "ok: $n generator hosts ($net.10-$((9 + n))) ran the Indexed Job's command line against serve on $net.2"
 for i in $(seq 0 $((n - 1))); do grep -E "^msrpcharge load|^delivery" "$out/load$i.log" | sed "s/^/  host $i: /"; done
 
+# Both sides' CPU (they share this machine's cores): serve's from /proc, the generators' from
+# their reports.
+ticks=$(awk '{print $14 + $15}' "/proc/$servepid/stat")
+echo "ok: serve used $(echo "scale=2; $ticks / $(getconf CLK_TCK)" | bc) CPU seconds; the generators' are in the merged report"
 kill -INT "$servepid"
 wait "$servepid" || { cat "$out/serve.log"; echo "FAILED: serve exited with $?"; exit 1; }
 
