@@ -18,6 +18,7 @@ public struct Bench: ParsableCommand {
             sessions, 100-byte messages, offline charging, a 10 s interim interval, 15 s. \
             The run fails (exit status 1) if the enabler's ledger does not hold exactly the \
             usage accepted; --fail-if adds thresholds (exit status 3).
+            Example: msrpcharge bench --sessions 20000 --duration 5 --stages --json bench.json --html bench.html
             """
     )
 

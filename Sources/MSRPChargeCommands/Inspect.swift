@@ -15,6 +15,7 @@ public struct Inspect: ParsableCommand {
             Reads FILE (or standard input for '-' or no argument) in 64 KiB reads, as a socket \
             would deliver it. Stops at the first malformed frame with its reason and byte offset, \
             and exits with status 1.
+            Example: msrpcharge inspect Samples/rfc4975-examples.msrp --json
             """
     )
 

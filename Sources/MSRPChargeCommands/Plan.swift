@@ -17,6 +17,7 @@ public struct Plan: ParsableCommand {
             every message charged), or taken from a `msrpcharge bench --stages --json` report \
             (--bench-json: its charging and every-message rows); --per-core-rate puts every \
             cost in one chunk rate instead.
+            Example: msrpcharge plan --sessions 1000000 --messages-per-minute 6 --interims 0,10,60 --html plan.html
             """
     )
 
