@@ -169,7 +169,9 @@ let package = Package(
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(
             name: "HistogramCodecTests",
-            dependencies: ["HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: [
+                "HistogramCodec", "InteropScriptSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         .testTarget(
             name: "LoadGeneratorTests",

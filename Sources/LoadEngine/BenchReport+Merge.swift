@@ -179,21 +179,14 @@ extension BenchReport {
                 h.add(try histogram(x.histogram, "second \(i + 1)", name))
             }
             seconds = max(seconds, 1e-3)
-            func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
             out.append(
                 Interval(
                     second: i + 1,
                     seconds: seconds,
-                    chunksPerSecond: Double(chunks) / seconds,
-                    messagesPerSecond: Double(messages) / seconds,
-                    requestsPerSecond: Double(requests) / seconds,
-                    p50: us(50),
-                    p99: us(99),
-                    max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
                     chunks: chunks,
                     messages: messages,
                     requests: requests,
-                    histogram: EncodedHistogram(h)
+                    latency: h
                 )
             )
         }

@@ -585,24 +585,39 @@ extension BenchReport {
                 }
             }
             seconds = min(seconds, 1)
-            func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
             out.append(
                 Interval(
                     second: i + 1,
                     seconds: seconds,
-                    chunksPerSecond: Double(chunks) / seconds,
-                    messagesPerSecond: Double(messages) / seconds,
-                    requestsPerSecond: Double(requests) / seconds,
-                    p50: us(50),
-                    p99: us(99),
-                    max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
                     chunks: chunks,
                     messages: messages,
                     requests: requests,
-                    histogram: EncodedHistogram(h)
+                    latency: h
                 )
             )
         }
         return out
+    }
+}
+
+extension BenchReport.Interval {
+    /// A second's figures from its counts and its chunk latency histogram (nanoseconds).
+    init(second: Int, seconds: Double, chunks: UInt64, messages: UInt64, requests: UInt64, latency h: Histogram<UInt64>)
+    {
+        func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
+        self.init(
+            second: second,
+            seconds: seconds,
+            chunksPerSecond: Double(chunks) / seconds,
+            messagesPerSecond: Double(messages) / seconds,
+            requestsPerSecond: Double(requests) / seconds,
+            p50: us(50),
+            p99: us(99),
+            max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
+            chunks: chunks,
+            messages: messages,
+            requests: requests,
+            histogram: EncodedHistogram(h)
+        )
     }
 }

@@ -50,11 +50,7 @@ public struct Bench: ParsableCommand {
     @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
     var html: String?
 
-    @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics) while the run goes, labelled by partition.")
-    var metrics: String?
-
-    @Option(help: "Seconds /metrics keeps answering after the run, so that the last scrape sees the final figures.")
-    var metricsHold = 15.0
+    @OptionGroup var metricsOptions: MetricsOptions
 
     @Option(
         help: ArgumentHelp(
@@ -86,10 +82,6 @@ public struct Bench: ParsableCommand {
             throw ValidationError(e.description)
         }
         try enablerConnection.validate(role: "bench")
-        if let metrics { _ = try Serve.hostPort("--metrics", metrics) }
-        guard metricsHold >= 0, metricsHold.isFinite else {
-            throw ValidationError("--metrics-hold must be a number of seconds from 0, got \(metricsHold)")
-        }
         guard stageDuration > 0, stageDuration.isFinite else {
             throw ValidationError("--stage-duration must be a positive number of seconds, got \(stageDuration)")
         }
@@ -121,7 +113,7 @@ public struct Bench: ParsableCommand {
         )
         defer { remote?.close() }
         let exporter = try RunMetrics.start(
-            metrics,
+            metricsOptions.metrics,
             labels: RunMetrics.labels(command: "bench", partition: model.partition),
             announce: { FileHandle.standardError.write(Data(("msrpcharge bench: " + $0 + "\n").utf8)) }
         )
@@ -172,7 +164,9 @@ public struct Bench: ParsableCommand {
             for (name, h) in result.latency.named {
                 exporter.histogram("msrpcharge_" + name.replacingOccurrences(of: "-", with: "_") + "_seconds", h)
             }
-            exporter.hold(metricsHold) { FileHandle.standardError.write(Data(("msrpcharge bench: " + $0 + "\n").utf8)) }
+            exporter.hold(metricsOptions.metricsHold) {
+                FileHandle.standardError.write(Data(("msrpcharge bench: " + $0 + "\n").utf8))
+            }
         }
         if report.conservation.applicable && !report.conservation.ok {
             FileHandle.standardError.write(
@@ -204,18 +198,7 @@ public struct Bench: ParsableCommand {
                 try writeFile(json, data)
             }
         }
-        if let hgrm {
-            do {
-                try FileManager.default.createDirectory(atPath: hgrm, withIntermediateDirectories: true)
-            } catch {
-                throw CLIError("cannot create --hgrm directory '\(hgrm)': \(error.localizedDescription)")
-            }
-            for (name, h) in result.latency.named {
-                var text = ""
-                h.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
-                try writeFile(hgrm + "/" + name + ".hgrm", Data(text.utf8))
-            }
-        }
+        if let hgrm { try ReportFiles.writeHgrm(result.latency.named.map { ($0.name, $0.histogram) }, to: hgrm) }
         if let html {
             let page = ReportPage.html(
                 runs: [ReportPageRuns.run(bench: report, label: "bench")],

@@ -76,11 +76,7 @@ public struct Load: ParsableCommand {
     @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
     var html: String?
 
-    @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics) while the run goes, labelled by partition.")
-    var metrics: String?
-
-    @Option(help: "Seconds /metrics keeps answering after the run, so that the last scrape sees the final figures.")
-    var metricsHold = 15.0
+    @OptionGroup var metricsOptions: MetricsOptions
 
     /// The workload in one line, for the JSON and the page.
     func workloadLine(_ c: LoadConfiguration) -> String {
@@ -148,10 +144,7 @@ public struct Load: ParsableCommand {
             throw ValidationError("--setup-rate must be a positive number of sessions per second, got \(setupRate)")
         }
         c.setupRate = setupRate
-        if let metrics { _ = try Serve.hostPort("--metrics", metrics) }
-        guard metricsHold >= 0, metricsHold.isFinite else {
-            throw ValidationError("--metrics-hold must be a number of seconds from 0, got \(metricsHold)")
-        }
+
         if let recipient {
             guard recipient.hasPrefix("sip:"),
                 (try? SIPURI(parsing: recipient.replacingOccurrences(of: "[session]", with: "0"))) != nil
@@ -186,7 +179,7 @@ public struct Load: ParsableCommand {
         do {
             let say: (String) -> Void = { FileHandle.standardError.write(Data(("load: " + $0 + "\n").utf8)) }
             exporter = try RunMetrics.start(
-                metrics,
+                metricsOptions.metrics,
                 labels: RunMetrics.labels(command: "load", partition: c.model.partition),
                 announce: say
             )
@@ -229,17 +222,7 @@ public struct Load: ParsableCommand {
                 to: html
             )
         }
-        if let hgrm {
-            try FileManager.default.createDirectory(atPath: hgrm, withIntermediateDirectories: true)
-            for (name, h) in report.histograms {
-                var text = ""
-                h.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
-                guard FileManager.default.createFile(atPath: hgrm + "/" + name + ".hgrm", contents: Data(text.utf8))
-                else {
-                    throw CLIError("cannot write '\(hgrm)/\(name).hgrm'")
-                }
-            }
-        }
+        if let hgrm { try ReportFiles.writeHgrm(report.histograms, to: hgrm) }
         if let intervalCsv {
             var csv = "second,seconds,chunks_per_sec,messages_per_sec,p50_us,p99_us,max_us\n"
             for i in report.intervals {
@@ -265,7 +248,9 @@ public struct Load: ParsableCommand {
             for (name, h) in report.histograms {
                 exporter.histogram("msrpcharge_load_" + name.replacingOccurrences(of: "-", with: "_") + "_seconds", h)
             }
-            exporter.hold(metricsHold) { FileHandle.standardError.write(Data(("load: " + $0 + "\n").utf8)) }
+            exporter.hold(metricsOptions.metricsHold) {
+                FileHandle.standardError.write(Data(("load: " + $0 + "\n").utf8))
+            }
         }
         if !failed.isEmpty {
             print("--fail-if held: \(failed.joined(separator: ", "))")

@@ -131,20 +131,10 @@ public struct Merge: ParsableCommand {
             }
         }
         if let hgrm {
-            do {
-                try FileManager.default.createDirectory(atPath: hgrm, withIntermediateDirectories: true)
-            } catch {
-                throw CLIError("cannot create --hgrm directory '\(hgrm)': \(error.localizedDescription)")
-            }
-            for (name, encoded) in histograms {
-                guard let encoded, let h = try? encoded.histogram() else { continue }
-                var text = ""
-                h.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
-                guard FileManager.default.createFile(atPath: hgrm + "/" + name + ".hgrm", contents: Data(text.utf8))
-                else {
-                    throw CLIError("cannot write '\(hgrm)/\(name).hgrm'")
-                }
-            }
+            try ReportFiles.writeHgrm(
+                histograms.compactMap { name, e in (try? e?.histogram()).flatMap { $0 }.map { (name, $0) } },
+                to: hgrm
+            )
         }
         if let html { try ReportPageFile.write(page(), to: html) }
     }

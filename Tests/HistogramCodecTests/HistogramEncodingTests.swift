@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import InteropScriptSupport
 import Testing
 
 @testable import HistogramCodec
@@ -81,34 +82,18 @@ import Testing
 
     // MARK: The independent judge
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
-        .standardized
-
     /// Runs scripts/interop/hdrh_judge.py; nil (with the reason printed) if hdrh cannot be had.
     static func judge(_ args: [String]) throws -> String? {
-        func run(_ exe: String, _ a: [String]) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = [exe] + a
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
-        if try run("python3", ["-c", "import hdrh"]).0 != 0 {
-            _ = try run("python3", ["-m", "pip", "install", "-q", "hdrhistogram"])
-            guard try run("python3", ["-c", "import hdrh"]).0 == 0 else {
+        let run = InteropScript.process
+        if try run(["python3", "-c", "import hdrh"], [:]).0 != 0 {
+            _ = try run(["python3", "-m", "pip", "install", "-q", "hdrhistogram"], [:])
+            guard try run(["python3", "-c", "import hdrh"], [:]).0 == 0 else {
                 print("SKIPPED HdrHistogram's Python implementation: pip could not install hdrhistogram")
                 return nil
             }
         }
-        let (status, out) = try run(
-            "python3",
-            [root.appendingPathComponent("scripts/interop/hdrh_judge.py").path] + args
-        )
+        let script = InteropScript.root.appendingPathComponent("scripts/interop/hdrh_judge.py").path
+        let (status, out) = try run(["python3", script] + args, [:])
         #expect(status == 0, "\(out)")
         return out.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -13,9 +13,15 @@ public enum InteropScript {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             return (0, "SKIPPED: \(binary) is not built (swift build --build-tests builds it)")
         }
+        return try process(["/bin/bash", root.appendingPathComponent(script).path, binary], environment: environment)
+    }
+
+    /// Runs `arguments` (the first a path, or a name looked up on the PATH through env), its
+    /// output and errors together: the exit status and what it printed.
+    public static func process(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [root.appendingPathComponent(script).path, binary]
+        p.executableURL = URL(fileURLWithPath: arguments[0].hasPrefix("/") ? arguments[0] : "/usr/bin/env")
+        p.arguments = arguments[0].hasPrefix("/") ? Array(arguments.dropFirst()) : arguments
         p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         p.standardOutput = pipe

@@ -108,9 +108,13 @@ import Testing
             try part.run()
         }
         var merge = try Merge.parseAsRoot([
-            dir + "/p0.json", dir + "/p1.json", dir + "/p2.json", "--json", dir + "/merged.json",
+            dir + "/p0.json", dir + "/p1.json", dir + "/p2.json", "--json", dir + "/merged.json", "--hgrm",
+            dir + "/hgrm",
         ])
         try merge.run()
+        // The merged histograms as .hgrm files: SEND → 200's holds every response's sample.
+        let hgrm = try String(contentsOfFile: dir + "/hgrm/chunk.hgrm", encoding: .utf8)
+        #expect(hgrm.contains("Percentile") && hgrm.contains("#[Max"))
         func object(_ name: String) throws -> [String: Any] {
             try #require(
                 try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))

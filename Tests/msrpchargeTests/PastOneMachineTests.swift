@@ -23,19 +23,10 @@ import Testing
     /// Never, the partition count and JOB_COMPLETION_INDEX in the command line, a
     /// ReadWriteMany claim for the reports, a merge Job): scripts/kubernetes/manifest.py.
     static func check(_ folder: String) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [
+        try InteropScript.process([
             "python3", InteropScript.root.appendingPathComponent("scripts/kubernetes/manifest.py").path, "check",
             folder,
-        ]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, out)
+        ])
     }
 
     @Test func theManifestIsAnIndexedJob() throws {
