@@ -185,12 +185,18 @@ public struct Load: ParsableCommand {
             )
             // Live: each second's chunks and messages added as the second ends.
             var sent: (chunks: UInt64, messages: UInt64) = (0, 0)
+            // SEND → 200 so far, as a Prometheus histogram that grows second by second.
+            var chunkLatency: NanosecondHistogram? = nil
             report = try LoadRunner.run(c, progress: say) { second in
                 guard let exporter else { return }
                 sent.chunks &+= second.chunks
                 sent.messages &+= second.messages
                 exporter.set("msrpcharge_chunks_total", [], sent.chunks)
                 exporter.set("msrpcharge_messages_total", [("end", "any")], sent.messages)
+                if let h = try? second.latency.histogram?.histogram() {
+                    if chunkLatency == nil { chunkLatency = h } else { chunkLatency!.add(h) }
+                    exporter.histogram("msrpcharge_load_chunk_seconds", chunkLatency!)
+                }
             }
         } catch {
             throw CLIError("load: \(error)")
