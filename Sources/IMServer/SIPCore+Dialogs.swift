@@ -8,7 +8,7 @@ extension SIPCore {
     /// The caller's ACK for our 2xx ends its retransmission (§13.3.1.4); an ACK for a non-2xx
     /// final response ends nothing more (the call is already gone).
     func ack(_ m: SIPMessage) {
-        if let branch = try? m.vias.first?.branch { stopRetransmitting("nx|" + branch) }
+        if let branch = try? m.topVia?.branch { stopRetransmitting("nx|" + branch) }
         guard let callID = try? m.callID, let call = calls[callID] else { return }
         stopRetransmitting("2xx|" + callID)
         if call.state == .answered { call.state = .confirmed }

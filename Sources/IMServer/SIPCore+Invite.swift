@@ -276,10 +276,10 @@ extension SIPCore {
             let i = call.recipients.firstIndex(where: { $0.callID == callID })
         else {
             // A response to a BYE of a call already gone, or to nothing we sent.
-            if let branch = try? m.vias.first?.branch { stopRetransmitting(branch) }
+            if let branch = try? m.topVia?.branch { stopRetransmitting(branch) }
             return
         }
-        let branch = (try? m.vias.first?.branch) ?? nil
+        let branch = (try? m.topVia?.branch) ?? nil
         if let branch { stopRetransmitting(branch) }
         guard m.method == .invite else { return }  // a BYE's or CANCEL's answer: nothing more to do
         var r = call.recipients[i]

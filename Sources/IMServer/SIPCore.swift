@@ -158,7 +158,7 @@ final class SIPCore<Client: ChargingEnablerClient>: @unchecked Sendable {
         // A non-2xx final response to an INVITE over UDP is re-sent until its ACK (Timer G,
         // T1 doubling to T2) or for 64·T1 (Timer H), RFC 3261 §17.2.1: the client stopped
         // re-sending its INVITE when our 100 Trying came.
-        if request.method == .invite, status >= 300, !peer.isReliable, let branch = try? request.vias.first?.branch {
+        if request.method == .invite, status >= 300, !peer.isReliable, let branch = try? request.topVia?.branch {
             retransmit("nx|" + branch, bytes, to: peer, capped: true) {}
         }
         return bytes

@@ -10,7 +10,7 @@ struct SIPTransactions {
     var lastSweep: Int64 = 0
 
     static func key(_ request: SIPMessage) -> String? {
-        guard let via = try? request.vias.first, let branch = via.branch else { return nil }
+        guard let via = try? request.topVia, let branch = via.branch else { return nil }
         return "\(branch)|\(request.method)|\(via.host):\(via.port ?? 0)"
     }
 

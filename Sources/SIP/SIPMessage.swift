@@ -109,6 +109,15 @@ public struct SIPMessage: Sendable {
     }
 
     /// The Via entries, topmost first (§8.1.1.7, §18.2.2).
+    /// The topmost Via alone (RFC 3261 §17.1.3, §17.2.3: the one a transaction is matched on
+    /// and a response goes back by): the others are not parsed.
+    public var topVia: SIPVia? {
+        get throws(SIPParseError) {
+            guard let v = value("Via") else { return nil }
+            return try SIPVia(parsing: v)
+        }
+    }
+
     public var vias: [SIPVia] {
         get throws(SIPParseError) {
             var result: [SIPVia] = []

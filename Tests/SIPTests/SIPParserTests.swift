@@ -43,6 +43,8 @@ let invite = """
         #expect(vias[0].branch == "z9hG4bKnashds8")
         #expect(vias[0].transport == "UDP" && vias[0].host == "192.0.2.10" && vias[0].port == 5060)
         #expect(vias[1].transport == "TCP" && vias[1].port == nil)
+        #expect(try m.topVia == vias[0], "the topmost Via alone, as transactions match on it")
+        #expect(try SIPMessage(.response(status: 200, reason: "OK")).topVia == nil)
         #expect(try m.contact?.uri.port == 5060)
         #expect(m.value("Subject") == "a folded subject line")
         #expect(m.contentType == "application/sdp")
