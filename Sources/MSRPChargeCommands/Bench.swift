@@ -188,16 +188,7 @@ public struct Bench: ParsableCommand {
     }
 
     func write(_ report: BenchReport, _ result: RunResult) throws {
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(report)
-            if json == "-" {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
-            } else {
-                try writeFile(json, data)
-            }
-        }
+        if let json { try ReportFiles.writeJSON(report, to: json) }
         if let hgrm { try ReportFiles.writeHgrm(result.latency.named.map { ($0.name, $0.histogram) }, to: hgrm) }
         if let html {
             let page = ReportPage.html(

@@ -221,7 +221,7 @@ public struct Load: ParsableCommand {
         )
         saved.totalSessions = c.model.sessions
         print(LoadReportText.lines(saved).joined(separator: "\n"))
-        if let json { try LoadReportText.writeJSON(saved, to: json) }
+        if let json { try ReportFiles.writeJSON(saved, to: json) }
         if let html {
             try ReportPageFile.write(
                 ReportPage.html(runs: [ReportPageRuns.run(load: saved, label: "load")], title: "msrpcharge load"),
@@ -414,14 +414,4 @@ enum LoadReportText {
         return j
     }
 
-    static func writeJSON(_ j: JSON, to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(j)
-        if path == "-" {
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
-        } else if !FileManager.default.createFile(atPath: path, contents: data) {
-            throw CLIError("cannot write '\(path)'")
-        }
-    }
 }

@@ -45,25 +45,10 @@ public struct Merge: ParsableCommand {
 
     public func run() throws {
         let names = reports.map { ($0 as NSString).lastPathComponent }
-        var objects: [(Data, [String: Any])] = []
-        for path in reports {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw CLIError("merge: cannot read '\(path)'")
-            }
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw CLIError("merge: '\(path)' is not a JSON object")
-            }
-            objects.append((data, object))
-        }
-        let isLoad = objects.map { $0.1["kind"] as? String == "load" || $0.1["chunksSent"] != nil }
-        let isBench = objects.map { $0.1["throughput"] != nil }
-        let decoder = JSONDecoder()
-        if isBench.allSatisfy({ $0 }) {
-            let benches = try zip(objects, names).map { pair, name in
-                do { return try decoder.decode(BenchReport.self, from: pair.0) } catch {
-                    throw CLIError("merge: \(name) is not a bench report msrpcharge can read: \(error)")
-                }
-            }
+        let saved = try reports.map { try SavedReport.read($0, for: "merge") }
+        let benches = saved.compactMap { if case .bench(let r) = $0 { r } else { nil } }
+        let loads = saved.compactMap { if case .load(let j) = $0 { j } else { nil } }
+        if benches.count == saved.count {
             let merged: BenchReport
             do throws(MergeError) { merged = try BenchReport.merged(benches, names: names) } catch {
                 throw CLIError("merge: \(error)")
@@ -73,7 +58,7 @@ public struct Merge: ParsableCommand {
                 "merged: \(reports.count) partitions (\(benches.compactMap(\.workload.partition).joined(separator: ", ")))"
             )
             try write(
-                json: try Self.encoder().encode(merged),
+                report: merged,
                 histograms: merged.latency.map { ($0.name, $0.histogram) },
                 page: {
                     ReportPage.html(
@@ -83,12 +68,7 @@ public struct Merge: ParsableCommand {
                 }
             )
             if merged.conservation.applicable && !merged.conservation.ok { throw ExitCode(1) }
-        } else if isLoad.allSatisfy({ $0 }) {
-            let loads = try zip(objects, names).map { pair, name in
-                do { return try decoder.decode(LoadReportText.JSON.self, from: pair.0) } catch {
-                    throw CLIError("merge: \(name) is not a load report msrpcharge can read: \(error)")
-                }
-            }
+        } else if loads.count == saved.count {
             let merged: LoadReportText.JSON
             do throws(MergeError) { merged = try LoadReportText.merged(loads, names: names) } catch {
                 throw CLIError("merge: \(error)")
@@ -96,7 +76,7 @@ public struct Merge: ParsableCommand {
             print(LoadReportText.lines(merged).joined(separator: "\n"))
             print("merged: \(reports.count) partitions (\(loads.compactMap(\.partition).joined(separator: ", ")))")
             try write(
-                json: try Self.encoder().encode(merged),
+                report: merged,
                 histograms: ["sessionSetUp", "chunk", "delivery", "bye"].map { ($0, merged.latency[$0]?.histogram) },
                 page: {
                     ReportPage.html(
@@ -107,8 +87,8 @@ public struct Merge: ParsableCommand {
             )
             if !merged.delivery.ok { throw ExitCode(3) }
         } else {
-            let kinds = zip(names, zip(isBench, isLoad)).map {
-                "\($0.0): \($0.1.0 ? "bench" : $0.1.1 ? "load" : "neither")"
+            let kinds = zip(names, saved).map { name, r in
+                if case .bench = r { "\(name): bench" } else { "\(name): load" }
             }
             throw CLIError(
                 "merge: the reports must all be bench reports or all load reports (\(kinds.joined(separator: ", ")))"
@@ -116,20 +96,8 @@ public struct Merge: ParsableCommand {
         }
     }
 
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return e
-    }
-
-    func write(json data: Data, histograms: [(String, EncodedHistogram?)], page: () -> String) throws {
-        if let json {
-            if json == "-" {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
-            } else if !FileManager.default.createFile(atPath: json, contents: data) {
-                throw CLIError("cannot write '\(json)'")
-            }
-        }
+    func write(report: some Encodable, histograms: [(String, EncodedHistogram?)], page: () -> String) throws {
+        if let json { try ReportFiles.writeJSON(report, to: json) }
         if let hgrm {
             try ReportFiles.writeHgrm(
                 histograms.compactMap { name, e in (try? e?.histogram()).flatMap { $0 }.map { (name, $0) } },

@@ -153,16 +153,7 @@ public struct Plan: ParsableCommand {
             )
             try ReportPageFile.write(ReportPage.html(plan: chart, title: "msrpcharge plan"), to: html)
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(plan)
-            if json == "-" {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
-            } else if !FileManager.default.createFile(atPath: json, contents: data) {
-                throw CLIError("cannot write '\(json)'")
-            }
-        }
+        if let json { try ReportFiles.writeJSON(plan, to: json) }
     }
 
     /// c_chunk and c_request, and where they come from.

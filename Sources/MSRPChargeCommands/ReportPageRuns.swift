@@ -111,27 +111,11 @@ enum ReportPageRuns {
 
     /// A saved report, `bench --json` or `load --json`, as a run labelled by its file name.
     static func run(readingJSON path: String) throws -> ReportRun {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("report: cannot read '\(path)'")
-        }
         let label = (path as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
-        let decoder = JSONDecoder()
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw CLIError("report: '\(path)' is not a JSON object")
+        switch try SavedReport.read(path, for: "report") {
+        case .bench(let r): return run(bench: r, label: label)
+        case .load(let j): return run(load: j, label: label)
         }
-        do {
-            if object["kind"] as? String == "load" || object["chunksSent"] != nil {
-                return run(load: try decoder.decode(LoadReportText.JSON.self, from: data), label: label)
-            }
-            if object["throughput"] != nil {
-                return run(bench: try decoder.decode(BenchReport.self, from: data), label: label)
-            }
-        } catch {
-            throw CLIError("report: '\(path)' is not a report msrpcharge can read: \(error)")
-        }
-        throw CLIError(
-            "report: '\(path)' is neither a bench report (--json of bench) nor a load report (--json of load)"
-        )
     }
 }
 
