@@ -21,9 +21,13 @@ struct InFlightRecord: BitwiseCopyable, Sendable {
 
 /// What the owner must handle next.
 public enum ChargingEvent: Sendable {
-    /// The answer to `request` (its latest transmission). `late`: Tx had expired and no
-    /// retransmission was out, so the session already followed its failure handling.
-    case answer(ChargingAnswer, request: ChargingRequest, late: Bool)
+    /// The answer to the request of that correlation (its latest transmission), sent at
+    /// `sentAt` (for the round trip). `late`: Tx had expired and no retransmission was out, so
+    /// the session already followed its failure handling. The answer names its session and
+    /// echoes the request's kind, number and attempt, so the request itself is not carried:
+    /// an event is copied out of the dispatcher and into the owner's switch, and every byte
+    /// of it is copied per request.
+    case answer(ChargingAnswer, sentAt: Int64, late: Bool)
     /// Tx expired for `request`'s latest transmission.
     case timeout(ChargingRequest)
     /// A session's charging timer.
@@ -182,8 +186,9 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
         }
     }
 
-    /// The next event due at or before `now`, or nil.
-    @inlinable
+    /// The next event due at or before `now`, or nil. Inlined into the owner's loop, so the
+    /// event is built where the owner's switch reads it rather than copied out of a call.
+    @inlinable @inline(__always)
     public mutating func next(dueBy now: Int64) -> ChargingEvent? {
         takeAnswers()
         while let e = timers.pop(dueBy: now) {
@@ -196,9 +201,9 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
                 }
                 let p = records.pointer(i)
                 let late = p.pointee.expired
-                let request = p.pointee.request
+                let sentAt = p.pointee.request.sentAt
                 free(i)
-                return .answer(answer, request: request, late: late)
+                return .answer(answer, sentAt: sentAt, late: late)
             case .transmission:
                 guard records.contains(e.index) else { continue }
                 let p = records.pointer(e.index)

@@ -403,6 +403,31 @@ public final class ChargingEnablerUser: Sendable {
         }
     }
 
+    /// Takes an answer that cannot change its session's state, without the session: a
+    /// successful ACA to a start or an interim with no Acct-Interim-Interval (the client keeps
+    /// the interval in force, RFC 6733 §9.8.2), or any answer to a stop or a termination, none
+    /// carrying a Credit-Control-Failure-Handling. Returns false, doing nothing, for any other
+    /// answer: the caller passes it to ``answerReceived(_:late:_:now:_:)`` with the session.
+    ///
+    /// Every interim an IM server sends comes back as such an answer when the enabler leaves
+    /// the interval alone: this spares each one a second lookup (and shard lock) of a session
+    /// the chunk that triggered it touched a round trip earlier.
+    @inlinable
+    public func answerWithoutSession(_ answer: ChargingAnswer, late: Bool, _ out: inout ChargingOutbox) -> Bool {
+        guard answer.failureHandling == nil else { return false }
+        switch answer.kind {
+        case .offlineStart, .offlineInterim:
+            // A failed ACA changes nothing either (the case below returns before any change).
+            guard answer.interimInterval == nil || !answer.isSuccess else { return false }
+        case .offlineStop, .onlineTermination:
+            break
+        case .onlineInitial, .onlineUpdate:
+            return false
+        }
+        if late { out.counters.lateAnswers &+= 1 }
+        return true
+    }
+
     /// The enabler's Acct-Interim-Interval takes over (RFC 6733 §9.8.2): 0 means no interims,
     /// only start and stop. Before the first interim, the first-interim jitter is taken again
     /// from the new interval, so sessions set up together spread over the enabler's interval.

@@ -122,30 +122,53 @@ public struct ChargingCounters: Sendable {
     }
 }
 
+/// The actions of one ``ChargingOutbox``, in order: plain memory of their own, so that
+/// appending one and emptying the list are a store and a count (an array's append checked
+/// its buffer's uniqueness, and its `removeAll(keepingCapacity:)` ran a range replacement, once
+/// per charging request). One owner; copies share the memory, as the outbox is never copied
+/// but passed `inout`.
+public struct ChargingActions: RandomAccessCollection, Sendable {
+    @usableFromInline let buffer: BitwiseBuffer<ChargingAction>
+
+    @inlinable init(capacity: Int) { buffer = BitwiseBuffer(capacity: capacity) }
+
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { buffer.count }
+    @inlinable public subscript(_ i: Int) -> ChargingAction { buffer[i] }
+
+    /// The action at `i` in place, so that a switch over it reads its payload where it lies.
+    @inlinable package func pointer(_ i: Int) -> UnsafePointer<ChargingAction> { UnsafePointer(buffer.base + i) }
+
+    @inlinable mutating func append(_ a: ChargingAction) { buffer.append(a) }
+    @inlinable mutating func removeAll() { buffer.count = 0 }
+}
+
 /// Where the Charging Enabler User puts what it decides: actions in order, and counters.
 ///
 /// The caller owns it and empties it after each event (``drain()`` keeps the capacity), so
 /// appending never allocates once it has grown to the largest burst.
 public struct ChargingOutbox: Sendable {
-    @usableFromInline package var actions: [ChargingAction] = []
+    /// What the Charging Enabler User asked for since the last ``drain()``.
+    @inlinable public var actions: ChargingActions { pending }
+    @usableFromInline var pending: ChargingActions
     public var counters = ChargingCounters()
 
-    public init(capacity: Int = 16) { actions.reserveCapacity(capacity) }
+    public init(capacity: Int = 16) { pending = ChargingActions(capacity: capacity) }
 
     @inlinable
     mutating func send(_ request: ChargingRequest) {
         if request.attempt == 1 { counters.count(request.kind) } else { counters.retransmissions &+= 1 }
-        actions.append(.request(request))
+        pending.append(.request(request))
     }
 
     @inlinable
     mutating func signal(_ e: SessionEvent, _ key: SessionKey) {
-        actions.append(.signal(SessionSignal(e, session: key)))
+        pending.append(.signal(SessionSignal(e, session: key)))
     }
 
     @inlinable
     mutating func arm(_ kind: SessionTimerKind, _ key: SessionKey, at due: Int64) {
-        actions.append(.timer(SessionTimer(kind, session: key, due: due)))
+        pending.append(.timer(SessionTimer(kind, session: key, due: due)))
     }
 
     /// Whether the Charging Enabler User asked for anything since the last ``drain()``.
@@ -154,7 +177,7 @@ public struct ChargingOutbox: Sendable {
     /// Actions waiting since the last ``drain()``.
     @inlinable public var count: Int { actions.count }
 
-    /// Forgets the actions (keeping the array's storage); counters stay.
+    /// Forgets the actions (keeping their memory); counters stay.
     @inlinable
-    public mutating func drain() { actions.removeAll(keepingCapacity: true) }
+    public mutating func drain() { pending.removeAll() }
 }

@@ -68,9 +68,20 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
     public let configuration: EmbeddedEnablerConfiguration
     public let ledger: ChargingLedger
 
+    /// The ledger's table, unretained (``ledger`` keeps it alive): every worker calls in for
+    /// every request, and a retain and release each time wrote the table's object header, a
+    /// cache line all of them shared.
+    @usableFromInline let entriesRef: Unmanaged<SessionTable<LedgerEntry>>
+    /// Whether any choice depends on a draw: with no timeouts, no denials and a fixed latency
+    /// the four draws (a hash of the request's identity) are skipped.
+    @usableFromInline let drawsNeeded: Bool
+
     public init(_ configuration: EmbeddedEnablerConfiguration = .init(), expectedSessions: Int = 1024) {
         self.configuration = configuration
         ledger = ChargingLedger(expectedSessions: expectedSessions)
+        entriesRef = .passUnretained(ledger.entries)
+        let fixedLatency = if case .fixed = configuration.latency { true } else { false }
+        drawsNeeded = configuration.timeoutShare > 0 || configuration.denialShare > 0 || !fixedLatency
     }
 
     /// Four independent uniform draws in [0, 1) for this transmission of the request.
@@ -107,16 +118,19 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
     /// arrived and was no duplicate): a server journals exactly those records.
     @inlinable
     public func answerRecording(_ request: ChargingRequest) -> (delivery: ChargingAnswerDelivery?, recorded: Bool) {
-        let (uTimeout, uRecorded, uDenial, uLatency) = draws(request)
+        // Without draws: both shares are 0, so no u is below them, and a fixed latency ignores its u.
+        let (uTimeout, uRecorded, uDenial, uLatency) = drawsNeeded ? draws(request) : (1, 1, 1, 0)
         let lost = uTimeout < configuration.timeoutShare
         if lost && uRecorded < 0.5 { return (nil, false) }  // the request never arrived
         // `ChargingAnswer(to:)` echoes the correlation and the attempt.
         var recorded = false
-        var answer = ledger.entries.upsert(request.session, LedgerEntry()) { e in
-            let duplicates = e.duplicates
-            let a = record(request, &e, uDenial)
-            recorded = e.duplicates == duplicates
-            return a
+        var answer = entriesRef._withUnsafeGuaranteedRef { entries in
+            entries.upsert(request.session, LedgerEntry()) { e in
+                let duplicates = e.duplicates
+                let a = record(request, &e, uDenial)
+                recorded = e.duplicates == duplicates
+                return a
+            }
         }
         if lost { return (nil, recorded) }  // recorded, but the answer was lost
         if !request.kind.isOffline { answer.failureHandling = configuration.creditControlFailureHandling }

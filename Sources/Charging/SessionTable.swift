@@ -85,13 +85,14 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
     }
 
     /// Runs `body` on the session's state in place, inserting `initial` first if the session
-    /// is not there: one lock, one probe.
+    /// is not there: one lock, one probe. `initial` is only built when it is inserted (a
+    /// ledger entry is a few hundred bytes to zero for every request otherwise).
     @inlinable
-    public func upsert<R>(_ key: SessionKey, _ initial: State, _ body: (inout State) -> R) -> R {
+    public func upsert<R>(_ key: SessionKey, _ initial: @autoclosure () -> State, _ body: (inout State) -> R) -> R {
         withShard(key) { s in
             s.lock.withLock {
                 if let slot = s.findLocked(key) { return body(&slot.pointee.state) }
-                _ = s.insertLocked(key, initial)
+                _ = s.insertLocked(key, initial())
                 return body(&s.findLocked(key)!.pointee.state)
             }
         }

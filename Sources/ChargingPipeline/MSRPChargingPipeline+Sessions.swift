@@ -62,8 +62,12 @@ extension MSRPChargingPipeline {
     public mutating func poll(now: Int64) {
         while let event = dispatcher.next(dueBy: now) {
             switch event {
-            case .answer(let answer, let request, let late):
-                _ = roundTrip.record(UInt64(min(max(1, now &- request.sentAt), Int64(Self.longestRoundTrip))))
+            case .answer(let answer, let sentAt, let late):
+                _ = roundTrip.record(UInt64(min(max(1, now &- sentAt), Int64(Self.longestRoundTrip))))
+                let taken = userRef._withUnsafeGuaranteedRef { user in
+                    user.answerWithoutSession(answer, late: late, &out)
+                }
+                if taken { break }
                 withSession(answer.session) { user, s, out in
                     user.answerReceived(answer, late: late, &s, now: now, &out)
                 }
@@ -89,7 +93,7 @@ extension MSRPChargingPipeline {
     ) {
         // Through the unretained references, as the chunk path does: retaining the shared
         // table and user for every answer wrote their object headers from every worker.
-        let found = tableRef._withUnsafeGuaranteedRef { table in
+        let found: Void? = tableRef._withUnsafeGuaranteedRef { table in
             userRef._withUnsafeGuaranteedRef { user in table.update(key) { s in body(user, &s, &out) } }
         }
         if found == nil {

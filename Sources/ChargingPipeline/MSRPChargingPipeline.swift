@@ -185,7 +185,7 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
     mutating func dispatch() {
         var i = 0
         while i < out.actions.count {
-            switch out.actions[i] {
+            switch out.actions.pointer(i).pointee {
             case .request(let r): dispatcher.send(r)
             case .signal(let s): signals.append(s)
             case .timer(let t): dispatcher.arm(t)
