@@ -8,10 +8,11 @@ public struct LedgerEntry: Sendable, BitwiseCopyable {
     public var unitsGranted: UInt64 = 0
     /// The last grant, repeated in the answer to a duplicate.
     public var lastGrant: UInt64 = 0
-    public var lastGrantFinal = false
     public var offlineNumbers = DuplicateWindow()
     public var onlineNumbers = DuplicateWindow()
     public var duplicates: UInt32 = 0
+    // The flags last, together: 96 bytes an entry rather than 112 with padding between.
+    public var lastGrantFinal = false
     public var offlineStarted = false
     public var offlineStopped = false
     public var onlineInitiated = false

@@ -8,8 +8,9 @@
 /// bounded, so that does not happen in practice, and if it did the conservation check would
 /// show it.
 public struct DuplicateWindow: Sendable, BitwiseCopyable, Equatable {
-    public private(set) var base: UInt32 = 0
+    // The 64-bit field first: 16 bytes, not 24 with padding around it (two per ledger entry).
     var seen: UInt64 = 0
+    public private(set) var base: UInt32 = 0
     public private(set) var overflows: UInt32 = 0
 
     public init() {}

@@ -45,12 +45,17 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
     /// in that worker's core. Two cores that take the same lock pass its cache line between
     /// them, which costs more than the update it guards (README, "Session table").
     @inlinable
-    public func shardIndex(_ key: SessionKey) -> Int { Int(truncatingIfNeeded: key.mix & mask) }
+    public func shardIndex(_ key: SessionKey) -> Int { shard(ofMix: key.mix) }
 
     /// ``shardIndex(_:)`` in a table made with `init(shardCount:)` (rounded up the same way).
     public static func shardIndex(_ key: SessionKey, shardCount: Int) -> Int {
-        Int(truncatingIfNeeded: key.mix & UInt64(roundedShardCount(shardCount) - 1))
+        Int(truncatingIfNeeded: key.mix >> 8 & UInt64(roundedShardCount(shardCount) - 1))
     }
+
+    /// The shard of a key's mix: its bits from 8 up (the low byte is the key's length, and the
+    /// high bits pick the slot inside the shard).
+    @inlinable @inline(__always)
+    func shard(ofMix mix: UInt64) -> Int { Int(truncatingIfNeeded: mix >> 8 & mask) }
 
     /// The number of shards a table asked for `shardCount` has: the next power of two.
     public static func roundedShardCount(_ shardCount: Int) -> Int {
@@ -59,11 +64,11 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
         return n
     }
 
-    /// Runs `body` with the key's shard. Low bits of the hash pick the shard; the slot inside
-    /// it comes from the high bits.
+    /// Runs `body` with the key's shard. Low bits of the hash (above the length byte) pick the
+    /// shard; the slot inside it comes from the high bits.
     @inlinable @inline(__always)
     func withShard<R>(_ key: SessionKey, _ body: (SessionTableShard<State>) -> R) -> R {
-        shardRefs[Int(truncatingIfNeeded: key.mix & mask)]._withUnsafeGuaranteedRef(body)
+        shardRefs[shard(ofMix: key.mix)]._withUnsafeGuaranteedRef(body)
     }
 
     /// Adds a session; false (and no change) if it exists already.
@@ -120,10 +125,10 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
     }
 
     /// ``prefetch(_:)`` by the key's ``SessionKey/mixedHash``, for a caller that keeps the
-    /// hash rather than the 48-byte key.
+    /// hash rather than the 40-byte key.
     @inlinable @inline(__always)
     public func prefetch(mixedHash mix: UInt64) {
-        shardRefs[Int(truncatingIfNeeded: mix & mask)]._withUnsafeGuaranteedRef { $0.prefetch(mix: mix) }
+        shardRefs[shard(ofMix: mix)]._withUnsafeGuaranteedRef { $0.prefetch(mix: mix) }
     }
 
     /// Sessions in the table, summed shard by shard.
