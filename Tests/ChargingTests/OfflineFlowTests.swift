@@ -204,6 +204,47 @@ struct OfflineFlowTests {
         #expect(h[key].interimInterval == 60 * second)
     }
 
+    /// An answer with nothing to act on is taken without its session (no lookup, no lock);
+    /// every other answer is left to `answerReceived`, which needs the session's state.
+    @Test func answersThatChangeNothingNeedNoSession() throws {
+        let user = ChargingEnablerUser(Self.configuration())
+        var out = ChargingOutbox()
+        let key = try #require(SessionKey("quiet"))
+        func taken(_ a: ChargingAnswer, late: Bool = false) -> Bool { user.answerWithoutSession(a, late: late, &out) }
+        // Taken: an ACA to an interim or a start without Acct-Interim-Interval, a failed ACA,
+        // any answer to a stop or a termination.
+        #expect(taken(ChargingAnswer(kind: .offlineInterim, session: key, number: 3)))
+        #expect(taken(ChargingAnswer(kind: .offlineStart, session: key, number: 0)))
+        #expect(
+            taken(
+                ChargingAnswer(
+                    kind: .offlineInterim,
+                    session: key,
+                    number: 4,
+                    resultCode: ChargingResultCode.unableToComply,
+                    interimInterval: 5 * second
+                )
+            )
+        )
+        #expect(taken(ChargingAnswer(kind: .offlineStop, session: key, number: 5, interimInterval: 5 * second)))
+        #expect(taken(ChargingAnswer(kind: .onlineTermination, session: key, number: 2)))
+        // Left to the session: an interval to adopt, any CH-2 initial or update, and any answer
+        // that sets the failure handling.
+        #expect(!taken(ChargingAnswer(kind: .offlineInterim, session: key, number: 6, interimInterval: 5 * second)))
+        #expect(!taken(ChargingAnswer(kind: .onlineInitial, session: key, number: 0, grantedUnits: 10)))
+        #expect(!taken(ChargingAnswer(kind: .onlineUpdate, session: key, number: 1, grantedUnits: 10)))
+        var handled = ChargingAnswer(kind: .onlineTermination, session: key, number: 3)
+        handled.failureHandling = .continue
+        #expect(!taken(handled))
+        // A late answer taken this way is still counted as late; one left to the session is
+        // counted there, not here.
+        #expect(out.counters.lateAnswers == 0)
+        #expect(taken(ChargingAnswer(kind: .offlineInterim, session: key, number: 7), late: true))
+        #expect(!taken(ChargingAnswer(kind: .offlineInterim, session: key, number: 8, interimInterval: 1), late: true))
+        #expect(out.counters.lateAnswers == 1)
+        #expect(out.isEmpty)
+    }
+
     /// Sessions set up together get their first interims spread over the jitter window.
     @Test func firstInterimJitterSpreadsSessions() {
         let h = VirtualHarness(Self.configuration(interval: 10 * second, jitter: 0.5), enabler: Self.enabler())

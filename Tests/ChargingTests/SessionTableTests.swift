@@ -21,6 +21,10 @@ struct SessionTableTests {
         #expect(SessionKey("abc") != SessionKey("abc\0"))
         #expect(SessionKey(String(repeating: "x", count: 33)) == nil)
         #expect(SessionKey("") == nil)
+        // The length shares a word with the hash: 40 bytes a key, in every slot and request.
+        #expect(MemoryLayout<SessionKey>.size == 40)
+        let withNul = try #require(SessionKey("abc\0"))
+        #expect(long1.byteCount == 32 && a.byteCount == 13 && withNul.byteCount == 4)
     }
 
     @Test func insertLookupUpdateRemove() throws {
@@ -51,6 +55,11 @@ struct SessionTableTests {
         var sum = 0
         table.forEach { _, v in sum += v }
         #expect(sum == (0..<10_000).reduce(0, +))
+        // Evenly: the shard comes from hash bits, not from the length byte beside them (keys
+        // of one length would all share a few shards). 625 expected in each.
+        var perShard = [Int](repeating: 0, count: 16)
+        for i in 0..<10_000 { perShard[table.shardIndex(try #require(SessionKey("sess\(i)")))] += 1 }
+        #expect(perShard.allSatisfy { (500...750).contains($0) }, "\(perShard)")
     }
 
     /// Threads insert their own sessions, update shared ones and remove half of their own; the
