@@ -3,6 +3,13 @@
 public enum SIPHeaderName {
     /// The canonical name for `name` as it appeared on the wire (any case, compact or not).
     public static func canonical(_ name: String) -> String {
+        // Most senders spell the common headers canonically already: no lowercased copy then.
+        switch name {
+        case "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type", "Max-Forwards",
+            "Expires", "Route", "Record-Route", "Allow", "Server", "User-Agent":
+            return name
+        default: break
+        }
         let lower = name.lowercased()
         if lower.utf8.count == 1 {
             switch lower {

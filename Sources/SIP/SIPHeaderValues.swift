@@ -9,7 +9,7 @@ public struct SIPCSeq: Hashable, Sendable {
     }
 
     public init(parsing text: String) throws(SIPParseError) {
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let parts = text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { Substring($0) }
         guard parts.count == 2, let n = UInt32(parts[0]), n < 1 << 31, SIPToken.isToken(parts[1]) else {
             throw .make(.badHeaderValue, "CSeq is not 'number method': '\(text)'")
         }
@@ -26,14 +26,16 @@ public struct SIPParameters: Hashable, Sendable {
 
     public init() { items = [] }
 
+    /// The value of the parameter `name` (given in lower case; parameter names are compared
+    /// without case, §7.3.1).
     public subscript(name: String) -> String? {
-        items.first { $0.name.lowercased() == name }.flatMap { $0.value }
+        items.first { SIPToken.equalsLowercased($0.name, name) }.flatMap { $0.value }
     }
 
-    public func contains(_ name: String) -> Bool { items.contains { $0.name.lowercased() == name } }
+    public func contains(_ name: String) -> Bool { items.contains { SIPToken.equalsLowercased($0.name, name) } }
 
     public mutating func set(_ name: String, _ value: String?) {
-        if let i = items.firstIndex(where: { $0.name.lowercased() == name }) {
+        if let i = items.firstIndex(where: { SIPToken.equalsLowercased($0.name, name) }) {
             items[i].value = value
         } else {
             items.append((name, value))
@@ -43,20 +45,22 @@ public struct SIPParameters: Hashable, Sendable {
     /// Parses `;a=b;c` (the text after the thing the parameters follow).
     init(parsing text: Substring, header: String) throws(SIPParseError) {
         items = []
-        for raw in text.split(separator: ";", omittingEmptySubsequences: false).dropFirst() {
-            let p = String(raw).trimmingSpaces
+        // Byte by byte on the UTF-8 view: the delimiters are ASCII, and a String's own
+        // (Character) search breaks graphemes at every step.
+        for raw in text.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).dropFirst() {
+            let p = Substring(raw).trimmingSpaces
             guard !p.isEmpty else { throw .make(.badHeaderValue, "\(header) has an empty parameter") }
-            if let eq = p.firstIndex(of: "=") {
-                let name = String(p[..<eq]).trimmingSpaces
-                guard SIPToken.isToken(Substring(name)) else {
+            if let eq = p.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                let name = p[..<eq].trimmingSpaces
+                guard SIPToken.isToken(name) else {
                     throw .make(.badHeaderValue, "\(header) parameter name '\(name)' is not a token")
                 }
-                items.append((name, String(p[p.index(after: eq)...]).trimmingSpaces))
+                items.append((String(name), String(p[p.utf8.index(after: eq)...].trimmingSpaces)))
             } else {
-                guard SIPToken.isToken(Substring(p)) else {
+                guard SIPToken.isToken(p) else {
                     throw .make(.badHeaderValue, "\(header) parameter '\(p)' is not a token")
                 }
-                items.append((p, nil))
+                items.append((String(p), nil))
             }
         }
     }
@@ -73,6 +77,16 @@ public struct SIPParameters: Hashable, Sendable {
 
 /// The token rule of RFC 3261 §25.1.
 enum SIPToken {
+    /// Whether `s` equals `lowercased` (all lower case) ignoring ASCII case: a parameter or
+    /// scheme compared without building a lowercased copy.
+    static func equalsLowercased<S: StringProtocol>(_ s: S, _ lowercased: String) -> Bool {
+        let a = s.utf8
+        let b = lowercased.utf8
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where x != y && !(x >= 0x41 && x <= 0x5A && x | 0x20 == y) { return false }
+        return true
+    }
+
     static func isToken(_ s: Substring) -> Bool {
         guard !s.isEmpty else { return false }
         for b in s.utf8 {
@@ -107,22 +121,28 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
 
     public init(parsing text: String) throws(SIPParseError) {
         let t = text.trimmingSpaces
-        guard let colon = t.firstIndex(of: ":") else { throw .make(.badHeaderValue, "'\(t)' is not a SIP URI") }
-        scheme = t[..<colon].lowercased()
-        guard scheme == "sip" || scheme == "sips" else {
+        // Delimiters found on the UTF-8 view (ASCII), not by Character.
+        guard let colon = t.utf8.firstIndex(of: UInt8(ascii: ":")) else {
+            throw .make(.badHeaderValue, "'\(t)' is not a SIP URI")
+        }
+        if SIPToken.equalsLowercased(t[..<colon], "sip") {
+            scheme = "sip"
+        } else if SIPToken.equalsLowercased(t[..<colon], "sips") {
+            scheme = "sips"
+        } else {
             throw .make(.badHeaderValue, "'\(t)' is not a sip: or sips: URI")
         }
-        var rest = t[t.index(after: colon)...]
-        if let q = rest.firstIndex(of: "?") { rest = rest[..<q] }
-        if let at = rest.lastIndex(of: "@") {
+        var rest = t[t.utf8.index(after: colon)...]
+        if let q = rest.utf8.firstIndex(of: UInt8(ascii: "?")) { rest = rest[..<q] }
+        if let at = rest.utf8.lastIndex(of: UInt8(ascii: "@")) {
             let u = rest[..<at]
             // user-info may carry a password after ':' (§19.1.1); only the user is kept
-            user = String(u.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0])
-            rest = rest[rest.index(after: at)...]
+            user = String(u[..<(u.utf8.firstIndex(of: UInt8(ascii: ":")) ?? u.endIndex)])
+            rest = rest[rest.utf8.index(after: at)...]
         } else {
             user = nil
         }
-        let semi = rest.firstIndex(of: ";") ?? rest.endIndex
+        let semi = rest.utf8.firstIndex(of: UInt8(ascii: ";")) ?? rest.endIndex
         let hostport = rest[..<semi]
         (host, port) = try Self.hostPort(hostport, in: t)
         parameters = try SIPParameters(parsing: rest[semi...], header: "URI")
@@ -132,26 +152,26 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
     static func hostPort(_ hp: Substring, in text: String) throws(SIPParseError) -> (String, Int?) {
         var host = hp
         var port: Int? = nil
-        if hp.hasPrefix("[") {
-            guard let close = hp.firstIndex(of: "]") else {
+        if hp.utf8.first == UInt8(ascii: "[") {
+            guard let close = hp.utf8.firstIndex(of: UInt8(ascii: "]")) else {
                 throw .make(.badHeaderValue, "'\(text)' has an unclosed IPv6 reference")
             }
             host = hp[...close]
-            let after = hp[hp.index(after: close)...]
-            if after.hasPrefix(":") {
+            let after = hp[hp.utf8.index(after: close)...]
+            if after.utf8.first == UInt8(ascii: ":") {
                 guard let p = Int(after.dropFirst()), (1...65535).contains(p) else {
                     throw .make(.badHeaderValue, "'\(text)' has a bad port")
                 }
                 port = p
             }
-        } else if let c = hp.lastIndex(of: ":") {
+        } else if let c = hp.utf8.lastIndex(of: UInt8(ascii: ":")) {
             host = hp[..<c]
-            guard let p = Int(hp[hp.index(after: c)...]), (1...65535).contains(p) else {
+            guard let p = Int(hp[hp.utf8.index(after: c)...]), (1...65535).contains(p) else {
                 throw .make(.badHeaderValue, "'\(text)' has a bad port")
             }
             port = p
         }
-        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0 == "@" }) else {
+        guard !host.isEmpty, !host.utf8.contains(where: { $0 == 0x20 || $0 == 0x3C || $0 == 0x3E || $0 == 0x40 }) else {
             throw .make(.badHeaderValue, "'\(text)' has no valid host")
         }
         return (String(host), port)
@@ -186,21 +206,21 @@ public struct SIPNameAddress: Hashable, Sendable, CustomStringConvertible {
 
     public init(parsing text: String, header: String) throws(SIPParseError) {
         let t = text.trimmingSpaces
-        if let open = t.firstIndex(of: "<") {
-            guard let close = t[open...].firstIndex(of: ">") else {
+        if let open = t.utf8.firstIndex(of: UInt8(ascii: "<")) {
+            guard let close = t[open...].utf8.firstIndex(of: UInt8(ascii: ">")) else {
                 throw .make(.badHeaderValue, "\(header) has '<' without '>': '\(t)'")
             }
-            let name = String(t[..<open]).trimmingSpaces
-            displayName = name.isEmpty ? nil : name
+            let name = t[..<open].trimmingSpaces
+            displayName = name.isEmpty ? nil : String(name)
             do throws(SIPParseError) {
-                uri = try SIPURI(parsing: String(t[t.index(after: open)..<close]))
+                uri = try SIPURI(parsing: String(t[t.utf8.index(after: open)..<close]))
             } catch {
                 throw .make(.badHeaderValue, "\(header): \(error.reason)")
             }
-            parameters = try SIPParameters(parsing: t[t.index(after: close)...], header: header)
+            parameters = try SIPParameters(parsing: t[t.utf8.index(after: close)...], header: header)
         } else {
             displayName = nil
-            let semi = t.firstIndex(of: ";") ?? t.endIndex
+            let semi = t.utf8.firstIndex(of: UInt8(ascii: ";")) ?? t.endIndex
             do throws(SIPParseError) {
                 uri = try SIPURI(parsing: String(t[..<semi]))
             } catch {
@@ -238,11 +258,13 @@ public struct SIPVia: Hashable, Sendable, CustomStringConvertible {
 
     public init(parsing text: String) throws(SIPParseError) {
         let t = text.trimmingSpaces
-        let semi = t.firstIndex(of: ";") ?? t.endIndex
-        let sentBy = t[..<semi].split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let semi = t.utf8.firstIndex(of: UInt8(ascii: ";")) ?? t.endIndex
+        let sentBy = t[..<semi].utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { Substring($0) }
         guard sentBy.count == 2 else { throw .make(.badHeaderValue, "Via is not 'SIP/2.0/TRANSPORT host': '\(t)'") }
-        let proto = sentBy[0].split(separator: "/")
-        guard proto.count == 3, proto[0].uppercased() == "SIP", proto[1] == "2.0", SIPToken.isToken(proto[2]) else {
+        let proto = sentBy[0].utf8.split(separator: UInt8(ascii: "/")).map { Substring($0) }
+        guard proto.count == 3, SIPToken.equalsLowercased(proto[0], "sip"), proto[1] == "2.0",
+            SIPToken.isToken(proto[2])
+        else {
             throw .make(.badHeaderValue, "Via protocol is not SIP/2.0/TRANSPORT: '\(sentBy[0])'")
         }
         transport = proto[2].uppercased()

@@ -178,6 +178,22 @@ public struct SIPMessage: Sendable {
     }
 }
 
+extension Substring {
+    /// The slice without leading and trailing spaces and tabs (no copy).
+    var trimmingSpaces: Substring {
+        let u = utf8
+        var s = u.startIndex
+        var e = u.endIndex
+        while s < e, u[s] == 0x20 || u[s] == 0x09 { s = u.index(after: s) }
+        while e > s {
+            let p = u.index(before: e)
+            guard u[p] == 0x20 || u[p] == 0x09 else { break }
+            e = p
+        }
+        return self[s..<e]
+    }
+}
+
 extension String {
     /// The string without leading and trailing spaces and tabs (no Foundation).
     @usableFromInline

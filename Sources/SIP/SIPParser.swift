@@ -103,15 +103,15 @@ public enum SIPParser {
         var message = SIPMessage(try startLine(first.text, at: first.at))
         message.headers.reserveCapacity(lines.count)
         for (text, at) in lines.dropFirst() {
-            guard let colon = text.firstIndex(of: ":") else {
+            guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else {
                 throw .make(.badHeader, "header line without a colon: '\(text.prefix(60))'", at: at)
             }
-            let rawName = String(text[..<colon]).trimmingSpaces
-            guard SIPToken.isToken(Substring(rawName)) else {
+            let rawName = text[..<colon].trimmingSpaces
+            guard SIPToken.isToken(rawName) else {
                 throw .make(.badHeader, "header name '\(rawName.prefix(60))' is not a token", at: at)
             }
-            let name = SIPHeaderName.canonical(rawName)
-            let value = String(text[text.index(after: colon)...]).trimmingSpaces
+            let name = SIPHeaderName.canonical(String(rawName))
+            let value = String(text[text.utf8.index(after: colon)...].trimmingSpaces)
             if SIPHeaderName.isList(name) {
                 for entry in splitList(value) { message.headers.append(SIPHeader(name, entry)) }
             } else {
@@ -122,8 +122,10 @@ public enum SIPParser {
     }
 
     static func startLine(_ line: String, at offset: Int) throws(SIPParseError) -> SIPStartLine {
-        let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        if line.hasPrefix("SIP/") {
+        let parts = line.utf8.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false).map {
+            Substring($0)
+        }
+        if line.utf8.starts(with: "SIP/".utf8) {
             guard parts.count >= 2 else {
                 throw .make(.badStartLine, "status line '\(line.prefix(80))' has no status", at: offset)
             }
@@ -155,30 +157,35 @@ public enum SIPParser {
 
     /// Splits a list header's value at commas outside quotes and angle brackets (§7.3.1).
     static func splitList(_ value: String) -> [String] {
+        let u = value.utf8
+        // Most list headers hold one entry: no comma, nothing to split.
+        guard u.contains(UInt8(ascii: ",")) else { return [value.trimmingSpaces] }
         var result: [String] = []
-        var current = ""
         var quoted = false
         var angle = false
         var escaped = false
-        for ch in value {
+        var start = u.startIndex
+        var i = u.startIndex
+        // Byte by byte: every delimiter is ASCII, and no UTF-8 continuation byte is one.
+        while i < u.endIndex {
+            let b = u[i]
             if escaped {
                 escaped = false
-            } else if quoted && ch == "\\" {
+            } else if quoted && b == UInt8(ascii: "\\") {
                 escaped = true
-            } else if ch == "\"" {
+            } else if b == UInt8(ascii: "\"") {
                 quoted.toggle()
-            } else if !quoted && ch == "<" {
+            } else if !quoted && b == UInt8(ascii: "<") {
                 angle = true
-            } else if !quoted && ch == ">" {
+            } else if !quoted && b == UInt8(ascii: ">") {
                 angle = false
-            } else if !quoted && !angle && ch == "," {
-                result.append(current.trimmingSpaces)
-                current = ""
-                continue
+            } else if !quoted && !angle && b == UInt8(ascii: ",") {
+                result.append(String(value[start..<i].trimmingSpaces))
+                start = u.index(after: i)
             }
-            current.append(ch)
+            i = u.index(after: i)
         }
-        result.append(current.trimmingSpaces)
+        result.append(String(value[start...].trimmingSpaces))
         return result
     }
 }

@@ -55,6 +55,46 @@ let invite = """
         #expect(media.port == 7394)
     }
 
+    /// The value parsers scan bytes for their ASCII delimiters: the cases where a Character
+    /// search and a byte search could part (quotes, brackets, case, IPv6, user-info).
+    @Test func valueParsersFindTheirDelimitersInBytes() throws {
+        let text = """
+            OPTIONS sip:b@x SIP/2.0\r
+            via: sip/2.0/udp h.test:5070;BRANCH=z9hG4bKab;Received=192.0.2.1\r
+            FROM: "Smith, J" <SIPS:j:secret@[2001:db8::1]:5061;transport=tls?subject=x>;TAG=7\r
+            To: <sip:b@x>\r
+            CALL-id: c1\r
+            cseq: 2\tOPTIONS\r
+            Contact: "Smith, J" <sip:j@a;p=1,2>, <sip:k@b:5080> ;expires=30\r
+            Content-Length: 0\r
+            \r
+
+            """
+        let m = try SIPParser.parse(Array(text.utf8))
+        let via = try #require(try m.topVia)
+        #expect(via.transport == "UDP" && via.host == "h.test" && via.port == 5070)
+        #expect(via.branch == "z9hG4bKab" && via.parameters["received"] == "192.0.2.1")
+        let from = try m.from
+        #expect(from.displayName == "\"Smith, J\"" && from.tag == "7")
+        #expect(from.uri.scheme == "sips" && from.uri.user == "j" && from.uri.host == "[2001:db8::1]")
+        #expect(from.uri.port == 5061 && from.uri.parameters["transport"] == "tls")
+        #expect(try m.callID == "c1" && m.cseq == SIPCSeq(2, .options))
+        let contacts = m.values("Contact")
+        #expect(contacts == ["\"Smith, J\" <sip:j@a;p=1,2>", "<sip:k@b:5080> ;expires=30"])
+        let second = try SIPNameAddress(parsing: contacts[1], header: "Contact")
+        #expect(second.uri.port == 5080 && second.parameters["expires"] == "30")
+        // Names are given in lower case and match whatever case arrived.
+        var p = via.parameters
+        p.set("received", "192.0.2.2")
+        #expect(p["received"] == "192.0.2.2" && p.items.count == 2 && p.contains("branch"))
+        #expect(throws: SIPParseError.self) { try SIPURI(parsing: "tel:+1555") }
+        #expect(throws: SIPParseError.self) { try SIPURI(parsing: "sip:a@h:0") }
+        #expect(throws: SIPParseError.self) { try SIPURI(parsing: "sip:a@[::1") }
+        #expect(throws: SIPParseError.self) { try SIPVia(parsing: "SIP/2.0/UDP") }
+        #expect(throws: SIPParseError.self) { try SIPNameAddress(parsing: "<sip:a@h>;", header: "To") }
+        #expect(try SIPURI(parsing: "sip:bob@Example.Test").addressOfRecord == "bob@example.test")
+    }
+
     @Test func encodedMessagesParseBackTheSame() throws {
         let m = try SIPParser.parse(Array(invite.utf8))
         let again = try SIPParser.parse(m.encoded)
