@@ -15,12 +15,16 @@ command -v tshark >/dev/null || skip "tshark is not installed (scripts/bootstrap
 . scripts/interop/serve-common.sh
 sip=$((20000 + RANDOM % 20000))
 msrp=$((sip + 1))
+# load's recipients listen here: the capture takes these three ports alone, not every TCP
+# connection on loopback (tests running beside this one put their own traffic there, and
+# tshark's expert checks then judged theirs too).
+lr=$((sip + 2))
 start_serve "$bin" "$out/serve.log" --sip 127.0.0.1:$sip --msrp 127.0.0.1:$msrp --workers 1 --mode offline \
   --interim-interval 0 --enabler-latency 0
-tshark -i lo -f "udp port $sip or tcp" -w "$out/serve.pcapng" -a duration:7 >"$out/tshark.log" 2>&1 &
+tshark -i lo -f "udp port $sip or tcp port $msrp or tcp port $lr" -w "$out/serve.pcapng" -a duration:7 >"$out/tshark.log" 2>&1 &
 capture=$!
 sleep 2.5 # dumpcap's filter is live only some time after "Capturing on"
-"$bin" load --target sip:127.0.0.1:$sip --sessions 2 --workers 1 --duration 1 --rate 300 --size 100 \
+"$bin" load --target sip:127.0.0.1:$sip --msrp-listen 127.0.0.1:$lr --sessions 2 --workers 1 --duration 1 --rate 300 --size 100 \
   --multi-chunk-share 0 --aborted-share 0 --json "$out/load.json" --fail-if delivery | tee "$out/load.log"
 stop_serve "$out/serve.log"
 wait $capture || true
