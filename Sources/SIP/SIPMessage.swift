@@ -197,16 +197,5 @@ extension Substring {
 extension String {
     /// The string without leading and trailing spaces and tabs (no Foundation).
     @usableFromInline
-    var trimmingSpaces: String {
-        let u = utf8
-        var s = u.startIndex
-        var e = u.endIndex
-        while s < e, u[s] == 0x20 || u[s] == 0x09 { s = u.index(after: s) }
-        while e > s {
-            let p = u.index(before: e)
-            guard u[p] == 0x20 || u[p] == 0x09 else { break }
-            e = p
-        }
-        return String(self[s..<e])
-    }
+    var trimmingSpaces: String { String(self[...].trimmingSpaces) }
 }
