@@ -133,8 +133,19 @@ struct ChargingPropertyTests {
                 // interim follows that answer (RFC 6733 §9.8.2).
                 let times = h.interims[k] ?? []
                 let answered = (h.delivered[k] ?? []).filter { $0.answer.kind.isOffline && $0.answer.isSuccess }
-                for (a, b) in zip([startedAt[k]!] + times, times) {
-                    let enablerSpoke = answered.contains { $0.at <= b && $0.answer.interimInterval != nil }
+                // Each first-transmission interim's record number, in the order sent (as `times`):
+                // an answer counts for an interim only if it answers an earlier record. At a
+                // latency of 0 the answer to this very interim is delivered at the instant it
+                // was sent, and by time alone would seem to have come before it.
+                let numbers = h.requests.filter {
+                    $0.session == k && $0.kind == .offlineInterim && !$0.isRetransmission
+                }
+                .map(\.number)
+                #expect(numbers.count == times.count, "session \(k), run \(seed)")
+                for ((a, b), number) in zip(zip([startedAt[k]!] + times, times), numbers) {
+                    let enablerSpoke = answered.contains {
+                        $0.at <= b && $0.answer.number < number && $0.answer.interimInterval != nil
+                    }
                     let interval = enablerSpoke ? run.enabler.interimInterval! : c.defaultInterimInterval
                     if enablerSpoke && interval == 0 {
                         Issue.record("interim at \(b) after the enabler asked for none, session \(k), run \(seed)")
