@@ -5,10 +5,12 @@ import NIOCore
 /// One event loop's figures: every connection on the loop writes here (the loop is its only
 /// writer), and the runner reads them on the loop at the end.
 final class LoopStats: @unchecked Sendable {
+    // One event loop owns this object: its properties skip the runtime's exclusivity checks
+    // (a swift_beginAccess per access, 6 % of the generator's CPU at 200 k chunks/s).
     /// Everything counted on this loop (a run adds every loop's).
-    var figures = LoadTotals()
+    @exclusivity(unchecked) var figures = LoadTotals()
     /// SEND → 200 since the last interval was taken (--interval-csv).
-    var intervalLatency = LoopStats.histogram()
+    @exclusivity(unchecked) var intervalLatency = LoopStats.histogram()
 
     static func histogram() -> Histogram<UInt64> {
         Histogram(

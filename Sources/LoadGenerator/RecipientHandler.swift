@@ -18,11 +18,13 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
         var nextByte: Int
     }
 
-    var stats: LoopStats!
-    var parser = MSRPChunkParser(tailCapacity: 0)
-    var out: ByteBuffer
+    // One event loop owns this object: its properties skip the runtime's exclusivity checks
+    // (a swift_beginAccess per access, 6 % of the generator's CPU at 200 k chunks/s).
+    @exclusivity(unchecked) var stats: LoopStats!
+    @exclusivity(unchecked) var parser = MSRPChunkParser(tailCapacity: 0)
+    @exclusivity(unchecked) var out: ByteBuffer
     /// The message in progress per session (a session sends one message at a time).
-    var open: [SessionKey: Open] = [:]
+    @exclusivity(unchecked) var open: [SessionKey: Open] = [:]
 
     init(allocator: ByteBufferAllocator) { out = allocator.buffer(capacity: 0) }
 
