@@ -35,6 +35,8 @@ final class SIPLoadClient: @unchecked Sendable {
     }
 
     let loop: EventLoop
+    /// A flush of the UDP channel is scheduled for the end of this turn of the loop.
+    var flushScheduled = false
     let group: EventLoopGroup
     let configuration: LoadConfiguration
     let plan: SendPlan
@@ -133,10 +135,18 @@ final class SIPLoadClient: @unchecked Sendable {
             return
         }
         guard let channel else { return }
-        channel.writeAndFlush(
+        channel.write(
             AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: m.encoded)),
             promise: nil
         )
+        // One flush at the end of this turn of the loop: the turn's datagrams leave in one
+        // `sendmmsg` rather than a `sendmsg` each.
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.execute {
+            self.flushScheduled = false
+            channel.flush()
+        }
     }
 
     /// A request of ours. The branch names its transaction uniquely (§8.1.1.7: a hash of the
