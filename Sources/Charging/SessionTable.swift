@@ -49,13 +49,17 @@ public final class SessionTable<State: BitwiseCopyable & Sendable>: @unchecked S
 
     /// ``shardIndex(_:)`` in a table made with `init(shardCount:)` (rounded up the same way).
     public static func shardIndex(_ key: SessionKey, shardCount: Int) -> Int {
-        Int(truncatingIfNeeded: key.mix >> 8 & UInt64(roundedShardCount(shardCount) - 1))
+        shard(ofMix: key.mix, mask: UInt64(roundedShardCount(shardCount) - 1))
     }
 
     /// The shard of a key's mix: its bits from 8 up (the low byte is the key's length, and the
     /// high bits pick the slot inside the shard).
     @inlinable @inline(__always)
-    func shard(ofMix mix: UInt64) -> Int { Int(truncatingIfNeeded: mix >> 8 & mask) }
+    static func shard(ofMix mix: UInt64, mask: UInt64) -> Int { Int(truncatingIfNeeded: mix >> 8 & mask) }
+
+    /// ``shard(ofMix:mask:)`` in this table.
+    @inlinable @inline(__always)
+    func shard(ofMix mix: UInt64) -> Int { Self.shard(ofMix: mix, mask: mask) }
 
     /// The number of shards a table asked for `shardCount` has: the next power of two.
     public static func roundedShardCount(_ shardCount: Int) -> Int {

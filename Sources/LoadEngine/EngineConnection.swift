@@ -6,7 +6,7 @@ import MSRP
 /// stands and, when paced, when its messages are due.
 struct EngineConnection {
     var parser: MSRPChunkParser
-    /// The session-id's bytes (the model's ids have 8 or 12): 17 bytes rather than a 48-byte
+    /// The session-id's bytes (the model's ids have 8 or 12): 17 bytes rather than a 40-byte
     /// ``SessionKey``, at ten million connections.
     let id: (UInt64, UInt64)
     /// The key's hash, to prefetch the session's slot reads ahead without hashing the id.
