@@ -14,7 +14,8 @@ fi
 out=${OUT:-.build/diameter-failover}
 rm -rf "$out"
 mkdir -p "$out"
-base=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+base=$(port_base 2)
 pids=()
 for i in 0 1; do
   "$bin" enabler --listen "127.0.0.1:$((base + i))" --enabler-latency 0 --no-interim-interval \

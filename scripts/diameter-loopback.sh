@@ -11,7 +11,8 @@ out=${OUT:-.build/diameter-loopback}
 mkdir -p "$out"
 args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(--duration 10 --sessions 10000)
-port=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+port=$(port_base 1)
 "$bin" enabler --listen "127.0.0.1:$port" --enabler-latency 0 --no-interim-interval --ledger "$out/ledger.json" \
   >"$out/enabler.log" 2>&1 &
 pid=$!

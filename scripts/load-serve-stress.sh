@@ -15,7 +15,8 @@ out=$(mktemp -d /tmp/msrpcharge-stress.XXXXXX)
 serve=""
 cleanup() { [ -z "$serve" ] || kill -9 "$serve" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$out"; }
 trap cleanup EXIT
-sip=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+sip=$(port_base 2)
 "$bin" serve --sip 127.0.0.1:$sip --msrp 127.0.0.1:$((sip + 1)) --workers 2 --mode both --interim-interval 0 \
   --enabler-latency exp:2 --timeout-share 0.02 --tx-timeout 0.05 --ledger "$out/ledger.json" >"$out/serve.log" 2>&1 &
 serve=$!

@@ -11,7 +11,8 @@ skip() { echo "SKIPPED Diameter tshark interop: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "capturing needs root"
 command -v tshark >/dev/null || skip "tshark is not installed (scripts/bootstrap.sh installs it)"
 out=$(mktemp -d /tmp/msrpcharge-tshark.XXXXXX)
-port=$((30000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+port=$(port_base 1)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$out"; }
 trap cleanup EXIT

@@ -20,7 +20,8 @@ fi
 modules=/usr/lib/x86_64-linux-gnu/kamailio/modules
 [ -f $modules/msrp.so ] || skip "Kamailio's msrp module is not in $modules"
 . scripts/interop/serve-common.sh
-sip=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+sip=$(port_base 6)
 msrp=$((sip + 1)) relay=$((sip + 5))
 sed "s/KAMPORT/$relay/; s/CHILDREN/2/g" scripts/interop/kamailio/msrp-relay.cfg >"$out/kamailio.cfg"
 kamailio -DD -E -f "$out/kamailio.cfg" >"$out/kamailio.log" 2>&1 &

@@ -15,7 +15,8 @@ fi
 command -v prometheus >/dev/null || skip "prometheus is not on PATH after installing"
 command -v curl >/dev/null || skip "curl is not installed"
 . scripts/interop/serve-common.sh
-base=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+base=$(port_base 3)
 prom=$base g0=$((base + 1)) g1=$((base + 2))
 
 cat >"$out/prometheus.yml" <<YML

@@ -13,7 +13,8 @@ skip() { echo "SKIPPED serve tshark interop: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "capturing needs root"
 command -v tshark >/dev/null || skip "tshark is not installed (scripts/bootstrap.sh installs it)"
 . scripts/interop/serve-common.sh
-sip=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+sip=$(port_base 3)
 msrp=$((sip + 1))
 # load's recipients listen here: the capture takes these three ports alone, not every TCP
 # connection on loopback (tests running beside this one put their own traffic there, and

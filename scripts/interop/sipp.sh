@@ -21,7 +21,8 @@ if ! command -v sipp >/dev/null; then
 fi
 command -v python3 >/dev/null || skip "python3 is not installed (the MSRP sink)"
 . scripts/interop/serve-common.sh
-base=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+base=$(port_base 14)
 sip=$base msrp=$((base + 1)) sink=$((base + 10)) uas=$((base + 11)) uac=$((base + 12)) lmsrp=$((base + 13))
 d=scripts/interop/sipp
 sed "s/SINKPORT/$sink/g" $d/uas.xml >"$out/uas.xml"

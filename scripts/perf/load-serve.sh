@@ -16,7 +16,8 @@ cleanup() { [ -z "$serve" ] || kill -9 "$serve" 2>/dev/null || true; rm -rf "$ou
 trap cleanup EXIT
 ticks=$(getconf CLK_TCK)
 cpu() { awk -v t="$ticks" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
-port=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+port=$(port_base 42)
 start_serve() {
   port=$((port + 10))
   "$bin" serve --sip 127.0.0.1:$port --msrp 127.0.0.1:$((port + 1)) --workers 1 --enabler-latency 0 \

@@ -25,7 +25,8 @@ cpu() { # CPU seconds of the processes named by pid
   for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat))); done
   echo "scale=2; $t / $ticks" | bc
 }
-port=$((20000 + RANDOM % 20000))
+. scripts/lib/ports.sh
+port=$(port_base 112)
 row() { # name, relay (0 or 1), blast rate (0 for a window), serve options…
   local name=$1 relay=$2 r=$3
   shift 3
