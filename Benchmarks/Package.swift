@@ -14,6 +14,7 @@ let package = Package(
         benchmarkTarget("SessionTableBenchmarks", path: "SessionTable", measuring: "Charging"),
         benchmarkTarget("LoadEngineBenchmarks", path: "LoadEngine", measuring: "LoadEngine"),
         benchmarkTarget("DiameterCodecBenchmarks", path: "DiameterCodec", measuring: "Diameter"),
+        benchmarkTarget("SIPCodecBenchmarks", path: "SIPCodec", measuring: "SIP"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,58 +3,47 @@
 public enum SIPHeaderName {
     /// The canonical name for `name` as it appeared on the wire (any case, compact or not).
     public static func canonical(_ name: String) -> String {
-        // Most senders spell the common headers canonically already: no lowercased copy then.
-        switch name {
-        case "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type", "Max-Forwards",
-            "Expires", "Route", "Record-Route", "Allow", "Server", "User-Agent":
-            return name
-        default: break
-        }
-        let lower = name.lowercased()
-        if lower.utf8.count == 1 {
-            switch lower {
-            case "i": return "Call-ID"
-            case "m": return "Contact"
-            case "e": return "Content-Encoding"
-            case "l": return "Content-Length"
-            case "c": return "Content-Type"
-            case "f": return "From"
-            case "s": return "Subject"
-            case "k": return "Supported"
-            case "t": return "To"
-            case "v": return "Via"
-            case "o": return "Event"
-            case "r": return "Refer-To"
-            case "u": return "Allow-Events"
-            default: return name
+        var n = name
+        return n.withUTF8 { canonical(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The names this parser knows, lower case, beside their canonical spelling (§20).
+    static let known: [(lower: [UInt8], canonical: String)] = [
+        "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type", "Max-Forwards",
+        "Expires", "Route", "Record-Route", "Allow", "Server", "User-Agent", "Content-Encoding", "Subject",
+        "Supported", "Require", "Accept", "Reason", "MIME-Version", "Content-Disposition",
+    ].map { (Array($0.lowercased().utf8), $0) }
+
+    /// The canonical name for the bytes of a name as it appeared on the wire: a known name
+    /// comes back as a constant, matched without case and without a copy.
+    static func canonical(bytes name: UnsafeRawBufferPointer) -> String {
+        if name.count == 1 {
+            switch name[0] | 0x20 {
+            case UInt8(ascii: "i"): return "Call-ID"
+            case UInt8(ascii: "m"): return "Contact"
+            case UInt8(ascii: "e"): return "Content-Encoding"
+            case UInt8(ascii: "l"): return "Content-Length"
+            case UInt8(ascii: "c"): return "Content-Type"
+            case UInt8(ascii: "f"): return "From"
+            case UInt8(ascii: "s"): return "Subject"
+            case UInt8(ascii: "k"): return "Supported"
+            case UInt8(ascii: "t"): return "To"
+            case UInt8(ascii: "v"): return "Via"
+            case UInt8(ascii: "o"): return "Event"
+            case UInt8(ascii: "r"): return "Refer-To"
+            case UInt8(ascii: "u"): return "Allow-Events"
+            default: break
             }
         }
-        switch lower {
-        case "call-id": return "Call-ID"
-        case "contact": return "Contact"
-        case "content-length": return "Content-Length"
-        case "content-type": return "Content-Type"
-        case "content-encoding": return "Content-Encoding"
-        case "from": return "From"
-        case "to": return "To"
-        case "via": return "Via"
-        case "cseq": return "CSeq"
-        case "max-forwards": return "Max-Forwards"
-        case "expires": return "Expires"
-        case "route": return "Route"
-        case "record-route": return "Record-Route"
-        case "subject": return "Subject"
-        case "supported": return "Supported"
-        case "require": return "Require"
-        case "allow": return "Allow"
-        case "accept": return "Accept"
-        case "user-agent": return "User-Agent"
-        case "server": return "Server"
-        case "reason": return "Reason"
-        case "mime-version": return "MIME-Version"
-        case "content-disposition": return "Content-Disposition"
-        default: return name
+        search: for (lower, canonical) in known where lower.count == name.count {
+            for k in 0..<lower.count {
+                var c = name[k]
+                if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+                guard c == lower[k] else { continue search }
+            }
+            return canonical
         }
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// Headers whose value may hold several comma-separated entries (§7.3.1): Via, Contact,

@@ -9,12 +9,16 @@ public struct SIPCSeq: Hashable, Sendable {
     }
 
     public init(parsing text: String) throws(SIPParseError) {
-        let parts = text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { Substring($0) }
-        guard parts.count == 2, let n = UInt32(parts[0]), n < 1 << 31, SIPToken.isToken(parts[1]) else {
+        // `number LWS method`, found on the UTF-8 view without an array of parts.
+        let t = text[...].trimmingSpaces
+        let u = t.utf8
+        let gap = u.firstIndex { $0 == 0x20 || $0 == 0x09 } ?? u.endIndex
+        let rest = t[gap...].trimmingSpaces
+        guard let n = UInt32(t[..<gap]), n < 1 << 31, SIPToken.isToken(rest) else {
             throw .make(.badHeaderValue, "CSeq is not 'number method': '\(text)'")
         }
         number = n
-        method = SIPMethod(String(parts[1]))
+        method = SIPMethod(String(rest))
     }
 
     public var description: String { "\(number) \(method)" }
@@ -46,9 +50,13 @@ public struct SIPParameters: Hashable, Sendable {
     init(parsing text: Substring, header: String) throws(SIPParseError) {
         items = []
         // Byte by byte on the UTF-8 view: the delimiters are ASCII, and a String's own
-        // (Character) search breaks graphemes at every step.
-        for raw in text.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).dropFirst() {
-            let p = Substring(raw).trimmingSpaces
+        // (Character) search breaks graphemes at every step. Everything after the first ';'.
+        let u = text.utf8
+        guard var start = u.firstIndex(of: UInt8(ascii: ";")) else { return }
+        start = u.index(after: start)
+        while true {
+            let end = text[start...].utf8.firstIndex(of: UInt8(ascii: ";")) ?? u.endIndex
+            let p = text[start..<end].trimmingSpaces
             guard !p.isEmpty else { throw .make(.badHeaderValue, "\(header) has an empty parameter") }
             if let eq = p.utf8.firstIndex(of: UInt8(ascii: "=")) {
                 let name = p[..<eq].trimmingSpaces
@@ -62,6 +70,8 @@ public struct SIPParameters: Hashable, Sendable {
                 }
                 items.append((String(p), nil))
             }
+            guard end < u.endIndex else { break }
+            start = u.index(after: end)
         }
     }
 
@@ -87,18 +97,23 @@ enum SIPToken {
         return true
     }
 
-    static func isToken(_ s: Substring) -> Bool {
-        guard !s.isEmpty else { return false }
-        for b in s.utf8 {
-            switch b {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: continue
-            case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "%"), UInt8(ascii: "*"),
-                UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "`"), UInt8(ascii: "'"), UInt8(ascii: "~"):
-                continue
-            default: return false
-            }
-        }
+    static func isToken(_ s: Substring) -> Bool { isToken(s.utf8) }
+
+    static func isToken<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        guard !bytes.isEmpty else { return false }
+        for b in bytes where !isTokenByte(b) { return false }
         return true
+    }
+
+    @inline(__always)
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "%"), UInt8(ascii: "*"),
+            UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "`"), UInt8(ascii: "'"), UInt8(ascii: "~"):
+            return true
+        default: return false
+        }
     }
 }
 
@@ -119,7 +134,10 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
         parameters = SIPParameters()
     }
 
-    public init(parsing text: String) throws(SIPParseError) {
+    public init(parsing text: String) throws(SIPParseError) { try self.init(parsing: text[...]) }
+
+    /// The URI in `text`, parsed in place (a name-addr's `<…>` needs no copy first).
+    init(parsing text: Substring) throws(SIPParseError) {
         let t = text.trimmingSpaces
         // Delimiters found on the UTF-8 view (ASCII), not by Character.
         guard let colon = t.utf8.firstIndex(of: UInt8(ascii: ":")) else {
@@ -149,7 +167,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `host[:port]`, IPv6 references in brackets.
-    static func hostPort(_ hp: Substring, in text: String) throws(SIPParseError) -> (String, Int?) {
+    static func hostPort(_ hp: Substring, in text: Substring) throws(SIPParseError) -> (String, Int?) {
         var host = hp
         var port: Int? = nil
         if hp.utf8.first == UInt8(ascii: "[") {
@@ -205,7 +223,7 @@ public struct SIPNameAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String, header: String) throws(SIPParseError) {
-        let t = text.trimmingSpaces
+        let t = text[...].trimmingSpaces
         if let open = t.utf8.firstIndex(of: UInt8(ascii: "<")) {
             guard let close = t[open...].utf8.firstIndex(of: UInt8(ascii: ">")) else {
                 throw .make(.badHeaderValue, "\(header) has '<' without '>': '\(t)'")
@@ -213,7 +231,7 @@ public struct SIPNameAddress: Hashable, Sendable, CustomStringConvertible {
             let name = t[..<open].trimmingSpaces
             displayName = name.isEmpty ? nil : String(name)
             do throws(SIPParseError) {
-                uri = try SIPURI(parsing: String(t[t.utf8.index(after: open)..<close]))
+                uri = try SIPURI(parsing: t[t.utf8.index(after: open)..<close])
             } catch {
                 throw .make(.badHeaderValue, "\(header): \(error.reason)")
             }
@@ -222,7 +240,7 @@ public struct SIPNameAddress: Hashable, Sendable, CustomStringConvertible {
             displayName = nil
             let semi = t.utf8.firstIndex(of: UInt8(ascii: ";")) ?? t.endIndex
             do throws(SIPParseError) {
-                uri = try SIPURI(parsing: String(t[..<semi]))
+                uri = try SIPURI(parsing: t[..<semi])
             } catch {
                 throw .make(.badHeaderValue, "\(header): \(error.reason)")
             }
@@ -257,18 +275,28 @@ public struct SIPVia: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(SIPParseError) {
-        let t = text.trimmingSpaces
-        let semi = t.utf8.firstIndex(of: UInt8(ascii: ";")) ?? t.endIndex
-        let sentBy = t[..<semi].utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { Substring($0) }
-        guard sentBy.count == 2 else { throw .make(.badHeaderValue, "Via is not 'SIP/2.0/TRANSPORT host': '\(t)'") }
-        let proto = sentBy[0].utf8.split(separator: UInt8(ascii: "/")).map { Substring($0) }
-        guard proto.count == 3, SIPToken.equalsLowercased(proto[0], "sip"), proto[1] == "2.0",
-            SIPToken.isToken(proto[2])
-        else {
-            throw .make(.badHeaderValue, "Via protocol is not SIP/2.0/TRANSPORT: '\(sentBy[0])'")
+        let t = text[...].trimmingSpaces
+        let u = t.utf8
+        let semi = u.firstIndex(of: UInt8(ascii: ";")) ?? u.endIndex
+        // `SIP/2.0/TRANSPORT LWS host[:port]`, found on the UTF-8 view without arrays of parts.
+        let head = t[..<semi].trimmingSpaces
+        let gap = head.utf8.firstIndex { $0 == 0x20 || $0 == 0x09 } ?? head.endIndex
+        let proto = head[..<gap]
+        let sentBy = head[gap...].trimmingSpaces
+        guard !proto.isEmpty, !sentBy.isEmpty, !sentBy.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 }) else {
+            throw .make(.badHeaderValue, "Via is not 'SIP/2.0/TRANSPORT host': '\(t)'")
         }
-        transport = proto[2].uppercased()
-        (host, port) = try SIPURI.hostPort(sentBy[1], in: t)
+        let p = proto.utf8
+        guard let s1 = p.firstIndex(of: UInt8(ascii: "/")),
+            let s2 = proto[p.index(after: s1)...].utf8.firstIndex(of: UInt8(ascii: "/")),
+            SIPToken.equalsLowercased(proto[..<s1], "sip"), proto[p.index(after: s1)..<s2] == "2.0",
+            SIPToken.isToken(proto[p.index(after: s2)...])
+        else {
+            throw .make(.badHeaderValue, "Via protocol is not SIP/2.0/TRANSPORT: '\(proto)'")
+        }
+        let name = proto[p.index(after: s2)...]
+        transport = name.utf8.contains { $0 >= 0x61 && $0 <= 0x7A } ? name.uppercased() : String(name)
+        (host, port) = try SIPURI.hostPort(sentBy, in: t)
         parameters = try SIPParameters(parsing: t[semi...], header: "Via")
     }
 

@@ -155,8 +155,13 @@ public struct SIPMessage: Sendable {
         let seq = try cseq
         _ = try from
         _ = try to
-        let v = try vias
-        guard !v.isEmpty else { throw .make(.missingHeader, "missing Via header") }
+        // Every Via entry parses (§8.1.1.7), none kept: a handler reads the top one again.
+        var sawVia = false
+        for h in headers where h.name == "Via" {
+            _ = try SIPVia(parsing: h.value)
+            sawVia = true
+        }
+        guard sawVia else { throw .make(.missingHeader, "missing Via header") }
         if case .request(let m, _) = startLine {
             if seq.method != m {
                 throw .make(.cseqMethodMismatch, "CSeq method \(seq.method) does not match request method \(m)")

@@ -60,12 +60,20 @@ public enum SIPParser {
     }
 
     /// The start line and headers (without the final CRLFCRLF); the body is left empty.
+    ///
+    /// Byte by byte over the datagram: a header's name is matched to its canonical spelling
+    /// without a copy, and its value becomes a String once, trimmed (a String per line, then
+    /// per name and per value, was most of a set-up's parse).
     static func parseHead(
         _ head: UnsafeRawBufferPointer,
         limits: SIPParserLimits,
         at offset: Int
     ) throws(SIPParseError) -> SIPMessage {
-        var lines: [(text: String, at: Int)] = []
+        var message: SIPMessage? = nil
+        var headerCount = 0
+        // The logical line being gathered: its first physical line, and the joined text once
+        // a continuation line (§7.3.1 folding) has been added to it.
+        var pending: (start: Int, end: Int, folded: [UInt8]?)? = nil
         var s = 0
         var i = 0
         while i <= head.count {
@@ -77,12 +85,19 @@ public enum SIPParser {
                         at: offset + s
                     )
                 }
-                let line = String(decoding: UnsafeRawBufferPointer(rebasing: head[s..<i]), as: UTF8.self)
-                if let first = line.utf8.first, first == 0x20 || first == 0x09, !lines.isEmpty {
+                if i > s, head[s] == 0x20 || head[s] == 0x09, var p = pending {
                     // Header folding (§7.3.1): a continuation line joins the previous one.
-                    lines[lines.count - 1].text += " " + line.trimmingSpaces
+                    var joined = p.folded ?? Array(UnsafeRawBufferPointer(rebasing: head[p.start..<p.end]))
+                    joined.append(0x20)
+                    let (a, b) = trimmed(head, s, i)
+                    joined.append(contentsOf: UnsafeRawBufferPointer(rebasing: head[a..<b]))
+                    p.folded = joined
+                    pending = p
                 } else {
-                    lines.append((line, offset + s))
+                    if let p = pending {
+                        try emit(p, head, offset, &message, &headerCount, limits)
+                    }
+                    pending = (s, i, nil)
                 }
                 i += 2
                 s = i
@@ -92,101 +107,178 @@ public enum SIPParser {
             }
             i += 1
         }
-        guard let first = lines.first else { throw .make(.badStartLine, "empty message", at: offset) }
-        guard lines.count - 1 <= limits.maxHeaderCount else {
-            throw .make(
-                .tooLarge,
-                "\(lines.count - 1) header lines are over the limit of \(limits.maxHeaderCount)",
-                at: offset
-            )
-        }
-        var message = SIPMessage(try startLine(first.text, at: first.at))
-        message.headers.reserveCapacity(lines.count)
-        for (text, at) in lines.dropFirst() {
-            guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else {
-                throw .make(.badHeader, "header line without a colon: '\(text.prefix(60))'", at: at)
-            }
-            let rawName = text[..<colon].trimmingSpaces
-            guard SIPToken.isToken(rawName) else {
-                throw .make(.badHeader, "header name '\(rawName.prefix(60))' is not a token", at: at)
-            }
-            let name = SIPHeaderName.canonical(String(rawName))
-            let value = String(text[text.utf8.index(after: colon)...].trimmingSpaces)
-            if SIPHeaderName.isList(name) {
-                for entry in splitList(value) { message.headers.append(SIPHeader(name, entry)) }
-            } else {
-                message.headers.append(SIPHeader(name, value))
-            }
-        }
+        if let p = pending { try emit(p, head, offset, &message, &headerCount, limits) }
+        guard let message else { throw .make(.badStartLine, "empty message", at: offset) }
         return message
     }
 
-    static func startLine(_ line: String, at offset: Int) throws(SIPParseError) -> SIPStartLine {
-        let parts = line.utf8.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false).map {
-            Substring($0)
+    /// One logical line: the start line when there is no message yet, else a header.
+    private static func emit(
+        _ line: (start: Int, end: Int, folded: [UInt8]?),
+        _ head: UnsafeRawBufferPointer,
+        _ offset: Int,
+        _ message: inout SIPMessage?,
+        _ headerCount: inout Int,
+        _ limits: SIPParserLimits
+    ) throws(SIPParseError) {
+        let at = offset + line.start
+        guard message != nil else {
+            let text =
+                line.folded.map { String(decoding: $0, as: UTF8.self) }
+                ?? String(decoding: UnsafeRawBufferPointer(rebasing: head[line.start..<line.end]), as: UTF8.self)
+            var m = SIPMessage(try startLine(text, at: at))
+            m.headers.reserveCapacity(12)
+            message = m
+            return
         }
-        if line.utf8.starts(with: "SIP/".utf8) {
-            guard parts.count >= 2 else {
-                throw .make(.badStartLine, "status line '\(line.prefix(80))' has no status", at: offset)
+        headerCount += 1
+        guard headerCount <= limits.maxHeaderCount else {
+            throw .make(
+                .tooLarge,
+                "\(headerCount) header lines are over the limit of \(limits.maxHeaderCount)",
+                at: offset
+            )
+        }
+        if let folded = line.folded {
+            var m = message!
+            let result: Result<SIPMessage, SIPParseError> = folded.withUnsafeBytes { b in
+                do throws(SIPParseError) {
+                    try header(b, 0, b.count, at: at, into: &m)
+                    return .success(m)
+                } catch {
+                    return .failure(error)
+                }
             }
-            guard parts[0] == "SIP/2.0" else {
-                throw .make(.unsupportedVersion, "version '\(parts[0].prefix(20))' is not SIP/2.0", at: offset)
-            }
-            guard parts[1].utf8.count == 3, let code = Int(parts[1]), (100...699).contains(code) else {
-                throw .make(.badStartLine, "status code '\(parts[1].prefix(20))' is not 100 to 699", at: offset)
-            }
-            return .response(status: code, reason: parts.count > 2 ? String(parts[2]) : "")
+            message = try result.get()
+        } else {
+            try header(head, line.start, line.end, at: at, into: &message!)
         }
-        guard parts.count == 3 else {
-            throw .make(.badStartLine, "request line '\(line.prefix(80))' is not 'METHOD URI SIP/2.0'", at: offset)
-        }
-        guard SIPToken.isToken(parts[0]) else {
-            throw .make(.badStartLine, "method '\(parts[0].prefix(20))' is not a token", at: offset)
-        }
-        guard parts[2] == "SIP/2.0" else {
-            if parts[2].hasPrefix("SIP/") {
-                throw .make(.unsupportedVersion, "version '\(parts[2].prefix(20))' is not SIP/2.0", at: offset)
-            }
-            throw .make(.badStartLine, "request line '\(line.prefix(80))' does not end in SIP/2.0", at: offset)
-        }
-        guard !parts[1].isEmpty, parts[1].contains(":") else {
-            throw .make(.badStartLine, "Request-URI '\(parts[1].prefix(80))' is not a URI", at: offset)
-        }
-        return .request(method: SIPMethod(String(parts[0])), uri: String(parts[1]))
     }
 
-    /// Splits a list header's value at commas outside quotes and angle brackets (§7.3.1).
-    static func splitList(_ value: String) -> [String] {
-        let u = value.utf8
-        // Most list headers hold one entry: no comma, nothing to split.
-        guard u.contains(UInt8(ascii: ",")) else { return [value.trimmingSpaces] }
-        var result: [String] = []
+    /// `name: value` in `b[s..<e]`, appended to `m`'s headers (list headers one entry each).
+    private static func header(
+        _ b: UnsafeRawBufferPointer,
+        _ s: Int,
+        _ e: Int,
+        at: Int,
+        into m: inout SIPMessage
+    ) throws(SIPParseError) {
+        var colon = s
+        while colon < e, b[colon] != UInt8(ascii: ":") { colon += 1 }
+        guard colon < e else {
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: b[s..<min(e, s + 60)]), as: UTF8.self)
+            throw .make(.badHeader, "header line without a colon: '\(text)'", at: at)
+        }
+        let (ns, ne) = trimmed(b, s, colon)
+        let rawName = UnsafeRawBufferPointer(rebasing: b[ns..<ne])
+        guard SIPToken.isToken(rawName) else {
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: b[ns..<min(ne, ns + 60)]), as: UTF8.self)
+            throw .make(.badHeader, "header name '\(text)' is not a token", at: at)
+        }
+        let name = SIPHeaderName.canonical(bytes: rawName)
+        let (vs, ve) = trimmed(b, colon + 1, e)
+        if SIPHeaderName.isList(name) {
+            splitList(b, vs, ve) { m.headers.append(SIPHeader(name, $0)) }
+        } else {
+            m.headers.append(SIPHeader(name, string(b, vs, ve)))
+        }
+    }
+
+    /// `b[s..<e]` without leading and trailing spaces and tabs.
+    @inline(__always)
+    static func trimmed(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> (Int, Int) {
+        var s = s
+        var e = e
+        while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
+        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
+        return (s, e)
+    }
+
+    @inline(__always)
+    static func string(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+    }
+
+    /// Splits a list header's value `b[s..<e]` at commas outside quotes and angle brackets
+    /// (§7.3.1), each entry trimmed. Byte by byte: every delimiter is ASCII, and no UTF-8
+    /// continuation byte is one.
+    static func splitList(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int, _ entry: (String) -> Void) {
         var quoted = false
         var angle = false
         var escaped = false
-        var start = u.startIndex
-        var i = u.startIndex
-        // Byte by byte: every delimiter is ASCII, and no UTF-8 continuation byte is one.
-        while i < u.endIndex {
-            let b = u[i]
+        var start = s
+        var i = s
+        while i < e {
+            let c = b[i]
             if escaped {
                 escaped = false
-            } else if quoted && b == UInt8(ascii: "\\") {
+            } else if quoted && c == UInt8(ascii: "\\") {
                 escaped = true
-            } else if b == UInt8(ascii: "\"") {
+            } else if c == UInt8(ascii: "\"") {
                 quoted.toggle()
-            } else if !quoted && b == UInt8(ascii: "<") {
+            } else if !quoted && c == UInt8(ascii: "<") {
                 angle = true
-            } else if !quoted && b == UInt8(ascii: ">") {
+            } else if !quoted && c == UInt8(ascii: ">") {
                 angle = false
-            } else if !quoted && !angle && b == UInt8(ascii: ",") {
-                result.append(String(value[start..<i].trimmingSpaces))
-                start = u.index(after: i)
+            } else if !quoted && !angle && c == UInt8(ascii: ",") {
+                let (a, z) = trimmed(b, start, i)
+                entry(string(b, a, z))
+                start = i + 1
             }
-            i = u.index(after: i)
+            i += 1
         }
-        result.append(String(value[start...].trimmingSpaces))
-        return result
+        let (a, z) = trimmed(b, start, e)
+        entry(string(b, a, z))
+    }
+
+    static func startLine(_ line: String, at offset: Int) throws(SIPParseError) -> SIPStartLine {
+        // Up to three parts at the first two spaces (the reason phrase may hold more), found
+        // on the UTF-8 view without an array of them.
+        let u = line.utf8
+        var parts: (Substring, Substring, Substring) = ("", "", "")
+        var count = 1
+        if let a = u.firstIndex(of: 0x20) {
+            parts.0 = line[..<a]
+            let rest = line[u.index(after: a)...]
+            if let b = rest.utf8.firstIndex(of: 0x20) {
+                parts.1 = rest[..<b]
+                parts.2 = rest[rest.utf8.index(after: b)...]
+                count = 3
+            } else {
+                parts.1 = rest
+                count = 2
+            }
+        } else {
+            parts.0 = line[...]
+        }
+        if line.utf8.starts(with: "SIP/".utf8) {
+            guard count >= 2 else {
+                throw .make(.badStartLine, "status line '\(line.prefix(80))' has no status", at: offset)
+            }
+            guard parts.0 == "SIP/2.0" else {
+                throw .make(.unsupportedVersion, "version '\(parts.0.prefix(20))' is not SIP/2.0", at: offset)
+            }
+            guard parts.1.utf8.count == 3, let code = Int(parts.1), (100...699).contains(code) else {
+                throw .make(.badStartLine, "status code '\(parts.1.prefix(20))' is not 100 to 699", at: offset)
+            }
+            return .response(status: code, reason: count > 2 ? String(parts.2) : "")
+        }
+        guard count == 3 else {
+            throw .make(.badStartLine, "request line '\(line.prefix(80))' is not 'METHOD URI SIP/2.0'", at: offset)
+        }
+        guard SIPToken.isToken(parts.0) else {
+            throw .make(.badStartLine, "method '\(parts.0.prefix(20))' is not a token", at: offset)
+        }
+        guard parts.2 == "SIP/2.0" else {
+            if parts.2.hasPrefix("SIP/") {
+                throw .make(.unsupportedVersion, "version '\(parts.2.prefix(20))' is not SIP/2.0", at: offset)
+            }
+            throw .make(.badStartLine, "request line '\(line.prefix(80))' does not end in SIP/2.0", at: offset)
+        }
+        guard !parts.1.isEmpty, parts.1.contains(":") else {
+            throw .make(.badStartLine, "Request-URI '\(parts.1.prefix(80))' is not a URI", at: offset)
+        }
+        return .request(method: SIPMethod(String(parts.0)), uri: String(parts.1))
     }
 }
 

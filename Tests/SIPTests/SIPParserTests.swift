@@ -93,6 +93,19 @@ let invite = """
         #expect(throws: SIPParseError.self) { try SIPVia(parsing: "SIP/2.0/UDP") }
         #expect(throws: SIPParseError.self) { try SIPNameAddress(parsing: "<sip:a@h>;", header: "To") }
         #expect(try SIPURI(parsing: "sip:bob@Example.Test").addressOfRecord == "bob@example.test")
+        // Names matched to their canonical spelling from the bytes; unknown ones kept as sent.
+        let odd = try SIPParser.parse(
+            Array(
+                "OPTIONS sip:b@x SIP/2.0\r\nVIA: SIP/2.0/tcp h\t;branch=z9hG4bK2\r\nf: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\ni: c2\r\nCSeq:  7  OPTIONS \r\ncontent-TYPE: text/plain\r\nX-Odd-Thing:  kept as is \r\n\r\n"
+                    .utf8
+            )
+        )
+        #expect(odd.headers.map(\.name) == ["Via", "From", "To", "Call-ID", "CSeq", "Content-Type", "X-Odd-Thing"])
+        #expect(try odd.topVia?.transport == "TCP" && odd.value("X-Odd-Thing") == "kept as is")
+        #expect(try odd.cseq == SIPCSeq(7, .options))
+        #expect(throws: SIPParseError.self) { try SIPCSeq(parsing: "1 INVITE extra") }
+        #expect(throws: SIPParseError.self) { try SIPVia(parsing: "SIP/2.0/UDP h extra;branch=z9hG4bK1") }
+        #expect(throws: SIPParseError.self) { try SIPVia(parsing: "SIP/2.0/UDP/x h;branch=z9hG4bK1") }
     }
 
     @Test func encodedMessagesParseBackTheSame() throws {
@@ -143,6 +156,9 @@ let invite = """
         (
             "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 10\r\n\r\nabc",
             .badContentLength, "Content-Length 10 but only 3 bytes follow the headers"
+        ),
+        (
+            "OPTIONS sip:b@x SIP/2.0\r\nBad Name: x\r\n\r\n", .badHeader, "header name 'Bad Name' is not a token"
         ),
         (
             "OPTIONS sip:b@x SIP/2.0\r\nVia: HTTP/1.1 h\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
