@@ -327,13 +327,16 @@ final class SIPLoadClient: @unchecked Sendable {
 
     func response(_ m: SIPMessage) {
         guard let callID = try? m.callID, let status = m.statusCode, status >= 200 else { return }
-        let parts = callID.split(separator: "-")
-        guard parts.count >= 3, let g = Int(parts[2]), let i = local(g) else { return }
+        // Our Call-IDs: `ld-reg-<session>-<nonce>-<recipient>` and `ld-call-<session>-<nonce>`,
+        // split on the UTF-8 view (a Character split was a tenth of the generator's set-up).
+        let parts = callID.utf8.split(separator: UInt8(ascii: "-"), maxSplits: 4)
+        guard parts.count >= 3, let g = Int(Substring(parts[2])), let i = local(g) else { return }
         if let pending = sessions[i].pending, pending.method == m.method { sessions[i].pending = nil }
-        switch (parts[1], m.method) {
+        let kind = Substring(parts[1])
+        switch (kind, m.method) {
         case ("reg", .register):
             guard sessions[i].phase == .registering else { return }
-            let k = parts.count >= 5 ? Int(parts[4]) ?? 0 : 0
+            let k = parts.count >= 5 ? Int(Substring(parts[4])) ?? 0 : 0
             guard status == 200 else {
                 settle(i, failedWith: status)
                 return

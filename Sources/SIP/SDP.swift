@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why an SDP body offers no MSRP session we can take.
 public struct SDPError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
@@ -43,39 +47,53 @@ public struct MSRPMediaDescription: Hashable, Sendable {
 
     /// The first MSRP media of `sdp` (RFC 8866 line grammar, lines ended by CRLF or LF).
     public init(parsing sdp: [UInt8]) throws(SDPError) {
+        // Lines and fields found in the bytes (every delimiter is ASCII); only the values kept
+        // become Strings. A String's Character split was a twentieth of a server's set-up.
+        let result: Result<MSRPMediaDescription, SDPError> = sdp.withUnsafeBytes { b in
+            do throws(SDPError) { return .success(try Self.parse(b)) } catch { return .failure(error) }
+        }
+        self = try result.get()
+    }
+
+    private static func parse(_ b: UnsafeRawBufferPointer) throws(SDPError) -> MSRPMediaDescription {
         var found: MSRPMediaDescription? = nil
         var inMSRP = false
         var sawMessage = false
-        let text = String(decoding: sdp, as: UTF8.self)
-        for raw in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-            if line.isEmpty { continue }
-            guard line.utf8.count >= 2, line.utf8.dropFirst().first == UInt8(ascii: "="),
-                let type = line.first, type.isASCII, type.isLetter
-            else {
-                throw SDPError(.malformed, "SDP line '\(line.prefix(60))' is not type=value")
+        var s = 0
+        while s < b.count {
+            var e = s
+            while e < b.count, b[e] != 0x0A { e += 1 }
+            let next = e + 1
+            if e > s, b[e - 1] == 0x0D { e -= 1 }
+            defer { s = next }
+            if e == s { continue }
+            let type = b[s] | 0x20
+            guard e - s >= 2, b[s + 1] == UInt8(ascii: "="), type >= 0x61, type <= 0x7A else {
+                let text = String(decoding: UnsafeRawBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+                throw SDPError(.malformed, "SDP line '\(text.prefix(60))' is not type=value")
             }
-            let value = line.dropFirst(2)
-            switch type {
-            case "m":
+            let value = UnsafeRawBufferPointer(rebasing: b[(s + 2)..<e])
+            switch b[s] {
+            case UInt8(ascii: "m"):
                 if found != nil && inMSRP {
                     inMSRP = false
                     break
                 }
-                let f = value.split(separator: " ")
+                let f = fields(value, limit: 3)
                 inMSRP = false
-                guard f.count >= 3, f[0] == "message" else { continue }
+                guard f.count >= 3, equal(f[0], "message") else { continue }
                 sawMessage = true
-                guard f[2] == "TCP/MSRP" || f[2] == "TCP/TLS/MSRP", let port = Int(f[1]), (1...65535).contains(port),
+                let secure = equal(f[2], "TCP/TLS/MSRP")
+                guard secure || equal(f[2], "TCP/MSRP"), let port = Int(text(f[1])), (1...65535).contains(port),
                     found == nil
                 else { continue }
-                found = MSRPMediaDescription(port: port, secure: f[2] == "TCP/TLS/MSRP", acceptTypes: [], path: [])
+                found = MSRPMediaDescription(port: port, secure: secure, acceptTypes: [], path: [])
                 inMSRP = true
-            case "a" where inMSRP:
-                if value.hasPrefix("path:") {
-                    found!.path = value.dropFirst(5).split(separator: " ").map(String.init)
-                } else if value.hasPrefix("accept-types:") {
-                    found!.acceptTypes = value.dropFirst(13).split(separator: " ").map(String.init)
+            case UInt8(ascii: "a") where inMSRP:
+                if starts(value, "path:") {
+                    found!.path = fields(UnsafeRawBufferPointer(rebasing: value[5...]), limit: .max).map(text)
+                } else if starts(value, "accept-types:") {
+                    found!.acceptTypes = fields(UnsafeRawBufferPointer(rebasing: value[13...]), limit: .max).map(text)
                 }
             default:
                 continue
@@ -89,20 +107,50 @@ public struct MSRPMediaDescription: Hashable, Sendable {
             )
         }
         guard !found.path.isEmpty else { throw SDPError(.missingPath, "the MSRP media has no a=path attribute") }
-        self = found
+        return found
+    }
+
+    /// The space-separated fields of `v` (runs of spaces are one separator), at most `limit`.
+    private static func fields(_ v: UnsafeRawBufferPointer, limit: Int) -> [UnsafeRawBufferPointer] {
+        var result: [UnsafeRawBufferPointer] = []
+        var i = 0
+        while i < v.count, result.count < limit {
+            while i < v.count, v[i] == 0x20 { i += 1 }
+            let start = i
+            while i < v.count, v[i] != 0x20 { i += 1 }
+            if i > start { result.append(UnsafeRawBufferPointer(rebasing: v[start..<i])) }
+        }
+        return result
+    }
+
+    private static func text(_ v: UnsafeRawBufferPointer) -> String { String(decoding: v, as: UTF8.self) }
+
+    private static func equal(_ v: UnsafeRawBufferPointer, _ s: StaticString) -> Bool {
+        v.count == s.utf8CodeUnitCount && memcmp(v.baseAddress!, s.utf8Start, v.count) == 0
+    }
+
+    private static func starts(_ v: UnsafeRawBufferPointer, _ s: StaticString) -> Bool {
+        v.count >= s.utf8CodeUnitCount && memcmp(v.baseAddress!, s.utf8Start, s.utf8CodeUnitCount) == 0
     }
 
     /// An SDP body offering or answering this media from `address` (IPv4 or IPv6 text).
     public func sdp(address: String, sessionVersion: UInt64 = 1) -> [UInt8] {
-        let ip = address.contains(":") ? "IP6" : "IP4"
-        var s = "v=0\r\n"
-        s += "o=- \(sessionVersion) \(sessionVersion) IN \(ip) \(address)\r\n"
-        s += "s=-\r\n"
-        s += "c=IN \(ip) \(address)\r\n"
-        s += "t=0 0\r\n"
-        s += "m=message \(port) \(secure ? "TCP/TLS/MSRP" : "TCP/MSRP") *\r\n"
-        s += "a=accept-types:\(acceptTypes.joined(separator: " "))\r\n"
-        s += "a=path:\(path.joined(separator: " "))\r\n"
-        return Array(s.utf8)
+        let ip = address.utf8.contains(UInt8(ascii: ":")) ? "IP6" : "IP4"
+        let version = String(sessionVersion)
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + 2 * address.utf8.count + path.reduce(0) { $0 + $1.utf8.count + 1 })
+        func add(_ parts: String...) { for p in parts { out.append(contentsOf: p.utf8) } }
+        add("v=0\r\no=- ", version, " ", version, " IN ", ip, " ", address, "\r\ns=-\r\nc=IN ", ip, " ", address)
+        add(
+            "\r\nt=0 0\r\nm=message ",
+            String(port),
+            secure ? " TCP/TLS/MSRP *\r\n" : " TCP/MSRP *\r\n",
+            "a=accept-types:"
+        )
+        for (k, t) in acceptTypes.enumerated() { add(k == 0 ? "" : " ", t) }
+        add("\r\na=path:")
+        for (k, p) in path.enumerated() { add(k == 0 ? "" : " ", p) }
+        add("\r\n")
+        return out
     }
 }

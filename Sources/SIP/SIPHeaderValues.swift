@@ -46,32 +46,31 @@ public struct SIPParameters: Hashable, Sendable {
         }
     }
 
-    /// Parses `;a=b;c` (the text after the thing the parameters follow).
-    init(parsing text: Substring, header: String) throws(SIPParseError) {
+    /// Parses `;a=b;c` (the text after the thing the parameters follow; whatever comes
+    /// before the first `;` is not looked at).
+    init(parsing v: SIPValueBytes, header: String) throws(SIPParseError) {
         items = []
-        // Byte by byte on the UTF-8 view: the delimiters are ASCII, and a String's own
-        // (Character) search breaks graphemes at every step. Everything after the first ';'.
-        let u = text.utf8
-        guard var start = u.firstIndex(of: UInt8(ascii: ";")) else { return }
-        start = u.index(after: start)
+        guard var start = v.first(UInt8(ascii: ";")) else { return }
+        start += 1
         while true {
-            let end = text[start...].utf8.firstIndex(of: UInt8(ascii: ";")) ?? u.endIndex
-            let p = text[start..<end].trimmingSpaces
+            let rest = v.suffix(from: start)
+            let end = rest.first(UInt8(ascii: ";")) ?? v.end
+            let p = SIPValueBytes(v.base, start, end).trimmed
             guard !p.isEmpty else { throw .make(.badHeaderValue, "\(header) has an empty parameter") }
-            if let eq = p.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                let name = p[..<eq].trimmingSpaces
-                guard SIPToken.isToken(name) else {
-                    throw .make(.badHeaderValue, "\(header) parameter name '\(name)' is not a token")
+            if let eq = p.first(UInt8(ascii: "=")) {
+                let name = p.prefix(upTo: eq).trimmed
+                guard name.isToken else {
+                    throw .make(.badHeaderValue, "\(header) parameter name '\(name.string)' is not a token")
                 }
-                items.append((String(name), String(p[p.utf8.index(after: eq)...].trimmingSpaces)))
+                items.append((name.string, p.suffix(after: eq).trimmed.string))
             } else {
-                guard SIPToken.isToken(p) else {
-                    throw .make(.badHeaderValue, "\(header) parameter '\(p)' is not a token")
+                guard p.isToken else {
+                    throw .make(.badHeaderValue, "\(header) parameter '\(p.string)' is not a token")
                 }
-                items.append((String(p), nil))
+                items.append((p.string, nil))
             }
-            guard end < u.endIndex else { break }
-            start = u.index(after: end)
+            guard end < v.end else { break }
+            start = end + 1
         }
     }
 
@@ -134,65 +133,68 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
         parameters = SIPParameters()
     }
 
-    public init(parsing text: String) throws(SIPParseError) { try self.init(parsing: text[...]) }
+    public init(parsing text: String) throws(SIPParseError) {
+        self = try SIPValueBytes.with(text) { (b) throws(SIPParseError) in try SIPURI(parsing: b) }
+    }
 
     /// The URI in `text`, parsed in place (a name-addr's `<…>` needs no copy first).
-    init(parsing text: Substring) throws(SIPParseError) {
-        let t = text.trimmingSpaces
-        // Delimiters found on the UTF-8 view (ASCII), not by Character.
-        guard let colon = t.utf8.firstIndex(of: UInt8(ascii: ":")) else {
-            throw .make(.badHeaderValue, "'\(t)' is not a SIP URI")
+    init(parsing text: SIPValueBytes) throws(SIPParseError) {
+        let t = text.trimmed
+        guard let colon = t.first(UInt8(ascii: ":")) else {
+            throw .make(.badHeaderValue, "'\(t.string)' is not a SIP URI")
         }
-        if SIPToken.equalsLowercased(t[..<colon], "sip") {
+        let s = t.prefix(upTo: colon)
+        if s.equalsLowercased("sip") {
             scheme = "sip"
-        } else if SIPToken.equalsLowercased(t[..<colon], "sips") {
+        } else if s.equalsLowercased("sips") {
             scheme = "sips"
         } else {
-            throw .make(.badHeaderValue, "'\(t)' is not a sip: or sips: URI")
+            throw .make(.badHeaderValue, "'\(t.string)' is not a sip: or sips: URI")
         }
-        var rest = t[t.utf8.index(after: colon)...]
-        if let q = rest.utf8.firstIndex(of: UInt8(ascii: "?")) { rest = rest[..<q] }
-        if let at = rest.utf8.lastIndex(of: UInt8(ascii: "@")) {
-            let u = rest[..<at]
+        var rest = t.suffix(after: colon)
+        if let q = rest.first(UInt8(ascii: "?")) { rest = rest.prefix(upTo: q) }
+        if let at = rest.last(UInt8(ascii: "@")) {
+            let u = rest.prefix(upTo: at)
             // user-info may carry a password after ':' (§19.1.1); only the user is kept
-            user = String(u[..<(u.utf8.firstIndex(of: UInt8(ascii: ":")) ?? u.endIndex)])
-            rest = rest[rest.utf8.index(after: at)...]
+            user = u.prefix(upTo: u.first(UInt8(ascii: ":")) ?? u.end).string
+            rest = rest.suffix(after: at)
         } else {
             user = nil
         }
-        let semi = rest.utf8.firstIndex(of: UInt8(ascii: ";")) ?? rest.endIndex
-        let hostport = rest[..<semi]
-        (host, port) = try Self.hostPort(hostport, in: t)
-        parameters = try SIPParameters(parsing: rest[semi...], header: "URI")
+        let semi = rest.first(UInt8(ascii: ";")) ?? rest.end
+        (host, port) = try Self.hostPort(rest.prefix(upTo: semi), in: t)
+        parameters = try SIPParameters(parsing: rest.suffix(from: semi), header: "URI")
     }
 
     /// `host[:port]`, IPv6 references in brackets.
-    static func hostPort(_ hp: Substring, in text: Substring) throws(SIPParseError) -> (String, Int?) {
+    static func hostPort(_ hp: SIPValueBytes, in text: SIPValueBytes) throws(SIPParseError) -> (String, Int?) {
         var host = hp
         var port: Int? = nil
-        if hp.utf8.first == UInt8(ascii: "[") {
-            guard let close = hp.utf8.firstIndex(of: UInt8(ascii: "]")) else {
-                throw .make(.badHeaderValue, "'\(text)' has an unclosed IPv6 reference")
+        if !hp.isEmpty, hp[hp.start] == UInt8(ascii: "[") {
+            guard let close = hp.first(UInt8(ascii: "]")) else {
+                throw .make(.badHeaderValue, "'\(text.string)' has an unclosed IPv6 reference")
             }
-            host = hp[...close]
-            let after = hp[hp.utf8.index(after: close)...]
-            if after.utf8.first == UInt8(ascii: ":") {
-                guard let p = Int(after.dropFirst()), (1...65535).contains(p) else {
-                    throw .make(.badHeaderValue, "'\(text)' has a bad port")
+            host = SIPValueBytes(hp.base, hp.start, close + 1)
+            let after = hp.suffix(after: close)
+            if !after.isEmpty, after[after.start] == UInt8(ascii: ":") {
+                guard let p = after.suffix(after: after.start).decimal, (1...65535).contains(p) else {
+                    throw .make(.badHeaderValue, "'\(text.string)' has a bad port")
                 }
                 port = p
             }
-        } else if let c = hp.utf8.lastIndex(of: UInt8(ascii: ":")) {
-            host = hp[..<c]
-            guard let p = Int(hp[hp.utf8.index(after: c)...]), (1...65535).contains(p) else {
-                throw .make(.badHeaderValue, "'\(text)' has a bad port")
+        } else if let c = hp.last(UInt8(ascii: ":")) {
+            host = hp.prefix(upTo: c)
+            guard let p = hp.suffix(after: c).decimal, (1...65535).contains(p) else {
+                throw .make(.badHeaderValue, "'\(text.string)' has a bad port")
             }
             port = p
         }
-        guard !host.isEmpty, !host.utf8.contains(where: { $0 == 0x20 || $0 == 0x3C || $0 == 0x3E || $0 == 0x40 }) else {
-            throw .make(.badHeaderValue, "'\(text)' has no valid host")
+        guard !host.isEmpty,
+            host.first(0x20) == nil, host.first(0x3C) == nil, host.first(0x3E) == nil, host.first(0x40) == nil
+        else {
+            throw .make(.badHeaderValue, "'\(text.string)' has no valid host")
         }
-        return (String(host), port)
+        return (host.string, port)
     }
 
     /// The address-of-record this URI names: `user@host` (no port, no parameters), as a
@@ -223,28 +225,34 @@ public struct SIPNameAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String, header: String) throws(SIPParseError) {
-        let t = text[...].trimmingSpaces
-        if let open = t.utf8.firstIndex(of: UInt8(ascii: "<")) {
-            guard let close = t[open...].utf8.firstIndex(of: UInt8(ascii: ">")) else {
-                throw .make(.badHeaderValue, "\(header) has '<' without '>': '\(t)'")
+        self = try SIPValueBytes.with(text) { (b) throws(SIPParseError) in
+            try SIPNameAddress(parsing: b, header: header)
+        }
+    }
+
+    init(parsing text: SIPValueBytes, header: String) throws(SIPParseError) {
+        let t = text.trimmed
+        if let open = t.first(UInt8(ascii: "<")) {
+            guard let close = t.suffix(from: open).first(UInt8(ascii: ">")) else {
+                throw .make(.badHeaderValue, "\(header) has '<' without '>': '\(t.string)'")
             }
-            let name = t[..<open].trimmingSpaces
-            displayName = name.isEmpty ? nil : String(name)
+            let name = t.prefix(upTo: open).trimmed
+            displayName = name.isEmpty ? nil : name.string
             do throws(SIPParseError) {
-                uri = try SIPURI(parsing: t[t.utf8.index(after: open)..<close])
+                uri = try SIPURI(parsing: SIPValueBytes(t.base, open + 1, close))
             } catch {
                 throw .make(.badHeaderValue, "\(header): \(error.reason)")
             }
-            parameters = try SIPParameters(parsing: t[t.utf8.index(after: close)...], header: header)
+            parameters = try SIPParameters(parsing: t.suffix(after: close), header: header)
         } else {
             displayName = nil
-            let semi = t.utf8.firstIndex(of: UInt8(ascii: ";")) ?? t.endIndex
+            let semi = t.first(UInt8(ascii: ";")) ?? t.end
             do throws(SIPParseError) {
-                uri = try SIPURI(parsing: t[..<semi])
+                uri = try SIPURI(parsing: t.prefix(upTo: semi))
             } catch {
                 throw .make(.badHeaderValue, "\(header): \(error.reason)")
             }
-            parameters = try SIPParameters(parsing: t[semi...], header: header)
+            parameters = try SIPParameters(parsing: t.suffix(from: semi), header: header)
         }
     }
 
@@ -275,29 +283,37 @@ public struct SIPVia: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(SIPParseError) {
-        let t = text[...].trimmingSpaces
-        let u = t.utf8
-        let semi = u.firstIndex(of: UInt8(ascii: ";")) ?? u.endIndex
-        // `SIP/2.0/TRANSPORT LWS host[:port]`, found on the UTF-8 view without arrays of parts.
-        let head = t[..<semi].trimmingSpaces
-        let gap = head.utf8.firstIndex { $0 == 0x20 || $0 == 0x09 } ?? head.endIndex
-        let proto = head[..<gap]
-        let sentBy = head[gap...].trimmingSpaces
-        guard !proto.isEmpty, !sentBy.isEmpty, !sentBy.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 }) else {
-            throw .make(.badHeaderValue, "Via is not 'SIP/2.0/TRANSPORT host': '\(t)'")
+        self = try SIPValueBytes.with(text) { (b) throws(SIPParseError) in try SIPVia(parsing: b) }
+    }
+
+    /// `SIP/2.0/TRANSPORT LWS host[:port]` and the parameters.
+    init(parsing text: SIPValueBytes) throws(SIPParseError) {
+        let t = text.trimmed
+        let semi = t.first(UInt8(ascii: ";")) ?? t.end
+        let head = t.prefix(upTo: semi).trimmed
+        let gap = head.firstSpace() ?? head.end
+        let proto = head.prefix(upTo: gap)
+        let sentBy = head.suffix(from: gap).trimmed
+        guard !proto.isEmpty, !sentBy.isEmpty, sentBy.firstSpace() == nil else {
+            throw .make(.badHeaderValue, "Via is not 'SIP/2.0/TRANSPORT host': '\(t.string)'")
         }
-        let p = proto.utf8
-        guard let s1 = p.firstIndex(of: UInt8(ascii: "/")),
-            let s2 = proto[p.index(after: s1)...].utf8.firstIndex(of: UInt8(ascii: "/")),
-            SIPToken.equalsLowercased(proto[..<s1], "sip"), proto[p.index(after: s1)..<s2] == "2.0",
-            SIPToken.isToken(proto[p.index(after: s2)...])
+        guard let s1 = proto.first(UInt8(ascii: "/")),
+            let s2 = proto.suffix(after: s1).first(UInt8(ascii: "/")),
+            proto.prefix(upTo: s1).equalsLowercased("sip"), SIPValueBytes(proto.base, s1 + 1, s2).equals("2.0"),
+            proto.suffix(after: s2).isToken
         else {
-            throw .make(.badHeaderValue, "Via protocol is not SIP/2.0/TRANSPORT: '\(proto)'")
+            throw .make(.badHeaderValue, "Via protocol is not SIP/2.0/TRANSPORT: '\(proto.string)'")
         }
-        let name = proto[p.index(after: s2)...]
-        transport = name.utf8.contains { $0 >= 0x61 && $0 <= 0x7A } ? name.uppercased() : String(name)
+        let name = proto.suffix(after: s2)
+        if name.equals("UDP") {
+            transport = "UDP"
+        } else if name.equals("TCP") {
+            transport = "TCP"
+        } else {
+            transport = name.string.uppercased()
+        }
         (host, port) = try SIPURI.hostPort(sentBy, in: t)
-        parameters = try SIPParameters(parsing: t[semi...], header: "Via")
+        parameters = try SIPParameters(parsing: t.suffix(from: semi), header: "Via")
     }
 
     /// The branch parameter: the transaction's identifier (§17.2.3, magic cookie z9hG4bK).

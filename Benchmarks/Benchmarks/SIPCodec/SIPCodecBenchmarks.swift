@@ -84,6 +84,13 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("parse-200-ok-sdp") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(parse(Messages.ok)) }
     }
+    // The MSRP offer in the INVITE's body (RFC 4975 §8): the path a server connects to.
+    let sdp = Array(Messages.sdp.utf8)
+    Benchmark("parse-sdp-offer") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole((try? MSRPMediaDescription(parsing: sdp))?.path.count ?? 0)
+        }
+    }
     // What a server does after the parse to answer: the response built from the request, the
     // handler's reads of From, To and the top Via, then the bytes encoded.
     let request = try! SIPParser.parse(Messages.invite)
