@@ -7,6 +7,7 @@ let package = Package(
     name: "msrpcharge-benchmarks",
     dependencies: [
         .package(name: "msrpcharge", path: "../"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -15,6 +16,16 @@ let package = Package(
         benchmarkTarget("LoadEngineBenchmarks", path: "LoadEngine", measuring: "LoadEngine"),
         benchmarkTarget("DiameterCodecBenchmarks", path: "DiameterCodec", measuring: "Diameter"),
         benchmarkTarget("SIPCodecBenchmarks", path: "SIPCodec", measuring: "SIP"),
+        .executableTarget(
+            name: "WireFloorBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/WireFloor",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,9 @@
 # the bytes, which allocates nothing, shows the same). The SIP codec's parse of a set-up's
 # messages is gated at what it allocates per message (the strings a SIPMessage owns: 11 to 13,
 # was 52 to 55 when every line, name and value was a String of its own) plus the harness's
-# 16. Times are printed as information: this machine is shared and noisy.
+# 16. WireFloorBenchmarks (connections and datagrams on loopback, bare system calls and
+# through SwiftNIO: the floor under load → serve's set-up rate) are timed, not gated. Times
+# are printed as information: this machine is shared and noisy.
 set -euo pipefail
 cd "$(dirname "$0")/../Benchmarks"
 swift package --allow-writing-to-package-directory benchmark --no-progress "$@"
