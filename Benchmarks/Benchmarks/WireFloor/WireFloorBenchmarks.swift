@@ -155,11 +155,17 @@ let benchmarks: @Sendable () -> Void = {
         let client = ClientBootstrap(group: loop).channelOption(.socketOption(.tcp_nodelay), value: 1)
         for _ in benchmark.scaledIterations {
             benchmark.startMeasurement()
-            let all = try loop.submit { accepted.expect(perIteration, on: loop) }.wait()
-            var connects: [EventLoopFuture<Channel>] = []
-            connects.reserveCapacity(perIteration)
-            for _ in 0..<perIteration { connects.append(client.connect(to: address)) }
-            let channels = try EventLoopFuture.whenAllSucceed(connects, on: loop).wait()
+            // Connected from the loop itself, as serve and load connect (a connect from
+            // another thread would add a cross-thread hop to each).
+            let (all, channels) = try loop.submit {
+                () -> (EventLoopFuture<Void>, EventLoopFuture<[Channel]>) in
+                let all = accepted.expect(perIteration, on: loop)
+                var connects: [EventLoopFuture<Channel>] = []
+                connects.reserveCapacity(perIteration)
+                for _ in 0..<perIteration { connects.append(client.connect(to: address)) }
+                return (all, EventLoopFuture.whenAllSucceed(connects, on: loop))
+            }.wait()
+            let clients = try channels.wait()
             try all.wait()
             benchmark.stopMeasurement()
             // Server side first (see the configuration), then the clients.
@@ -169,8 +175,8 @@ let benchmarks: @Sendable () -> Void = {
             }.wait()
             for c in children { c.close(promise: nil) }
             try? EventLoopFuture.andAllComplete(children.map { $0.closeFuture }, on: loop).wait()
-            for c in channels { c.close(promise: nil) }
-            try? EventLoopFuture.andAllComplete(channels.map { $0.closeFuture }, on: loop).wait()
+            for c in clients { c.close(promise: nil) }
+            try? EventLoopFuture.andAllComplete(clients.map { $0.closeFuture }, on: loop).wait()
         }
     }
 
