@@ -48,7 +48,7 @@ extension MSRPWorker {
             return
         }
         makeRoomForResponse(to: frame, on: connection)
-        guard let legID = SessionKey(frame.toSessionID.buffer), var leg = legs[legID] else {
+        guard let legID = SessionKey(frame.toSessionID.buffer), let leg = legs[legID] else {
             // A session-id the server did not hand out (RFC 4975 §7.3, session matching).
             counters.foreignSessionIDs &+= 1
             refuse(frame, now: now)
@@ -65,7 +65,6 @@ extension MSRPWorker {
             leg.connection = connection
             if frame.fromPath.raw.buffer.contains(0x20) { leg.relayedFromPath = frame.fromPath.raw.array }
             connection.legs.append(legID)
-            legs[legID] = leg
         }
         switch frame.method {
         case .send:
@@ -88,10 +87,8 @@ extension MSRPWorker {
                     nextByte: (range?.end ?? range?.start ?? 1) &+ 1,
                     total: range?.total
                 )
-                legs[legID] = leg
             } else if leg.inProgress != nil {
                 leg.inProgress = nil
-                legs[legID] = leg
             }
         case .report:
             pipeline.handle(frame, now: now, responses: &responses)
@@ -185,8 +182,8 @@ extension MSRPWorker {
         while i < leg.peers.count {
             let peerID = leg.peers[i]
             i &+= 1
-            guard let destination = legs[peerID]?.connection, !destination.closed else { continue }
-            withNextTransaction(peerID) { tid, to, from in body(destination, tid, to, from) }
+            guard let peer = legs[peerID], let destination = peer.connection, !destination.closed else { continue }
+            withNextTransaction(peer, peerID) { tid, to, from in body(destination, tid, to, from) }
             sent &+= 1
         }
         return sent
@@ -196,13 +193,12 @@ extension MSRPWorker {
     /// peer's path) and its From-Path (the server's URI on it).
     @inline(__always)
     func withNextTransaction(
+        _ leg: MSRPLeg,
         _ id: LegID,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
     ) {
-        guard var leg = legs[id] else { return }
         var tid = (UInt64(0), UInt64(0))
         let tidCount = Self.transactionID(&leg.nextTransaction, leg: id, into: &tid)
-        legs[id] = leg
         withUnsafeBytes(of: &tid) { t in
             leg.remotePath.withUnsafeBytes { to in
                 leg.localURI.withUnsafeBytes { from in body(UnsafeRawBufferPointer(rebasing: t[0..<tidCount]), to, from)
@@ -365,9 +361,8 @@ extension MSRPWorker {
     func abortMessagesInProgress(_ charged: SessionKey, now: Int64) {
         guard let session = sessions[charged] else { return }
         for id in session.legs {
-            guard var leg = legs[id], let open = leg.inProgress else { continue }
+            guard let leg = legs[id], let open = leg.inProgress else { continue }
             leg.inProgress = nil
-            legs[id] = leg
             counters.messagesAbortedByMedia &+= 1
             var messageID = [UInt8](repeating: 0, count: open.messageID.byteCount)
             messageID.withUnsafeMutableBytes { open.messageID.copyBytes(to: $0.baseAddress!) }
