@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "IMServer",
             dependencies: [
-                "SIP", "MSRP", "Charging", "ChargingPipeline",
+                "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

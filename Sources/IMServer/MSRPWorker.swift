@@ -1,5 +1,6 @@
 import Charging
 import ChargingPipeline
+import DiameterNIO
 import Logging
 import MSRP
 import NIOCore
@@ -212,6 +213,8 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
 
     /// After any work: take answers and timers that are due, pass SIP steps on, arm the next
     /// wake-up.
+    @_specialize(exported:false,where Client == EmbeddedChargingEnabler)
+    @_specialize(exported:false,where Client == DiameterChargingClient)
     func afterWork(_ now: Int64) {
         if pipeline.hasDue(at: now) { pipeline.poll(now: now) }
         if !pipeline.signals.isEmpty {
@@ -221,6 +224,8 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
         arm(now)
     }
 
+    @_specialize(exported:false,where Client == EmbeddedChargingEnabler)
+    @_specialize(exported:false,where Client == DiameterChargingClient)
     func arm(_ now: Int64) {
         guard var due = pipeline.nextDue else { return }
         if let answerPoll { due = min(due, now &+ answerPoll) }
