@@ -25,6 +25,7 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
     @exclusivity(unchecked) var out: ByteBuffer
     /// The message in progress per session (a session sends one message at a time).
     @exclusivity(unchecked) var open: [SessionKey: Open] = [:]
+    let reference = MessageBody.reference
 
     init(allocator: ByteBufferAllocator) { out = allocator.buffer(capacity: 0) }
 
@@ -84,14 +85,9 @@ final class RecipientHandler: ChannelInboundHandler, @unchecked Sendable {
             open[session] = nil
             return
         }
-        var i = 0
         let base = range.start - 1
-        while i < body.count {
-            if body[i] != MessageBody.expected(at: base + i) {
-                stats.deliveryError("message \(key): byte \(base + i + 1) is not the one sent")
-                break
-            }
-            i += 1
+        if let i = MessageBody.firstMismatch(body, at: base, reference: reference) {
+            stats.deliveryError("message \(key): byte \(base + i + 1) is not the one sent")
         }
         state.nextByte += body.count
         stats.figures.bytesDelivered &+= UInt64(body.count)

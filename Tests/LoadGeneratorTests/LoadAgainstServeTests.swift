@@ -253,6 +253,26 @@ import Testing
         #expect(s.deliveryErrors == 1 && s.firstDeliveryError?.contains("byte 1 is not the one sent") == true)
     }
 
+    /// The comparison runs 4 KiB at a time against a pattern: a byte altered anywhere, in
+    /// any block and at any offset in the message, is found at its own index.
+    @Test(arguments: [0, 1, 25, 4095, 4096, 4097, 9999])
+    func theBodyCheckFindsTheAlteredByteAcrossBlocks(altered: Int) {
+        let offset = 1234
+        var body = (0..<10_000).map { MessageBody.expected(at: offset + $0) }
+        #expect(
+            body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset, reference: MessageBody.reference) } == nil
+        )
+        body[altered] ^= 0x20
+        #expect(
+            body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset, reference: MessageBody.reference) }
+                == altered
+        )
+        #expect(
+            body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset + 1, reference: MessageBody.reference) }
+                == 0
+        )
+    }
+
     @Test func aMessageCutWithoutAHashIsCaughtAndAnAbortedOneCounted() throws {
         let cut = try Self.feed([
             Self.chunk("t001", "m0001", 0, 10, 30, "+"), Self.chunk("t002", "m0002", 0, 5, 5, "$"),
