@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "IMServer",
             dependencies: [
-                "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO",
+                "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO", "ListenerBackoff",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -80,12 +80,17 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // A listener's back-off when accept fails for want of descriptors (serve and load).
+        .target(
+            name: "ListenerBackoff",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
         // The network load generator (`load`): both ends of every session, SIP over UDP and
         // MSRP over TCP with SwiftNIO, the bench's workload model, delivery checked byte by byte.
         .target(
             name: "LoadGenerator",
             dependencies: [
-                "SIP", "MSRP", "Charging", "LoadEngine", "HistogramCodec",
+                "SIP", "MSRP", "Charging", "LoadEngine", "HistogramCodec", "ListenerBackoff",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Charging
 import ChargingPipeline
 import Histogram
+import ListenerBackoff
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -87,9 +88,15 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
             let watermark = configuration.writeBufferHighWatermark
             // One listener per worker, on that worker's loop only: its connections are that
             // loop's, so both legs of a session it set up are read and written there.
+            let log = logger
             let listener = try ServerBootstrap(group: w.loop, childGroup: w.loop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 4096)
+                .serverChannelInitializer { server in
+                    ListenerBackoff.install(on: server) { error in
+                        log.warning("msrpcharge serve: cannot accept MSRP connections, pausing a second: \(error)")
+                    }
+                }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: watermark / 2, high: watermark))
                 .childChannelInitializer { channel in
@@ -132,8 +139,14 @@ public final class IMServer<Client: ChargingEnablerClient>: @unchecked Sendable 
                 .bind(host: configuration.sipHost, port: configuration.sipPort)
                 .wait()
             do {
+                let log = logger
                 let tcp = try ServerBootstrap(group: group)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .serverChannelInitializer { server in
+                        ListenerBackoff.install(on: server) { error in
+                            log.warning("msrpcharge serve: cannot accept SIP connections, pausing a second: \(error)")
+                        }
+                    }
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {

@@ -1,6 +1,7 @@
 import Charging
 import Glibc
 import Histogram
+import ListenerBackoff
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -29,6 +30,15 @@ public enum LoadRunner {
         let listener = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 4096)
+            // Out of descriptors, pause accepting rather than retry in a busy loop.
+            .serverChannelInitializer { server in
+                ListenerBackoff.install(on: server) { error in
+                    let line = Array(
+                        "load: cannot accept the target's MSRP connections, pausing a second: \(error)\n".utf8
+                    )
+                    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -168,12 +168,28 @@ public struct Load: ParsableCommand {
         }
     }
 
+    /// Raises the open-file limit to the hard one and refuses a run that would still run out:
+    /// every session holds a caller connection and one per recipient (none with `--recipient`,
+    /// whose connections are someone else's). Out of descriptors, connects fail one by one and
+    /// the run would end with set-up failures that look like the target's.
+    static func checkOpenFiles(_ c: LoadConfiguration) throws {
+        let limit = FileDescriptorLimit.raise()
+        let perSession = 1 + (c.externalRecipient == nil ? c.recipientsPerSession : 0)
+        let needed = c.sessionRange.count * perSession + FileDescriptorLimit.overhead
+        guard needed > limit else { return }
+        let most = max(0, (limit - FileDescriptorLimit.overhead) / perSession)
+        throw CLIError(
+            "load: \(c.sessionRange.count) sessions need about \(needed) open files (\(perSession) connections a session), but this process may open \(limit) (ulimit -n; the hard limit is \(FileDescriptorLimit.hard)): raise the hard limit, run at most \(most) sessions, or spread them over processes with --partition"
+        )
+    }
+
     static func knownCondition(_ c: String) -> Bool {
         c == "delivery" || c.hasPrefix("chunks-per-second<") || c.hasPrefix("chunk-p99-us>")
     }
 
     public func run() throws {
         let c = try configuration()
+        try Self.checkOpenFiles(c)
         let report: LoadReport
         var exporter: RunMetrics? = nil
         do {

@@ -102,6 +102,17 @@ public struct Serve: AsyncParsableCommand {
 
     public func run() async throws {
         let configuration = try serverConfiguration()
+        // Each session holds two connections: say so now if the expected ones will not fit,
+        // rather than when accepts start failing.
+        let openFiles = FileDescriptorLimit.raise()
+        if expectedSessions * 2 + FileDescriptorLimit.overhead > openFiles {
+            FileHandle.standardError.write(
+                Data(
+                    "msrpcharge serve: this process may open \(openFiles) files (ulimit -n; the hard limit is \(FileDescriptorLimit.hard)), about \(max(0, (openFiles - FileDescriptorLimit.overhead) / 2)) sessions at once, fewer than --expected-sessions \(expectedSessions)\n"
+                        .utf8
+                )
+            )
+        }
         var logger = Logger(label: "msrpcharge.serve")
         logger.logLevel = .notice
         // swift-metrics is bootstrapped before the server makes its own metrics.

@@ -67,6 +67,13 @@ import Testing
         #expect(text.contains("conservation: ok"), "\(text)")
         #expect(try s.caller.next().method == .bye, "the session ended with a BYE to the caller")
     }
+
+    /// Out of file descriptors, serve warns, logs the failed accepts and backs off instead of
+    /// retrying accept in a busy loop, then serves again (scripts/serve-open-files.sh).
+    @Test(.timeLimit(.minutes(2)))
+    func outOfFileDescriptorsItBacksOffAndRecovers() throws {
+        try InteropScript.check("scripts/serve-open-files.sh")
+    }
 }
 
 extension String {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Charging
 import Foundation
 import IMServer
+import LoadGenerator
 import Logging
 import Testing
 
@@ -168,6 +169,32 @@ import Testing
         } catch {
             #expect(Load.message(for: error).contains("--setup conference"))
         }
+    }
+
+    /// A run that needs more descriptors than the process may open is refused before it
+    /// starts, with the numbers: two connections a session (one with `--recipient`).
+    @Test func aRunPastTheOpenFileLimitIsRefusedWithItsNumbers() throws {
+        let limit = FileDescriptorLimit.raise()
+        #expect(limit == FileDescriptorLimit.hard, "the soft limit is raised to the hard one")
+        guard limit < 1 << 30 else {
+            print("SKIPPED: no finite limit on open files here (\(limit))")
+            return
+        }
+        var c = LoadConfiguration()
+        c.model.sessions = limit / 2
+        do {
+            try Load.checkOpenFiles(c)
+            Issue.record("\(c.model.sessions) sessions accepted under a limit of \(limit) open files")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("\(limit / 2) sessions need about \((limit / 2) * 2 + 64) open files"), "\(text)")
+            #expect(text.contains("may open \(limit)") && text.contains("--partition"), "\(text)")
+        }
+        c.externalRecipient = "sip:bob@example.test"
+        try Load.checkOpenFiles(c)  // one connection a session: fits
+        c.model.sessions = 100
+        c.externalRecipient = nil
+        try Load.checkOpenFiles(c)
     }
 }
 
