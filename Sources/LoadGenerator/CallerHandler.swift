@@ -10,12 +10,15 @@ final class SendPlan: Sendable {
     let window: Int
     /// Chunks per second for one connection (nil: as many as the window allows).
     let perConnectionRate: Double?
+    /// A timer per loop sends what is due (`--rate`, `--message-interval`).
+    let paced: Bool
 
     init(model: WorkloadModel, window: Int, sessions: Int) {
         self.model = model
         body = MessageBody(largestChunk: max(model.chunkSize, model.messageSizes.largest))
         self.window = window
         perConnectionRate = model.targetRate.map { $0 / Double(max(1, sessions)) }
+        paced = model.targetRate != nil || model.messageInterval != nil
     }
 }
 
@@ -73,6 +76,8 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     @exclusivity(unchecked) var sentSinceStart = 0
     @exclusivity(unchecked) var running = false
     @exclusivity(unchecked) var stopping = false
+    /// The last pump stopped at the window with chunks due.
+    @exclusivity(unchecked) var windowFull = false
     @exclusivity(unchecked) var onDrained: (() -> Void)? = nil
     /// The connection closed: by the target, or reset (a full accept queue drops the final
     /// ACK of a connection the client already counts as up); `lostBeforeEnd` when that
@@ -138,6 +143,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         guard running, let context else { return }
         let now = monotonicNanoseconds()
         var wrote = false
+        windowFull = false
         while true {
             if message == nil {
                 if stopping { break }
@@ -158,7 +164,10 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             guard let m = message else { break }
             let expects = (m.report ?? .yes) == .yes
-            if expects && outstanding >= min(plan.window, ring.count - 1) { break }
+            if expects && outstanding >= min(plan.window, ring.count - 1) {
+                windowFull = true
+                break
+            }
             var due = plan.model.messageInterval == nil ? now : messageDue
             if let rate = plan.perConnectionRate {
                 due = startedAt &+ Int64(Double(sentSinceStart) / rate * 1e9)
@@ -269,7 +278,11 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        pump()
+        // Paced, the loop's timer sends what is due every millisecond. Responses arrive all
+        // the time, and pumping on each read sent one or two chunks a write: twice the
+        // writes, and the machine full at half the windowed rate. A read pumps only when the
+        // window held chunks back. Latency still counts from each chunk's due time.
+        if !plan.paced || windowFull || stopping { pump() }
         checkDrained()
     }
 
