@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Why an SDP body offers no MSRP session we can take.
 public struct SDPError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
@@ -72,7 +68,7 @@ public struct MSRPMediaDescription: Hashable, Sendable {
                 let text = String(decoding: UnsafeRawBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
                 throw SDPError(.malformed, "SDP line '\(text.prefix(60))' is not type=value")
             }
-            let value = UnsafeRawBufferPointer(rebasing: b[(s + 2)..<e])
+            let value = SIPValueBytes(b, s + 2, e)
             switch b[s] {
             case UInt8(ascii: "m"):
                 if found != nil && inMSRP {
@@ -81,19 +77,19 @@ public struct MSRPMediaDescription: Hashable, Sendable {
                 }
                 let f = fields(value, limit: 3)
                 inMSRP = false
-                guard f.count >= 3, equal(f[0], "message") else { continue }
+                guard f.count >= 3, f[0].equals("message") else { continue }
                 sawMessage = true
-                let secure = equal(f[2], "TCP/TLS/MSRP")
-                guard secure || equal(f[2], "TCP/MSRP"), let port = Int(text(f[1])), (1...65535).contains(port),
+                let secure = f[2].equals("TCP/TLS/MSRP")
+                guard secure || f[2].equals("TCP/MSRP"), let port = Int(f[1].string), (1...65535).contains(port),
                     found == nil
                 else { continue }
                 found = MSRPMediaDescription(port: port, secure: secure, acceptTypes: [], path: [])
                 inMSRP = true
             case UInt8(ascii: "a") where inMSRP:
-                if starts(value, "path:") {
-                    found!.path = fields(UnsafeRawBufferPointer(rebasing: value[5...]), limit: .max).map(text)
-                } else if starts(value, "accept-types:") {
-                    found!.acceptTypes = fields(UnsafeRawBufferPointer(rebasing: value[13...]), limit: .max).map(text)
+                if value.hasPrefix("path:") {
+                    found!.path = fields(value.suffix(from: value.start + 5), limit: .max).map(\.string)
+                } else if value.hasPrefix("accept-types:") {
+                    found!.acceptTypes = fields(value.suffix(from: value.start + 13), limit: .max).map(\.string)
                 }
             default:
                 continue
@@ -111,26 +107,16 @@ public struct MSRPMediaDescription: Hashable, Sendable {
     }
 
     /// The space-separated fields of `v` (runs of spaces are one separator), at most `limit`.
-    private static func fields(_ v: UnsafeRawBufferPointer, limit: Int) -> [UnsafeRawBufferPointer] {
-        var result: [UnsafeRawBufferPointer] = []
-        var i = 0
-        while i < v.count, result.count < limit {
-            while i < v.count, v[i] == 0x20 { i += 1 }
+    private static func fields(_ v: SIPValueBytes, limit: Int) -> [SIPValueBytes] {
+        var result: [SIPValueBytes] = []
+        var i = v.start
+        while i < v.end, result.count < limit {
+            while i < v.end, v[i] == 0x20 { i += 1 }
             let start = i
-            while i < v.count, v[i] != 0x20 { i += 1 }
-            if i > start { result.append(UnsafeRawBufferPointer(rebasing: v[start..<i])) }
+            while i < v.end, v[i] != 0x20 { i += 1 }
+            if i > start { result.append(SIPValueBytes(v.base, start, i)) }
         }
         return result
-    }
-
-    private static func text(_ v: UnsafeRawBufferPointer) -> String { String(decoding: v, as: UTF8.self) }
-
-    private static func equal(_ v: UnsafeRawBufferPointer, _ s: StaticString) -> Bool {
-        v.count == s.utf8CodeUnitCount && memcmp(v.baseAddress!, s.utf8Start, v.count) == 0
-    }
-
-    private static func starts(_ v: UnsafeRawBufferPointer, _ s: StaticString) -> Bool {
-        v.count >= s.utf8CodeUnitCount && memcmp(v.baseAddress!, s.utf8Start, s.utf8CodeUnitCount) == 0
     }
 
     /// An SDP body offering or answering this media from `address` (IPv4 or IPv6 text).

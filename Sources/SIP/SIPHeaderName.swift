@@ -35,14 +35,7 @@ public enum SIPHeaderName {
             default: break
             }
         }
-        search: for (lower, canonical) in known where lower.count == name.count {
-            for k in 0..<lower.count {
-                var c = name[k]
-                if c >= 0x41 && c <= 0x5A { c |= 0x20 }
-                guard c == lower[k] else { continue search }
-            }
-            return canonical
-        }
+        for (lower, canonical) in known where SIPToken.equalsLowercased(name, lower) { return canonical }
         return String(decoding: name, as: UTF8.self)
     }
 

@@ -89,10 +89,14 @@ enum SIPToken {
     /// Whether `s` equals `lowercased` (all lower case) ignoring ASCII case: a parameter or
     /// scheme compared without building a lowercased copy.
     static func equalsLowercased<S: StringProtocol>(_ s: S, _ lowercased: String) -> Bool {
-        let a = s.utf8
-        let b = lowercased.utf8
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where x != y && !(x >= 0x41 && x <= 0x5A && x | 0x20 == y) { return false }
+        equalsLowercased(s.utf8, lowercased.utf8)
+    }
+
+    /// The same on bytes: header names, schemes and Via protocols as they arrived.
+    static func equalsLowercased<A: Collection, B: Collection>(_ a: A, _ lowercased: B) -> Bool
+    where A.Element == UInt8, B.Element == UInt8 {
+        guard a.count == lowercased.count else { return false }
+        for (x, y) in zip(a, lowercased) where x != y && !(x >= 0x41 && x <= 0x5A && x | 0x20 == y) { return false }
         return true
     }
 

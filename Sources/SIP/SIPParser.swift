@@ -89,8 +89,7 @@ public enum SIPParser {
                     // Header folding (§7.3.1): a continuation line joins the previous one.
                     var joined = p.folded ?? Array(UnsafeRawBufferPointer(rebasing: head[p.start..<p.end]))
                     joined.append(0x20)
-                    let (a, b) = trimmed(head, s, i)
-                    joined.append(contentsOf: UnsafeRawBufferPointer(rebasing: head[a..<b]))
+                    joined.append(contentsOf: SIPValueBytes(head, s, i).trimmed.bytes)
                     p.folded = joined
                     pending = p
                 } else {
@@ -163,53 +162,39 @@ public enum SIPParser {
         at: Int,
         into m: inout SIPMessage
     ) throws(SIPParseError) {
-        var colon = s
-        while colon < e, b[colon] != UInt8(ascii: ":") { colon += 1 }
-        guard colon < e else {
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: b[s..<min(e, s + 60)]), as: UTF8.self)
-            throw .make(.badHeader, "header line without a colon: '\(text)'", at: at)
+        let line = SIPValueBytes(b, s, e)
+        guard let colon = line.first(UInt8(ascii: ":")) else {
+            throw .make(
+                .badHeader,
+                "header line without a colon: '\(line.prefix(upTo: min(e, s + 60)).string)'",
+                at: at
+            )
         }
-        let (ns, ne) = trimmed(b, s, colon)
-        let rawName = UnsafeRawBufferPointer(rebasing: b[ns..<ne])
-        guard SIPToken.isToken(rawName) else {
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: b[ns..<min(ne, ns + 60)]), as: UTF8.self)
+        let rawName = line.prefix(upTo: colon).trimmed
+        guard rawName.isToken else {
+            let text = rawName.prefix(upTo: min(rawName.end, rawName.start + 60)).string
             throw .make(.badHeader, "header name '\(text)' is not a token", at: at)
         }
-        let name = SIPHeaderName.canonical(bytes: rawName)
-        let (vs, ve) = trimmed(b, colon + 1, e)
+        let name = SIPHeaderName.canonical(bytes: rawName.bytes)
+        let value = line.suffix(after: colon).trimmed
         if SIPHeaderName.isList(name) {
-            splitList(b, vs, ve) { m.headers.append(SIPHeader(name, $0)) }
+            splitList(value) { m.headers.append(SIPHeader(name, $0)) }
         } else {
-            m.headers.append(SIPHeader(name, string(b, vs, ve)))
+            m.headers.append(SIPHeader(name, value.string))
         }
     }
 
-    /// `b[s..<e]` without leading and trailing spaces and tabs.
-    @inline(__always)
-    static func trimmed(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> (Int, Int) {
-        var s = s
-        var e = e
-        while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
-        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
-        return (s, e)
-    }
-
-    @inline(__always)
-    static func string(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
-    }
-
-    /// Splits a list header's value `b[s..<e]` at commas outside quotes and angle brackets
-    /// (§7.3.1), each entry trimmed. Byte by byte: every delimiter is ASCII, and no UTF-8
-    /// continuation byte is one.
-    static func splitList(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int, _ entry: (String) -> Void) {
+    /// Splits a list header's value at commas outside quotes and angle brackets (§7.3.1),
+    /// each entry trimmed. Byte by byte: every delimiter is ASCII, and no UTF-8 continuation
+    /// byte is one.
+    static func splitList(_ v: SIPValueBytes, _ entry: (String) -> Void) {
         var quoted = false
         var angle = false
         var escaped = false
-        var start = s
-        var i = s
-        while i < e {
-            let c = b[i]
+        var start = v.start
+        var i = v.start
+        while i < v.end {
+            let c = v[i]
             if escaped {
                 escaped = false
             } else if quoted && c == UInt8(ascii: "\\") {
@@ -221,14 +206,12 @@ public enum SIPParser {
             } else if !quoted && c == UInt8(ascii: ">") {
                 angle = false
             } else if !quoted && !angle && c == UInt8(ascii: ",") {
-                let (a, z) = trimmed(b, start, i)
-                entry(string(b, a, z))
+                entry(SIPValueBytes(v.base, start, i).trimmed.string)
                 start = i + 1
             }
             i += 1
         }
-        let (a, z) = trimmed(b, start, e)
-        entry(string(b, a, z))
+        entry(v.suffix(from: start).trimmed.string)
     }
 
     static func startLine(_ line: String, at offset: Int) throws(SIPParseError) -> SIPStartLine {

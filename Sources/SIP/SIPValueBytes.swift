@@ -77,32 +77,29 @@ struct SIPValueBytes {
     /// After the byte at `i`.
     func suffix(after i: Int) -> SIPValueBytes { SIPValueBytes(base, i + 1, end) }
 
-    var string: String { String(decoding: UnsafeRawBufferPointer(rebasing: base[start..<end]), as: UTF8.self) }
+    /// The bytes themselves.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[start..<end]) }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Whether the bytes are `lowercased` (given in lower case), ignoring ASCII case.
     func equalsLowercased(_ lowercased: StaticString) -> Bool {
-        guard count == lowercased.utf8CodeUnitCount else { return false }
-        let p = lowercased.utf8Start
-        for k in 0..<count {
-            var c = base[start + k]
-            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
-            if c != p[k] { return false }
-        }
-        return true
+        SIPToken.equalsLowercased(
+            bytes,
+            UnsafeRawBufferPointer(start: lowercased.utf8Start, count: lowercased.utf8CodeUnitCount)
+        )
     }
 
     func equals(_ s: StaticString) -> Bool {
-        guard count == s.utf8CodeUnitCount else { return false }
-        let p = s.utf8Start
-        for k in 0..<count where base[start + k] != p[k] { return false }
-        return true
+        count == s.utf8CodeUnitCount && hasPrefix(s)
     }
 
-    var isToken: Bool {
-        guard !isEmpty else { return false }
-        for i in start..<end where !SIPToken.isTokenByte(base[i]) { return false }
-        return true
+    func hasPrefix(_ s: StaticString) -> Bool {
+        count >= s.utf8CodeUnitCount
+            && bytes.starts(with: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
+
+    var isToken: Bool { SIPToken.isToken(bytes) }
 
     /// A decimal number of at most 9 digits (ports, CSeq numbers), nil if anything else.
     var decimal: Int? {
