@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "IMServer",
             dependencies: [
-                "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO", "ListenerBackoff",
+                "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO", "ChannelSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -80,9 +80,10 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        // A listener's back-off when accept fails for want of descriptors (serve and load).
+        // What serve's and load's channels share: a listener's back-off when accept fails for
+        // want of descriptors, a flush deferred to the end of the loop's turn.
         .target(
-            name: "ListenerBackoff",
+            name: "ChannelSupport",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         // The network load generator (`load`): both ends of every session, SIP over UDP and
@@ -90,7 +91,7 @@ let package = Package(
         .target(
             name: "LoadGenerator",
             dependencies: [
-                "SIP", "MSRP", "Charging", "LoadEngine", "HistogramCodec", "ListenerBackoff",
+                "SIP", "MSRP", "Charging", "LoadEngine", "HistogramCodec", "ChannelSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,7 +1,7 @@
+import ChannelSupport
 import Charging
 import ChargingPipeline
 import Histogram
-import ListenerBackoff
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore

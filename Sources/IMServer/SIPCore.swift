@@ -1,3 +1,4 @@
+import ChannelSupport
 import Charging
 import Logging
 import MSRP
@@ -17,8 +18,8 @@ final class SIPCore<Client: ChargingEnablerClient>: @unchecked Sendable {
     let workers: [MSRPWorker<Client>]
     var minters: [SessionIDMinter]
     var udp: Channel? = nil
-    /// A flush of `udp` is scheduled for the end of this turn of the loop.
-    var udpFlushScheduled = false
+    /// Datagrams written in a turn of the loop leave in one flush at its end.
+    let udpFlush = EndOfTurnFlush()
     /// The SIP port bound (the configured one, or the one picked for port 0).
     var sipPort: Int
     /// AOR (`user@host`) → binding.
@@ -124,23 +125,11 @@ final class SIPCore<Client: ChargingEnablerClient>: @unchecked Sendable {
             guard let udp else { return }
             let buffer = udp.allocator.buffer(bytes: bytes)
             udp.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
-            flushUDPLater(udp)
+            udpFlush.request(udp)
         case .tcp(let channel):
             channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
         }
         counters.messagesSent &+= 1
-    }
-
-    /// Flushes the UDP channel once this turn of the loop is over: every datagram written in
-    /// the turn then leaves in one `sendmmsg`, where a flush per datagram was a `sendmsg` each
-    /// (a set-up burst writes several per datagram read).
-    func flushUDPLater(_ udp: Channel) {
-        guard !udpFlushScheduled else { return }
-        udpFlushScheduled = true
-        loop.execute {
-            self.udpFlushScheduled = false
-            udp.flush()
-        }
     }
 
     /// Answers `request` with `status`; final responses are kept for retransmitted requests.

@@ -1,7 +1,7 @@
+import ChannelSupport
 import Charging
 import Glibc
 import Histogram
-import ListenerBackoff
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+import ChannelSupport
 import Charging
 import Histogram
 import MSRP
@@ -35,8 +36,8 @@ final class SIPLoadClient: @unchecked Sendable {
     }
 
     let loop: EventLoop
-    /// A flush of the UDP channel is scheduled for the end of this turn of the loop.
-    var flushScheduled = false
+    /// Datagrams written in a turn of the loop leave in one flush at its end.
+    let udpFlush = EndOfTurnFlush()
     let group: EventLoopGroup
     let configuration: LoadConfiguration
     let plan: SendPlan
@@ -139,14 +140,7 @@ final class SIPLoadClient: @unchecked Sendable {
             AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: m.encoded)),
             promise: nil
         )
-        // One flush at the end of this turn of the loop: the turn's datagrams leave in one
-        // `sendmmsg` rather than a `sendmsg` each.
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        loop.execute {
-            self.flushScheduled = false
-            channel.flush()
-        }
+        udpFlush.request(channel)
     }
 
     /// A request of ours. The branch names its transaction uniquely (§8.1.1.7: a hash of the

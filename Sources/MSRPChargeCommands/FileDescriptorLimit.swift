@@ -12,23 +12,26 @@ enum FileDescriptorLimit {
     /// Raises the soft limit to the hard one and returns the limit now in force.
     @discardableResult
     static func raise() -> Int {
-        var l = rlimit()
-        guard getrlimit(RLIMIT_NOFILE_, &l) == 0 else { return 1024 }
+        guard var l = current() else { return 1024 }
         if l.rlim_cur < l.rlim_max {
             var raised = l
             raised.rlim_cur = l.rlim_max
             if setrlimit(RLIMIT_NOFILE_, &raised) == 0 { l = raised }
         }
-        return l.rlim_cur >= rlim_t(Int.max) ? Int.max : Int(l.rlim_cur)
+        return count(l.rlim_cur)
     }
 
     /// The hard limit, which an administrator raises (`ulimit -Hn`, limits.conf, systemd's
     /// LimitNOFILE).
-    static var hard: Int {
+    static var hard: Int { current().map { count($0.rlim_max) } ?? 1024 }
+
+    private static func current() -> rlimit? {
         var l = rlimit()
-        guard getrlimit(RLIMIT_NOFILE_, &l) == 0 else { return 1024 }
-        return l.rlim_max >= rlim_t(Int.max) ? Int.max : Int(l.rlim_max)
+        return getrlimit(RLIMIT_NOFILE_, &l) == 0 ? l : nil
     }
+
+    /// A limit as a count (unlimited as `Int.max`).
+    private static func count(_ v: rlim_t) -> Int { v >= rlim_t(Int.max) ? Int.max : Int(v) }
 
     /// Descriptors a process needs beside its connections: listeners, the SIP socket, the
     /// event loops' epoll and eventfd, the enabler's connection, files it writes.

@@ -7,8 +7,8 @@ import MSRPChargeCommands
 /// without a hop to the concurrency runtime's thread pool: `AsyncParsableCommand.main()` would
 /// make that hop for every subcommand, and the pool's first thread is one valgrind 3.19 cannot
 /// start (it dies with an internal SIGSEGV), so `scripts/callgrind.sh` could not count the
-/// engine's instructions. Only the async subcommands (`serve`, `load`, `enabler`) go through
-/// the runtime.
+/// engine's instructions. Only the async subcommands (`serve`, `enabler`) go through the
+/// runtime.
 @main
 enum MSRPCharge {
     static func main() async {
