@@ -114,7 +114,8 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("kernel-udp-600B-datagram-x1000") { benchmark in
         let (a, _) = bound(Int32(SOCK_DGRAM.rawValue))
-        var (b, to) = bound(Int32(SOCK_DGRAM.rawValue))
+        let (b, receiver) = bound(Int32(SOCK_DGRAM.rawValue))
+        var to = receiver
         defer {
             close(a)
             close(b)
@@ -131,7 +132,6 @@ let benchmarks: @Sendable () -> Void = {
                 _ = recv(b, &into, 2048, 0)
             }
         }
-        _ = b
     }
 
     Benchmark("nio-tcp-connect-accept-x1000") { benchmark in
