@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "MSRPTests",
             dependencies: [
-                "MSRP",
+                "MSRP", "InteropScriptSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -162,7 +162,7 @@ let package = Package(
         .target(name: "DiameterTestSupport", dependencies: ["Diameter"], path: "Tests/DiameterTestSupport"),
         .testTarget(
             name: "DiameterTests",
-            dependencies: ["Diameter", "DiameterTestSupport"],
+            dependencies: ["Diameter", "DiameterTestSupport", "InteropScriptSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -42,8 +42,11 @@ extension BoundedMPSCQueue where Element == ChargingAnswerDelivery {
 /// (``ChargingAnswerQueue``), requests to a Diameter peer's event loop through another.
 ///
 /// A producer that finds the ring full waits (yielding the CPU) rather than drop an element:
-/// elements carry charging data. The answer queue's owner takes answers out after every send,
-/// so answers made on the owner's own thread (the embedded enabler) never fill it.
+/// elements carry charging data. That wait is only for producers the consumer never waits on:
+/// an event loop that feeds a ring its own loop drains, or one whose consumer may be waiting
+/// for that loop, uses ``tryPush(_:)`` and keeps what did not fit itself (a Diameter peer does).
+/// The answer queue's owner takes answers out after every send, so answers made on the owner's
+/// own thread (the embedded enabler) never fill it.
 public final class BoundedMPSCQueue<Element: BitwiseCopyable>: @unchecked Sendable {
     @usableFromInline struct Cell {
         @usableFromInline var sequence: UInt64
@@ -88,7 +91,31 @@ public final class BoundedMPSCQueue<Element: BitwiseCopyable>: @unchecked Sendab
         UnsafeMutableRawPointer(cell).assumingMemoryBound(to: UInt64.self)
     }
 
-    /// Puts an element in; from any thread.
+    /// Puts an element in unless the ring is full; from any thread. A thread that also
+    /// consumes the ring (or whose consumer waits for it) uses this, never ``push(_:)``.
+    @inlinable
+    public func tryPush(_ element: Element) -> Bool {
+        var pos = msrpcharge_load_relaxed(tail)
+        while true {
+            let cell = cells + Int(pos & mask)
+            let seq = msrpcharge_load_acquire(Self.sequenceWord(cell))
+            let dif = Int64(bitPattern: seq &- pos)
+            if dif == 0 {
+                if msrpcharge_cas(tail, &pos, pos &+ 1) {
+                    cell.pointee.element = element
+                    msrpcharge_store_release(Self.sequenceWord(cell), pos &+ 1)
+                    return true
+                }
+            } else if dif < 0 {
+                return false
+            } else {
+                pos = msrpcharge_load_relaxed(tail)
+            }
+        }
+    }
+
+    /// Puts an element in; from any thread but the consumer's, and only where the consumer
+    /// never waits for the caller (the caller yields until there is room).
     @inlinable
     public func push(_ element: Element) {
         var pos = msrpcharge_load_relaxed(tail)

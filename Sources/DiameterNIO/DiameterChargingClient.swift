@@ -1,3 +1,4 @@
+import CAtomics
 import Charging
 import Diameter
 import NIOConcurrencyHelpers
@@ -56,7 +57,8 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
         window: Int = 4096,
         slotExpiry: Int64 = 10_000_000_000,
         watchdogInterval: TimeAmount = .seconds(30),
-        timeout: TimeAmount = .seconds(10)
+        timeout: TimeAmount = .seconds(10),
+        queueWait: TimeAmount = .seconds(1)
     ) throws -> DiameterChargingClient {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let encoded = EncodedIdentity(identity)
@@ -71,12 +73,14 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
                 acknowledged: ledger,
                 window: window,
                 slotExpiry: slotExpiry,
-                watchdogInterval: watchdogInterval
+                watchdogInterval: watchdogInterval,
+                queueWait: queueWait.nanoseconds
             )
         }
         let client = DiameterChargingClient(peers: peers, acknowledged: ledger, group: group)
         for (i, peer) in peers.enumerated() {
             peer.reroute = { [unowned client] o in client.reroute(o, from: i) }
+            peer.opened = { [unowned client] in client.adoptWaiting(into: i) }
         }
         var opened: [EventLoopFuture<Void>] = []
         for peer in peers {
@@ -149,12 +153,13 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
     }
 
     /// Failover from peer `from` (on the loop every peer shares): the next open peer takes
-    /// the request; false when none is open.
+    /// the request into the queue the loop keeps for it (never into a ring: the loop drains
+    /// those itself, and a full one would make it wait for itself); false when none is open.
     func reroute(_ o: OutgoingRequest, from: Int) -> Bool {
         for k in 1..<max(peers.count, 1) {
             let peer = peers[(from + k) % peers.count]
             if peer.open {
-                peer.outgoing.push(o)
+                peer.held.append(o)
                 peer.drain()
                 return true
             }
@@ -162,10 +167,28 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
         return false
     }
 
+    /// Peer `index` opened: what closed peers hold or find in their rings (every peer down,
+    /// then this one back) comes to it, rather than wait for their own reconnection.
+    func adoptWaiting(into index: Int) {
+        for (k, peer) in peers.enumerated() where k != index && !peer.open {
+            peer.handOverWaiting()
+        }
+    }
+
     /// Each peer's counters, read on its loop.
     public func counters() -> EventLoopFuture<[DiameterPeerCounters]> {
         let loop = group.next()
-        return EventLoopFuture.whenAllSucceed(peers.map { peer in peer.eventLoop.submit { peer.counters } }, on: loop)
+        return EventLoopFuture.whenAllSucceed(
+            peers.map { peer in
+                peer.eventLoop.submit {
+                    var c = peer.counters
+                    c.queueFullWaits = msrpcharge_load_relaxed(peer.waitCount)
+                    c.queueGiveUps = msrpcharge_load_relaxed(peer.giveUpCount)
+                    return c
+                }
+            },
+            on: loop
+        )
     }
 
     /// DPR to every peer (each closes on its DPA, or after a second), then the event loop

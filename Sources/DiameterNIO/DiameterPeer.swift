@@ -37,6 +37,15 @@ struct InFlightSlot {
 /// connection, wake it once (NIO's `execute`, which takes NIO's task-queue lock: once per
 /// wake-up, not per request): no allocation per request on their side. Everything else runs on
 /// ``eventLoop``: the class is confined to it, which is why it is `@unchecked Sendable`.
+///
+/// Nothing on the loop ever waits for the loop. The loop is the only consumer of every peer's
+/// ring, so it never pushes into one: requests it moves (failover, a reroute after 3002/3004,
+/// the unanswered requests of a connection that went down) go to ``held``, a queue of the
+/// loop's own that ``drain()`` empties first; answers whose owner's queue is full wait in
+/// ``undelivered`` and go on the next turn. A worker that finds the ring full is pushed back:
+/// it sleeps on a futex the loop wakes when it takes requests out, counted in
+/// ``DiameterPeerCounters/queueFullWaits``, and after ``queueWait`` gives the request up to its
+/// owner's Tx (which retransmits it, to the next peer) rather than wait without end.
 public final class DiameterPeer: @unchecked Sendable {
     public let host: String
     public let port: Int
@@ -58,6 +67,23 @@ public final class DiameterPeer: @unchecked Sendable {
     /// Sends a request to another open peer (the client's choice); false when none is open.
     /// Set by the client; every peer of a client runs on one event loop.
     var reroute: (OutgoingRequest) -> Bool = { _ in false }
+    /// Called when the connection opens: the client moves to it what closed peers hold.
+    var opened: () -> Void = {}
+    /// Requests the loop moved here, sent before ``outgoing``'s (loop-local).
+    var held = HeldRequests()
+    /// Answers whose owner's queue was full, in order (loop-local).
+    var undelivered: [(queue: UnsafeMutableRawPointer, delivery: ChargingAnswerDelivery)] = []
+    var deliveryRetryScheduled = false
+    /// How long a worker waits for room in a full ``outgoing`` before it gives the request up.
+    let queueWait: Int64
+    /// Back-pressure words, apart from the loop's state: [0] a futex sequence the loop bumps
+    /// when it took requests out while workers wait, [1] how many wait (32-bit each); then
+    /// 64-bit counters at [1] and [2]: waits, and requests given up after ``queueWait``.
+    let pressure: UnsafeMutableRawPointer
+    var roomWord: UnsafeMutablePointer<UInt32> { pressure.assumingMemoryBound(to: UInt32.self) }
+    var waitersWord: UnsafeMutablePointer<UInt32> { pressure.assumingMemoryBound(to: UInt32.self) + 1 }
+    var waitCount: UnsafeMutablePointer<UInt64> { pressure.assumingMemoryBound(to: UInt64.self) + 1 }
+    var giveUpCount: UnsafeMutablePointer<UInt64> { pressure.assumingMemoryBound(to: UInt64.self) + 2 }
     private var drainTask: @Sendable () -> Void = {}
 
     // Event-loop state.
@@ -100,7 +126,8 @@ public final class DiameterPeer: @unchecked Sendable {
         acknowledged: ChargingLedger,
         window: Int,
         slotExpiry: Int64,
-        watchdogInterval: TimeAmount
+        watchdogInterval: TimeAmount,
+        queueWait: Int64 = 1_000_000_000
     ) {
         self.host = host
         self.port = port
@@ -109,9 +136,16 @@ public final class DiameterPeer: @unchecked Sendable {
         self.mapping = mapping
         self.acknowledged = acknowledged
         self.watchdogInterval = watchdogInterval
+        self.queueWait = queueWait
+        pressure = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+        pressure.initializeMemory(as: UInt64.self, repeating: 0, count: 8)
         let filler = ChargingRequest(kind: .offlineStart, session: .empty, number: 0, sentAt: 0)
+        // Twice the window: a request waits in the ring at most about two windows' round
+        // trips. A deeper ring only queues requests past their Tx (a saturated peer answers
+        // them after the owner retransmitted, and the retransmissions load it more); a full
+        // one pushes the workers back instead.
         outgoing = BoundedMPSCQueue(
-            capacity: 1 << 16,
+            capacity: max(1 << 10, 2 * window),
             filler: OutgoingRequest(request: filler, answers: UnsafeMutableRawPointer(bitPattern: 8)!)
         )
         let w = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
@@ -156,6 +190,7 @@ public final class DiameterPeer: @unchecked Sendable {
 
     deinit {
         UnsafeMutableRawPointer(wake).deallocate()
+        pressure.deallocate()
         slots.deinitialize(count: Int(slotMask) + 1)
         slots.deallocate()
         freeSlots.deallocate()
@@ -170,11 +205,66 @@ public final class DiameterPeer: @unchecked Sendable {
     /// only when it is asleep on an open connection.
     @inline(__always)
     func enqueue(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
-        outgoing.push(OutgoingRequest(request: request, answers: Unmanaged.passUnretained(answers).toOpaque()))
+        let o = OutgoingRequest(request: request, answers: Unmanaged.passUnretained(answers).toOpaque())
+        if !outgoing.tryPush(o) {
+            waitForRoom(o)
+            return
+        }
         msrpcharge_fence()
+        wakeLoopIfAsleep()
+    }
+
+    @inline(__always)
+    func wakeLoopIfAsleep() {
         if msrpcharge_load_relaxed(wake) == 0 && msrpcharge_exchange(wake, 1) == 0 {
             eventLoop.execute(drainTask)
         }
+    }
+
+    /// The ring is full (the peer is down, or slower than the workers): the worker sleeps until
+    /// the loop takes requests out, at most ``queueWait``. A request still without room then is
+    /// given up to the owner's Tx, as a request lost on the way: it is retransmitted with the T
+    /// flag to the next peer, never dropped by the peer itself. Never called on the loop.
+    @inline(never)
+    func waitForRoom(_ o: OutgoingRequest) {
+        _ = msrpcharge_fetch_add_relaxed(waitCount, 1)
+        let deadline = monotonicNanoseconds() &+ queueWait
+        while true {
+            let seen = msrpcharge_load_acquire32(roomWord)
+            _ = msrpcharge_fetch_add32(waitersWord, 1)
+            let pushed = outgoing.tryPush(o)
+            msrpcharge_fence()
+            // Open and asleep: make it drain. Not open: it drains when the connection opens.
+            wakeLoopIfAsleep()
+            if pushed {
+                _ = msrpcharge_fetch_add32(waitersWord, UInt32.max)
+                return
+            }
+            let now = monotonicNanoseconds()
+            if now >= deadline {
+                _ = msrpcharge_fetch_add32(waitersWord, UInt32.max)
+                _ = msrpcharge_fetch_add_relaxed(giveUpCount, 1)
+                return
+            }
+            msrpcharge_futex_wait(roomWord, seen, min(deadline &- now, 1_000_000))
+            _ = msrpcharge_fetch_add32(waitersWord, UInt32.max)
+        }
+    }
+
+    /// The loop took requests out of the ring: wake the workers waiting for room.
+    @inline(__always)
+    func madeRoom() {
+        msrpcharge_fence()
+        if msrpcharge_load_acquire32(waitersWord) != 0 {
+            _ = msrpcharge_fetch_add32(roomWord, 1)
+            msrpcharge_futex_wake_all(roomWord)
+        }
+    }
+
+    /// The next request to write: what the loop holds first, then the workers' ring.
+    @inline(__always)
+    func nextWaiting() -> OutgoingRequest? {
+        held.popFirst() ?? outgoing.pop()
     }
 
     // MARK: The event loop
@@ -194,7 +284,7 @@ public final class DiameterPeer: @unchecked Sendable {
         let now = monotonicNanoseconds()
         let timestamp = ChargingDiameterMapping.ntpSeconds(unixSeconds: Int64(time(nil)))
         var written = 0
-        while written < 2048, freeCount > 0, let o = outgoing.pop() {
+        while written < 2048, freeCount > 0, let o = nextWaiting() {
             freeCount -= 1
             let index = freeSlots[freeCount]
             let slot = slots + Int(index)
@@ -240,7 +330,10 @@ public final class DiameterPeer: @unchecked Sendable {
         } else if written == 2048 {
             eventLoop.execute(drainTask)
         }
-        if written > 0 { channel.writeAndFlush(buffer, promise: nil) }
+        if written > 0 {
+            channel.writeAndFlush(buffer, promise: nil)
+            madeRoom()
+        }
     }
 
     func connect() {
@@ -398,6 +491,7 @@ public final class DiameterPeer: @unchecked Sendable {
         backoff = .milliseconds(100)
         openPromise?.succeed()
         openPromise = nil
+        opened()
         drain()
     }
 
@@ -434,13 +528,47 @@ public final class DiameterPeer: @unchecked Sendable {
         }
         counters.roundTrip.record(UInt64(max(1_000, monotonicNanoseconds() &- slot.pointee.writtenAt)))
         if answer.isSuccess { acknowledged.acknowledge(request) }
-        Unmanaged<ChargingAnswerQueue>.fromOpaque(queue).takeUnretainedValue().push(ChargingAnswerDelivery(answer))
+        deliver(ChargingAnswerDelivery(answer), to: queue)
+    }
+
+    /// Hands an answer to its owner's queue; when that is full (the owner is busy, or waits
+    /// for room in a ring this loop drains), keeps it and tries again on a later turn: the
+    /// loop never waits for an owner.
+    @inline(__always)
+    func deliver(_ d: ChargingAnswerDelivery, to queue: UnsafeMutableRawPointer) {
+        if undelivered.isEmpty,
+            Unmanaged<ChargingAnswerQueue>.fromOpaque(queue).takeUnretainedValue().tryPush(d)
+        {
+            return
+        }
+        undelivered.append((queue, d))
+        counters.answersHeldForOwner &+= 1
+        retryDeliveries()
+    }
+
+    func retryDeliveries() {
+        var kept = 0
+        for i in undelivered.indices {
+            let (queue, d) = undelivered[i]
+            if Unmanaged<ChargingAnswerQueue>.fromOpaque(queue).takeUnretainedValue().tryPush(d) { continue }
+            undelivered[kept] = undelivered[i]
+            kept += 1
+        }
+        undelivered.removeLast(undelivered.count - kept)
+        if !undelivered.isEmpty && !deliveryRetryScheduled {
+            deliveryRetryScheduled = true
+            eventLoop.scheduleTask(in: .microseconds(200)) { [unowned self] in
+                deliveryRetryScheduled = false
+                retryDeliveries()
+            }
+        }
     }
 
     /// The connection is no longer usable (closed, or the peer sent DPR). Failover (RFC 6733
     /// §5.5.4): every request in flight on it goes again, with the T flag, to another open
     /// peer, and so do the requests waiting for it; with no other peer open they wait here for
-    /// the reconnection (§9.4), the unanswered ones marked as retransmissions.
+    /// the reconnection (§9.4), the unanswered ones marked as retransmissions, or for another
+    /// peer to open (``DiameterChargingClient``'s adoption).
     func closed() {
         guard open else { return }
         open = false
@@ -455,26 +583,35 @@ public final class DiameterPeer: @unchecked Sendable {
             again.append(OutgoingRequest(request: r, answers: slots[i].answers!))
         }
         counters.failedOver &+= UInt64(again.count)
-        var stay: [OutgoingRequest] = []
-        for o in again where !reroute(o) { stay.append(o) }
-        if stay.count == again.count && !again.isEmpty {
-            // No other peer is open: keep everything here, in order.
-            while let o = outgoing.pop() { stay.append(o) }
-            for o in stay { outgoing.push(o) }
-            return
+        // Unanswered first, then what was held, then the ring: all to another open peer, or
+        // all kept here, in that order.
+        held.prepend(again)
+        handOverWaiting()
+    }
+
+    /// Moves everything this (closed) peer holds or finds in its ring to another open peer;
+    /// keeps it when none is open. On the loop, which consumes every peer's ring.
+    func handOverWaiting() {
+        while let o = held.popFirst() {
+            if !reroute(o) {
+                held.prepend([o])
+                return
+            }
         }
-        for o in stay { outgoing.push(o) }
         while let o = outgoing.pop() {
             if !reroute(o) {
-                outgoing.push(o)
+                held.prepend([o])
                 break
             }
         }
+        madeRoom()
     }
 
     /// After a read: answers freed window room, so requests waiting for it go out.
     func readComplete() {
-        if open && freeCount > 0 && msrpcharge_load_acquire(wake) == 1 && outgoing.hasWaiting { drain() }
+        if open && freeCount > 0 && msrpcharge_load_acquire(wake) == 1 && (!held.isEmpty || outgoing.hasWaiting) {
+            drain()
+        }
     }
 
     /// Gives up slots whose answer never came (``slotExpiry``), so the window does not shrink.
@@ -522,6 +659,36 @@ public final class DiameterPeer: @unchecked Sendable {
             eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
         }
         return promise.futureResult
+    }
+}
+
+/// Requests the loop holds for a peer (see ``DiameterPeer``): a FIFO of its own, so the loop
+/// never pushes into a ring it drains itself.
+struct HeldRequests {
+    var items: [OutgoingRequest] = []
+    var head = 0
+
+    var isEmpty: Bool { head == items.count }
+    var count: Int { items.count - head }
+
+    mutating func append(_ o: OutgoingRequest) { items.append(o) }
+
+    /// Puts `first` before everything held, in its order.
+    mutating func prepend(_ first: [OutgoingRequest]) {
+        guard !first.isEmpty else { return }
+        items.replaceSubrange(0..<head, with: first)
+        head = 0
+    }
+
+    mutating func popFirst() -> OutgoingRequest? {
+        guard head < items.count else { return nil }
+        let o = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        return o
     }
 }
 

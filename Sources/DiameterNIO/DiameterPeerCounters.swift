@@ -25,6 +25,12 @@ public struct DiameterPeerCounters: Sendable {
     /// or kept for the reconnection.
     public var failedOver: UInt64 = 0
     public var connects: UInt64 = 0
+    /// Back-pressure: times a worker found the ring full and waited for room, and requests it
+    /// then gave up to its Tx (retransmitted to the next peer) after the queue wait.
+    public var queueFullWaits: UInt64 = 0
+    public var queueGiveUps: UInt64 = 0
+    /// Answers held on the loop because their owner's queue was full, delivered later.
+    public var answersHeldForOwner: UInt64 = 0
     public var disconnects: UInt64 = 0
     /// The peer's CEA Origin-Host, and whether it advertised the Relay application.
     public var peerOriginHost = ""
@@ -53,6 +59,9 @@ public struct DiameterPeerCounters: Sendable {
         watchdogRequests += o.watchdogRequests
         failedOver += o.failedOver
         connects += o.connects
+        queueFullWaits += o.queueFullWaits
+        queueGiveUps += o.queueGiveUps
+        answersHeldForOwner += o.answersHeldForOwner
         disconnects += o.disconnects
         roundTrip.add(o.roundTrip)
     }

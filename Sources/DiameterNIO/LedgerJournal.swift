@@ -9,8 +9,13 @@ import Glibc
 /// enabler killed mid-run has on disk everything it acknowledged (the page cache keeps what a
 /// dead process wrote). `msrpcharge reconcile` reads it.
 ///
-///     O <session> <Accounting-Record-Number> <messages> <bytes>
-///     C <session> <CC-Request-Number> <used units>
+///     O <session> <Accounting-Record-Number> <messages> <bytes>[ T]
+///     C <session> <CC-Request-Number> <used units>[ T]
+///
+/// ` T` ends the line of a request that came with the T flag (potentially retransmitted, RFC
+/// 6733 §3 and §9.4): the one record that may also be in another enabler's journal, to be
+/// de-duplicated downstream by Session-Id and record number. The same record in two journals
+/// with neither copy so marked, or twice in one journal, is a double charge.
 public final class LedgerJournal: Sendable {
     let fd: Int32
     public let path: String
@@ -25,10 +30,11 @@ public final class LedgerJournal: Sendable {
 
     /// The line for a request the ledger took.
     public static func line(_ r: ChargingRequest, into out: inout [UInt8]) {
+        let mark = r.isRetransmission ? " T\n" : "\n"
         let text =
             r.kind.isOffline
-            ? "O \(r.session) \(r.number) \(r.usage.messages &+ r.usage.abortedMessages) \(r.usage.bytes)\n"
-            : "C \(r.session) \(r.number) \(r.usedUnits)\n"
+            ? "O \(r.session) \(r.number) \(r.usage.messages &+ r.usage.abortedMessages) \(r.usage.bytes)\(mark)"
+            : "C \(r.session) \(r.number) \(r.usedUnits)\(mark)"
         out.append(contentsOf: text.utf8)
     }
 

@@ -315,8 +315,10 @@ extension ConservationCheck {
         sessionsChecked += o.sessionsChecked
         sessionsMismatched += o.sessionsMismatched
         if wasOK && !o.ok { detail = o.detail }
+        if basis == nil { basis = o.basis }
         if ok && applicable {
-            detail = "every partition: usage charged = accepted in each of \(sessionsChecked) sessions"
+            detail =
+                "every partition: usage charged = accepted in each of \(sessionsChecked) sessions (\(basis ?? Basis.enablerLedger.rawValue))"
         }
     }
 }

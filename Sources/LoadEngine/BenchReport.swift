@@ -299,6 +299,12 @@ public struct BenchReport: Codable, Sendable {
         public var failedOver: UInt64
         public var connects: UInt64
         public var disconnects: UInt64
+        /// Back-pressure: a worker found the peer's queue full and waited; requests it then
+        /// left to its Tx; answers the loop held while their owner's queue was full. Optional:
+        /// reports written before these existed lack them.
+        public var queueFullWaits: UInt64?
+        public var queueGiveUps: UInt64?
+        public var answersHeldForOwner: UInt64?
         public var roundTrip: Latency
 
         init(_ c: DiameterPeerCounters) {
@@ -321,6 +327,9 @@ public struct BenchReport: Codable, Sendable {
             failedOver = c.failedOver
             connects = c.connects
             disconnects = c.disconnects
+            queueFullWaits = c.queueFullWaits
+            queueGiveUps = c.queueGiveUps
+            answersHeldForOwner = c.answersHeldForOwner
             roundTrip = BenchReport.summary("diameter round trip", c.roundTrip)
         }
     }

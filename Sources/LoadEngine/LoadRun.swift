@@ -115,7 +115,8 @@ public enum LoadRun {
             refusals += r.refusals
         }
         let end = results.map(\.timedEnd).max() ?? start
-        // With a Diameter enabler, what it acknowledged (2001) is the ledger checked.
+        // With a Diameter enabler, what it acknowledged (2001) is the ledger checked, and the
+        // check is named for it ("Acknowledged"): the enablers' journals are the verdict.
         let ledger = remote?.acknowledged ?? enabler.ledger
         let conservation = ConservationCheck.run(
             mode: charging.mode,
@@ -124,7 +125,8 @@ public enum LoadRun {
             stillOpen: table.count,
             ledger: ledger,
             accepted: counters.accepted,
-            abandoned: chargingCounters.abandoned
+            abandoned: chargingCounters.abandoned,
+            basis: remote == nil ? .enablerLedger : .acknowledged
         )
         return RunResult(
             model: model,

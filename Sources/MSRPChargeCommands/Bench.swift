@@ -64,6 +64,16 @@ public struct Bench: ParsableCommand {
     @Flag(help: "No live progress line (it is shown only on a terminal anyway).")
     var noProgress = false
 
+    @Option(
+        help: ArgumentHelp(
+            "With --enabler diameter://…: an enabler's --journal (repeat for each enabler that served the run) to check conservation against after the run.",
+            discussion:
+                "Without it, the check over Diameter compares the usage accepted with what the peers acknowledged (2001), the client's own record, and is reported as 'Acknowledged', not conservation. With it, the enablers' journals are read after the run and reconciled session by session (as msrpcharge reconcile does): conservation then holds only if the enablers booked exactly the usage accepted, no record twice.",
+            valueName: "path"
+        )
+    )
+    var enablerJournal: [String] = []
+
     public init() {}
 
     var conditions: [FailCondition] {
@@ -82,6 +92,11 @@ public struct Bench: ParsableCommand {
             throw ValidationError(e.description)
         }
         try enablerConnection.validate(role: "bench")
+        if !enablerJournal.isEmpty, !enablerConnection.enabler.hasPrefix("diameter://") {
+            throw ValidationError(
+                "--enabler-journal needs --enabler diameter://…: the embedded enabler's ledger is checked already, got --enabler \(enablerConnection.enabler)"
+            )
+        }
         guard stageDuration > 0, stageDuration.isFinite else {
             throw ValidationError("--stage-duration must be a positive number of seconds, got \(stageDuration)")
         }
@@ -155,6 +170,7 @@ public struct Bench: ParsableCommand {
             stageRows = rows
         }
         var report = BenchReport(result, stages: stageRows)
+        if !enablerJournal.isEmpty { report.conservation = try conservationAgainstJournals(report, result) }
         if jsonSessions { report.addSessions(result) }
         report.failedConditions = conditions.compactMap { $0.failure(in: report) }
         print(ReportText.render(report), terminator: "")
@@ -170,11 +186,41 @@ public struct Bench: ParsableCommand {
         }
         if report.conservation.applicable && !report.conservation.ok {
             FileHandle.standardError.write(
-                Data("msrpcharge bench: conservation FAILED: \(report.conservation.detail)\n".utf8)
+                Data("msrpcharge bench: \(report.conservation.title.lowercased()) FAILED: \(report.conservation.detail)\n".utf8)
             )
             throw ExitCode(1)
         }
         if !report.failedConditions.isEmpty { throw ExitCode(3) }
+    }
+
+    /// Conservation against the Diameter enablers' own records: their journals, reconciled
+    /// with every session's accepted usage, double charges included.
+    func conservationAgainstJournals(_ report: BenchReport, _ result: RunResult) throws -> ConservationCheck {
+        var withSessions = report
+        withSessions.addSessions(result)
+        let sources = try enablerJournal.map { path in
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CLIError("--enabler-journal: cannot read '\(path)'")
+            }
+            return Reconciliation.Source.journal(path, String(decoding: data, as: UTF8.self))
+        }
+        let r = try Reconciliation.run(withSessions, sources)
+        var detail = r.summary.replacingOccurrences(of: "reconcile: OK: ", with: "").replacingOccurrences(
+            of: "reconcile: FAILED: ",
+            with: ""
+        )
+        if let first = r.differences.first { detail = "first: \(first); " + detail }
+        if result.conservation.applicable && !result.conservation.ok {
+            detail += "; and the client's own record: \(result.conservation.detail)"
+        }
+        return ConservationCheck(
+            applicable: result.conservation.applicable,
+            ok: r.ok && result.conservation.ok,
+            sessionsChecked: withSessions.sessions?.count ?? 0,
+            sessionsMismatched: r.differences.count,
+            detail: detail + " (enabler journals)",
+            basis: .enablerJournals
+        )
     }
 
     @Sendable static func progressLine(_ seconds: Double, _ chunks: UInt64) {

@@ -65,7 +65,10 @@ public struct EnablerConnectionOptions: ParsableArguments {
                 expectedSessions: expectedSessions,
                 window: diameterWindow,
                 slotExpiry: 2 * charging.txTimeout,
-                watchdogInterval: .nanoseconds(Int64(diameterWatchdog * 1e9))
+                watchdogInterval: .nanoseconds(Int64(diameterWatchdog * 1e9)),
+                // A worker facing a full queue (every peer down, or slower than the traffic)
+                // waits at most Tx for room, then leaves the request to its Tx.
+                queueWait: .nanoseconds(charging.txTimeout)
             )
         } catch {
             throw CLIError("--enabler \(enabler): \(error)")

@@ -18,7 +18,8 @@ public struct Load: ParsableCommand {
             chunked by the same workload model as bench, keeping --window chunks unanswered per \
             connection, or at --rate chunks/s (open loop, latency from each chunk's due time). \
             The recipients check every message arrives once, in order, byte for byte. SIP over \
-            UDP or TCP.
+            UDP or TCP. Exit status 3 when the delivery check fails (unless --ignore-delivery) \
+            or a --fail-if condition holds.
             Example: msrpcharge load --target sip:127.0.0.1:5060 --sessions 100 --duration 5
             """
     )
@@ -70,8 +71,17 @@ public struct Load: ParsableCommand {
     @Option(help: "Write per-second throughput and SEND → 200 percentiles as CSV to this file.")
     var intervalCsv: String?
 
-    @Option(help: "A condition that fails the run (exit status 3): 'delivery', or chunks-per-second<N, chunk-p99-us>N.")
+    @Option(
+        help:
+            "A condition that fails the run (exit status 3): chunks-per-second<N, chunk-p99-us>N, or 'delivery' (the default: a failed delivery check always fails the run unless --ignore-delivery)."
+    )
     var failIf: [String] = []
+
+    @Flag(
+        help:
+            "Print a failed delivery check but exit 0 (exploring a server known to lose or alter messages). Without it, a failed delivery check exits 3, as SIPp exits non-zero when a call fails."
+    )
+    var ignoreDelivery = false
 
     @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
     var html: String?
@@ -218,8 +228,9 @@ public struct Load: ParsableCommand {
             throw CLIError("load: \(error)")
         }
         var failed: [String] = []
+        if !ignoreDelivery, !report.delivery.ok { failed.append("delivery") }
         for condition in failIf.flatMap({ $0.split(separator: ",") }).map(String.init) {
-            if condition == "delivery", !report.delivery.ok { failed.append("delivery") }
+            if condition == "delivery", ignoreDelivery, !report.delivery.ok { failed.append("delivery") }
             if condition.hasPrefix("chunks-per-second<"), let v = Double(condition.dropFirst(18)),
                 report.chunksPerSecond < v
             {

@@ -9,10 +9,13 @@ public struct Reconcile: ParsableCommand {
         abstract: "Check, session by session, that the enablers charged exactly the usage a bench accepted.",
         discussion: """
             BENCH.json is a bench report written with --json and --json-sessions. Each LEDGER is an \
-            enabler's --journal (one line per record: records seen in several journals, a \
-            retransmission after a failover, count once) or its --ledger JSON (per-session \
-            totals, added as they are). CH-1 messages on Rf count completed and aborted \
-            messages together. Exit status 1 when a session differs.
+            enabler's --journal (one line per record) or its --ledger JSON (per-session \
+            totals, added as they are). A record in several journals counts once when every \
+            copy but one came with the T flag (a retransmission after a failover, which the \
+            billing domain de-duplicates); a record twice in one journal, or in two without the \
+            T flag, is a double charge and fails, naming the session and record number. CH-1 \
+            messages on Rf count completed and aborted messages together. Exit status 1 when a \
+            session differs or a record was charged twice.
             Example: msrpcharge reconcile bench.json enabler-a.journal enabler-b.journal
             """
     )
@@ -86,22 +89,12 @@ enum Reconciliation {
         case ledger(LedgerFile.File)
     }
 
-    struct Charged: Equatable {
-        var offlineMessages: UInt64 = 0
-        var offlineBytes: UInt64 = 0
-        var onlineUnits: UInt64 = 0
-    }
+    typealias Charged = JournalRecords.Charged
 
     struct Result {
         var ok: Bool
         var summary: String
         var differences: [String]
-    }
-
-    struct RecordKey: Hashable {
-        var offline: Bool
-        var session: Substring
-        var number: UInt32
     }
 
     static func run(_ report: BenchReport, _ sources: [Source]) throws -> Result {
@@ -123,42 +116,12 @@ enum Reconciliation {
         unit: String,
         _ sources: [Source]
     ) throws -> Result {
+        var journals = JournalRecords()
         var charged: [String: Charged] = [:]
-        var records: [RecordKey: (UInt64, UInt64)] = [:]
-        var repeated = 0
-        var conflicts: [String] = []
         for source in sources {
             switch source {
             case .journal(let path, let text):
-                for (i, line) in text.split(separator: "\n").enumerated() {
-                    let f = line.split(separator: " ")
-                    guard f.count >= 4, f[0] == "O" || f[0] == "C", let number = UInt32(f[2]), let a = UInt64(f[3]),
-                        f[0] == "C" || (f.count == 5 && UInt64(f[4]) != nil)
-                    else {
-                        throw CLIError("\(path):\(i + 1): not a journal line: '\(line)'")
-                    }
-                    let offline = f[0] == "O"
-                    let b = offline ? UInt64(f[4])! : 0
-                    let key = RecordKey(offline: offline, session: f[1], number: number)
-                    if let seen = records[key] {
-                        repeated += 1
-                        if seen != (a, b) {
-                            conflicts.append(
-                                "\(path):\(i + 1): record \(number) of \(f[1]) differs from an earlier journal's"
-                            )
-                        }
-                        continue
-                    }
-                    records[key] = (a, b)
-                    var c = charged[String(f[1]), default: Charged()]
-                    if offline {
-                        c.offlineMessages &+= a
-                        c.offlineBytes &+= b
-                    } else {
-                        c.onlineUnits &+= a
-                    }
-                    charged[String(f[1])] = c
-                }
+                try journals.add(path: path, text: text)
             case .ledger(let file):
                 for s in file.sessions {
                     var c = charged[s.session, default: Charged()]
@@ -172,7 +135,14 @@ enum Reconciliation {
         let offline = mode == "offline" || mode == "both"
         let online = mode == "online" || mode == "both"
         let messagesUnit = unit == "messages"
-        var differences = conflicts
+        for (i, name) in journals.sessionNames.enumerated() {
+            var c = charged[name, default: Charged()]
+            c.offlineMessages &+= journals.charged[i].offlineMessages
+            c.offlineBytes &+= journals.charged[i].offlineBytes
+            c.onlineUnits &+= journals.charged[i].onlineUnits
+            charged[name] = c
+        }
+        var differences = journals.problems
         var accepted = Charged()
         for s in sessions {
             var want = Charged()
@@ -197,7 +167,7 @@ enum Reconciliation {
         let ok = differences.isEmpty
         let summary =
             "reconcile: \(ok ? "OK" : "FAILED"): \(sessions.count) sessions, accepted CH-1 \(accepted.offlineMessages) messages / \(accepted.offlineBytes) bytes, CH-2 \(accepted.onlineUnits) units; "
-            + "\(records.count) journal records (\(repeated) seen in more than one journal, counted once); \(differences.count) differences"
+            + "\(journals.count) journal records (\(journals.repeated) seen again, \(journals.repeated - journals.doubleCharges) of them retransmissions counted once, \(journals.doubleCharges) double charges); \(differences.count) differences"
         return Result(ok: ok, summary: summary, differences: differences)
     }
 }

@@ -123,6 +123,10 @@ enum ReportText {
             s +=
                 "unmatched \(d.unmatchedAnswers), malformed \(d.malformedAnswers), failed over \(d.failedOver), DWR \(d.watchdogRequests), "
             s += "connects \(d.connects), disconnects \(d.disconnects)\n"
+            if let waits = d.queueFullWaits, waits > 0 || (d.answersHeldForOwner ?? 0) > 0 {
+                s +=
+                    "    back-pressure: workers waited for room \(waits) times, left \(d.queueGiveUps ?? 0) requests to Tx; \(d.answersHeldForOwner ?? 0) answers held for a busy owner\n"
+            }
             s += String(
                 format: "    wire round trip µs: p50 %.1f, p99 %.1f, p99.9 %.1f, max %.1f\n",
                 d.roundTrip.p50,
@@ -132,7 +136,7 @@ enum ReportText {
             )
         }
         let cons = r.conservation
-        s += "Conservation: \(cons.applicable ? (cons.ok ? "OK" : "FAILED") : "n/a") (\(cons.detail))\n"
+        s += "\(cons.title): \(cons.applicable ? (cons.ok ? "OK" : "FAILED") : "n/a") (\(cons.detail))\n"
         s += "Model check: \(r.modelCheck.ok ? "OK" : "FAILED") (\(r.modelCheck.detail))\n\n"
 
         s += "Latency (µs)                 count        p50        p90        p99      p99.9     p99.99        max\n"

@@ -126,7 +126,7 @@ public struct Serve: AsyncParsableCommand {
             defer { remote.close() }
             let server = IMServer(configuration: configuration, client: remote, answerPoll: 1_000_000, logger: logger)
             let report = try await serve(server, exporter: exporter, logger: logger, wait: wait)
-            try finish(report, configuration, ledger: remote.acknowledged)
+            try finish(report, configuration, ledger: remote.acknowledged, basis: .acknowledged)
         } else {
             let enabler = EmbeddedChargingEnabler(
                 try charging.enablerConfiguration(seed: seed),
@@ -134,7 +134,7 @@ public struct Serve: AsyncParsableCommand {
             )
             let server = IMServer(configuration: configuration, client: enabler, answerPoll: nil, logger: logger)
             let report = try await serve(server, exporter: exporter, logger: logger, wait: wait)
-            try finish(report, configuration, ledger: enabler.ledger)
+            try finish(report, configuration, ledger: enabler.ledger, basis: .enablerLedger)
         }
     }
 
@@ -164,7 +164,12 @@ public struct Serve: AsyncParsableCommand {
         return server.shutdown(waitingUpTo: wait)
     }
 
-    func finish(_ r: IMServerReport, _ c: IMServerConfiguration, ledger charged: ChargingLedger) throws {
+    func finish(
+        _ r: IMServerReport,
+        _ c: IMServerConfiguration,
+        ledger charged: ChargingLedger,
+        basis: ConservationCheck.Basis
+    ) throws {
         print(ServeReportText.lines(r, c).joined(separator: "\n"))
         let check = ConservationCheck.run(
             mode: c.charging.mode,
@@ -173,15 +178,30 @@ public struct Serve: AsyncParsableCommand {
             stillOpen: 0,
             ledger: charged,
             accepted: c.keepClosedSessions ? r.pipeline.accepted : r.closedSessions.reduce(.zero) { $0 + $1.accepted },
-            abandoned: r.charging.abandoned
+            abandoned: r.charging.abandoned,
+            basis: basis
         )
+        let name = check.title.lowercased()
         if c.keepClosedSessions || c.charging.mode == .off {
-            print("conservation: \(check.ok ? "ok" : "FAILED"): \(check.detail)")
+            print("\(name): \(check.ok ? "ok" : "FAILED"): \(check.detail)")
         } else {
+            // Without --ledger no session's usage is kept: the totals, each mode that charged.
             let t = charged.totals
-            let ok = !c.charging.mode.offline || t.offline == r.pipeline.accepted
+            let accepted = r.pipeline.accepted
+            let used =
+                c.charging.unit == .bytes ? accepted.bytes : accepted.messages &+ accepted.abortedMessages
+            var parts: [String] = []
+            var ok = true
+            if c.charging.mode.offline {
+                ok = ok && t.offline == accepted
+                parts.append("CH-1 charged \(t.offline), accepted \(accepted)")
+            }
+            if c.charging.mode.online {
+                ok = ok && t.onlineUnits == used
+                parts.append("CH-2 used units charged \(t.onlineUnits), accepted \(used) \(c.charging.unit.rawValue)")
+            }
             print(
-                "conservation: \(ok ? "ok" : "FAILED"): CH-1 charged \(t.offline), accepted \(r.pipeline.accepted) (totals; --ledger checks each session)"
+                "\(name): \(ok ? "ok" : "FAILED"): \(parts.joined(separator: "; ")) (totals of the \(basis.rawValue); --ledger checks each session)"
             )
         }
         if let ledger {

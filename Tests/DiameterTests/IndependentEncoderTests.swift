@@ -1,5 +1,6 @@
 import Diameter
 import Foundation
+import InteropScriptSupport
 import Testing
 
 /// Messages written by another implementation (PyPI's python-diameter, through
@@ -145,13 +146,16 @@ struct IndependentEncoderTests {
         if run(["python3", "-c", "import diameter"]) != 0
             && run(["python3", "-m", "pip", "install", "-q", "python-diameter==0.9.0"]) != 0
         {
-            print("SKIPPED regenerated fixtures: python-diameter could not be installed (pip install python-diameter)")
-            return
+            return Peers.missing(
+                "python-diameter fixtures",
+                "python-diameter could not be installed (pip install python-diameter)"
+            )
         }
         #expect(run(["python3", script.path, out.path]) == 0)
         defer { try? FileManager.default.removeItem(at: out) }
         let fresh = try Self.load(out)
         #expect(fresh.count == 8)
         for f in fresh { #expect(try Self.decodedFields(f) == f.fields, "\(f.name)") }
+        Peers.ran("python-diameter fixtures")
     }
 }

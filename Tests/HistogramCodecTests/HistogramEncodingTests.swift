@@ -88,13 +88,14 @@ import Testing
         if try run(["python3", "-c", "import hdrh"], [:]).0 != 0 {
             _ = try run(["python3", "-m", "pip", "install", "-q", "hdrhistogram"], [:])
             guard try run(["python3", "-c", "import hdrh"], [:]).0 == 0 else {
-                print("SKIPPED HdrHistogram's Python implementation: pip could not install hdrhistogram")
+                Peers.missing("HdrHistogram's Python implementation", "pip could not install hdrhistogram")
                 return nil
             }
         }
         let script = InteropScript.root.appendingPathComponent("scripts/interop/hdrh_judge.py").path
         let (status, out) = try run(["python3", script] + args, [:])
         #expect(status == 0, "\(out)")
+        Peers.ran("HdrHistogram's Python implementation")
         return out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

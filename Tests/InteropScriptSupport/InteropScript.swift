@@ -3,7 +3,8 @@ import Testing
 
 /// Runs an interop script (scripts/interop/…) with the debug build of `msrpcharge` that `swift
 /// build --build-tests` made. Each script installs its peer from Debian or prints SKIPPED with
-/// the reason, which the test prints too; a failure shows the script's output.
+/// the reason, which the test prints too; with CI=true (``Peers/required``) a peer that cannot
+/// run fails the script and the test. A failure shows the script's output.
 public enum InteropScript {
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../..").standardized
@@ -40,7 +41,61 @@ public enum InteropScript {
                 .joined(separator: "\n")
         )
         #expect(status == 0, "\(output)")
-        #expect(last.contains("OK") || last.contains("SKIPPED"), "\(output)")
+        if Peers.required {
+            #expect(last.contains("OK") && !last.contains("SKIPPED"), "a peer is required here: \(output)")
+        } else {
+            #expect(last.contains("OK") || last.contains("SKIPPED"), "\(output)")
+        }
     }
 
+}
+
+/// Third-party peers as judges: whether a missing one fails, and the record of which ran.
+///
+/// With `CI=true` or `MSRPCHARGE_REQUIRE_PEERS=1` a check whose peer (tshark, SIPp, Kamailio,
+/// freeDiameterd, Chromium, Prometheus, a Python implementation) cannot run fails with its
+/// reason; elsewhere it is skipped, saying why. Either way a line goes to the peers log
+/// (`MSRPCHARGE_PEERS_LOG`, default `.build/peers.log`, the file `scripts/lib/peer.sh` writes),
+/// which `scripts/test.sh` sums up as "peers: N of M ran".
+public enum Peers {
+    public static var required: Bool {
+        let env = ProcessInfo.processInfo.environment
+        return env["CI"] == "true" || env["MSRPCHARGE_REQUIRE_PEERS"] == "1"
+    }
+
+    static var log: String {
+        ProcessInfo.processInfo.environment["MSRPCHARGE_PEERS_LOG"]
+            ?? InteropScript.root.appendingPathComponent(".build/peers.log").path
+    }
+
+    static func append(_ line: String) {
+        let url = URL(fileURLWithPath: log)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if let h = try? FileHandle(forWritingTo: url) {
+            h.seekToEndOfFile()
+            h.write(Data((line + "\n").utf8))
+            try? h.close()
+        } else {
+            _ = FileManager.default.createFile(atPath: log, contents: Data((line + "\n").utf8))
+        }
+    }
+
+    /// The check named `name` ran against its peer.
+    public static func ran(_ name: String) { append("ran \(name)") }
+
+    /// The check's peer cannot run: a recorded failure where peers are required, a printed
+    /// skip elsewhere. The caller returns after it.
+    public static func missing(
+        _ name: String,
+        _ reason: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        if required {
+            append("missing \(name): \(reason)")
+            Issue.record("\(name): its peer is required here (CI=true) and cannot run: \(reason)", sourceLocation: sourceLocation)
+        } else {
+            append("skipped \(name): \(reason)")
+            print("SKIPPED \(name): \(reason)")
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InteropScriptSupport
 import MSRP
 import Testing
 
@@ -15,16 +16,18 @@ struct TSharkInteropTests {
     }
     static let canCapture = tshark != nil && getuid() == 0
 
-    @Test(
-        .enabled(
-            if: tshark != nil,
-            "tshark is not installed (scripts/bootstrap.sh installs it: apt-get install tshark)"
-        ),
-        .enabled(if: canCapture, "capturing on the loopback interface needs root"),
-        .timeLimit(.minutes(2))
-    )
+    @Test(.timeLimit(.minutes(2)))
     func writerFramesDissectAsMSRP() throws {
-        let tshark = try #require(Self.tshark)
+        guard let tshark = Self.tshark else {
+            return Peers.missing(
+                "tshark MSRP dissection",
+                "tshark is not installed (scripts/bootstrap.sh installs it: apt-get install tshark)"
+            )
+        }
+        guard Self.canCapture else {
+            return Peers.missing("tshark MSRP dissection", "capturing on the loopback interface needs root")
+        }
+        defer { Peers.ran("tshark MSRP dissection") }
         let frames = try Self.writerFrames()
         try #require(frames.count >= 8)
 

@@ -33,11 +33,11 @@ import Testing
         let folder = InteropScript.root.appendingPathComponent("deploy/kubernetes").path
         let (status, out) = try Self.check(folder)
         if out.contains("No module named 'yaml'") {
-            print("SKIPPED manifest check: PyYAML is not installed")
-            return
+            return Peers.missing("Kubernetes manifest check (PyYAML)", "PyYAML is not installed (pip install pyyaml)")
         }
         #expect(status == 0, "\(out)")
         #expect(out.contains("Indexed Job msrpcharge-load: completions 3, parallelism 3"), "\(out)")
+        Peers.ran("Kubernetes manifest check (PyYAML)")
         print(out)
         // The check can fail: the same manifests with the Job no longer Indexed, or run one
         // pod at a time, are refused.

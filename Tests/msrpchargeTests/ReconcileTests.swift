@@ -101,7 +101,8 @@ struct ReconcileTests {
         var lines = text.split(separator: "\n")
         let index = try #require(
             lines.lastIndex {
-                !$0.hasSuffix(" 0") && !elsewhere.contains($0.split(separator: " ").prefix(3).joined(separator: " "))
+                !$0.hasSuffix(" 0") && !$0.hasSuffix(" T")
+                    && !elsewhere.contains($0.split(separator: " ").prefix(3).joined(separator: " "))
             }
         )
         let dropped = lines.remove(at: index)
@@ -120,5 +121,34 @@ struct ReconcileTests {
             sources + [.journal("y", fields.joined(separator: " ") + "\n")]
         )
         #expect(!conflicting.ok)
+
+        // A record charged twice: by a second enabler without the T flag, or twice by one.
+        let again = String(dropped) + "\n"
+        let byTwo = try Reconciliation.run(report, sources + [.journal("z", again)])
+        #expect(!byTwo.ok)
+        let named = byTwo.differences.first { $0.hasPrefix("double charge") } ?? ""
+        let f = dropped.split(separator: " ")
+        #expect(named.contains(" \(f[2]) of session \(f[1])") && named.contains("two enablers"), "\(named)")
+        #expect(byTwo.summary.contains("1 double charges"), "\(byTwo.summary)")
+        let twiceByOne = try Reconciliation.run(
+            report,
+            [.journal(path, text + again)] + sources.dropFirst()
+        )
+        #expect(!twiceByOne.ok)
+        #expect(twiceByOne.differences.contains { $0.contains("charged twice by one enabler") })
+        // The same record retransmitted with the T flag to another enabler: de-duplicated
+        // downstream, counted once, no difference.
+        let retransmitted = try Reconciliation.run(report, sources + [.journal("t", String(dropped) + " T\n")])
+        #expect(retransmitted.ok, "\(retransmitted.differences.prefix(2))")
+    }
+
+    /// A journal line that is not one is refused with its place and text.
+    @Test func aMalformedJournalLineIsRefused() throws {
+        #expect(throws: CLIError.self) {
+            try Reconciliation.run([], mode: "offline", unit: "bytes", [.journal("j", "O s1 1 2 3 X\n")])
+        }
+        #expect(throws: CLIError.self) {
+            try Reconciliation.run([], mode: "offline", unit: "bytes", [.journal("j", "C s1 1\n")])
+        }
     }
 }

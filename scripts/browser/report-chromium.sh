@@ -4,11 +4,12 @@
 # screenshot of each, and its DOM dump (--dump-dom) must hold every section and every plotted
 # series; the screenshot must not be blank (scripts/browser/png_check.py: share of pixels not
 # the background, distinct colours). No network: the pages fetch nothing.
-# Usage: scripts/browser/report-chromium.sh BIN   (prints SKIPPED and exits 0 when it cannot run)
+# Usage: scripts/browser/report-chromium.sh BIN   (prints SKIPPED and exits 0 when it cannot run; with CI=true it fails instead)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
-skip() { echo "SKIPPED report page in Chromium: $*"; exit 0; }
+PEER="report page in Chromium"
+. scripts/lib/peer.sh
 if ! command -v chromium >/dev/null; then
   { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; } >/dev/null 2>&1 \
     || skip "chromium cannot be installed"
@@ -62,4 +63,5 @@ for id in plan plan-requests plan-cores; do has plan "<section id=\"$id\">"; don
 bars=$(grep -o '<rect class="bar"' "$out/plan.dom.html" | wc -l)
 [ "$bars" -eq 12 ] || fail "plan: $bars bars in the DOM, want 12 (4 intervals × interims, all requests, cores)"
 echo "ok: plan.html: 3 sections, $bars bars"
+peer_ran
 echo "report page in Chromium: OK"

@@ -12,11 +12,12 @@
 #  4. With COMPARE=1: every message charged, as fast as possible, against freeDiameterd with a
 #     minimal answering extension (scripts/interop/fd_answer.c, built here) and against
 #     `enabler` in the same namespace: answers per second of each, and the ratio.
-# Usage: scripts/interop/freediameter.sh BIN   (root; prints SKIPPED and exits 0 when it cannot run)
+# Usage: scripts/interop/freediameter.sh BIN   (root; prints SKIPPED and exits 0 when it cannot run; with CI=true it fails instead)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
-skip() { echo "SKIPPED freeDiameterd interop: $*"; exit 0; }
+PEER="freeDiameterd interop"
+. scripts/lib/peer.sh
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespace, veth)"
 command -v ip >/dev/null || skip "iproute2 is not installed"
 if ! command -v freeDiameterd >/dev/null || [ ! -f /usr/include/freeDiameter/extension.h ]; then
@@ -151,4 +152,5 @@ for name in ("anchor", "enabler"):
 print(f"enabler / freeDiameterd (fd_answer): {r['enabler']/r['anchor']:.1f}x")
 PY
 fi
+peer_ran
 echo "freeDiameterd interop: OK"

@@ -6,13 +6,14 @@
 # `msrpcharge load --relay` plays both ends (chunked and aborted messages, its delivery check:
 # every byte reaches the recipient once, in order), every chunk that asks for a 200 gets one,
 # serve counts each chunk accepted and charged, and its conservation check passes.
-# Usage: scripts/interop/kamailio.sh BIN   (CHUNKS_PER_SECOND, SECONDS; prints SKIPPED and exits 0 when it cannot run)
+# Usage: scripts/interop/kamailio.sh BIN   (CHUNKS_PER_SECOND, SECONDS; prints SKIPPED and exits 0 when it cannot run; with CI=true it fails instead)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
 rate=${CHUNKS_PER_SECOND:-400}
 seconds=${SECONDS_RUN:-2}
-skip() { echo "SKIPPED Kamailio MSRP relay interop: $*"; exit 0; }
+PEER="Kamailio MSRP relay interop"
+. scripts/lib/peer.sh
 if ! command -v kamailio >/dev/null; then
   { apt-get install -y kamailio || { apt-get update && apt-get install -y kamailio; }; } >/dev/null 2>&1 \
     || skip "kamailio cannot be installed"
@@ -42,4 +43,5 @@ chunks=$(sed -n 's/^MSRP: \([0-9]*\) chunks.*/\1/p' "$out/serve.log")
 [ "$answered" -gt 0 ] || { echo "FAILED: nothing answered through the relay"; exit 1; }
 [ "$chunks" = "$sent" ] || { echo "FAILED: load sent $sent chunks through the relay, serve got $chunks"; exit 1; }
 grep -q "^conservation: ok" "$out/serve.log" || { echo "FAILED: conservation"; exit 1; }
+peer_ran
 echo "Kamailio MSRP relay interop: OK ($sent chunks relayed by Kamailio and delivered once, $answered answered 200 through it, charged by serve)"

@@ -3,11 +3,12 @@
 # and `1/2`, each with --metrics, scraped every second. Once both have written their reports,
 # Prometheus's HTTP query API must sum to exactly the chunks and charging requests the two
 # reports hold (and give each partition its own series).
-# Usage: scripts/interop/prometheus.sh BIN   (prints SKIPPED and exits 0 when it cannot run)
+# Usage: scripts/interop/prometheus.sh BIN   (prints SKIPPED and exits 0 when it cannot run; with CI=true it fails instead)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
-skip() { echo "SKIPPED Prometheus interop: $*"; exit 0; }
+PEER="Prometheus interop"
+. scripts/lib/peer.sh
 if ! command -v prometheus >/dev/null; then
   { apt-get install -y prometheus || { apt-get update && apt-get install -y prometheus; }; } >/dev/null 2>&1 \
     || skip "prometheus cannot be installed"
@@ -61,4 +62,5 @@ assert value(total) == want_chunks, f"chunks: Prometheus {value(total)}, reports
 assert got == {"0/2": reports[0]["throughput"]["chunks"], "1/2": reports[1]["throughput"]["chunks"]}, got
 assert value(requests) == want_requests, f"requests: Prometheus {value(requests)}, reports {want_requests}"
 PY
+peer_ran
 echo "Prometheus interop: OK"

@@ -5,13 +5,16 @@
 # TCP/MSRP media must be there; every MSRP frame must dissect with the fields sent (the
 # forwarded SENDs carry the server's From-Path, the recipient's To-Path, the Byte-Range and
 # Message-ID as received); the expert info must hold no error and no warning.
-# Usage: scripts/interop/serve-tshark.sh BIN   (root; prints SKIPPED and exits 0 when it cannot run)
+# Usage: scripts/interop/serve-tshark.sh BIN   (root; prints SKIPPED and exits 0 when it cannot run; with CI=true it fails instead)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
-skip() { echo "SKIPPED serve tshark interop: $*"; exit 0; }
+PEER="serve tshark interop"
+. scripts/lib/peer.sh
 [ "$(id -u)" -eq 0 ] || skip "capturing needs root"
 command -v tshark >/dev/null || skip "tshark is not installed (scripts/bootstrap.sh installs it)"
+. scripts/lib/tshark.sh
+expert_selftest || exit 1
 . scripts/interop/serve-common.sh
 . scripts/lib/ports.sh
 sip=$(port_base 3)
@@ -48,6 +51,7 @@ chunks=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["chunks
 # The forwarded SENDs: From-Path is the server's, To-Path the recipient's (load's lr0, lr1).
 forwarded=$(dissect -Y 'msrp.method == "SEND" && msrp.to.path contains "/lr"' -T fields -e msrp.from.path -e msrp.messageid | sort -u | awk 'NR <= 3')
 echo "$forwarded" | grep -q "msrp://127.0.0.1:$msrp/" || { echo "FAILED: forwarded SENDs do not carry the server's From-Path"; echo "$forwarded"; exit 1; }
-expert=$(dissect -q -z expert,warn | grep -E "^ *(Error|Warning|Malformed)" || true)
-[ -z "$expert" ] || { echo "FAILED: tshark's expert info:"; dissect -q -z expert,warn; exit 1; }
+expert=$(expert_problems -r "$out/serve.pcapng" -d "udp.port==$sip,sip" -d "tcp.port==$msrp,msrp")
+[ -z "$expert" ] || { echo "FAILED: tshark's expert info:"; echo "$expert"; exit 1; }
+peer_ran
 echo "serve tshark interop: OK ($chunks chunks: $sends SENDs and $oks 200 OKs dissected as MSRP, SIP and SDP complete, no expert error or warning)"

@@ -8,13 +8,14 @@
 # the recipient UAS of `msrpcharge load`: load's callers INVITE the AOR SIPp registered
 # (--recipient), SIPp answers with load's MSRP listener as its path, and load's delivery check,
 # SIPp's exit status and serve's conservation check must all pass.
-# Usage: scripts/interop/sipp.sh BIN   (CALLS, RATE; prints SKIPPED and exits 0 when it cannot run)
+# Usage: scripts/interop/sipp.sh BIN   (CALLS, RATE; prints SKIPPED and exits 0 when it cannot run; with CI=true it fails instead)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
 calls=${CALLS:-200}
 rate=${RATE:-50}
-skip() { echo "SKIPPED SIPp interop: $*"; exit 0; }
+PEER="SIPp interop"
+. scripts/lib/peer.sh
 if ! command -v sipp >/dev/null; then
   { apt-get install -y sip-tester || { apt-get update && apt-get install -y sip-tester; }; } >/dev/null 2>&1 \
     || skip "sip-tester cannot be installed"
@@ -83,4 +84,5 @@ grep -q "^conservation: ok" "$out/serve.log" || { cat "$out/serve.log"; echo "FA
 grep -E "^(msrpcharge load|traffic|delivery)" "$out/load.txt" || true
 grep -q "^delivery: OK" "$out/load.txt" || { cat "$out/load.txt"; echo "FAILED: load's delivery check"; exit 1; }
 echo "SIPp as load's recipient UAS: $sessions sessions set up and ended, every message delivered (SIPp's exit status 0)"
+peer_ran
 echo "SIPp interop: OK"

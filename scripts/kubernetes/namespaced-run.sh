@@ -9,11 +9,12 @@
 # show every session of the run set up and every message delivered, serve's conservation
 # check must pass, and serve must have set up and ended exactly the run's sessions.
 # Usage: scripts/kubernetes/namespaced-run.sh BIN   (SESSIONS, DURATION override the manifest's
-# env values, as a user edits them; prints SKIPPED and exits 0 when it cannot run)
+# env values, as a user edits them; prints SKIPPED and exits 0 when it cannot run; with CI=true it fails instead)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
-skip() { echo "SKIPPED namespaced Kubernetes run: $*"; exit 0; }
+PEER="namespaced Kubernetes run"
+. scripts/lib/peer.sh
 [ "$(id -u)" -eq 0 ] || skip "needs root (ip netns)"
 command -v ip >/dev/null || skip "iproute2 is not installed"
 python3 -c "import yaml" 2>/dev/null || pip install -q pyyaml >/dev/null 2>&1 || skip "PyYAML cannot be installed"
@@ -131,4 +132,5 @@ grep -E "^sessions:|^conservation" "$out/serve.log" | sed 's/^/  serve: /'
 grep -q "sessions: $SESSIONS set up, 0 refused, $SESSIONS ended" "$out/serve.log" \
   || { cat "$out/serve.log"; echo "FAILED: serve did not set up and end $SESSIONS sessions"; exit 1; }
 grep -q "^conservation: ok" "$out/serve.log" || { echo "FAILED: serve's conservation check"; exit 1; }
+peer_ran
 echo "namespaced Kubernetes run: OK"

@@ -29,4 +29,21 @@ static inline uint64_t msrpcharge_exchange(uint64_t *p, uint64_t v) { return __a
 /// consumer's "asleep" flag, and the consumer's clearing of the flag before its next pop).
 static inline void msrpcharge_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
+/// Adds `v` to `*p` and returns the old value (relaxed: a counter read later through a fence).
+static inline uint64_t msrpcharge_fetch_add_relaxed(uint64_t *p, uint64_t v) {
+    return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
+}
+
+/// 32-bit words for a futex: a sequence a waiter reads, then sleeps on while it is unchanged.
+static inline uint32_t msrpcharge_load_acquire32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+
+static inline uint32_t msrpcharge_fetch_add32(uint32_t *p, uint32_t v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+
+/// Sleeps while `*word == expected`, at most `timeout_ns` (Linux futex(2), FUTEX_WAIT_PRIVATE);
+/// returns at once when the word already differs. Spurious returns are the caller's to handle.
+void msrpcharge_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
+
+/// Wakes every thread sleeping on `word` (FUTEX_WAKE_PRIVATE).
+void msrpcharge_futex_wake_all(uint32_t *word);
+
 #endif
