@@ -59,6 +59,11 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     // Responses outstanding: due (or sent) times of chunks that asked for one, in order.
     @exclusivity(unchecked) var ring: [Int64]
+    /// The transaction number of each chunk in `ring` (0 once answered): responses are matched
+    /// by transaction id, not by order.
+    @exclusivity(unchecked) var ringTransactions: [UInt64]
+    /// Where the current message's body starts in the pattern (its session and number's key).
+    @exclusivity(unchecked) var messageKey = 0
     @exclusivity(unchecked) var head = 0
     @exclusivity(unchecked) var outstanding = 0
 
@@ -103,6 +108,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         // touching a buffer per connection then costs the kernel a page-zeroing each.
         out = allocator.buffer(capacity: 0)
         ring = [Int64](repeating: 0, count: max(16, plan.window * 2 + 64))
+        ringTransactions = [UInt64](repeating: 0, count: ring.count)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -192,6 +198,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
             messageID.withUnsafeMutableBytes {
                 MessageID.write(session: session, number: messageNumber, sentAt: now, into: $0)
             }
+            messageKey = MessageBody.key(session: session, number: messageNumber)
         }
         transactions &+= 1
         var v = transactions
@@ -200,7 +207,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
             v /= 36
         }
         tid[0] = UInt8(ascii: "c")
-        let body = plan.body.bytes(range)
+        let body = plan.body.bytes(range, key: messageKey)
         tid.withUnsafeBytes { t in
             toPath.withUnsafeBytes { to in
                 fromPath.withUnsafeBytes { from in
@@ -236,6 +243,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         if expects {
             stats.figures.chunksExpectingResponse &+= 1
             ring[(head + outstanding) % ring.count] = due
+            ringTransactions[(head + outstanding) % ring.count] = transactions
             outstanding += 1
         }
         piece += 1
@@ -268,12 +276,48 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
                 guard frame.isResponse else { return }
                 let status = frame.statusCode ?? 0
                 stats.figures.responses[status, default: 0] &+= 1
-                guard outstanding > 0 else { return }
-                stats.record(&stats.figures.chunkLatency, now &- ring[head])
-                stats.record(&stats.intervalLatency, now &- ring[head])
-                head = (head + 1) % ring.count
-                outstanding -= 1
+                answered(Self.transactionNumber(frame.transactionID.buffer), status: status, now: now)
             }
+        }
+    }
+
+    /// Our transaction ids: `c` and nine base-36 digits of the connection's count; 0 for any
+    /// other (never one of ours).
+    static func transactionNumber(_ id: UnsafeRawBufferPointer) -> UInt64 {
+        guard id.count == 10, id[0] == UInt8(ascii: "c") else { return 0 }
+        var v: UInt64 = 0
+        for i in 1..<10 {
+            let c = id[i]
+            switch c {
+            case 0x30...0x39: v = v &* 36 &+ UInt64(c - 0x30)
+            case 0x61...0x7A: v = v &* 36 &+ UInt64(c - 0x57)
+            default: return 0
+            }
+        }
+        return v
+    }
+
+    /// A response to transaction `t`: the chunk it answers is found among those outstanding
+    /// (in order it is the oldest; a relay may answer out of order). A response nobody awaits
+    /// (repeated, forged) and one that is not 200 (the chunk failed) are delivery errors.
+    @inline(__always)
+    func answered(_ t: UInt64, status: Int, now: Int64) {
+        var j = 0
+        while j < outstanding && ringTransactions[(head + j) % ring.count] != t { j += 1 }
+        guard t != 0, j < outstanding else {
+            stats.deliveryError("a \(status) response to transaction c\(String(t, radix: 36)), which no chunk awaits (repeated or forged)")
+            return
+        }
+        let slot = (head + j) % ring.count
+        if status != 200 {
+            stats.deliveryError("chunk c\(String(t, radix: 36)) of session \(session) answered \(status), not 200: the chunk failed")
+        }
+        stats.record(&stats.figures.chunkLatency, now &- ring[slot])
+        stats.record(&stats.intervalLatency, now &- ring[slot])
+        ringTransactions[slot] = 0
+        while outstanding > 0 && ringTransactions[head] == 0 {
+            head = (head + 1) % ring.count
+            outstanding -= 1
         }
     }
 

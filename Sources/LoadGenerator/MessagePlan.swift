@@ -42,52 +42,72 @@ struct MessagePlan {
     func flag(_ piece: Int) -> ContinuationFlag { piece < sent - 1 ? .more : (aborted ? .aborted : .end) }
 }
 
-/// Message bodies are letters whose value depends on the byte's offset in its message (as in
-/// `bench`'s templates), so the recipient checks every byte is where it belongs without keeping
-/// what was sent, and a chunk's body is a slice of one pattern: nothing is built per chunk.
+/// Message bodies are letters from a fixed pseudo-random table, read from a place that the
+/// message's session and number choose (``key(session:number:)``) onwards by byte offset: the
+/// recipient checks every byte is the one its message and offset call for without keeping what
+/// was sent (a message delivered with another message's body, or to another session, differs),
+/// and a chunk's body is a slice of one pattern: nothing is built per chunk.
 /// Written once at init, only read after (unchecked Sendable).
 final class MessageBody: @unchecked Sendable {
+    /// The table's length, a prime: 4093 places a message can start from.
+    static let period = 4093
+    /// The letters, from SplitMix64 with a fixed seed (the sender's and the recipient's agree).
+    nonisolated(unsafe) static let table: [UInt8] = {
+        var rng = SplitMix64(seed: 0x6D73_7270_6368_6172)
+        return (0..<period).map { _ in UInt8(ascii: "a") &+ UInt8(rng.next() % 26) }
+    }()
+
     let pattern: UnsafeMutableRawBufferPointer
 
     init(largestChunk: Int) {
-        pattern = .allocate(byteCount: largestChunk + 26, alignment: 64)
-        for i in 0..<pattern.count { pattern[i] = UInt8(ascii: "a") + UInt8(i % 26) }
+        pattern = .allocate(byteCount: largestChunk + Self.period, alignment: 64)
+        for i in 0..<pattern.count { pattern[i] = Self.table[i % Self.period] }
     }
 
     deinit { pattern.deallocate() }
 
-    /// The bytes of `range` of a message.
+    /// Where message `number` of session `session` starts in the table.
     @inline(__always)
-    func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
-        let start = range.lowerBound % 26
+    static func key(session: Int, number: Int) -> Int {
+        Int(SplitMix64.mix(UInt64(truncatingIfNeeded: session) << 32 | UInt64(truncatingIfNeeded: number)) % UInt64(period))
+    }
+
+    /// The bytes of `range` of the message whose key is `key`.
+    @inline(__always)
+    func bytes(_ range: Range<Int>, key: Int) -> UnsafeRawBufferPointer {
+        let start = (key &+ range.lowerBound) % Self.period
         return UnsafeRawBufferPointer(rebasing: pattern[start..<(start + range.count)])
     }
 
     @inline(__always)
-    static func expected(at offset: Int) -> UInt8 { UInt8(ascii: "a") &+ UInt8(truncatingIfNeeded: offset % 26) }
+    static func expected(at offset: Int, key: Int) -> UInt8 { table[(key &+ offset) % period] }
 
     /// The pattern a recipient compares bodies with, 4 KiB at a time (a relay may chunk
     /// differently from the sender, so the recipient does not know the largest chunk).
     /// Written once, only read after.
     nonisolated(unsafe) static let reference: UnsafeRawBufferPointer = {
-        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: checkBlock + 26, alignment: 64)
-        for i in 0..<p.count { p[i] = UInt8(ascii: "a") + UInt8(i % 26) }
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: checkBlock + period, alignment: 64)
+        for i in 0..<p.count { p[i] = table[i % period] }
         return UnsafeRawBufferPointer(p)
     }()
     static let checkBlock = 4096
 
-    /// The index in `body` of the first byte that is not the one its message offset (`body[0]`
-    /// being at `offset`) calls for, nil if all are. A memcmp per 4 KiB against `reference`:
-    /// byte by byte, the offset's remainder by 26 cost a tenth of the generator's CPU.
+    /// The index in `body` of the first byte that is not the one its message (`key`) and
+    /// offset (`body[0]` being at `offset`) call for, nil if all are. A memcmp per 4 KiB
+    /// against `reference`: byte by byte, the lookups cost a tenth of the generator's CPU.
     @inline(__always)
-    static func firstMismatch(_ body: UnsafeRawBufferPointer, at offset: Int, reference: UnsafeRawBufferPointer) -> Int?
-    {
+    static func firstMismatch(
+        _ body: UnsafeRawBufferPointer,
+        at offset: Int,
+        key: Int,
+        reference: UnsafeRawBufferPointer
+    ) -> Int? {
         var i = 0
         while i < body.count {
             let n = min(checkBlock, body.count &- i)
-            let start = (offset &+ i) % 26
+            let start = (key &+ offset &+ i) % period
             if memcmp(body.baseAddress! + i, reference.baseAddress! + start, n) != 0 {
-                for k in i..<(i &+ n) where body[k] != expected(at: offset &+ k) { return k }
+                for k in i..<(i &+ n) where body[k] != expected(at: offset &+ k, key: key) { return k }
             }
             i &+= n
         }
@@ -120,6 +140,25 @@ enum MessageID {
             p[i] = d < 10 ? 0x30 &+ d : 0x57 &+ d
             t >>= 4
         }
+    }
+
+    /// The session and the message number an id of ours names, nil if it is not one.
+    static func parse(_ id: UnsafeRawBufferPointer) -> (session: Int, number: Int)? {
+        guard id.count == length, id[0] == UInt8(ascii: "m"), id[12] == UInt8(ascii: "t") else { return nil }
+        func value(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                let c = id[i]
+                switch c {
+                case 0x30...0x39: v = v * 36 + Int(c - 0x30)
+                case 0x61...0x7A: v = v * 36 + Int(c - 0x57)
+                default: return nil
+                }
+            }
+            return v
+        }
+        guard let s = value(1..<6), let n = value(6..<12) else { return nil }
+        return (s, n)
     }
 
     /// When the message's first chunk was sent, nil if the id is not one of ours.

@@ -196,19 +196,28 @@ import Testing
 /// The recipients' delivery check, fed frames through an embedded channel: it must catch a
 /// chunk lost, one repeated, one out of order, a byte altered, a message cut without `#`.
 @Suite struct DeliveryCheckTests {
+    /// A chunk of message `number` of session `session` as the generator sends it (its
+    /// Message-ID and keyed body), to recipient `to`.
     static func chunk(
         _ tid: String,
-        _ mid: String,
+        _ number: Int,
         _ from: Int,
         _ to: Int,
         _ total: Int,
         _ flag: Character,
-        alter: Bool = false
+        alter: Bool = false,
+        session: Int = 1,
+        recipient: String = "lr1",
+        bodyOf: (session: Int, number: Int)? = nil
     ) -> String {
-        var body = (from..<to).map { Character(UnicodeScalar(MessageBody.expected(at: $0))) }
+        var id = [UInt8](repeating: 0, count: MessageID.length)
+        id.withUnsafeMutableBytes { MessageID.write(session: session, number: number, sentAt: 1, into: $0) }
+        let mid = String(decoding: id, as: UTF8.self)
+        let key = MessageBody.key(session: bodyOf?.session ?? session, number: bodyOf?.number ?? number)
+        var body = (from..<to).map { Character(UnicodeScalar(MessageBody.expected(at: $0, key: key))) }
         if alter, !body.isEmpty { body[0] = "#" }
         return
-            "MSRP \(tid) SEND\r\nTo-Path: msrp://127.0.0.1:9/lr1;tcp\r\nFrom-Path: msrp://127.0.0.1:9/s1;tcp\r\nMessage-ID: \(mid)\r\nByte-Range: \(from + 1)-\(to)/\(total)\r\nContent-Type: text/plain\r\n\r\n\(String(body))\r\n-------\(tid)\(flag)\r\n"
+            "MSRP \(tid) SEND\r\nTo-Path: msrp://127.0.0.1:9/\(recipient);tcp\r\nFrom-Path: msrp://127.0.0.1:9/s1;tcp\r\nMessage-ID: \(mid)\r\nByte-Range: \(from + 1)-\(to)/\(total)\r\nContent-Type: text/plain\r\n\r\n\(String(body))\r\n-------\(tid)\(flag)\r\n"
     }
 
     static func feed(_ frames: [String]) throws -> LoadTotals {
@@ -224,14 +233,14 @@ import Testing
 
     @Test func aMessageInOrderPasses() throws {
         let s = try Self.feed([
-            Self.chunk("t001", "m0001", 0, 10, 20, "+"), Self.chunk("t002", "m0001", 10, 20, 20, "$"),
+            Self.chunk("t001", 1, 0, 10, 20, "+"), Self.chunk("t002", 1, 10, 20, 20, "$"),
         ])
         #expect(s.deliveryErrors == 0 && s.messagesDelivered == 1 && s.bytesDelivered == 20)
     }
 
     @Test func aLostChunkIsCaught() throws {
         let s = try Self.feed([
-            Self.chunk("t001", "m0001", 0, 10, 30, "+"), Self.chunk("t003", "m0001", 20, 30, 30, "$"),
+            Self.chunk("t001", 1, 0, 10, 30, "+"), Self.chunk("t003", 1, 20, 30, 30, "$"),
         ])
         #expect(s.deliveryErrors == 1)
         #expect(s.firstDeliveryError?.contains("expected 11") == true, "\(s.firstDeliveryError ?? "")")
@@ -239,47 +248,88 @@ import Testing
 
     @Test func aRepeatedOrReorderedChunkIsCaught() throws {
         let repeated = try Self.feed([
-            Self.chunk("t001", "m0001", 0, 10, 20, "+"), Self.chunk("t002", "m0001", 0, 10, 20, "+"),
+            Self.chunk("t001", 1, 0, 10, 20, "+"), Self.chunk("t002", 1, 0, 10, 20, "+"),
         ])
         #expect(repeated.deliveryErrors == 1)
         let reordered = try Self.feed([
-            Self.chunk("t002", "m0001", 10, 20, 20, "$"), Self.chunk("t001", "m0001", 0, 10, 20, "+"),
+            Self.chunk("t002", 1, 10, 20, 20, "$"), Self.chunk("t001", 1, 0, 10, 20, "+"),
         ])
         #expect(reordered.deliveryErrors >= 1)
     }
 
     @Test func anAlteredByteIsCaught() throws {
-        let s = try Self.feed([Self.chunk("t001", "m0001", 0, 10, 10, "$", alter: true)])
+        let s = try Self.feed([Self.chunk("t001", 1, 0, 10, 10, "$", alter: true)])
         #expect(s.deliveryErrors == 1 && s.firstDeliveryError?.contains("byte 1 is not the one sent") == true)
     }
 
     /// The comparison runs 4 KiB at a time against a pattern: a byte altered anywhere, in
     /// any block and at any offset in the message, is found at its own index.
-    @Test(arguments: [0, 1, 25, 4095, 4096, 4097, 9999])
+    @Test(arguments: [0, 1, 25, 4092, 4095, 4096, 4097, 9999])
     func theBodyCheckFindsTheAlteredByteAcrossBlocks(altered: Int) {
         let offset = 1234
-        var body = (0..<10_000).map { MessageBody.expected(at: offset + $0) }
-        #expect(
-            body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset, reference: MessageBody.reference) } == nil
-        )
+        let key = MessageBody.key(session: 3, number: 9)
+        let r = MessageBody.reference
+        var body = (0..<10_000).map { MessageBody.expected(at: offset + $0, key: key) }
+        #expect(body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset, key: key, reference: r) } == nil)
         body[altered] ^= 0x20
-        #expect(
-            body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset, reference: MessageBody.reference) }
-                == altered
-        )
-        #expect(
-            body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset + 1, reference: MessageBody.reference) }
-                == 0
-        )
+        #expect(body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset, key: key, reference: r) } == altered)
+        #expect(body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset + 1, key: key, reference: r) } != nil)
+        // Another message's body (another key) differs at once.
+        let other = MessageBody.key(session: 3, number: 10)
+        #expect(other != key)
+        #expect(body.withUnsafeBytes { MessageBody.firstMismatch($0, at: offset, key: other, reference: r) } != nil)
+    }
+
+    /// The sender's slices and the recipient's expectation agree, for any key and offset.
+    @Test func theSendersBytesAreTheRecipientsExpectation() {
+        let b = MessageBody(largestChunk: 5000)
+        for (session, number, from) in [(1, 1, 0), (7, 300, 4090), (59_999, 12, 123)] {
+            let key = MessageBody.key(session: session, number: number)
+            let bytes = b.bytes(from..<(from + 5000), key: key)
+            #expect(MessageBody.firstMismatch(bytes, at: from, key: key, reference: MessageBody.reference) == nil)
+        }
+    }
+
+    /// A message delivered to another session's recipient: the totals match, the check fails
+    /// naming both sessions.
+    @Test func aMisdeliveredMessageIsCaught() throws {
+        let s = try Self.feed([
+            Self.chunk("t001", 1, 0, 10, 10, "$", session: 1, recipient: "lr1"),
+            Self.chunk("t002", 1, 0, 10, 10, "$", session: 2, recipient: "lr1"),
+        ])
+        #expect(s.deliveryErrors == 1, "\(s.firstDeliveryError ?? "")")
+        #expect(s.firstDeliveryError?.contains("of session 2") == true && s.firstDeliveryError?.contains("delivered to session 1") == true)
+    }
+
+    /// One message delivered twice while the next (same size) is lost: totals equal, caught.
+    @Test func aRepeatedMessageAndALostOneAreCaught() throws {
+        let s = try Self.feed([
+            Self.chunk("t001", 1, 0, 10, 10, "$"), Self.chunk("t002", 1, 0, 10, 10, "$"),
+            Self.chunk("t004", 3, 0, 10, 10, "$"),
+        ])
+        #expect(s.deliveryErrors == 2, "\(s.firstDeliveryError ?? "")")
+        #expect(s.firstDeliveryError?.contains("repeated") == true)
+        let lost = try Self.feed([Self.chunk("t001", 1, 0, 10, 10, "$"), Self.chunk("t003", 3, 0, 10, 10, "$")])
+        #expect(lost.deliveryErrors == 1 && lost.firstDeliveryError?.contains("1 lost before it") == true)
+        let reordered = try Self.feed([Self.chunk("t002", 2, 0, 10, 10, "$"), Self.chunk("t001", 1, 0, 10, 10, "$")])
+        #expect(reordered.deliveryErrors == 2 && reordered.firstDeliveryError?.contains("1 lost before it") == true)
+    }
+
+    /// A message carrying another message's body (same size, same offsets): caught by the key.
+    @Test func anotherMessagesBodyIsCaught() throws {
+        let s = try Self.feed([
+            Self.chunk("t001", 1, 0, 40, 40, "$"), Self.chunk("t002", 2, 0, 40, 40, "$", bodyOf: (1, 1)),
+        ])
+        #expect(s.deliveryErrors == 1 && s.firstDeliveryError?.contains("is not the one sent") == true)
     }
 
     @Test func aMessageCutWithoutAHashIsCaughtAndAnAbortedOneCounted() throws {
         let cut = try Self.feed([
-            Self.chunk("t001", "m0001", 0, 10, 30, "+"), Self.chunk("t002", "m0002", 0, 5, 5, "$"),
+            Self.chunk("t001", 1, 0, 10, 30, "+"), Self.chunk("t002", 2, 0, 5, 5, "$"),
         ])
         #expect(cut.deliveryErrors == 1 && cut.messagesDelivered == 1)
         let aborted = try Self.feed([
-            Self.chunk("t001", "m0001", 0, 10, 30, "+"), Self.chunk("t002", "m0001", 10, 10, 30, "#"),
+            Self.chunk("t001", 1, 0, 10, 30, "+"), Self.chunk("t002", 1, 10, 10, 30, "#"),
         ])
         #expect(aborted.deliveryErrors == 0 && aborted.abortedDelivered == 1)
     }
@@ -289,6 +339,7 @@ import Testing
         bytes.withUnsafeMutableBytes { MessageID.write(session: 42, number: 7, sentAt: 123_456_789_012, into: $0) }
         #expect(bytes.withUnsafeBytes { MessageID.sentAt($0) } == 123_456_789_012)
         #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("m00016000007t"))
+        #expect(bytes.withUnsafeBytes { MessageID.parse($0) }.map { [$0.session, $0.number] } == [42, 7])
     }
 }
 
