@@ -74,6 +74,14 @@ import Testing
     func outOfFileDescriptorsItBacksOffAndRecovers() throws {
         try InteropScript.check("scripts/serve-open-files.sh")
     }
+
+    /// load's delivery check against a relay that lies (scripts/faulty-relay.sh): the honest
+    /// relay passes; a chunk dropped, altered, duplicated, reordered or misrouted, a 200
+    /// dropped and a 403 forged each fail it (exit 3), named.
+    @Test(.timeLimit(.minutes(4)))
+    func eachLieOfAFaultyRelayFailsTheDeliveryCheck() throws {
+        try InteropScript.check("scripts/faulty-relay.sh")
+    }
 }
 
 extension String {
