@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 bin=$(realpath "$1")
 out=$(mktemp -d /tmp/msrpcharge-relay.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$out"; }
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$out"; }
 trap cleanup EXIT
 . scripts/lib/ports.sh
 base=$(port_base 3)
@@ -38,7 +38,8 @@ for fault in none ${FAULTS:-drop alter duplicate reorder misroute drop-response 
   rc=0
   "$bin" load --target sip:127.0.0.1:$sip --workers 1 --sessions 4 --chunks 400 --window 4 \
     --relay "msrp://127.0.0.1:$relay;tcp" >"$out/load-$fault.txt" 2>&1 || rc=$?
-  kill $rp 2>/dev/null || true
+  # SIGKILL: a script started from a test may inherit a blocked SIGTERM.
+  kill -9 $rp 2>/dev/null || true
   wait $rp 2>/dev/null || true
   line=$(grep "^delivery:" "$out/load-$fault.txt" || echo "delivery: (none printed)")
   lied=$(grep "^fault:" "$out/relay-$fault.log" || true)
@@ -56,5 +57,8 @@ for fault in none ${FAULTS:-drop alter duplicate reorder misroute drop-response 
     echo "FAILED: $fault ($lied) not caught as it should be: exit $rc, $line"; status=1
   fi
 done
+kill -INT "${pids[0]}" 2>/dev/null || true
+wait "${pids[0]}" 2>/dev/null || true
+pids=()
 [ $status = 0 ] && echo "faulty relay: OK (the honest relay passes; each of its lies fails load's delivery check, named)"
 exit $status

@@ -118,25 +118,8 @@ public final class BoundedMPSCQueue<Element: BitwiseCopyable>: @unchecked Sendab
     /// never waits for the caller (the caller yields until there is room).
     @inlinable
     public func push(_ element: Element) {
-        var pos = msrpcharge_load_relaxed(tail)
-        while true {
-            let cell = cells + Int(pos & mask)
-            let seq = msrpcharge_load_acquire(Self.sequenceWord(cell))
-            let dif = Int64(bitPattern: seq &- pos)
-            if dif == 0 {
-                if msrpcharge_cas(tail, &pos, pos &+ 1) {
-                    cell.pointee.element = element
-                    msrpcharge_store_release(Self.sequenceWord(cell), pos &+ 1)
-                    return
-                }
-            } else if dif < 0 {
-                // Full: the consumer has not taken elements out yet. Wait for it.
-                sched_yield()
-                pos = msrpcharge_load_relaxed(tail)
-            } else {
-                pos = msrpcharge_load_relaxed(tail)
-            }
-        }
+        // Full: the consumer has not taken elements out yet. Wait for it.
+        while !tryPush(element) { sched_yield() }
     }
 
     /// Whether an element waits; the consumer's thread only.

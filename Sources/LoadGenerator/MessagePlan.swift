@@ -52,7 +52,7 @@ final class MessageBody: @unchecked Sendable {
     /// The table's length, a prime: 4093 places a message can start from.
     static let period = 4093
     /// The letters, from SplitMix64 with a fixed seed (the sender's and the recipient's agree).
-    nonisolated(unsafe) static let table: [UInt8] = {
+    static let table: [UInt8] = {
         var rng = SplitMix64(seed: 0x6D73_7270_6368_6172)
         return (0..<period).map { _ in UInt8(ascii: "a") &+ UInt8(rng.next() % 26) }
     }()

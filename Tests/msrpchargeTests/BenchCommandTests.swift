@@ -299,10 +299,12 @@ struct BenchCommandTests {
     /// The model predicts a mix it was not measured on: costs from a run with no interims and
     /// one with every message charged; then a run that charges about every other message. The
     /// predicted chunks/s for that run's requests per chunk agrees with what it measured
-    /// within 20 %. (Same build, same machine, one worker, interleaved; rates per second of
-    /// the worker's own CPU time, since the tests around it share the cores; best of up to
-    /// five tries, since a shared VM can still stall any one run: three were once not enough
-    /// in CI, at 0.78, 0.21 and 0.26, while the suites beside it loaded both cores.)
+    /// within 20 %. One try: each of the three runs is measured three times, interleaved
+    /// (A, B, mid, A, B, mid, …), and each rate is the median of its three, so one run stalled
+    /// by the shared VM (the earlier single measurements missed by 0.78, 0.21 and 0.26 with the
+    /// suites beside it loading both cores) cannot decide the outcome; rates are per second of
+    /// the worker's own CPU time, since the tests around it share the cores. The 20 % bound is
+    /// the one the test always had; the medians replace its retries, not a wider bound.
     @Test func planPredictsAMixItDidNotMeasure() throws {
         var m = WorkloadModel()
         m.sessions = 2000
@@ -317,28 +319,32 @@ struct BenchCommandTests {
             let cpu = Double(r.workers[0].timedCPUNanoseconds) / 1e9
             return (Double(r.fed.chunks) / cpu, Double(r.charging.sent(.offlineInterim)) / cpu)
         }
-        var errors: [Double] = []
-        for _ in 0..<5 {
-            let a = try rates(1_000_000 * ChargingConfiguration.second)
-            let b = try rates(0)
-            // 2000 sessions sending as fast as one worker goes: an interval of a few ms charges
-            // a share of messages between none and all.
-            let mid = try rates(4 * ChargingConfiguration.millisecond)
-            let costs = try #require(
-                CapacityPlan.Costs(
-                    chunksPerSecondA: a.chunks,
-                    requestsPerSecondA: a.requests,
-                    chunksPerSecondB: b.chunks,
-                    requestsPerSecondB: b.requests
-                )
-            )
-            let q = mid.requests / mid.chunks
-            #expect(q > 0.02 && q < 0.98, "the middle run charged \(q) requests a chunk")
-            let predicted = costs.chunksPerSecond(requestsPerChunk: q)
-            errors.append(abs(predicted - mid.chunks) / mid.chunks)
-            if errors.last! < 0.2 { break }
+        // 2000 sessions sending as fast as one worker goes: an interval of a few ms charges a
+        // share of messages between none and all.
+        let intervals = [1_000_000 * ChargingConfiguration.second, 0, 4 * ChargingConfiguration.millisecond]
+        var samples: [[(chunks: Double, requests: Double)]] = [[], [], []]
+        for _ in 0..<3 {
+            for (k, interval) in intervals.enumerated() { samples[k].append(try rates(interval)) }
         }
-        #expect(errors.min()! < 0.2, "prediction errors \(errors)")
+        func median(_ k: Int) -> (chunks: Double, requests: Double) {
+            let c = samples[k].map(\.chunks).sorted()[1]
+            let r = samples[k].map(\.requests).sorted()[1]
+            return (c, r)
+        }
+        let (a, b, mid) = (median(0), median(1), median(2))
+        let costs = try #require(
+            CapacityPlan.Costs(
+                chunksPerSecondA: a.chunks,
+                requestsPerSecondA: a.requests,
+                chunksPerSecondB: b.chunks,
+                requestsPerSecondB: b.requests
+            )
+        )
+        let q = mid.requests / mid.chunks
+        #expect(q > 0.02 && q < 0.98, "the middle run charged \(q) requests a chunk")
+        let predicted = costs.chunksPerSecond(requestsPerChunk: q)
+        let error = abs(predicted - mid.chunks) / mid.chunks
+        #expect(error < 0.2, "prediction error \(error): predicted \(predicted), measured \(mid.chunks) chunks/s; samples \(samples)")
     }
 
     @Test func planCommandWritesTableAndJSON() throws {

@@ -27,15 +27,22 @@ struct ConservationCheckTests {
         }
     }
 
-    static func check(_ ledger: ChargingLedger, sessions: [SessionKey] = [a, b]) -> ConservationCheck {
+    /// The check over sessions a and b, each accepting `usage`; the engine's per-chunk total
+    /// is theirs unless `accepted` says otherwise.
+    static func check(
+        _ ledger: ChargingLedger,
+        accepted: ChargingUsage = ChargingUsage(messages: 4, bytes: 600),
+        basis: ConservationCheck.Basis = .enablerLedger
+    ) -> ConservationCheck {
         ConservationCheck.run(
             mode: .both,
             unit: .bytes,
-            sessions: sessions.map { ClosedSession(session: $0, accepted: usage) },
+            sessions: [a, b].map { ClosedSession(session: $0, accepted: usage) },
             stillOpen: 0,
             ledger: ledger,
-            accepted: ChargingUsage(messages: usage.messages * UInt64(sessions.count), bytes: usage.bytes * UInt64(sessions.count)),
-            abandoned: 0
+            accepted: accepted,
+            abandoned: 0,
+            basis: basis
         )
     }
 
@@ -95,15 +102,7 @@ struct ConservationCheckTests {
         let ledger = ChargingLedger(expectedSessions: 4)
         Self.book(ledger, Self.a, usage: Self.usage)
         Self.book(ledger, Self.b, usage: Self.usage)
-        let c = ConservationCheck.run(
-            mode: .both,
-            unit: .bytes,
-            sessions: [Self.a, Self.b].map { ClosedSession(session: $0, accepted: Self.usage) },
-            stillOpen: 0,
-            ledger: ledger,
-            accepted: ChargingUsage(messages: 5, bytes: 700),
-            abandoned: 0
-        )
+        let c = Self.check(ledger, accepted: ChargingUsage(messages: 5, bytes: 700))
         #expect(!c.ok, "\(c.detail)")
     }
 
@@ -112,16 +111,7 @@ struct ConservationCheckTests {
         let ledger = ChargingLedger(expectedSessions: 4)
         Self.book(ledger, Self.a, usage: Self.usage)
         Self.book(ledger, Self.b, usage: Self.usage)
-        let c = ConservationCheck.run(
-            mode: .both,
-            unit: .bytes,
-            sessions: [Self.a, Self.b].map { ClosedSession(session: $0, accepted: Self.usage) },
-            stillOpen: 0,
-            ledger: ledger,
-            accepted: ChargingUsage(messages: 4, bytes: 600),
-            abandoned: 0,
-            basis: .acknowledged
-        )
+        let c = Self.check(ledger, basis: .acknowledged)
         #expect(c.ok && c.title == "Acknowledged" && c.detail.contains("not the enablers' books"), "\(c.detail)")
     }
 }

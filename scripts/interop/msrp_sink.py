@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """An MSRP endpoint for the interop scripts' recipients: accepts connections on PORT, answers
 every request that asks for a response with 200 (RFC 4975 §7.2), counts chunks and body bytes,
-and writes the counts to FILE when it gets SIGTERM. Frames are cut at their end-line
+and keeps the counts in FILE: rewritten (atomically) within 0.1 s of a change, and on SIGTERM
+(a script started from a test may inherit a blocked SIGTERM, so it reads the file instead of
+signalling). Frames are cut at their end-line
 (`-------TID$`, `+` or `#`), which is all a sink needs."""
 import os, re, signal, socket, sys, threading
 
@@ -47,10 +49,23 @@ def serve(conn):
                 counts["responses"] += 1
 
 
+written = None
+
+
+def save():
+    global written
+    with lock:
+        text = " ".join(f"{k}={v}" for k, v in counts.items()) + "\n"
+    if text != written:
+        with open(out + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(out + ".tmp", out)
+        written = text
+
+
 def stop(*_):
     try:
-        with open(out, "w") as f:
-            f.write(" ".join(f"{k}={v}" for k, v in counts.items()) + "\n")
+        save()
     finally:
         os._exit(0)
 
@@ -63,11 +78,13 @@ s.listen(128)
 # The main thread wakes up ten times a second: a signal's Python handler runs only there, and a
 # thread blocked in accept() would never run it.
 s.settimeout(0.1)
+save()
 print("listening", flush=True)
 while True:
     try:
         c, _ = s.accept()
     except socket.timeout:
+        save()
         continue
     c.settimeout(None)
     with lock:

@@ -52,7 +52,20 @@ cat "$out/serve.log"
 grep -q "sessions: $calls set up, 0 refused, $calls ended" "$out/serve.log" || { echo "FAILED: serve did not set up and end $calls sessions"; exit 1; }
 grep -q "^conservation: ok" "$out/serve.log" || { echo "FAILED: conservation"; exit 1; }
 grep -q "CH-2 initial $calls," "$out/serve.log" || { echo "FAILED: not one CH-2 start per call"; exit 1; }
-echo "SIPp: $calls calls at $rate/s in ${elapsed} s, 0 failed (SIPp's exit status 0 for caller and recipient)"
+grep -q "CH-2 termination $calls;" "$out/serve.log" \
+  || { echo "FAILED: not one CH-2 termination per call"; exit 1; }
+# SIPp sends no MSRP: what reached the recipient's MSRP endpoint is serve's binding SEND per
+# call and nothing else. The sink's own counts (written when it stops) against serve's ledger:
+# every body byte the sink received was charged, and none more.
+sleep 0.3 # the sink rewrites its counts within 0.1 s of a change
+sinkcounts=$(cat "$out/sink.txt")
+sinkbytes=$(echo "$sinkcounts" | sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p')
+sinkconns=$(echo "$sinkcounts" | sed -n 's/.*connections=\([0-9]*\).*/\1/p')
+charged=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totalOfflineBytes"])' "$out/ledger.json")
+[ "$sinkconns" = "$calls" ] || { echo "FAILED: serve opened $sinkconns MSRP connections to the SIPp recipient's path for $calls calls ($sinkcounts)"; exit 1; }
+[ "$sinkbytes" = "$charged" ] || { echo "FAILED: the recipient got $sinkbytes body bytes, serve charged $charged ($sinkcounts)"; exit 1; }
+echo "SIPp: $calls calls at $rate/s in ${elapsed} s, 0 failed (SIPp's exit status 0 for caller and recipient); the recipient's MSRP endpoint: $sinkcounts, $charged bytes charged (SIPp carries no MSRP: part 3 loads MSRP)"
+
 
 # 2. Credit refused: 403 with the Result-Code.
 serve2 --mode online --denial-share 1
