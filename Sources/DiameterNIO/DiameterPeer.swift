@@ -85,6 +85,9 @@ public final class DiameterPeer: @unchecked Sendable {
     var waitCount: UnsafeMutablePointer<UInt64> { pressure.assumingMemoryBound(to: UInt64.self) + 1 }
     var giveUpCount: UnsafeMutablePointer<UInt64> { pressure.assumingMemoryBound(to: UInt64.self) + 2 }
     private var drainTask: @Sendable () -> Void = {}
+    private var handOverTask: @Sendable () -> Void = {}
+    /// 1 while a hand-over of this (closed) peer's ring is scheduled on the loop.
+    var handOverWord: UnsafeMutablePointer<UInt64> { pressure.assumingMemoryBound(to: UInt64.self) + 3 }
 
     // Event-loop state.
     var channel: Channel? = nil
@@ -186,6 +189,11 @@ public final class DiameterPeer: @unchecked Sendable {
         subscriptionPrefix = views[4]
         scratch = constants.spare
         drainTask = { [unowned self] in self.drain() }
+        handOverTask = { [unowned self] in
+            msrpcharge_store_release(handOverWord, 0)
+            msrpcharge_fence()  // the flag's clearing before the ring's reading
+            if !open { handOverWaiting() }
+        }
     }
 
     deinit {
@@ -212,6 +220,16 @@ public final class DiameterPeer: @unchecked Sendable {
         }
         msrpcharge_fence()
         wakeLoopIfAsleep()
+        // The worker chose this peer while it was open, and it closed since: the loop's
+        // failover may already have moved the ring, so it moves this one too (once per batch).
+        if _slowPath(msrpcharge_load_relaxed(openWord) == 0) { scheduleHandOver() }
+    }
+
+    @inline(never)
+    func scheduleHandOver() {
+        if msrpcharge_load_relaxed(handOverWord) == 0 && msrpcharge_exchange(handOverWord, 1) == 0 {
+            eventLoop.execute(handOverTask)
+        }
     }
 
     @inline(__always)
@@ -238,6 +256,9 @@ public final class DiameterPeer: @unchecked Sendable {
             wakeLoopIfAsleep()
             if pushed {
                 _ = msrpcharge_fetch_add32(waitersWord, UInt32.max)
+                // Woken because the peer closed and its ring was handed over: this request
+                // must follow the others.
+                if msrpcharge_load_relaxed(openWord) == 0 { scheduleHandOver() }
                 return
             }
             let now = monotonicNanoseconds()
