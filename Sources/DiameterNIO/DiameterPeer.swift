@@ -76,9 +76,10 @@ public final class DiameterPeer: @unchecked Sendable {
     var deliveryRetryScheduled = false
     /// How long a worker waits for room in a full ``outgoing`` before it gives the request up.
     let queueWait: Int64
-    /// Back-pressure words, apart from the loop's state: [0] a futex sequence the loop bumps
-    /// when it took requests out while workers wait, [1] how many wait (32-bit each); then
-    /// 64-bit counters at [1] and [2]: waits, and requests given up after ``queueWait``.
+    /// Words the workers share with the loop, on their own cache line. The first 64-bit word
+    /// holds two 32-bit ones: a futex sequence the loop bumps when it took requests out while
+    /// workers wait, and how many wait. Then 64-bit words: [1] waits, [2] requests given up
+    /// after ``queueWait``, [3] whether a hand-over is scheduled (``handOverWord``).
     let pressure: UnsafeMutableRawPointer
     var roomWord: UnsafeMutablePointer<UInt32> { pressure.assumingMemoryBound(to: UInt32.self) }
     var waitersWord: UnsafeMutablePointer<UInt32> { pressure.assumingMemoryBound(to: UInt32.self) + 1 }
@@ -690,7 +691,6 @@ struct HeldRequests {
     var head = 0
 
     var isEmpty: Bool { head == items.count }
-    var count: Int { items.count - head }
 
     mutating func append(_ o: OutgoingRequest) { items.append(o) }
 

@@ -285,16 +285,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     /// other (never one of ours).
     static func transactionNumber(_ id: UnsafeRawBufferPointer) -> UInt64 {
         guard id.count == 10, id[0] == UInt8(ascii: "c") else { return 0 }
-        var v: UInt64 = 0
-        for i in 1..<10 {
-            let c = id[i]
-            switch c {
-            case 0x30...0x39: v = v &* 36 &+ UInt64(c - 0x30)
-            case 0x61...0x7A: v = v &* 36 &+ UInt64(c - 0x57)
-            default: return 0
-            }
-        }
-        return v
+        return MessageID.base36(id, 1..<10) ?? 0
     }
 
     /// A response to transaction `t`: the chunk it answers is found among those outstanding

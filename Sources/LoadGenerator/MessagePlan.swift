@@ -145,20 +145,23 @@ enum MessageID {
     /// The session and the message number an id of ours names, nil if it is not one.
     static func parse(_ id: UnsafeRawBufferPointer) -> (session: Int, number: Int)? {
         guard id.count == length, id[0] == UInt8(ascii: "m"), id[12] == UInt8(ascii: "t") else { return nil }
-        func value(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r {
-                let c = id[i]
-                switch c {
-                case 0x30...0x39: v = v * 36 + Int(c - 0x30)
-                case 0x61...0x7A: v = v * 36 + Int(c - 0x57)
-                default: return nil
-                }
+        guard let s = base36(id, 1..<6), let n = base36(id, 6..<12) else { return nil }
+        return (Int(s), Int(n))
+    }
+
+    /// The value of the lower-case base-36 digits at `r` (as ``digit36(_:)`` writes them),
+    /// nil if another byte is there. Transaction ids are written with the same digits.
+    static func base36(_ bytes: UnsafeRawBufferPointer, _ r: Range<Int>) -> UInt64? {
+        var v: UInt64 = 0
+        for i in r {
+            let c = bytes[i]
+            switch c {
+            case 0x30...0x39: v = v &* 36 &+ UInt64(c - 0x30)
+            case 0x61...0x7A: v = v &* 36 &+ UInt64(c - 0x57)
+            default: return nil
             }
-            return v
         }
-        guard let s = value(1..<6), let n = value(6..<12) else { return nil }
-        return (s, n)
+        return v
     }
 
     /// When the message's first chunk was sent, nil if the id is not one of ours.

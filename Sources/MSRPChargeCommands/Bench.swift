@@ -205,10 +205,7 @@ public struct Bench: ParsableCommand {
             return Reconciliation.Source.journal(path, String(decoding: data, as: UTF8.self))
         }
         let r = try Reconciliation.run(withSessions, sources)
-        var detail = r.summary.replacingOccurrences(of: "reconcile: OK: ", with: "").replacingOccurrences(
-            of: "reconcile: FAILED: ",
-            with: ""
-        )
+        var detail = r.figures
         if let first = r.differences.first { detail = "first: \(first); " + detail }
         if result.conservation.applicable && !result.conservation.ok {
             detail += "; and the client's own record: \(result.conservation.detail)"

@@ -12,6 +12,12 @@ struct JournalRecords {
         var offlineMessages: UInt64 = 0
         var offlineBytes: UInt64 = 0
         var onlineUnits: UInt64 = 0
+
+        static func += (a: inout Charged, b: Charged) {
+            a.offlineMessages &+= b.offlineMessages
+            a.offlineBytes &+= b.offlineBytes
+            a.onlineUnits &+= b.onlineUnits
+        }
     }
 
     /// A record seen: its values, where first (journal, line), where first without the T flag,

@@ -93,8 +93,11 @@ enum Reconciliation {
 
     struct Result {
         var ok: Bool
-        var summary: String
+        /// What was compared and found, without the verdict (bench's conservation line uses it).
+        var figures: String
         var differences: [String]
+
+        var summary: String { "reconcile: \(ok ? "OK" : "FAILED"): " + figures }
     }
 
     static func run(_ report: BenchReport, _ sources: [Source]) throws -> Result {
@@ -124,24 +127,18 @@ enum Reconciliation {
                 try journals.add(path: path, text: text)
             case .ledger(let file):
                 for s in file.sessions {
-                    var c = charged[s.session, default: Charged()]
-                    c.offlineMessages &+= s.offlineMessages
-                    c.offlineBytes &+= s.offlineBytes
-                    c.onlineUnits &+= s.onlineUnits
-                    charged[s.session] = c
+                    charged[s.session, default: Charged()] += Charged(
+                        offlineMessages: s.offlineMessages,
+                        offlineBytes: s.offlineBytes,
+                        onlineUnits: s.onlineUnits
+                    )
                 }
             }
         }
         let offline = mode == "offline" || mode == "both"
         let online = mode == "online" || mode == "both"
         let messagesUnit = unit == "messages"
-        for (i, name) in journals.sessionNames.enumerated() {
-            var c = charged[name, default: Charged()]
-            c.offlineMessages &+= journals.charged[i].offlineMessages
-            c.offlineBytes &+= journals.charged[i].offlineBytes
-            c.onlineUnits &+= journals.charged[i].onlineUnits
-            charged[name] = c
-        }
+        for (i, name) in journals.sessionNames.enumerated() { charged[name, default: Charged()] += journals.charged[i] }
         var differences = journals.problems
         var accepted = Charged()
         for s in sessions {
@@ -151,9 +148,7 @@ enum Reconciliation {
                 want.offlineBytes = s.bytes
             }
             if online { want.onlineUnits = messagesUnit ? s.messages + s.abortedMessages : s.bytes }
-            accepted.offlineMessages += want.offlineMessages
-            accepted.offlineBytes += want.offlineBytes
-            accepted.onlineUnits += want.onlineUnits
+            accepted += want
             let got = charged.removeValue(forKey: s.session) ?? Charged()
             if got != want {
                 differences.append(
@@ -165,9 +160,9 @@ enum Reconciliation {
             differences.append("session \(session) was charged but the report has no such session")
         }
         let ok = differences.isEmpty
-        let summary =
-            "reconcile: \(ok ? "OK" : "FAILED"): \(sessions.count) sessions, accepted CH-1 \(accepted.offlineMessages) messages / \(accepted.offlineBytes) bytes, CH-2 \(accepted.onlineUnits) units; "
+        let figures =
+            "\(sessions.count) sessions, accepted CH-1 \(accepted.offlineMessages) messages / \(accepted.offlineBytes) bytes, CH-2 \(accepted.onlineUnits) units; "
             + "\(journals.count) journal records (\(journals.repeated) seen again, \(journals.repeated - journals.doubleCharges) of them retransmissions counted once, \(journals.doubleCharges) double charges); \(differences.count) differences"
-        return Result(ok: ok, summary: summary, differences: differences)
+        return Result(ok: ok, figures: figures, differences: differences)
     }
 }
