@@ -11,6 +11,7 @@
 #   SCENARIO=one one enabler killed 2 s in (default)
 #   SCENARIO=both both killed (2 s and 2.5 s in), the second restarted at 3 s on its port
 #   DURATION=S   the bench's timed phase (default 5 s)
+#   DRIVER=serve serve charges through the enablers, load drives it (50 sessions, unpaced)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-}"
@@ -19,6 +20,7 @@ if [ -z "$bin" ]; then
   bin=.build/release/msrpcharge
 fi
 scenario=${SCENARIO:-one}
+driver=${DRIVER:-bench}
 duration=${DURATION:-5}
 out=${OUT:-.build/diameter-failover-$scenario}
 rm -rf "$out"
@@ -58,27 +60,49 @@ pace=()
 [ -n "${RATE:-}" ] && pace=(--rate "$RATE")
 status=0
 started=$(date +%s.%N)
-# The bench's own limit: its duration, Tx × attempts for the records in flight, and the
-# session ends; 60 s more than that is a hang.
-timeout --signal=KILL $((duration + 60)) "$bin" bench --sessions 2000 --duration "$duration" "${pace[@]}" \
-  --mode both --interim-interval 0 --tx-timeout 0.2 \
-  --enabler "diameter://127.0.0.1:$base,diameter://127.0.0.1:$((base + 1))" \
-  --enabler-journal "$out/e0.journal" --enabler-journal "$out/e1.journal" \
-  $([ "$scenario" = both ] && echo --enabler-journal "$out/e1-restarted.journal") \
-  --json "$out/bench.json" --json-sessions --no-progress >"$out/bench.txt" 2>"$out/bench.err" || status=$?
+if [ "$driver" = bench ]; then
+  # The bench's own limit: its duration, Tx × attempts for the records in flight, and the
+  # session ends; 60 s more than that is a hang.
+  timeout --signal=KILL $((duration + 60)) "$bin" bench --sessions 2000 --duration "$duration" "${pace[@]}" \
+    --mode both --interim-interval 0 --tx-timeout 0.2 \
+    --enabler "diameter://127.0.0.1:$base,diameter://127.0.0.1:$((base + 1))" \
+    --enabler-journal "$out/e0.journal" --enabler-journal "$out/e1.journal" \
+    $([ "$scenario" = both ] && echo --enabler-journal "$out/e1-restarted.journal") \
+    --json "$out/bench.json" --json-sessions --no-progress >"$out/bench.txt" 2>"$out/bench.err" || status=$?
+  result="$out/bench.json"
+else
+  # serve between load and the two enablers: load's sessions end with BYE, then serve is asked
+  # to stop (SIGINT: every CH-1 stop and CH-2 termination sent and answered).
+  sip=$((base + 2))
+  "$bin" serve --sip 127.0.0.1:$sip --msrp 127.0.0.1:$((sip + 1)) --workers 2 --mode both --interim-interval 0 \
+    --tx-timeout 0.2 --enabler "diameter://127.0.0.1:$base,diameter://127.0.0.1:$((base + 1))" \
+    >"$out/serve.txt" 2>"$out/serve.err" &
+  serve=$!
+  pids+=("$serve")
+  for _ in $(seq 100); do grep -q "msrpcharge serve: SIP on" "$out/serve.txt" "$out/serve.err" 2>/dev/null && break; sleep 0.1; done
+  timeout --signal=KILL $((duration + 60)) "$bin" load --target sip:127.0.0.1:$sip --sessions 50 --workers 1 \
+    --duration "$duration" "${pace[@]}" --json "$out/load.json" --json-sessions \
+    >"$out/load.txt" 2>"$out/load.err" || status=$?
+  kill -INT "$serve"
+  timeout --signal=KILL 30 tail --pid="$serve" -f /dev/null || { echo "FAILED: serve did not stop"; status=1; }
+  wait "$serve" 2>/dev/null || { echo "FAILED: serve exited with $?"; status=1; }
+  grep -E "^(accepted|conservation|acknowledged|charging|Diameter)" "$out/serve.txt" || true
+  grep -E "delivery" "$out/load.txt" || cat "$out/load.err"
+  result="$out/load.json"
+fi
 ended=$(date +%s.%N)
 wait $killer
 [ -f "$out/restarted.pid" ] && pids+=("$(cat "$out/restarted.pid")")
 elapsed=$(echo "$ended - $started" | bc)
-echo "bench: exit $status after $elapsed s (timed phase $duration s)"
+echo "$driver: exit $status after $elapsed s (timed phase $duration s)"
 if [ "$status" = 137 ]; then
-  echo "FAILED: the bench hung (killed after $((duration + 60)) s)"
-  tail -5 "$out/bench.err"
+  echo "FAILED: the $driver hung (killed after $((duration + 60)) s)"
+  tail -5 "$out/$driver.err"
   exit 1
 fi
-grep -E "Diameter|Conservation|Acknowledged|retransmissions|back-pressure" "$out/bench.txt" || cat "$out/bench.err"
+[ "$driver" = bench ] && { grep -E "Diameter|Conservation|Acknowledged|retransmissions|back-pressure" "$out/bench.txt" || cat "$out/bench.err"; }
 for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 trap - EXIT
-"$bin" reconcile "$out/bench.json" "${journals[@]}" || status=$?
+"$bin" reconcile "$result" "${journals[@]}" --mode both || status=$?
 exit $status

@@ -11,7 +11,7 @@ public struct LedgerEntry: Sendable, BitwiseCopyable {
     public var offlineNumbers = DuplicateWindow()
     public var onlineNumbers = DuplicateWindow()
     public var duplicates: UInt32 = 0
-    // The flags last, together: 96 bytes an entry rather than 112 with padding between.
+    // The flags last, together: 112 bytes an entry rather than 128 with padding between.
     public var lastGrantFinal = false
     public var offlineStarted = false
     public var offlineStopped = false
@@ -53,6 +53,15 @@ public final class ChargingLedger: Sendable {
 
     public init(expectedSessions: Int) {
         entries = SessionTable(shardCount: 64, expectedSessions: expectedSessions)
+    }
+
+    deinit {
+        // The duplicate windows' holes (``DuplicateWindow``): the table's copies are the owners.
+        entries.forEach { _, e in
+            var e = e
+            e.offlineNumbers.release()
+            e.onlineNumbers.release()
+        }
     }
 
     public func entry(_ key: SessionKey) -> LedgerEntry? { entries.lookup(key) }

@@ -188,4 +188,73 @@ struct ChargingPropertyTests {
             #expect(w.overflows == 0)
         }
     }
+
+    /// A failover's order: a second enabler sees a session's new numbers first, then the first
+    /// enabler's unanswered ones thousands behind (with the T flag), some twice, and never the
+    /// ones the first enabler answered. Before the holes, every late number below the window
+    /// was taken for a duplicate: serve over two enablers with one SIGKILLed lost 178 interims
+    /// that way (the enabler's "duplicates dropped"). Checked against a `Set`.
+    @Test func duplicateWindowTakesLateNumbersAfterAFailover() async {
+        await propertyCheck(count: 200, input: Gen.uint64()) { seed in
+            var rng = SplitMix64(seed: seed)
+            var w = DuplicateWindow()
+            defer { w.release() }
+            var seen = Set<UInt32>()
+            var next = UInt32.random(in: 0...20_000, using: &rng)
+            var late: [UInt32] = []
+            for _ in 0..<3 {
+                // The first enabler answered up to `answered`; it left `answered ..< next` unanswered.
+                let answered = next
+                next += UInt32.random(in: 100...5_000, using: &rng)
+                for n in answered..<next where UInt32.random(in: 0...3, using: &rng) != 0 { late.append(n) }
+                late.shuffle(using: &rng)
+                for _ in 0..<UInt32.random(in: 10...300, using: &rng) {
+                    let fresh = w.firstTime(next)
+                    #expect(fresh == seen.insert(next).inserted)
+                    next += 1
+                    if let n = late.popLast() {
+                        let taken = w.firstTime(n)
+                        #expect(taken == seen.insert(n).inserted, "late \(n), base \(w.base)")
+                        // Now and then the same record again (a retransmission of it).
+                        if UInt32.random(in: 0...9, using: &rng) == 0 {
+                            let again = w.firstTime(n)
+                            #expect(!again)
+                        }
+                    }
+                }
+                for n in late {
+                    let taken = w.firstTime(n)
+                    #expect(taken == seen.insert(n).inserted)
+                }
+                late.removeAll()
+            }
+            // Numbers never sent are still holes, taken once each.
+            let probe = UInt32.random(in: 0..<next, using: &rng)
+            let first = w.firstTime(probe)
+            #expect(first == seen.insert(probe).inserted)
+            let second = w.firstTime(probe)
+            #expect(!second)
+            #expect(w.overflows == 0)
+        }
+    }
+
+    /// A peer sending numbers at random cannot grow the holes past their bound: the oldest
+    /// range goes, counted.
+    @Test func duplicateWindowHolesAreBounded() {
+        var w = DuplicateWindow()
+        defer { w.release() }
+        // Every other number, 200 apart: each slide leaves a hole.
+        var n: UInt32 = 0
+        for _ in 0..<(DuplicateWindow.maximumHoles + 10) {
+            n += 200
+            _ = w.firstTime(n)
+        }
+        #expect(w.holeCount == DuplicateWindow.maximumHoles)
+        #expect(w.overflows == 10)
+        // The newest holes are exact still.
+        let first = w.firstTime(n - 100)
+        let second = w.firstTime(n - 100)
+        #expect(first)
+        #expect(!second)
+    }
 }
