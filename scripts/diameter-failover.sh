@@ -22,11 +22,12 @@ fi
 scenario=${SCENARIO:-one}
 driver=${DRIVER:-bench}
 duration=${DURATION:-5}
-out=${OUT:-.build/diameter-failover-$scenario}
+out=${OUT:-.build/diameter-failover-$scenario${DRIVER:+-$DRIVER}}
 rm -rf "$out"
 mkdir -p "$out"
 . scripts/lib/ports.sh
-base=$(port_base 2)
+# Two enablers; with DRIVER=serve, serve's SIP port and its two workers' MSRP ports.
+base=$(port_base 5)
 pids=()
 start_enabler() { # index, journal
   "$bin" enabler --listen "127.0.0.1:$((base + $1))" --enabler-latency 0 --no-interim-interval \
@@ -70,6 +71,7 @@ if [ "$driver" = bench ]; then
     $([ "$scenario" = both ] && echo --enabler-journal "$out/e1-restarted.journal") \
     --json "$out/bench.json" --json-sessions --no-progress >"$out/bench.txt" 2>"$out/bench.err" || status=$?
   result="$out/bench.json"
+  timed=bench
 else
   # serve between load and the two enablers: load's sessions end with BYE, then serve is asked
   # to stop (SIGINT: every CH-1 stop and CH-2 termination sent and answered).
@@ -89,6 +91,7 @@ else
   grep -E "^(accepted|conservation|acknowledged|charging|Diameter)" "$out/serve.txt" || true
   grep -E "delivery" "$out/load.txt" || cat "$out/load.err"
   result="$out/load.json"
+  timed=load
 fi
 ended=$(date +%s.%N)
 wait $killer
@@ -96,11 +99,13 @@ wait $killer
 elapsed=$(echo "$ended - $started" | bc)
 echo "$driver: exit $status after $elapsed s (timed phase $duration s)"
 if [ "$status" = 137 ]; then
-  echo "FAILED: the $driver hung (killed after $((duration + 60)) s)"
-  tail -5 "$out/$driver.err"
+  echo "FAILED: $timed hung (killed after $((duration + 60)) s)"
+  tail -5 "$out/$timed.err"
   exit 1
 fi
-[ "$driver" = bench ] && { grep -E "Diameter|Conservation|Acknowledged|retransmissions|back-pressure" "$out/bench.txt" || cat "$out/bench.err"; }
+if [ "$driver" = bench ]; then
+  grep -E "Diameter|Conservation|Acknowledged|retransmissions|back-pressure" "$out/bench.txt" || cat "$out/bench.err"
+fi
 for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 trap - EXIT

@@ -89,7 +89,7 @@ public struct DuplicateWindow: @unchecked Sendable, BitwiseCopyable, Equatable {
 
     /// Adds `lo ..< hi` above every hole kept (merged with the last one when they touch).
     mutating func appendHole(_ lo: UInt32, _ hi: UInt32) {
-        reserve(1)
+        reserveOne()
         let h = holes!
         let n = Int(h[0])
         if n > 0 && h[2 + 2 * (n - 1) + 1] == lo {
@@ -131,7 +131,7 @@ public struct DuplicateWindow: @unchecked Sendable, BitwiseCopyable, Equatable {
                 dropOldest()
                 return fillHole(number)
             }
-            reserve(1)
+            reserveOne()
             let g = holes!
             (g + 2 + 2 * (k + 1)).update(from: g + 2 + 2 * k, count: 2 * (n - k))
             g[2 + 2 * k + 1] = number
@@ -141,8 +141,8 @@ public struct DuplicateWindow: @unchecked Sendable, BitwiseCopyable, Equatable {
         return true
     }
 
-    /// Room for `extra` more ranges (doubling), the oldest dropped at ``maximumHoles``.
-    mutating func reserve(_ extra: Int) {
+    /// Room for one more range (doubling), the oldest dropped at ``maximumHoles``.
+    mutating func reserveOne() {
         guard let h = holes else {
             let capacity = 4
             let p = UnsafeMutablePointer<UInt32>.allocate(capacity: 2 + 2 * capacity)
@@ -153,8 +153,8 @@ public struct DuplicateWindow: @unchecked Sendable, BitwiseCopyable, Equatable {
         }
         let n = Int(h[0])
         let capacity = Int(h[1])
-        guard n + extra > capacity else { return }
-        if n + extra > Self.maximumHoles {
+        guard n == capacity else { return }
+        if n == Self.maximumHoles {
             dropOldest()
             return
         }
