@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// `msrpcharge plan`: the charging load and the engine cores that a traffic description
 /// implies, for each candidate interim interval.
 ///
@@ -5,14 +11,19 @@
 /// - each of `sessions` concurrent sessions sends `messagesPerMinute` messages a minute
 ///   (Poisson), and lasts `sessionMinutes` on average, so sessions start and end at
 ///   `sessions / (60 × sessionMinutes)` a second (steady state);
-/// - CH-1: a start and a stop per session; after an interim, the next goes with the first
-///   completed message at least `I` seconds later, so interims are `1 / (I + 1/r)` a second
-///   per session for a message rate `r` (`r` itself when `I` is 0);
+/// - CH-1: a start and a stop per session; an interim goes once `I` seconds have passed since
+///   the last: with the first message completed after that, or, when a message completed
+///   before it (its usage held back), by the interval's timer at `I` (the Charging Enabler
+///   User's interim flush). The gap between interims is `max(I, X)` for an exponential `X` of
+///   rate `r`, whose mean is `I + e^(−rI)/r`: interims are `1 / (I + e^(−rI)/r)` a second per
+///   session (`r` itself when `I` is 0), a share `1 − e^(−rI)` of them sent by the timer;
 /// - CH-2 (online): an initial and a termination per session, and an update whenever the
 ///   granted units are used up or their validity ends, whichever comes first;
-/// - cores, for each interval: `chunks/s × c_chunk + requests/s × c_request` core-seconds a
-///   second, rounded up. The two costs are measured on this machine (``Costs``): a chunk
-///   with charging but no request, and a charging request with its answer.
+/// - cores, for each interval: `chunks/s × c_chunk + requests/s × c_request + timer
+///   interims/s × c_flush` core-seconds a second, rounded up. The three costs are measured on
+///   this machine (``Costs``): a chunk with charging but no request, a charging request with
+///   its answer, and what an interim sent by the flush timer adds (arming it, firing it, the
+///   session looked up again) over one sent with a message.
 public struct CapacityPlan: Codable, Sendable, Equatable {
     public struct Input: Codable, Sendable, Equatable {
         public var sessions: Double
@@ -31,7 +42,10 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         /// Core-nanoseconds one charging request and its answer add (the embedded enabler's
         /// share included, as it stands for the remote system's client side).
         public var requestCostNanoseconds: Double
-        /// Where the two costs come from.
+        /// Core-nanoseconds an interim sent by the interval's timer adds to
+        /// `requestCostNanoseconds`.
+        public var flushCostNanoseconds: Double
+        /// Where the costs come from.
         public var costSource: String
 
         public init(
@@ -47,6 +61,7 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             validitySeconds: Double,
             chunkCostNanoseconds: Double,
             requestCostNanoseconds: Double,
+            flushCostNanoseconds: Double = 0,
             costSource: String
         ) {
             self.sessions = sessions
@@ -61,6 +76,7 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             self.validitySeconds = validitySeconds
             self.chunkCostNanoseconds = chunkCostNanoseconds
             self.requestCostNanoseconds = requestCostNanoseconds
+            self.flushCostNanoseconds = flushCostNanoseconds
             self.costSource = costSource
         }
     }
@@ -69,6 +85,9 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         public var interimIntervalSeconds: Double
         public var ch1StartPerSecond: Double
         public var ch1InterimPerSecond: Double
+        /// The interims of those sent by the interval's timer (usage held back since a message
+        /// completed inside the interval).
+        public var ch1InterimByTimerPerSecond: Double
         public var ch1StopPerSecond: Double
         public var ch2InitialPerSecond: Double
         public var ch2UpdatePerSecond: Double
@@ -76,23 +95,28 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         public var requestsPerSecond: Double
         /// Interims per 1000 completed messages: how much the limiter saves.
         public var interimsPerThousandMessages: Double
-        /// Core-seconds a second: chunks/s × c_chunk + requests/s × c_request.
+        /// Core-seconds a second: chunks/s × c_chunk + requests/s × c_request + timer
+        /// interims/s × c_flush.
         public var coreSeconds: Double
         /// Engine cores at this interval (core-seconds rounded up, at least 1).
         public var cores: Int
     }
 
-    /// The two costs of the model, measured by two runs of the same traffic on one worker:
-    /// one with no interims (every chunk, hardly a request) and one with every message
-    /// charged. Each run's time per chunk is `c_chunk + q × c_request`, with `q` its requests
-    /// per chunk; two runs give both costs.
+    /// The three costs of the model, measured by runs of the same traffic on one worker: one
+    /// with no interims (every chunk, hardly a request), one with every message charged (no
+    /// timer: each message's interim goes with it) and one with an interval that holds usage
+    /// back, so the flush timer sends a share of the interims. Each run's time per chunk is
+    /// `c_chunk + q × c_request + f × c_flush`, with `q` its requests and `f` its timer
+    /// interims per chunk; the first two give `c_chunk` and `c_request`, the third `c_flush`.
     public struct Costs: Codable, Sendable, Equatable {
         public var chunkNanoseconds: Double
         public var requestNanoseconds: Double
+        public var flushNanoseconds: Double
 
-        public init(chunkNanoseconds: Double, requestNanoseconds: Double) {
+        public init(chunkNanoseconds: Double, requestNanoseconds: Double, flushNanoseconds: Double = 0) {
             self.chunkNanoseconds = chunkNanoseconds
             self.requestNanoseconds = requestNanoseconds
+            self.flushNanoseconds = flushNanoseconds
         }
 
         /// From two runs, per core: chunks/s and requests/s of each. Nil when the runs do not
@@ -112,9 +136,23 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             self.init(chunkNanoseconds: tA - qA * request, requestNanoseconds: max(0, request))
         }
 
-        /// Chunks per second one core carries at `requestsPerChunk` (the model's prediction).
-        public func chunksPerSecond(requestsPerChunk q: Double) -> Double {
-            1e9 / (chunkNanoseconds + q * requestNanoseconds)
+        /// `c_flush` from a run whose interims were partly sent by the timer, per core: its
+        /// chunks/s, requests/s and timer interims/s. Nil when the run had no timer interims.
+        public func withFlush(
+            chunksPerSecond: Double,
+            requestsPerSecond: Double,
+            timerInterimsPerSecond: Double
+        ) -> Costs? {
+            let f = timerInterimsPerSecond / chunksPerSecond
+            guard chunksPerSecond > 0, f > 1e-9 else { return nil }
+            let rest = 1e9 / chunksPerSecond - chunkNanoseconds - requestsPerSecond / chunksPerSecond * requestNanoseconds
+            return Costs(chunkNanoseconds: chunkNanoseconds, requestNanoseconds: requestNanoseconds, flushNanoseconds: max(0, rest / f))
+        }
+
+        /// Chunks per second one core carries at `requestsPerChunk` requests, of which
+        /// `timerInterimsPerChunk` were sent by the flush timer (the model's prediction).
+        public func chunksPerSecond(requestsPerChunk q: Double, timerInterimsPerChunk f: Double = 0) -> Double {
+            1e9 / (chunkNanoseconds + q * requestNanoseconds + f * flushNanoseconds)
         }
     }
 
@@ -145,15 +183,19 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         }
         let chunks = chunksPerSecond
         rows = interimIntervals.map { i in
-            let interims = !input.offline || r == 0 ? 0 : input.sessions * (i > 0 ? 1 / (i + 1 / r) : r)
+            let interims = !input.offline || r == 0 ? 0 : input.sessions * (i > 0 ? 1 / (i + exp(-r * i) / r) : r)
+            let byTimer = i > 0 ? interims * (1 - exp(-r * i)) : 0
             let ch1 = input.offline ? churn : 0
             let ch2 = input.online ? churn : 0
             let requests = 2 * ch1 + interims + 2 * ch2 + updates
-            let coreSeconds = (chunks * input.chunkCostNanoseconds + requests * input.requestCostNanoseconds) / 1e9
+            let coreSeconds =
+                (chunks * input.chunkCostNanoseconds + requests * input.requestCostNanoseconds
+                    + byTimer * input.flushCostNanoseconds) / 1e9
             return Row(
                 interimIntervalSeconds: i,
                 ch1StartPerSecond: ch1,
                 ch1InterimPerSecond: interims,
+                ch1InterimByTimerPerSecond: byTimer,
                 ch1StopPerSecond: ch1,
                 ch2InitialPerSecond: ch2,
                 ch2UpdatePerSecond: updates,

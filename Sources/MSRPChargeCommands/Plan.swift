@@ -12,11 +12,12 @@ public struct Plan: ParsableCommand {
         discussion: """
             For each interim interval in --interims: CH-1 start/interim/stop and CH-2 \
             initial/update/termination per second, for sessions sending Poisson traffic, and \
-            the engine cores: chunks/s × c_chunk + requests/s × c_request. The two costs are \
-            measured now by two 2-second one-worker benches of this traffic (no interims, then \
-            every message charged), or taken from a `msrpcharge bench --stages --json` report \
-            (--bench-json: its charging and every-message rows); --per-core-rate puts every \
-            cost in one chunk rate instead.
+            the engine cores: chunks/s × c_chunk + requests/s × c_request + timer interims/s × \
+            c_flush. The costs are measured now by three 2-second one-worker benches of this \
+            traffic (no interims; every message charged; an interval of one mean gap between \
+            a session's messages, whose timer sends about 60% of the interims), or taken from a `msrpcharge bench --stages --json` report \
+            (--bench-json: its charging and every-message rows, which do not measure c_flush); \
+            --per-core-rate puts every cost in one chunk rate instead.
             Example: msrpcharge plan --sessions 1000000 --messages-per-minute 6 --interims 0,10,60 --html plan.html
             """
     )
@@ -135,6 +136,7 @@ public struct Plan: ParsableCommand {
             validitySeconds: validity,
             chunkCostNanoseconds: costs.chunkNanoseconds,
             requestCostNanoseconds: costs.requestNanoseconds,
+            flushCostNanoseconds: costs.flushNanoseconds,
             costSource: source
         )
         let plan = CapacityPlan(input, interimIntervals: try intervals())
@@ -156,7 +158,7 @@ public struct Plan: ParsableCommand {
         if let json { try ReportFiles.writeJSON(plan, to: json) }
     }
 
-    /// c_chunk and c_request, and where they come from.
+    /// c_chunk, c_request and c_flush, and where they come from.
     func measuredCosts(_ sizes: MessageSizeDistribution) throws -> (CapacityPlan.Costs, String) {
         if let perCoreRate {
             return (
@@ -189,7 +191,10 @@ public struct Plan: ParsableCommand {
                     "--bench-json '\(benchJson)' has no charging and every-message stage rows: run `msrpcharge bench --stages --json FILE` (or give --per-core-rate)"
                 )
             }
-            return (costs, "measured by bench --stages in \(benchJson) (\(Int(workers)) workers, per worker)")
+            return (
+                costs,
+                "measured by bench --stages in \(benchJson) (\(Int(workers)) workers, per worker; c_flush not measured there, taken as 0)"
+            )
         }
         var m = WorkloadModel()
         m.sessions = Int(min(sessions, 100_000))
@@ -200,22 +205,41 @@ public struct Plan: ParsableCommand {
         m.duration = 2 * ChargingConfiguration.second
         m.charging.mode = .offline
         m.enabler.interimInterval = nil
-        FileHandle.standardError.write(Data("plan: measuring c_chunk and c_request (two 2 s runs, one worker)…\n".utf8))
+        FileHandle.standardError.write(
+            Data("plan: measuring c_chunk, c_request and c_flush (three 2 s runs, one worker)…\n".utf8)
+        )
         m.charging.defaultInterimInterval = 1_000_000 * ChargingConfiguration.second  // no interims
         let a = try LoadRun.run(m)
         m.charging.defaultInterimInterval = 0  // every message charged
         let b = try LoadRun.run(m)
         // Per second of the worker's own CPU time: a core's cost, whatever else ran meanwhile.
         func cpuSeconds(_ r: RunResult) -> Double { max(1e-9, Double(r.workers[0].timedCPUNanoseconds) / 1e9) }
+        func perSecond(_ r: RunResult, _ n: UInt64) -> Double { Double(n) / cpuSeconds(r) }
         guard
             let costs = CapacityPlan.Costs(
-                chunksPerSecondA: Double(a.fed.chunks) / cpuSeconds(a),
-                requestsPerSecondA: Double(a.charging.sent(.offlineInterim)) / cpuSeconds(a),
-                chunksPerSecondB: Double(b.fed.chunks) / cpuSeconds(b),
-                requestsPerSecondB: Double(b.charging.sent(.offlineInterim)) / cpuSeconds(b)
+                chunksPerSecondA: perSecond(a, a.fed.chunks),
+                requestsPerSecondA: perSecond(a, a.charging.sent(.offlineInterim)),
+                chunksPerSecondB: perSecond(b, b.fed.chunks),
+                requestsPerSecondB: perSecond(b, b.charging.sent(.offlineInterim))
             )
-        else { throw CLIError("the two measuring runs charged the same share of messages; give --per-core-rate") }
-        return (costs, "measured now (two 2 s runs, 1 worker, \(m.sessions) sessions, per CPU-second of the worker)")
+        else { throw CLIError("the measuring runs charged the same share of messages; give --per-core-rate") }
+        // An interval of one mean gap between a session's messages in the run that charged
+        // them all (rI = 1): the timer sends about 1 − 1/e of its interims.
+        let messagesPerSession = Double(b.fed.messages) / max(1e-9, b.seconds) / Double(m.sessions)
+        m.charging.defaultInterimInterval = max(1, Int64(1e9 / max(1e-9, messagesPerSession)))
+        let c = try LoadRun.run(m)
+        guard
+            let all = costs.withFlush(
+                chunksPerSecond: perSecond(c, c.fed.chunks),
+                requestsPerSecond: perSecond(c, c.charging.sent(.offlineInterim)),
+                timerInterimsPerSecond: perSecond(c, c.charging.flushedByTimer)
+            )
+        else {
+            throw CLIError(
+                "the third measuring run's timer sent no interim (interval \(m.charging.defaultInterimInterval) ns); give --per-core-rate"
+            )
+        }
+        return (all, "measured now (three 2 s runs, 1 worker, \(m.sessions) sessions, per CPU-second of the worker)")
     }
 
     static func render(_ p: CapacityPlan) -> String {
@@ -227,23 +251,30 @@ public struct Plan: ParsableCommand {
         s += String(format: "%.2f MB/s of bodies; ", p.bodyBytesPerSecond / 1e6)
         s += "sessions start and end at \(fmt(p.sessionsStartedPerSecond))/s\n"
         s += String(
-            format: "  costs: c_chunk %.1f ns, c_request %.1f ns",
+            format: "  costs: c_chunk %.1f ns, c_request %.1f ns, c_flush %.1f ns",
             i.chunkCostNanoseconds,
-            i.requestCostNanoseconds
+            i.requestCostNanoseconds,
+            i.flushCostNanoseconds
         )
         s += " (\(i.costSource))\n"
-        s += "  cores per interval: chunks/s × c_chunk + requests/s × c_request, rounded up; at most \(p.cores)\n"
-        s +=
-            "  model: Poisson messages; an interim goes with the first completed message ≥ I s after the last (rate 1/(I + 1/r) per session)\n\n"
-        s += ["interval s", "CH-1 start/s", "interim/s", "stop/s", "CH-2 init/s", "update/s", "term/s", "requests/s"]
-            .enumerated().map { pad($1, [12, 14, 11, 10, 14, 10, 8, 13][$0]) }.joined()
+        s += "  cores per interval: chunks/s × c_chunk + requests/s × c_request + timer interims/s × c_flush, "
+        s += "rounded up; at most \(p.cores)\n"
+        s += "  model: Poisson messages (r a second per session); an interim goes I s after the last, with the first "
+        s += "message completed then or, if one completed sooner, by the interval's timer: rate 1/(I + e^(-rI)/r) "
+        s += "per session, a share 1 - e^(-rI) by the timer\n\n"
+        let widths = [12, 14, 11, 12, 10, 14, 10, 8, 13]
+        s += [
+            "interval s", "CH-1 start/s", "interim/s", "by timer/s", "stop/s", "CH-2 init/s", "update/s", "term/s",
+            "requests/s",
+        ]
+        .enumerated().map { pad($1, widths[$0]) }.joined()
         s += "  interims/1000 msgs  cores\n"
         for r in p.rows {
             let cells = [
-                r.interimIntervalSeconds, r.ch1StartPerSecond, r.ch1InterimPerSecond, r.ch1StopPerSecond,
-                r.ch2InitialPerSecond, r.ch2UpdatePerSecond, r.ch2TerminationPerSecond, r.requestsPerSecond,
+                r.interimIntervalSeconds, r.ch1StartPerSecond, r.ch1InterimPerSecond, r.ch1InterimByTimerPerSecond,
+                r.ch1StopPerSecond, r.ch2InitialPerSecond, r.ch2UpdatePerSecond, r.ch2TerminationPerSecond,
+                r.requestsPerSecond,
             ]
-            let widths = [12, 14, 11, 10, 14, 10, 8, 13]
             s += zip(cells, widths).map { pad(fmt($0), $1) }.joined()
             s += pad(String(format: "%.1f", r.interimsPerThousandMessages), 13)
             s += pad(String(format: "%.2f → %d", r.coreSeconds, r.cores), 14) + "\n"
