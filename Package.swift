@@ -39,12 +39,16 @@ let package = Package(
             name: "ChargingPipeline",
             dependencies: ["MSRP", "Charging", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
-        // The load engine: workload model, pre-encoded traffic, worker threads running
+        // The traffic a run sends, shared by `bench`, `load` and `plan`: the workload model and
+        // its validation, message sizes and chunking (one rule), read sizes, partitions, the
+        // usage a session accepted. No I/O.
+        .target(name: "Workload", dependencies: ["MSRP", "Charging"]),
+        // The load engine: pre-encoded traffic, worker threads running
         // parse → session table → Charging Enabler User → enabler, latency histograms, report.
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MSRP", "Charging", "ChargingPipeline", "CPrefetch", "DiameterNIO", "HistogramCodec",
+                "MSRP", "Charging", "ChargingPipeline", "Workload", "CPrefetch", "DiameterNIO", "HistogramCodec",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -91,7 +95,7 @@ let package = Package(
         .target(
             name: "LoadGenerator",
             dependencies: [
-                "SIP", "MSRP", "Charging", "LoadEngine", "HistogramCodec", "ChannelSupport",
+                "SIP", "MSRP", "Charging", "Workload", "HistogramCodec", "ChannelSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -130,7 +134,8 @@ let package = Package(
         .target(
             name: "MSRPChargeCommands",
             dependencies: [
-                "MSRP", "SIP", "Charging", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator", "HistogramCodec",
+                "MSRP", "SIP", "Charging", "Workload", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator",
+                "HistogramCodec",
                 "ReportPage",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -168,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "DiameterNIOTests",
             dependencies: [
-                "DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "LoadEngine", "CMallocCounter",
+                "DiameterNIO", "Diameter", "DiameterTestSupport", "Charging", "Workload", "LoadEngine", "CMallocCounter",
                 "InteropScriptSupport",
             ]
         ),
@@ -182,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "LoadGeneratorTests",
             dependencies: [
-                "LoadGenerator", "IMServer", "LoadEngine", "Charging", "MSRP",
+                "LoadGenerator", "IMServer", "Workload", "Charging", "MSRP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -212,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "msrpchargeTests",
             dependencies: [
-                "MSRPChargeCommands", "MSRP", "LoadEngine", "Charging", "DiameterNIO", "IMServer", "ReportPage",
+                "MSRPChargeCommands", "MSRP", "Workload", "LoadEngine", "Charging", "DiameterNIO", "IMServer", "ReportPage",
                 "InteropScriptSupport", "HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -23,7 +23,10 @@ serve=$!
 for _ in $(seq 100); do grep -q "msrpcharge serve: SIP on" "$out/serve.log" && break; sleep 0.1; done
 "$bin" load --target sip:127.0.0.1:$sip --sessions "$sessions" --duration "$seconds" --workers 2 --size 1-4000 \
   --chunk-size 1000 --multi-chunk-share 0.2 --aborted-share 0.05 --failure-report-no 0.05 \
-  --failure-report-partial 0.05 --json "$out/load.json" --json-sessions --fail-if delivery
+  --failure-report-partial 0.05 --json "$out/load.json" --json-sessions --fail-if delivery --no-progress \
+  2>"$out/load.err" || { status=$?; cat "$out/load.err"; echo "FAILED: load exited with $status"; exit 1; }
+# --no-progress, as bench's: nothing on standard error but what went wrong.
+if grep -q "sessions set up" "$out/load.err"; then cat "$out/load.err"; echo "FAILED: load --no-progress printed progress"; exit 1; fi
 kill -INT $serve
 wait $serve || { cat "$out/serve.log"; echo "FAILED: serve exited with $?"; exit 1; }
 serve=""

@@ -17,7 +17,9 @@ peers_summary() {
   grep -v '^ran ' "$MSRPCHARGE_PEERS_LOG" | sed 's/^/  /' || true
 }
 trap peers_summary EXIT
-swift build --build-tests
+# shellcheck source=lib/no-warnings.sh
+. scripts/lib/no-warnings.sh
+build_without_warnings swift build --build-tests
 # The suites that put load on the wire (Diameter, the IM server, freeDiameterd, SIPp, tshark)
 # or start a browser (Chromium)
 # run after the others, not beside them: they keep both cores busy, and the plan and sampling

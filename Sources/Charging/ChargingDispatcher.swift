@@ -57,7 +57,8 @@ public struct DispatcherCounters: Sendable, Equatable {
 
 /// One owner's side of the asynchronous enabler seam: sends requests through the client,
 /// keeps each in flight until it is answered, runs the Tx timers and the sessions' charging
-/// timers from one heap, and hands the owner one ``ChargingEvent`` at a time.
+/// timers from ``ChargingTimers`` (two rings and a heap behind one `pop`), and hands the owner
+/// one ``ChargingEvent`` at a time.
 ///
 /// The owner (one thread: a bench worker, an event loop) is the only one that touches it; the
 /// client's answers reach it through ``answers``, a lock-free queue, so nothing on the parse
@@ -177,7 +178,7 @@ public struct ChargingDispatcher<Client: ChargingEnablerClient>: Sendable {
         return p.pointee.live && p.pointee.generation == generation ? index : nil
     }
 
-    /// Moves the answers waiting in the queue into the heap, each at its arrival time.
+    /// Moves the answers waiting in the queue into the timers, each at its arrival time.
     @inlinable
     mutating func takeAnswers() {
         while let d = answers.pop() {

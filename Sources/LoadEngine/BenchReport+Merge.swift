@@ -1,5 +1,6 @@
 import Histogram
 import HistogramCodec
+import Workload
 
 /// Why reports cannot be merged.
 public struct MergeError: Error, CustomStringConvertible, Equatable {

@@ -2,6 +2,7 @@ import Charging
 import DiameterNIO
 import Histogram
 import HistogramCodec
+import Workload
 
 /// Every figure of a `msrpcharge bench` run, as printed and as written with `--json`.
 /// Latencies are microseconds; rates are per second of the timed phase.
@@ -250,20 +251,6 @@ public struct BenchReport: Codable, Sendable {
     public var diameter: [DiameterPeer]?
     /// Every session's accepted usage (`bench --json-sessions`), for `msrpcharge reconcile`.
     public var sessions: [SessionUsage]?
-
-    public struct SessionUsage: Codable, Sendable, Equatable {
-        public var session: String
-        public var messages: UInt64
-        public var abortedMessages: UInt64
-        public var bytes: UInt64
-
-        public init(session: String, messages: UInt64, abortedMessages: UInt64, bytes: UInt64) {
-            self.session = session
-            self.messages = messages
-            self.abortedMessages = abortedMessages
-            self.bytes = bytes
-        }
-    }
 
     /// Adds every session's accepted usage from `r`.
     public mutating func addSessions(_ r: RunResult) {

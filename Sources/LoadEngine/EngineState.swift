@@ -3,6 +3,7 @@ import ChargingPipeline
 import DiameterNIO
 import Histogram
 import MSRP
+import Workload
 
 #if canImport(Glibc)
 import Glibc

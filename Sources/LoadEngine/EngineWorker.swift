@@ -5,6 +5,7 @@ import DiameterNIO
 import Histogram
 import MSRP
 import Synchronization
+import Workload
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import Workload
+
 /// A `--fail-if` threshold: the run exits non-zero when it holds (for stress runs in CI).
 ///
 /// `conservation` fails when the conservation check fails; `model` when the engine's counts

@@ -2,6 +2,7 @@ import Charging
 import DiameterNIO
 import Histogram
 import Synchronization
+import Workload
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Charging
 import MSRP
+import Workload
 
 /// What a stretch of traffic contains, counted from how it was built (not from parsing it),
 /// so that the engine's counts can be checked against it. A chunk counts once its last byte
@@ -111,18 +112,14 @@ public final class TrafficTemplates: @unchecked Sendable {
             // Each property from its own equidistributed sequence (not independent draws), so
             // the templates hold each share to within one template of the model's.
             let size = m.messageSizes.sample(spread(n, 0))
-            let multi = spread(n, 1) < m.multiChunkShare && size >= 2
+            let multi = spread(n, 1) < m.multiChunkShare
             let aborted = spread(n, 2) < m.abortedShare
             let u = spread(n, 3)
             let report: FailureReport? =
                 u < m.failureReportNoShare
                 ? .no : u < m.failureReportNoShare + m.failureReportPartialShare ? .partial : nil
-            // Chunk boundaries: pieces of chunkSize, or two halves of a message that fits one.
-            let step = multi ? (size > m.chunkSize ? m.chunkSize : (size + 1) / 2) : size
-            let chunkCount = (size + step - 1) / step
-            // An aborted message stops after half its chunks (half its body if it has one).
-            let sent = aborted ? max(1, chunkCount / 2) : chunkCount
-            let lastEnd = !aborted ? size : chunkCount == 1 ? (size + 1) / 2 : sent * step
+            let shape = MessageShape(size: size, multi: multi, aborted: aborted, chunkSize: m.chunkSize)
+            let sent = shape.sent
             let digits = String(n + 1, radix: 36)
             let mid = Array(("msg" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits).utf8)
             let start = bytes.count
@@ -139,11 +136,16 @@ public final class TrafficTemplates: @unchecked Sendable {
                 patchCount: 0
             )
             for piece in 0..<sent {
-                let from = piece * step
-                let to = piece == sent - 1 ? lastEnd : min(size, from + step)
-                let flag: ContinuationFlag = piece < sent - 1 ? .more : (aborted ? .aborted : .end)
+                let range = shape.range(piece)
                 let chunkStart = bytes.count
-                chunker.appendChunk(of: body, range: from..<to, total: size, messageID: mid, flag: flag, to: &bytes)
+                chunker.appendChunk(
+                    of: body,
+                    range: range,
+                    total: size,
+                    messageID: mid,
+                    flag: shape.flag(piece),
+                    to: &bytes
+                )
                 // The placeholders are in the chunk's header (To-Path, From-Path), never in its
                 // body (letters only) or in a transaction-id (no dash, and 10 characters).
                 let headerEnd = chunkStart + min(bytes.count - chunkStart, 512)
@@ -157,8 +159,8 @@ public final class TrafficTemplates: @unchecked Sendable {
                     }
                 }
                 chunkEnds.append(UInt32(bytes.count - start))
-                chunkBodies.append(UInt32(to - from))
-                template.bodyBytes += UInt32(to - from)
+                chunkBodies.append(UInt32(range.count))
+                template.bodyBytes += UInt32(range.count)
             }
             template.length = UInt32(bytes.count - start)
             template.patchCount = patches.count - template.firstPatch

@@ -1,7 +1,7 @@
 import Charging
-import LoadEngine
 import MSRP
 import NIOCore
+import Workload
 
 /// What every caller connection shares: the traffic model, the body pattern, the clock plan.
 final class SendPlan: Sendable {

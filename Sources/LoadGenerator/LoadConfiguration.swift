@@ -1,4 +1,4 @@
-import LoadEngine
+import Workload
 
 /// What `msrpcharge load` is told: the target, its own addresses, the traffic.
 public struct LoadConfiguration: Sendable {

@@ -1,6 +1,6 @@
 import Histogram
 import HistogramCodec
-import LoadEngine
+import Workload
 
 /// What a `load` run measured, and its checks.
 public struct LoadReport: Sendable {
@@ -75,7 +75,6 @@ public struct LoadReport: Sendable {
 
     public var intervals: [Interval]
     /// What each session sent, named by the server's session-id for it (`--json-sessions`).
-    public typealias SessionUsage = BenchReport.SessionUsage
     public var sessionUsage: [SessionUsage]
     /// Sessions this generator played (its partition's), and the partition.
     public var sessions: Int

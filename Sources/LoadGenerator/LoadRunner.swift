@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SIP
+import Workload
 
 /// `msrpcharge load`'s run: set up every session over SIP, send the timed phase's traffic on
 /// the MSRP connections, drain, tear down with BYE, and gather the figures from every loop.
@@ -227,12 +228,12 @@ public enum LoadRunner {
 
         // What each session sent, under the server's name for it.
         let names = try loops[0].submit { sip.sessions.filter { $0.caller != nil }.map(\.serverSessionID) }.wait()
-        var usage: [LoadReport.SessionUsage] = []
+        var usage: [SessionUsage] = []
         for (h, name) in zip(callers, names) {
             guard let loop = h.context?.eventLoop,
                 let u = try? loop.submit({ (h.sessionMessages, h.sessionAborted, h.sessionBytes) }).wait()
             else { continue }
-            usage.append(LoadReport.SessionUsage(session: name, messages: u.0, abortedMessages: u.1, bytes: u.2))
+            usage.append(SessionUsage(session: name, messages: u.0, abortedMessages: u.1, bytes: u.2))
         }
 
         // 4. Teardown.
@@ -271,7 +272,7 @@ public enum LoadRunner {
     static func wait(_ f: EventLoopFuture<Void>, on loop: EventLoop, upTo nanoseconds: Int64) -> Bool {
         let outcome = loop.makePromise(of: Bool.self)
         let done = NIOLockedValueBox(false)
-        func finish(_ inTime: Bool) {
+        @Sendable func finish(_ inTime: Bool) {
             guard
                 done.withLockedValue({ d in
                     defer { d = true }

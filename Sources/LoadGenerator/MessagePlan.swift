@@ -1,5 +1,5 @@
-import LoadEngine
 import MSRP
+import Workload
 
 #if canImport(Glibc)
 import Glibc
@@ -7,39 +7,27 @@ import Glibc
 
 /// One message a session sends, drawn from the workload model with the session's own
 /// generator: its size, whether it is chunked, aborted, and its Failure-Report (the same
-/// shares, and the same chunking rule, as `bench`'s templates).
+/// shares as `bench`'s templates), cut by the workload's one chunking rule (``MessageShape``).
 struct MessagePlan {
-    var size: Int
-    var step: Int
-    var chunks: Int
-    /// Chunks sent (an aborted message stops after half of them) and the last one's end.
-    var sent: Int
-    var lastEnd: Int
-    var aborted: Bool
+    var shape: MessageShape
     var report: FailureReport?
 
     init(_ m: WorkloadModel, _ rng: inout SplitMix64) {
-        size = m.messageSizes.sample(rng.unit())
-        let multi = rng.unit() < m.multiChunkShare && size >= 2
-        aborted = rng.unit() < m.abortedShare
+        let size = m.messageSizes.sample(rng.unit())
+        let multi = rng.unit() < m.multiChunkShare
+        let aborted = rng.unit() < m.abortedShare
         let u = rng.unit()
         report =
             u < m.failureReportNoShare
             ? .no : u < m.failureReportNoShare + m.failureReportPartialShare ? .partial : nil
-        step = max(1, multi ? (size > m.chunkSize ? m.chunkSize : (size + 1) / 2) : min(size, max(size, 1)))
-        chunks = max(1, (size + step - 1) / step)
-        sent = aborted ? max(1, chunks / 2) : chunks
-        lastEnd = !aborted ? size : chunks == 1 ? (size + 1) / 2 : sent * step
+        shape = MessageShape(size: size, multi: multi, aborted: aborted, chunkSize: m.chunkSize)
     }
 
-    /// The body bytes of chunk `piece`: `from..<to` of the message.
-    func range(_ piece: Int) -> Range<Int> {
-        let from = piece * step
-        let to = piece == sent - 1 ? lastEnd : min(size, from + step)
-        return from..<max(from, to)
-    }
-
-    func flag(_ piece: Int) -> ContinuationFlag { piece < sent - 1 ? .more : (aborted ? .aborted : .end) }
+    var size: Int { shape.size }
+    var sent: Int { shape.sent }
+    var aborted: Bool { shape.aborted }
+    func range(_ piece: Int) -> Range<Int> { shape.range(piece) }
+    func flag(_ piece: Int) -> ContinuationFlag { shape.flag(piece) }
 }
 
 /// Message bodies are letters from a fixed pseudo-random table, read from a place that the

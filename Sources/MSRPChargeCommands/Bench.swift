@@ -4,6 +4,7 @@ import DiameterNIO
 import Foundation
 import LoadEngine
 import ReportPage
+import Workload
 
 /// `msrpcharge bench`: the load engine with the embedded Charging Enabler.
 public struct Bench: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Charging
 import LoadEngine
+import Workload
 
 /// How the Charging Enabler User charges, as options: the same names on `bench` (in memory)
 /// and `serve` (on the wire), with the embedded enabler's model beside them.

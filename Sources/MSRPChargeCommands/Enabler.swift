@@ -5,6 +5,7 @@ import Foundation
 import LoadEngine
 import Logging
 import ServiceLifecycle
+import Workload
 
 /// `msrpcharge enabler`: the Charging Enabler as a Diameter server (an OFCS for ACR on Rf, an
 /// OCS for CCR on Ro) with the embedded enabler's model, until SIGINT or SIGTERM.

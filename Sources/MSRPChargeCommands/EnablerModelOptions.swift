@@ -1,6 +1,7 @@
 import ArgumentParser
 import Charging
 import LoadEngine
+import Workload
 
 /// The Charging Enabler's model, as options: the same names on `bench` (the embedded enabler)
 /// and on `msrpcharge enabler` (the Diameter server).

@@ -6,6 +6,7 @@ import LoadEngine
 import LoadGenerator
 import ReportPage
 import SIP
+import Workload
 
 /// `msrpcharge load`: the network load generator. Both ends of every session, SIP and MSRP,
 /// against any IM server (ours: `msrpcharge serve`), with `bench`'s workload options.
@@ -64,6 +65,9 @@ public struct Load: ParsableCommand {
 
     @Flag(help: "Add what each session sent, named by the server's session-id, to --json (for msrpcharge reconcile).")
     var jsonSessions = false
+
+    @Flag(help: "No progress lines on standard error while it runs (as bench's --no-progress); the report is the same.")
+    var noProgress = false
 
     @Option(help: "Write HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
     var hgrm: String?
@@ -213,7 +217,7 @@ public struct Load: ParsableCommand {
             var sent: (chunks: UInt64, messages: UInt64) = (0, 0)
             // SEND → 200 so far, as a Prometheus histogram that grows second by second.
             var chunkLatency: NanosecondHistogram? = nil
-            report = try LoadRunner.run(c, progress: say) { second in
+            report = try LoadRunner.run(c, progress: noProgress ? nil : say) { second in
                 guard let exporter else { return }
                 sent.chunks &+= second.chunks
                 sent.messages &+= second.messages
@@ -363,7 +367,7 @@ enum LoadReportText {
         var window: Int
         var generatorCPUSeconds: Double
         var sendQueueFull: UInt64
-        var sessionUsage: [LoadReport.SessionUsage]?
+        var sessionUsage: [SessionUsage]?
         /// "load": tells a saved report from `bench`'s when it is read back.
         var kind: String? = "load"
         /// `I/N` when one partition of a run; `sessions` is then the partition's, `totalSessions`

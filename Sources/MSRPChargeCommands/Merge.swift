@@ -5,6 +5,7 @@ import HistogramCodec
 import LoadEngine
 import LoadGenerator
 import ReportPage
+import Workload
 
 /// `msrpcharge merge`: the reports of a run's partitions (`--partition I/N` on N generators)
 /// as the one run's report, losslessly: counters summed, HdrHistograms added from their V2

@@ -3,6 +3,7 @@ import Charging
 import Foundation
 import LoadEngine
 import ReportPage
+import Workload
 
 /// `msrpcharge plan`: charging request rates and engine cores for a traffic description.
 public struct Plan: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoadEngine
+import Workload
 
 /// `msrpcharge reconcile BENCH.json LEDGER…`: per session, do the enablers' records hold
 /// exactly the usage the bench accepted?
@@ -38,7 +39,7 @@ public struct Reconcile: ParsableCommand {
 
     public func run() throws {
         guard let data = FileManager.default.contents(atPath: bench) else { throw CLIError("cannot read '\(bench)'") }
-        let sessions: [BenchReport.SessionUsage]
+        let sessions: [SessionUsage]
         let chargingMode: String
         let chargingUnit: String
         if let report = try? JSONDecoder().decode(BenchReport.self, from: data) {
@@ -114,7 +115,7 @@ enum Reconciliation {
 
     /// What each session's usage should have been charged, against what the sources charged.
     static func run(
-        _ sessions: [BenchReport.SessionUsage],
+        _ sessions: [SessionUsage],
         mode: String,
         unit: String,
         _ sources: [Source]

@@ -5,6 +5,7 @@ import MetricsEndpoint
 import NIOConcurrencyHelpers
 import NIOCore
 import Prometheus
+import Workload
 
 /// `--metrics HOST:PORT` on `bench`, `load` and `enabler`: the run's figures in Prometheus's
 /// text format while it runs, every series labelled by command and partition, so that one

@@ -6,6 +6,7 @@ import IMServer
 import LoadEngine
 import Logging
 import ServiceLifecycle
+import Workload
 
 /// `msrpcharge serve`: the IM server on the wire, SIP and MSRP over TCP (and SIP over UDP),
 /// charging every chunk it carries, until SIGINT or SIGTERM.

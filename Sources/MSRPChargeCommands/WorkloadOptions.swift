@@ -2,6 +2,7 @@ import ArgumentParser
 import Charging
 import Foundation
 import LoadEngine
+import Workload
 
 /// The command-line form of a ``WorkloadModel``: every option has the model's default.
 public struct WorkloadOptions: ParsableArguments {

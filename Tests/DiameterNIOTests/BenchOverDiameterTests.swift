@@ -3,6 +3,7 @@ import DiameterNIO
 import Glibc
 import LoadEngine
 import Testing
+import Workload
 
 /// The load engine with its requests on the wire: the Diameter client against in-process
 /// `enabler` servers on loopback. Every byte accepted must be acknowledged once, also when the

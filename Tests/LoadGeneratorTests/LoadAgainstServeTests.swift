@@ -1,11 +1,11 @@
 import Charging
 import IMServer
-import LoadEngine
 import Logging
 import MSRP
 import NIOCore
 import NIOEmbedded
 import Testing
+import Workload
 
 @testable import LoadGenerator
 

@@ -5,6 +5,7 @@ import LoadEngine
 import Testing
 
 @testable import MSRPChargeCommands
+import Workload
 
 /// `msrpcharge bench` and `msrpcharge plan` as a user runs them: options, exit status,
 /// and the files they write, read back with independent parsers.
@@ -437,8 +438,10 @@ struct BenchCommandTests {
         let rows = try #require(json["rows"] as? [[String: Any]])
         #expect(rows.count == 1)
         let interims = try #require(rows[0]["ch1InterimPerSecond"] as? Double)
-        // 100 000 sessions, 5% of the 100-byte messages in two chunks: the same interim rate.
-        #expect(abs(interims - 5000) < 1e-6)
+        // 100 000 sessions of 6 messages a minute, interval 10 s (rI = 1), 5% of the 100-byte
+        // messages in two chunks (a message's interim goes with its last): 100 000 / (10 + 10/e).
+        #expect(abs(interims - 7310.585_786) < 1e-3)
+        #expect(abs((rows[0]["ch1InterimByTimerPerSecond"] as? Double ?? 0) - 7310.585_786 * (1 - exp(-1.0))) < 1e-3)
         #expect(json["cores"] as? Int == 3)  // 10 500 chunks/s over 5000 (requests in the rate)
         #expect(throws: (any Error).self) { try Plan.parseAsRoot(["--interims", "10,-1"]) }
     }

@@ -4,6 +4,7 @@ import MSRP
 import Testing
 
 @testable import LoadEngine
+import Workload
 
 /// The load engine against its own traffic model and the embedded enabler's ledger.
 /// Short runs (a chunk budget, not a duration), so they are quick in a debug build.

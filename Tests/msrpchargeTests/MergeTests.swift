@@ -5,6 +5,7 @@ import LoadEngine
 import Testing
 
 @testable import MSRPChargeCommands
+import Workload
 
 /// `--partition I/N` and `msrpcharge merge`: N partitions make exactly the traffic of the one
 /// run, and their reports, through JSON and back, merge into that run's counts and into the

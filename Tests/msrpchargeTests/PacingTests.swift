@@ -4,6 +4,7 @@ import MSRP
 import Testing
 
 @testable import LoadEngine
+import Workload
 
 /// Per-session pacing (`--message-interval`), the rate gate (`--rate`), and reads cut across
 /// messages (`--read-size`).

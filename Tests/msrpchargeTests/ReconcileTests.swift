@@ -6,6 +6,7 @@ import LoadEngine
 import Testing
 
 @testable import MSRPChargeCommands
+import Workload
 
 /// `reconcile` against what two enablers journalled while one of them died mid-run (closed
 /// every connection at once, as a killed process does, with nothing more answered).

@@ -60,7 +60,7 @@ public enum ReadSizes: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The most bytes one read may take (0 for ``message``: the message's length).
-    var largestRead: Int {
+    public var largestRead: Int {
         switch self {
         case .fixed(let n): n
         case .uniform(_, let hi): hi
@@ -69,7 +69,7 @@ public enum ReadSizes: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    func validate() throws(WorkloadError) {
+    public func validate() throws(WorkloadError) {
         switch self {
         case .fixed(let n):
             guard n >= 1, n <= Self.largest else {
@@ -92,8 +92,9 @@ public enum ReadSizes: Sendable, Equatable, CustomStringConvertible {
 
     /// A read's size for the random bits `bits` (`Int.max` for ``message``: the caller stops
     /// at the message's end).
-    @inline(__always)
-    func sample(_ bits: UInt64) -> Int {
+    /// Inlinable: the engine draws one per read, on its timed path.
+    @inlinable @inline(__always)
+    public func sample(_ bits: UInt64) -> Int {
         switch self {
         case .fixed(let n):
             return n

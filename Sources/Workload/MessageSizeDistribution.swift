@@ -95,7 +95,7 @@ public enum MessageSizeDistribution: Sendable, Equatable, CustomStringConvertibl
 }
 
 /// A number as a user would write it back: `3` for a whole number, `0.25` otherwise.
-func formatNumber(_ v: Double) -> String {
+public func formatNumber(_ v: Double) -> String {
     v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
 }
 
