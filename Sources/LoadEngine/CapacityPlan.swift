@@ -143,8 +143,9 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             requestsPerSecond: Double,
             timerInterimsPerSecond: Double
         ) -> Costs? {
+            guard chunksPerSecond > 0 else { return nil }
             let f = timerInterimsPerSecond / chunksPerSecond
-            guard chunksPerSecond > 0, f > 1e-9 else { return nil }
+            guard f > 1e-9 else { return nil }
             let rest = 1e9 / chunksPerSecond - chunkNanoseconds - requestsPerSecond / chunksPerSecond * requestNanoseconds
             return Costs(chunkNanoseconds: chunkNanoseconds, requestNanoseconds: requestNanoseconds, flushNanoseconds: max(0, rest / f))
         }
