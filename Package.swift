@@ -48,19 +48,19 @@ let package = Package(
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MSRP", "Charging", "ChargingPipeline", "Workload", "CPrefetch", "DiameterNIO", "HistogramCodec",
+                "MSRP", "Charging", "ChargingPipeline", "Workload", "CPrefetch", "Diameter", "HistogramCodec",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // The Diameter wire layer (RFC 6733 base, RFC 4006 credit control, Rf accounting): a
         // codec with no I/O, no Foundation, views into the caller's bytes.
-        .target(name: "Diameter"),
+        .target(name: "Diameter", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Diameter on the wire (SwiftNIO): peers (CER/CEA, DWR/DWA, DPR/DPA), the charging client
         // behind the enabler seam, and the Charging Enabler as a Diameter server.
         .target(
             name: "DiameterNIO",
             dependencies: [
-                "Diameter", "Charging", "MSRP", "CAtomics",
+                "Diameter", "Charging",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "IMServer",
             dependencies: [
-                "SIP", "MSRP", "Charging", "ChargingPipeline", "DiameterNIO", "ChannelSupport",
+                "SIP", "MSRP", "Charging", "ChargingPipeline", "ChannelSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

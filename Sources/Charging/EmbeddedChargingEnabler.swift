@@ -100,6 +100,15 @@ public final class EmbeddedChargingEnabler: ChargingEnablerClient {
         )
     }
 
+    /// A uniform draw in [0, 1) from a 64-bit identity (a server's Hop-by-Hop and End-to-End
+    /// Identifiers, say), by the same mix as the enabler's own choices: a server that sheds a
+    /// share of requests sheds the same ones in every run, and each transmission draws anew.
+    @inlinable
+    public static func draw(_ identity: UInt64) -> Double {
+        let x = SessionKey.round(SessionKey.round(identity, 0x9E37_79B9_7F4A_7C15), 0x94D0_49BB_1331_11EB)
+        return Double(x >> 11) * 0x1p-53
+    }
+
     public var peerCount: Int { configuration.peers }
 
     /// Records the request and returns the answer with its simulated arrival time (the

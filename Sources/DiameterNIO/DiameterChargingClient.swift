@@ -1,4 +1,3 @@
-import CAtomics
 import Charging
 import Diameter
 import NIOConcurrencyHelpers
@@ -6,19 +5,22 @@ import NIOCore
 import NIOPosix
 
 /// A Charging Enabler on the wire: CH-1 as ACR on Rf and CH-2 as CCR on Ro, to one or more
-/// Diameter peers (an OFCS/OCS, a relay agent, or `msrpcharge enabler`). It plugs into the
-/// asynchronous enabler seam: ``send(_:answers:)`` hands the request to the peer its attempt
-/// names (``ChargingPeers``: retransmissions after Tx go to the next peer, with the T flag)
-/// and returns; the answer comes back on the peer's event loop into the owner's queue. Tx,
+/// Diameter peers (an OFCS/OCS, a relay agent, or `msrpcharge enabler`). Owners see it as
+/// ``enablerClient`` (Charging's ``RemoteEnablerClient``, which the engine and the server are
+/// specialised for): a request goes into the queue of the peer its attempt names
+/// (``ChargingPeers``: retransmissions after Tx go to the next peer, with the T flag); each
+/// peer's event loop drains its queue, and the answer comes back into the owner's queue. Tx,
 /// retransmission and failure handling stay with the owner's dispatcher, as for the embedded
 /// enabler.
-///
-/// ``acknowledged`` records what the enabler answered 2001 to, per session, duplicates
-/// dropped: the bench's conservation check compares it with the usage it accepted.
-public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sendable {
+public final class DiameterChargingClient: Sendable {
     public let peers: [DiameterPeer]
-    public let acknowledged: ChargingLedger
+    /// The enabler seam: what owners send through.
+    public let enablerClient: RemoteEnablerClient
     let group: MultiThreadedEventLoopGroup
+
+    /// What the enabler answered 2001 to, per session, duplicates dropped: the bench's
+    /// conservation check compares it with the usage it accepted.
+    public var acknowledged: ChargingLedger { enablerClient.acknowledged }
 
     /// A peer to connect to: `diameter://HOST:PORT`.
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
@@ -122,40 +124,14 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
 
     init(peers: [DiameterPeer], acknowledged: ChargingLedger, group: MultiThreadedEventLoopGroup) {
         self.peers = peers
-        self.acknowledged = acknowledged
+        enablerClient = RemoteEnablerClient(queues: peers.map(\.queue), acknowledged: acknowledged)
         self.group = group
-    }
-
-    public var peerCount: Int { peers.count }
-
-    /// Owners' queues, kept alive while the client lives (answers may arrive after an owner
-    /// gave up on them and went away).
-    let attached = NIOLockedValueBox([ChargingAnswerQueue]())
-
-    public func attach(_ answers: ChargingAnswerQueue) {
-        attached.withLockedValue { $0.append(answers) }
-    }
-
-    /// Sends to the peer the attempt names (``ChargingPeers``), or, when that one is not open,
-    /// to the next open one: a first transmission does not wait out Tx on a peer known to be
-    /// down.
-    @inline(__always)
-    public func send(_ request: ChargingRequest, answers: ChargingAnswerQueue) -> ChargingAnswerDelivery? {
-        var p = ChargingPeers.peer(forAttempt: request.attempt, peers: peers.count)
-        if peers.count > 1 && !peers[p].isOpen {
-            for k in 1..<peers.count where peers[(p + k) % peers.count].isOpen {
-                p = (p + k) % peers.count
-                break
-            }
-        }
-        peers[p].enqueue(request, answers: answers)
-        return nil
     }
 
     /// Failover from peer `from` (on the loop every peer shares): the next open peer takes
     /// the request into the queue the loop keeps for it (never into a ring: the loop drains
     /// those itself, and a full one would make it wait for itself); false when none is open.
-    func reroute(_ o: OutgoingRequest, from: Int) -> Bool {
+    func reroute(_ o: QueuedChargingRequest, from: Int) -> Bool {
         for k in 1..<max(peers.count, 1) {
             let peer = peers[(from + k) % peers.count]
             if peer.open {
@@ -182,14 +158,18 @@ public final class DiameterChargingClient: ChargingEnablerClient, @unchecked Sen
             peers.map { peer in
                 peer.eventLoop.submit {
                     var c = peer.counters
-                    c.queueFullWaits = msrpcharge_load_relaxed(peer.waitCount)
-                    c.queueGiveUps = msrpcharge_load_relaxed(peer.giveUpCount)
+                    c.queueFullWaits = peer.queue.queueFullWaits
+                    c.queueGiveUps = peer.queue.queueGiveUps
                     return c
                 }
             },
             on: loop
         )
     }
+
+    /// Each peer's counters, waited for on the calling thread (never an event loop); nil if
+    /// the loop is gone.
+    public func countersNow() -> [DiameterPeerCounters]? { try? counters().wait() }
 
     /// DPR to every peer (each closes on its DPA, or after a second), then the event loop
     /// stops. Blocks the calling thread, which must not be the event loop: the loop is shut

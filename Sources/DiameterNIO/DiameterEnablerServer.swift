@@ -1,6 +1,5 @@
 import Charging
 import Diameter
-import MSRP
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -294,8 +293,7 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             }
             if server.busyShare > 0 {
                 // A draw from the identifiers: each transmission draws anew.
-                let x = SplitMix64.mix(UInt64(h.hopByHopID) << 32 | UInt64(h.endToEndID))
-                if Double(x >> 11) * 0x1p-53 < server.busyShare {
+                if EmbeddedChargingEnabler.draw(UInt64(h.hopByHopID) << 32 | UInt64(h.endToEndID)) < server.busyShare {
                     throw DiameterError(code: .tooBusy, reason: "the enabler sheds this request (--busy-share)")
                 }
             }

@@ -9,14 +9,6 @@ import NIOPosix
 import Glibc
 #endif
 
-/// A request on its way from a worker to a peer's event loop, with the queue its answer goes to.
-struct OutgoingRequest: BitwiseCopyable {
-    var request: ChargingRequest
-    /// An unretained ``ChargingAnswerQueue``: the client keeps every owner's queue alive
-    /// (``DiameterChargingClient/attach(_:)``).
-    var answers: UnsafeMutableRawPointer
-}
-
 /// A request written to the peer and not yet answered, at `hopByHopID & slotMask`; the
 /// Hop-by-Hop Identifier's upper bits count the slot's uses, so a late answer to a slot's
 /// earlier request does not match.
@@ -33,19 +25,17 @@ struct InFlightSlot {
 /// Hop-by-Hop Identifier and hands each to its owner's queue, watches the connection with
 /// DWR after Tw of silence, reconnects with back-off, and leaves with DPR.
 ///
-/// Workers (any thread) only push into ``outgoing`` and, when the loop is asleep on an open
-/// connection, wake it once (NIO's `execute`, which takes NIO's task-queue lock: once per
-/// wake-up, not per request): no allocation per request on their side. Everything else runs on
-/// ``eventLoop``: the class is confined to it, which is why it is `@unchecked Sendable`.
+/// Owners (any thread) only push into ``queue`` (``ChargingPeerQueue``: the ring, its wake-up
+/// and its back-pressure, counted in ``DiameterPeerCounters/queueFullWaits``); waking the loop
+/// is NIO's `execute`, which takes NIO's task-queue lock once per wake-up, not per request.
+/// Everything else runs on ``eventLoop``: the class is confined to it, which is why it is
+/// `@unchecked Sendable`.
 ///
 /// Nothing on the loop ever waits for the loop. The loop is the only consumer of every peer's
 /// ring, so it never pushes into one: requests it moves (failover, a reroute after 3002/3004,
 /// the unanswered requests of a connection that went down) go to ``held``, a queue of the
 /// loop's own that ``drain()`` empties first; answers whose owner's queue is full wait in
-/// ``undelivered`` and go on the next turn. A worker that finds the ring full is pushed back:
-/// it sleeps on a futex the loop wakes when it takes requests out, counted in
-/// ``DiameterPeerCounters/queueFullWaits``, and after ``queueWait`` gives the request up to its
-/// owner's Tx (which retransmits it, to the next peer) rather than wait without end.
+/// ``undelivered`` and go on the next turn.
 public final class DiameterPeer: @unchecked Sendable {
     public let host: String
     public let port: Int
@@ -56,39 +46,20 @@ public final class DiameterPeer: @unchecked Sendable {
     /// Tw (RFC 3539 §3.4.1): silence after which a DWR goes out.
     let watchdogInterval: TimeAmount
 
-    /// Requests from the workers; while no connection is open they wait here (RFC 6733 §9.4's
-    /// bounded queue: a full ring makes the producer wait, it never drops a record).
-    let outgoing: BoundedMPSCQueue<OutgoingRequest>
-    /// 1 while a drain is scheduled or the connection is not open (producers need not wake the
-    /// loop), 0 when the loop sleeps on an open connection.
-    let wake: UnsafeMutablePointer<UInt64>
-    /// 1 while the connection is open (CEA received), for workers choosing a peer.
-    let openWord: UnsafeMutablePointer<UInt64>
+    /// The owners' side: the ring they push into, the open and wake-up words, back-pressure.
+    public let queue: ChargingPeerQueue
     /// Sends a request to another open peer (the client's choice); false when none is open.
     /// Set by the client; every peer of a client runs on one event loop.
-    var reroute: (OutgoingRequest) -> Bool = { _ in false }
+    var reroute: (QueuedChargingRequest) -> Bool = { _ in false }
     /// Called when the connection opens: the client moves to it what closed peers hold.
     var opened: () -> Void = {}
-    /// Requests the loop moved here, sent before ``outgoing``'s (loop-local).
+    /// Requests the loop moved here, sent before the ring's (loop-local).
     var held = HeldRequests()
     /// Answers whose owner's queue was full, in order (loop-local).
     var undelivered: [(queue: UnsafeMutableRawPointer, delivery: ChargingAnswerDelivery)] = []
     var deliveryRetryScheduled = false
-    /// How long a worker waits for room in a full ``outgoing`` before it gives the request up.
-    let queueWait: Int64
-    /// Words the workers share with the loop, on their own cache line. The first 64-bit word
-    /// holds two 32-bit ones: a futex sequence the loop bumps when it took requests out while
-    /// workers wait, and how many wait. Then 64-bit words: [1] waits, [2] requests given up
-    /// after ``queueWait``, [3] whether a hand-over is scheduled (``handOverWord``).
-    let pressure: UnsafeMutableRawPointer
-    var roomWord: UnsafeMutablePointer<UInt32> { pressure.assumingMemoryBound(to: UInt32.self) }
-    var waitersWord: UnsafeMutablePointer<UInt32> { pressure.assumingMemoryBound(to: UInt32.self) + 1 }
-    var waitCount: UnsafeMutablePointer<UInt64> { pressure.assumingMemoryBound(to: UInt64.self) + 1 }
-    var giveUpCount: UnsafeMutablePointer<UInt64> { pressure.assumingMemoryBound(to: UInt64.self) + 2 }
     private var drainTask: @Sendable () -> Void = {}
     private var handOverTask: @Sendable () -> Void = {}
-    /// 1 while a hand-over of this (closed) peer's ring is scheduled on the loop.
-    var handOverWord: UnsafeMutablePointer<UInt64> { pressure.assumingMemoryBound(to: UInt64.self) + 3 }
 
     // Event-loop state.
     var channel: Channel? = nil
@@ -100,7 +71,7 @@ public final class DiameterPeer: @unchecked Sendable {
     var backoff = TimeAmount.milliseconds(100)
     var openPromise: EventLoopPromise<Void>? = nil
     var closedPromise: EventLoopPromise<Void>? = nil
-    /// Requests in flight at most (the window): further requests wait in ``outgoing``, and a
+    /// Requests in flight at most (the window): further requests wait in the ring, and a
     /// full ring makes the workers wait. Without it an overloaded enabler's answers come after
     /// Tx and retransmissions pile onto the load.
     let slots: UnsafeMutablePointer<InFlightSlot>
@@ -140,23 +111,8 @@ public final class DiameterPeer: @unchecked Sendable {
         self.mapping = mapping
         self.acknowledged = acknowledged
         self.watchdogInterval = watchdogInterval
-        self.queueWait = queueWait
-        pressure = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
-        pressure.initializeMemory(as: UInt64.self, repeating: 0, count: 8)
+        queue = ChargingPeerQueue(window: window, queueWait: queueWait)
         let filler = ChargingRequest(kind: .offlineStart, session: .empty, number: 0, sentAt: 0)
-        // Twice the window: a request waits in the ring at most about two windows' round
-        // trips. A deeper ring only queues requests past their Tx (a saturated peer answers
-        // them after the owner retransmitted, and the retransmissions load it more); a full
-        // one pushes the workers back instead.
-        outgoing = BoundedMPSCQueue(
-            capacity: max(1 << 10, 2 * window),
-            filler: OutgoingRequest(request: filler, answers: UnsafeMutableRawPointer(bitPattern: 8)!)
-        )
-        let w = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
-        w.initializeMemory(as: UInt64.self, repeating: 0, count: 16)
-        wake = w.assumingMemoryBound(to: UInt64.self)
-        wake.pointee = 1  // not open yet
-        openWord = wake + 8  // the second cache line of the same allocation
         var n = 16
         while n < window { n <<= 1 }
         slots = .allocate(capacity: n)
@@ -190,103 +146,27 @@ public final class DiameterPeer: @unchecked Sendable {
         subscriptionPrefix = views[4]
         scratch = constants.spare
         drainTask = { [unowned self] in self.drain() }
+        let loop = eventLoop
+        let drain = drainTask
+        queue.scheduleDrain = { loop.execute(drain) }
         handOverTask = { [unowned self] in
-            msrpcharge_store_release(handOverWord, 0)
-            msrpcharge_fence()  // the flag's clearing before the ring's reading
+            queue.handOverStarted()
             if !open { handOverWaiting() }
         }
+        let handOver = handOverTask
+        queue.scheduleHandOver = { loop.execute(handOver) }
     }
 
     deinit {
-        UnsafeMutableRawPointer(wake).deallocate()
-        pressure.deallocate()
         slots.deinitialize(count: Int(slotMask) + 1)
         slots.deallocate()
         freeSlots.deallocate()
     }
 
-    // MARK: Any thread
-
-    /// Whether the connection is open: requests sent now go out at once.
-    @inline(__always) var isOpen: Bool { msrpcharge_load_relaxed(openWord) == 1 }
-
-    /// Hands `request` to the peer (from a worker): a push, a fence, and a wake-up of the loop
-    /// only when it is asleep on an open connection.
-    @inline(__always)
-    func enqueue(_ request: ChargingRequest, answers: ChargingAnswerQueue) {
-        let o = OutgoingRequest(request: request, answers: Unmanaged.passUnretained(answers).toOpaque())
-        if !outgoing.tryPush(o) {
-            waitForRoom(o)
-            return
-        }
-        msrpcharge_fence()
-        wakeLoopIfAsleep()
-        // The worker chose this peer while it was open, and it closed since: the loop's
-        // failover may already have moved the ring, so it moves this one too (once per batch).
-        if _slowPath(msrpcharge_load_relaxed(openWord) == 0) { scheduleHandOver() }
-    }
-
-    @inline(never)
-    func scheduleHandOver() {
-        if msrpcharge_load_relaxed(handOverWord) == 0 && msrpcharge_exchange(handOverWord, 1) == 0 {
-            eventLoop.execute(handOverTask)
-        }
-    }
-
-    @inline(__always)
-    func wakeLoopIfAsleep() {
-        if msrpcharge_load_relaxed(wake) == 0 && msrpcharge_exchange(wake, 1) == 0 {
-            eventLoop.execute(drainTask)
-        }
-    }
-
-    /// The ring is full (the peer is down, or slower than the workers): the worker sleeps until
-    /// the loop takes requests out, at most ``queueWait``. A request still without room then is
-    /// given up to the owner's Tx, as a request lost on the way: it is retransmitted with the T
-    /// flag to the next peer, never dropped by the peer itself. Never called on the loop.
-    @inline(never)
-    func waitForRoom(_ o: OutgoingRequest) {
-        _ = msrpcharge_fetch_add_relaxed(waitCount, 1)
-        let deadline = monotonicNanoseconds() &+ queueWait
-        while true {
-            let seen = msrpcharge_load_acquire32(roomWord)
-            _ = msrpcharge_fetch_add32(waitersWord, 1)
-            let pushed = outgoing.tryPush(o)
-            msrpcharge_fence()
-            // Open and asleep: make it drain. Not open: it drains when the connection opens.
-            wakeLoopIfAsleep()
-            if pushed {
-                _ = msrpcharge_fetch_add32(waitersWord, UInt32.max)
-                // Woken because the peer closed and its ring was handed over: this request
-                // must follow the others.
-                if msrpcharge_load_relaxed(openWord) == 0 { scheduleHandOver() }
-                return
-            }
-            let now = monotonicNanoseconds()
-            if now >= deadline {
-                _ = msrpcharge_fetch_add32(waitersWord, UInt32.max)
-                _ = msrpcharge_fetch_add_relaxed(giveUpCount, 1)
-                return
-            }
-            msrpcharge_futex_wait(roomWord, seen, min(deadline &- now, 1_000_000))
-            _ = msrpcharge_fetch_add32(waitersWord, UInt32.max)
-        }
-    }
-
-    /// The loop took requests out of the ring: wake the workers waiting for room.
-    @inline(__always)
-    func madeRoom() {
-        msrpcharge_fence()
-        if msrpcharge_load_acquire32(waitersWord) != 0 {
-            _ = msrpcharge_fetch_add32(roomWord, 1)
-            msrpcharge_futex_wake_all(roomWord)
-        }
-    }
-
     /// The next request to write: what the loop holds first, then the workers' ring.
     @inline(__always)
-    func nextWaiting() -> OutgoingRequest? {
-        held.popFirst() ?? outgoing.pop()
+    func nextWaiting() -> QueuedChargingRequest? {
+        held.popFirst() ?? queue.ring.pop()
     }
 
     // MARK: The event loop
@@ -297,11 +177,10 @@ public final class DiameterPeer: @unchecked Sendable {
     func drain() {
         guard open, let channel else { return }  // `wake` stays 1 until the connection opens
         guard freeCount > 0 else {
-            msrpcharge_store_release(wake, 1)
+            queue.holdWakeUps()
             return
         }
-        msrpcharge_store_relaxed(wake, 0)
-        msrpcharge_fence()
+        queue.acceptWakeUps()
         var buffer = channel.allocator.buffer(capacity: 32 * 1024)
         let now = monotonicNanoseconds()
         let timestamp = ChargingDiameterMapping.ntpSeconds(unixSeconds: Int64(time(nil)))
@@ -348,13 +227,13 @@ public final class DiameterPeer: @unchecked Sendable {
             written += 1
         }
         if freeCount == 0 {
-            msrpcharge_store_release(wake, 1)
+            queue.holdWakeUps()
         } else if written == 2048 {
             eventLoop.execute(drainTask)
         }
         if written > 0 {
             channel.writeAndFlush(buffer, promise: nil)
-            madeRoom()
+            queue.madeRoom()
         }
     }
 
@@ -509,7 +388,7 @@ public final class DiameterPeer: @unchecked Sendable {
         counters.peerOriginHost = String(decoding: cea.originHost, as: UTF8.self)
         counters.peerIsRelay = cea.applications.contains(.relay)
         open = true
-        msrpcharge_store_release(openWord, 1)
+        queue.markOpen()
         backoff = .milliseconds(100)
         openPromise?.succeed()
         openPromise = nil
@@ -545,7 +424,7 @@ public final class DiameterPeer: @unchecked Sendable {
             // with none, the owner's Tx sends it again as for a request never answered.
             var r = request
             r.attempt &+= 1
-            if reroute(OutgoingRequest(request: r, answers: queue)) { counters.failedOver &+= 1 }
+            if reroute(QueuedChargingRequest(request: r, answers: queue)) { counters.failedOver &+= 1 }
             return
         }
         counters.roundTrip.record(UInt64(max(1_000, monotonicNanoseconds() &- slot.pointee.writtenAt)))
@@ -595,14 +474,13 @@ public final class DiameterPeer: @unchecked Sendable {
         guard open else { return }
         open = false
         watchdogPending = false
-        msrpcharge_store_release(openWord, 0)
-        msrpcharge_store_release(wake, 1)
-        var again: [OutgoingRequest] = []
+        queue.markClosed()
+        var again: [QueuedChargingRequest] = []
         for i in 0...Int(slotMask) where slots[i].live {
             release(UInt32(i))
             var r = slots[i].request
             r.attempt &+= 1
-            again.append(OutgoingRequest(request: r, answers: slots[i].answers!))
+            again.append(QueuedChargingRequest(request: r, answers: slots[i].answers!))
         }
         counters.failedOver &+= UInt64(again.count)
         // Unanswered first, then what was held, then the ring: all to another open peer, or
@@ -620,18 +498,18 @@ public final class DiameterPeer: @unchecked Sendable {
                 return
             }
         }
-        while let o = outgoing.pop() {
+        while let o = queue.ring.pop() {
             if !reroute(o) {
                 held.prepend([o])
                 break
             }
         }
-        madeRoom()
+        queue.madeRoom()
     }
 
     /// After a read: answers freed window room, so requests waiting for it go out.
     func readComplete() {
-        if open && freeCount > 0 && msrpcharge_load_acquire(wake) == 1 && (!held.isEmpty || outgoing.hasWaiting) {
+        if open && freeCount > 0 && queue.wakeUpsHeld && (!held.isEmpty || queue.ring.hasWaiting) {
             drain()
         }
     }
@@ -687,21 +565,21 @@ public final class DiameterPeer: @unchecked Sendable {
 /// Requests the loop holds for a peer (see ``DiameterPeer``): a FIFO of its own, so the loop
 /// never pushes into a ring it drains itself.
 struct HeldRequests {
-    var items: [OutgoingRequest] = []
+    var items: [QueuedChargingRequest] = []
     var head = 0
 
     var isEmpty: Bool { head == items.count }
 
-    mutating func append(_ o: OutgoingRequest) { items.append(o) }
+    mutating func append(_ o: QueuedChargingRequest) { items.append(o) }
 
     /// Puts `first` before everything held, in its order.
-    mutating func prepend(_ first: [OutgoingRequest]) {
+    mutating func prepend(_ first: [QueuedChargingRequest]) {
         guard !first.isEmpty else { return }
         items.replaceSubrange(0..<head, with: first)
         head = 0
     }
 
-    mutating func popFirst() -> OutgoingRequest? {
+    mutating func popFirst() -> QueuedChargingRequest? {
         guard head < items.count else { return nil }
         let o = items[head]
         head += 1

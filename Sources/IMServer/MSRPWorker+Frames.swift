@@ -1,6 +1,5 @@
 import Charging
 import ChargingPipeline
-import DiameterNIO
 import MSRP
 import NIOCore
 
@@ -18,7 +17,7 @@ extension MSRPWorker {
     // internal, so no other module can specialise it, and unspecialised each chunk looked up
     // the pipeline's generic metadata at run time (`swift_getGenericMetadata`, 2 % of serve).
     @_specialize(exported:false,where Client == EmbeddedChargingEnabler)
-    @_specialize(exported:false,where Client == DiameterChargingClient)
+    @_specialize(exported:false,where Client == RemoteEnablerClient)
     func read(_ buffer: ByteBuffer, on connection: MSRPConnection) {
         counters.reads &+= 1
         let now = monotonicNanoseconds()
@@ -42,7 +41,7 @@ extension MSRPWorker {
     /// `source`'s read is complete: flush every connection it wrote to, stop reading it if one
     /// of them no longer drains, and arm the wake-up.
     @_specialize(exported:false,where Client == EmbeddedChargingEnabler)
-    @_specialize(exported:false,where Client == DiameterChargingClient)
+    @_specialize(exported:false,where Client == RemoteEnablerClient)
     func readComplete(_ source: MSRPConnection) {
         flushQueued()
         applyBackpressure(from: source)

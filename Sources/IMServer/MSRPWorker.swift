@@ -1,6 +1,5 @@
 import Charging
 import ChargingPipeline
-import DiameterNIO
 import Logging
 import MSRP
 import NIOCore
@@ -214,7 +213,7 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
     /// After any work: take answers and timers that are due, pass SIP steps on, arm the next
     /// wake-up.
     @_specialize(exported:false,where Client == EmbeddedChargingEnabler)
-    @_specialize(exported:false,where Client == DiameterChargingClient)
+    @_specialize(exported:false,where Client == RemoteEnablerClient)
     func afterWork(_ now: Int64) {
         if pipeline.hasDue(at: now) { pipeline.poll(now: now) }
         if !pipeline.signals.isEmpty {
@@ -225,7 +224,7 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
     }
 
     @_specialize(exported:false,where Client == EmbeddedChargingEnabler)
-    @_specialize(exported:false,where Client == DiameterChargingClient)
+    @_specialize(exported:false,where Client == RemoteEnablerClient)
     func arm(_ now: Int64) {
         guard var due = pipeline.nextDue else { return }
         if let answerPoll { due = min(due, now &+ answerPoll) }

@@ -1,5 +1,5 @@
 import Charging
-import DiameterNIO
+import Diameter
 import Histogram
 import HistogramCodec
 import Workload

@@ -1,6 +1,5 @@
 import Charging
 import ChargingPipeline
-import DiameterNIO
 import Histogram
 import MSRP
 import Workload
@@ -42,7 +41,7 @@ struct EngineState {
         table: SessionTable<ChargingSession>,
         user: ChargingEnablerUser,
         enabler: EmbeddedChargingEnabler,
-        remote: DiameterChargingClient? = nil,
+        remote: RemoteEnablerClient? = nil,
         sessions: Int = 0
     ) {
         self.stage = stage

@@ -1,7 +1,6 @@
 import CPrefetch
 import Charging
 import ChargingPipeline
-import DiameterNIO
 import Histogram
 import MSRP
 import Synchronization
@@ -85,7 +84,7 @@ final class EngineWorker: @unchecked Sendable {
     let user: ChargingEnablerUser
     let enabler: EmbeddedChargingEnabler
     /// The Diameter client requests go to instead of `enabler`, when there is one.
-    let remote: DiameterChargingClient?
+    let remote: RemoteEnablerClient?
     let reader: StreamReader
     let progress = WorkerProgress()
     var result = WorkerResult()
@@ -99,7 +98,7 @@ final class EngineWorker: @unchecked Sendable {
         table: SessionTable<ChargingSession>,
         user: ChargingEnablerUser,
         enabler: EmbeddedChargingEnabler,
-        remote: DiameterChargingClient? = nil
+        remote: RemoteEnablerClient? = nil
     ) {
         self.index = index
         self.remote = remote

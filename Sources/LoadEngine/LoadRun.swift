@@ -1,5 +1,5 @@
 import Charging
-import DiameterNIO
+import Diameter
 import Histogram
 import Synchronization
 import Workload
@@ -49,11 +49,17 @@ public struct RunResult: Sendable {
 /// Runs the engine: one thread per worker, a common start, the timed phase, then the end of
 /// every session and the conservation check against the enabler's ledger.
 public enum LoadRun {
-    /// - Parameter progress: called about every 250 ms during the timed phase with the
-    ///   seconds elapsed and the chunks done so far (for a live progress line).
+    /// - Parameters:
+    ///   - remote: an enabler on the wire (`--enabler diameter://…`: the Diameter client's
+    ///     ``RemoteEnablerClient``), in place of the embedded one.
+    ///   - peerCounters: reads each of the remote enabler's peers' counters once the workers
+    ///     are done (the Diameter client's `countersNow`), for the report.
+    ///   - progress: called about every 250 ms during the timed phase with the seconds elapsed
+    ///     and the chunks done so far (for a live progress line).
     public static func run(
         _ model: WorkloadModel,
-        remote: DiameterChargingClient? = nil,
+        remote: RemoteEnablerClient? = nil,
+        peerCounters: (() -> [DiameterPeerCounters]?)? = nil,
         progress: ((Double, UInt64) -> Void)? = nil
     ) throws(WorkloadError) -> RunResult {
         try model.validate()
@@ -102,7 +108,7 @@ public enum LoadRun {
         for h in handles { pthread_join(h, nil) }
 
         let results = workers.map(\.result)
-        let diameter = try? remote?.counters().wait()
+        let diameter = peerCounters?()
         var counters = EngineCounters()
         var chargingCounters = ChargingCounters()
         var latency = LatencyHistograms()

@@ -1,5 +1,4 @@
 import Charging
-import DiameterNIO
 
 /// The embedded enabler as one worker's client, timing a sample of its requests so that the
 /// report can say how much of the worker's time went to the enabler, which stands for a
@@ -11,13 +10,13 @@ import DiameterNIO
 /// one branch, no existential.
 final class SampledEnablerClient: ChargingEnablerClient, @unchecked Sendable {
     let inner: EmbeddedChargingEnabler
-    let remote: DiameterChargingClient?
+    let remote: RemoteEnablerClient?
     static let sampleEvery: UInt64 = 64
     var requests: UInt64 = 0
     var sampledNanoseconds: Int64 = 0
     var sampled: UInt64 = 0
 
-    init(_ inner: EmbeddedChargingEnabler, remote: DiameterChargingClient? = nil) {
+    init(_ inner: EmbeddedChargingEnabler, remote: RemoteEnablerClient? = nil) {
         self.inner = inner
         self.remote = remote
     }

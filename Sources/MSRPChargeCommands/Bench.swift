@@ -141,7 +141,12 @@ public struct Bench: ParsableCommand {
                     progress?(seconds, chunks)
                 }
             } ?? progress
-        let result = try LoadRun.run(model, remote: remote, progress: liveProgress)
+        let result = try LoadRun.run(
+            model,
+            remote: remote?.enablerClient,
+            peerCounters: remote.map { client in { client.countersNow() } },
+            progress: liveProgress
+        )
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if var rows = stageRows {
             let table = rows.first { $0.stage == PipelineStage.table.rawValue }

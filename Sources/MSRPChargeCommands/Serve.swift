@@ -125,7 +125,7 @@ public struct Serve: AsyncParsableCommand {
             expectedSessions: expectedSessions
         ) {
             defer { remote.close() }
-            let server = IMServer(configuration: configuration, client: remote, answerPoll: 1_000_000, logger: logger)
+            let server = IMServer(configuration: configuration, client: remote.enablerClient, answerPoll: 1_000_000, logger: logger)
             let report = try await serve(server, exporter: exporter, logger: logger, wait: wait)
             try finish(report, configuration, ledger: remote.acknowledged, basis: .acknowledged)
         } else {

@@ -56,7 +56,7 @@ struct BenchOverDiameterTests {
         let m = Self.model()
         let client = try Self.client([port], m)
         defer { client.close() }
-        let r = try LoadRun.run(m, remote: client)
+        let r = try LoadRun.run(m, remote: client.enablerClient, peerCounters: client.countersNow)
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         #expect(r.charging.sent(.offlineInterim) == r.fed.messages, "every completed message charged")
         // The server's own ledger holds what was accepted: messages (completed and aborted
@@ -93,7 +93,7 @@ struct BenchOverDiameterTests {
         }
         let client = try Self.client([port], m)
         defer { client.close() }
-        let r = try LoadRun.run(m, remote: client)
+        let r = try LoadRun.run(m, remote: client.enablerClient, peerCounters: client.countersNow)
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         #expect(r.charging.retransmissions > 0)
         let d = try #require(r.diameter?.first)
@@ -118,7 +118,7 @@ struct BenchOverDiameterTests {
         }
         let client = try Self.client(servers.map(\.1), m)
         defer { client.close() }
-        let r = try LoadRun.run(m, remote: client)
+        let r = try LoadRun.run(m, remote: client.enablerClient, peerCounters: client.countersNow)
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         let d = try #require(r.diameter)
         let busy = d[0].answersByResultCode[3004] ?? 0
@@ -161,7 +161,7 @@ struct BenchOverDiameterTests {
             box.toOpaque()
         )
         defer { client.close() }
-        let r = try LoadRun.run(m, remote: client)
+        let r = try LoadRun.run(m, remote: client.enablerClient, peerCounters: client.countersNow)
         pthread_join(stopper, nil)
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         let peers = try #require(r.diameter)

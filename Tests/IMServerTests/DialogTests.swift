@@ -168,7 +168,7 @@ import Testing
         c.charging.defaultInterimInterval = 0
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let server = IMServer(configuration: c, client: client, answerPoll: 1_000_000, logger: logger)
+        let server = IMServer(configuration: c, client: client.enablerClient, answerPoll: 1_000_000, logger: logger)
         let bound = try server.start()
         let s = try OneToOne.establish(sipPort: bound.sipPort)
         for i in 0..<3 {

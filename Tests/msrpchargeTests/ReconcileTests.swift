@@ -68,7 +68,7 @@ struct ReconcileTests {
             )
         }
         defer { client.close() }
-        let r = try LoadRun.run(m, remote: client)
+        let r = try LoadRun.run(m, remote: client.enablerClient, peerCounters: client.countersNow)
         if abortFirst { pthread_join(killer, nil) }
         #expect(r.conservation.ok, "\(r.conservation.detail)")
         var report = BenchReport(r)
