@@ -43,12 +43,19 @@ let package = Package(
         // its validation, message sizes and chunking (one rule), read sizes, partitions, the
         // usage a session accepted. No I/O.
         .target(name: "Workload", dependencies: ["MSRP", "Charging"]),
+        // What every run's report is made of, for `bench`, `load` and `merge` alike: latency and
+        // per-second summaries (one type each), the interval CSV, `--fail-if` thresholds,
+        // partition cover and histogram checks for merging. No I/O.
+        .target(
+            name: "RunReport",
+            dependencies: ["Workload", "HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         // The load engine: pre-encoded traffic, worker threads running
         // parse → session table → Charging Enabler User → enabler, latency histograms, report.
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MSRP", "Charging", "ChargingPipeline", "Workload", "CPrefetch", "Diameter", "HistogramCodec",
+                "MSRP", "Charging", "ChargingPipeline", "Workload", "RunReport", "CPrefetch", "Diameter", "HistogramCodec",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -95,7 +102,7 @@ let package = Package(
         .target(
             name: "LoadGenerator",
             dependencies: [
-                "SIP", "MSRP", "Charging", "Workload", "HistogramCodec", "ChannelSupport",
+                "SIP", "MSRP", "Charging", "Workload", "RunReport", "HistogramCodec", "ChannelSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -135,7 +142,7 @@ let package = Package(
             name: "MSRPChargeCommands",
             dependencies: [
                 "MSRP", "SIP", "Charging", "Workload", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator",
-                "HistogramCodec",
+                "HistogramCodec", "RunReport",
                 "ReportPage",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -217,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "msrpchargeTests",
             dependencies: [
-                "MSRPChargeCommands", "MSRP", "Workload", "LoadEngine", "Charging", "DiameterNIO", "IMServer", "ReportPage",
+                "MSRPChargeCommands", "MSRP", "Workload", "LoadEngine", "Charging", "DiameterNIO", "IMServer", "ReportPage", "RunReport",
                 "InteropScriptSupport", "HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

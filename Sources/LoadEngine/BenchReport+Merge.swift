@@ -1,48 +1,7 @@
 import Histogram
 import HistogramCodec
+import RunReport
 import Workload
-
-/// Why reports cannot be merged.
-public struct MergeError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ d: String) { description = d }
-}
-
-/// Which partitions a set of reports covers, checked: the same count, no index twice, none
-/// missing, and a whole run never beside another.
-public enum PartitionCover {
-    /// `partitions[i]` is report `names[i]`'s (nil: the whole run).
-    public static func check(_ partitions: [Partition?], names: [String]) throws(MergeError) {
-        guard partitions.count >= 2 else {
-            throw MergeError("merge needs at least two reports, got \(partitions.count)")
-        }
-        if let whole = partitions.firstIndex(where: { $0 == nil }) {
-            throw MergeError(
-                "\(names[whole]) is a whole run (no --partition): it overlaps every other report; merge partitions of one run"
-            )
-        }
-        let parts = partitions.map { $0! }
-        let n = parts[0].count
-        if let other = parts.firstIndex(where: { $0.count != n }) {
-            throw MergeError(
-                "\(names[0]) is a partition of \(n), \(names[other]) of \(parts[other].count): not the same run"
-            )
-        }
-        var seen: [Int: String] = [:]
-        for (p, name) in zip(parts, names) {
-            if let first = seen[p.index] {
-                throw MergeError("overlapping partitions: \(p) is in both \(first) and \(name)")
-            }
-            seen[p.index] = name
-        }
-        let missing = (0..<n).filter { seen[$0] == nil }
-        guard missing.isEmpty else {
-            throw MergeError(
-                "partition\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(n)" }.joined(separator: ", ")) missing: the merged report would not be the run's"
-            )
-        }
-    }
-}
 
 extension BenchReport {
     /// Reports of the partitions of one run merged into the run's report: counters summed,
@@ -121,75 +80,24 @@ extension BenchReport {
         m.traffic.messagesPerRead =
             Double(m.throughput.messages + m.throughput.abortedMessages) / Double(max(1, m.traffic.reads))
         m.latency = try mergedLatencies(reports, names: names)
-        m.intervals = try mergedIntervals(reports, names: names)
+        m.intervals = try IntervalSummary.merged(reports.map(\.intervals), names: names)
         m.stages = mergedStages(reports)
         return m
     }
 
     static func sum(_ a: Int?, _ b: Int?) -> Int? { a.flatMap { x in b.map { x + $0 } } }
 
-    public static func histogram(
-        _ e: EncodedHistogram?,
-        _ what: String,
-        _ name: String
-    ) throws(MergeError) -> Histogram<UInt64> {
-        guard let e else {
-            throw MergeError(
-                "\(name) has no \(what) histogram (written by an older msrpcharge?): merging needs every one"
-            )
-        }
-        do throws(HistogramDecodingError) { return try e.histogram() } catch {
-            throw MergeError("\(name): \(what): \(error)")
-        }
-    }
-
     static func mergedLatencies(_ reports: [BenchReport], names: [String]) throws(MergeError) -> [Latency] {
         var out: [Latency] = []
         for l in reports[0].latency {
-            var h = try histogram(l.histogram, l.name, names[0])
+            var h = try MergeError.histogram(l.histogram, l.name, names[0])
             for (r, name) in zip(reports, names).dropFirst() {
                 guard let other = r.latency.first(where: { $0.name == l.name }) else {
                     throw MergeError("\(name) has no \(l.name) latency")
                 }
-                h.add(try histogram(other.histogram, l.name, name))
+                h.add(try MergeError.histogram(other.histogram, l.name, name))
             }
             out.append(summary(l.name, h))
-        }
-        return out
-    }
-
-    /// Second by second: the same second of every partition added up.
-    static func mergedIntervals(_ reports: [BenchReport], names: [String]) throws(MergeError) -> [Interval] {
-        let n = reports.map(\.intervals.count).max() ?? 0
-        var out: [Interval] = []
-        for i in 0..<n {
-            var h = LatencyHistograms.make(digits: .two)
-            var chunks: UInt64 = 0
-            var messages: UInt64 = 0
-            var requests: UInt64 = 0
-            var seconds = 0.0
-            for (r, name) in zip(reports, names) where i < r.intervals.count {
-                let x = r.intervals[i]
-                guard let c = x.chunks, let mm = x.messages, let q = x.requests else {
-                    throw MergeError("\(name) has no counts for second \(i + 1) (written by an older msrpcharge?)")
-                }
-                chunks &+= c
-                messages &+= mm
-                requests &+= q
-                seconds = max(seconds, x.seconds)
-                h.add(try histogram(x.histogram, "second \(i + 1)", name))
-            }
-            seconds = max(seconds, 1e-3)
-            out.append(
-                Interval(
-                    second: i + 1,
-                    seconds: seconds,
-                    chunks: chunks,
-                    messages: messages,
-                    requests: requests,
-                    latency: h
-                )
-            )
         }
         return out
     }

@@ -2,6 +2,7 @@ import Charging
 import Diameter
 import Histogram
 import HistogramCodec
+import RunReport
 import Workload
 
 /// Every figure of a `msrpcharge bench` run, as printed and as written with `--json`.
@@ -145,22 +146,8 @@ public struct BenchReport: Codable, Sendable {
         public var rejected: Int?
     }
 
-    public struct Latency: Codable, Sendable {
-        public var name: String
-        public var count: UInt64
-        public var p50: Double
-        public var p90: Double
-        public var p99: Double
-        public var p999: Double
-        public var p9999: Double
-        public var max: Double
-        public var mean: Double
-        /// The whole percentile distribution, as HdrHistogram's `.hgrm` lists it (five ticks
-        /// per half distance to 100 %): what a report page plots. Absent in older reports.
-        public var distribution: [PercentilePoint]? = nil
-        /// The histogram itself, in HdrHistogram's V2 encoding: what `merge` adds up.
-        public var histogram: EncodedHistogram? = nil
-    }
+    /// A latency distribution in microseconds (every report's one type).
+    public typealias Latency = LatencySummary
 
     /// The engine's counts against the traffic model's (counted as the traffic was built).
     public struct ModelCheck: Codable, Sendable {
@@ -200,21 +187,8 @@ public struct BenchReport: Codable, Sendable {
         public static let everyMessage = "charging-every-message"
     }
 
-    public struct Interval: Codable, Sendable {
-        public var second: Int
-        public var seconds: Double
-        public var chunksPerSecond: Double
-        public var messagesPerSecond: Double
-        public var requestsPerSecond: Double
-        public var p50: Double
-        public var p99: Double
-        public var max: Double
-        /// The second's counts and its chunk latency histogram (V2), for `merge`.
-        public var chunks: UInt64? = nil
-        public var messages: UInt64? = nil
-        public var requests: UInt64? = nil
-        public var histogram: EncodedHistogram? = nil
-    }
+    /// One second of the timed phase (every report's one type).
+    public typealias Interval = IntervalSummary
 
     public var workload: Workload
     public var throughput: Throughput
@@ -506,22 +480,7 @@ extension BenchReport {
         }
     }
 
-    public static func summary(_ name: String, _ h: Histogram<UInt64>) -> Latency {
-        func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
-        return Latency(
-            name: name,
-            count: h.totalCount,
-            p50: us(50),
-            p90: us(90),
-            p99: us(99),
-            p999: us(99.9),
-            p9999: us(99.99),
-            max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
-            mean: h.totalCount == 0 ? 0 : h.mean / 1000,
-            distribution: PercentilePoint.distribution(of: h),
-            histogram: EncodedHistogram(h)
-        )
-    }
+    public static func summary(_ name: String, _ h: Histogram<UInt64>) -> Latency { Latency(h, name: name) }
 
     /// The engine's counts against the model's: chunks, messages, aborted messages, bytes,
     /// 200 OKs, and one interim trigger per completed message (before limiting).
@@ -593,27 +552,5 @@ extension BenchReport {
             )
         }
         return out
-    }
-}
-
-extension BenchReport.Interval {
-    /// A second's figures from its counts and its chunk latency histogram (nanoseconds).
-    init(second: Int, seconds: Double, chunks: UInt64, messages: UInt64, requests: UInt64, latency h: Histogram<UInt64>)
-    {
-        func us(_ p: Double) -> Double { h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(p)) / 1000 }
-        self.init(
-            second: second,
-            seconds: seconds,
-            chunksPerSecond: Double(chunks) / seconds,
-            messagesPerSecond: Double(messages) / seconds,
-            requestsPerSecond: Double(requests) / seconds,
-            p50: us(50),
-            p99: us(99),
-            max: h.totalCount == 0 ? 0 : Double(h.max) / 1000,
-            chunks: chunks,
-            messages: messages,
-            requests: requests,
-            histogram: EncodedHistogram(h)
-        )
     }
 }

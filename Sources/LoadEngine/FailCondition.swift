@@ -1,29 +1,20 @@
+import RunReport
 import Workload
 
-/// A `--fail-if` threshold: the run exits non-zero when it holds (for stress runs in CI).
-///
-/// `conservation` fails when the conservation check fails; `model` when the engine's counts
-/// differ from the traffic model's; `METRIC<N`, `METRIC>N`, `METRIC<=N`, `METRIC>=N` compare
-/// a figure of the report (see ``metrics``).
-public struct FailCondition: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        case conservation
-        case model
-        case compare(metric: String, op: Op, value: Double)
-    }
+/// A `--fail-if` threshold on a bench report (for stress runs in CI): `conservation` fails when
+/// the conservation check fails, `model` when the engine's counts differ from the traffic
+/// model's; `METRIC<N`, `METRIC>N`, `METRIC<=N`, `METRIC>=N` compare a figure of the report
+/// (``BenchReport/thresholdFigures``).
+public typealias FailCondition = ReportThreshold<BenchReport>
 
-    public enum Op: String, Sendable, Equatable {
-        case less = "<"
-        case greater = ">"
-        case lessOrEqual = "<="
-        case greaterOrEqual = ">="
-    }
-
-    public let kind: Kind
-    public let description: String
+extension BenchReport: ReportThresholdSubject {
+    public static let thresholdVerdicts: [(name: String, failure: @Sendable (BenchReport) -> String?)] = [
+        ("conservation", { $0.conservation.ok ? nil : "conservation failed: \($0.conservation.detail)" }),
+        ("model", { $0.modelCheck.ok ? nil : "model check failed: \($0.modelCheck.detail)" }),
+    ]
 
     /// The figures a condition can name, and where they come from in the report.
-    public static let metrics: [(name: String, help: String, value: @Sendable (BenchReport) -> Double)] = [
+    public static let thresholdFigures: [(name: String, help: String, value: @Sendable (BenchReport) -> Double)] = [
         ("chunks-per-sec", "chunks per second", { $0.throughput.chunksPerSecond }),
         ("messages-per-sec", "messages per second", { $0.throughput.messagesPerSecond }),
         ("mb-per-sec", "body MB (10^6 bytes) per second", { $0.throughput.bodyMBPerSecond }),
@@ -48,59 +39,4 @@ public struct FailCondition: Sendable, Equatable, CustomStringConvertible {
     static func lat(_ r: BenchReport, _ name: String) -> BenchReport.Latency {
         r.latency.first { $0.name == name }!
     }
-
-    public init(parsing text: String) throws(WorkloadError) {
-        let t = text.replacingSpaces
-        description = t
-        if t == "conservation" {
-            kind = .conservation
-            return
-        }
-        if t == "model" {
-            kind = .model
-            return
-        }
-        for op in [Op.lessOrEqual, .greaterOrEqual, .less, .greater] {
-            guard let range = t.firstRange(of: op.rawValue) else { continue }
-            let name = String(t[..<range.lowerBound])
-            let number = String(t[range.upperBound...])
-            guard Self.metrics.contains(where: { $0.name == name }) else {
-                throw WorkloadError(
-                    "--fail-if '\(text)': unknown figure '\(name)'; one of \(Self.metrics.map(\.name).joined(separator: ", "))"
-                )
-            }
-            guard let value = Double(number), value.isFinite else {
-                throw WorkloadError("--fail-if '\(text)': '\(number)' is not a number")
-            }
-            kind = .compare(metric: name, op: op, value: value)
-            return
-        }
-        throw WorkloadError(
-            "--fail-if '\(text)' is not 'conservation', 'model' or FIGURE<N / FIGURE>N (e.g. chunks-per-sec<6000000, p99-us>50)"
-        )
-    }
-
-    /// Nil if the condition does not hold, else why the run fails.
-    public func failure(in report: BenchReport) -> String? {
-        switch kind {
-        case .conservation:
-            return report.conservation.ok ? nil : "conservation failed: \(report.conservation.detail)"
-        case .model:
-            return report.modelCheck.ok ? nil : "model check failed: \(report.modelCheck.detail)"
-        case .compare(let metric, let op, let value):
-            let actual = Self.metrics.first { $0.name == metric }!.value(report)
-            let holds: Bool
-            switch op {
-            case .less: holds = actual < value
-            case .greater: holds = actual > value
-            case .lessOrEqual: holds = actual <= value
-            case .greaterOrEqual: holds = actual >= value
-            }
-            return holds ? "\(metric) = \(formatNumber(actual)) \(op.rawValue) \(formatNumber(value))" : nil
-        }
-    }
-}
-
-extension String {
-    var replacingSpaces: String { String(filter { $0 != " " }) }
 }

@@ -1,34 +1,12 @@
 import Histogram
 import HistogramCodec
+import RunReport
 import Workload
 
 /// What a `load` run measured, and its checks.
 public struct LoadReport: Sendable {
-    public struct Latency: Sendable, Codable, Equatable {
-        public var count: UInt64
-        public var p50: Double
-        public var p90: Double
-        public var p99: Double
-        public var p999: Double
-        public var max: Double
-        /// The whole percentile distribution (what a report page plots); not kept per interval.
-        public var distribution: [PercentilePoint]? = nil
-        /// The histogram itself, in HdrHistogram's V2 encoding: what `merge` adds up.
-        public var histogram: EncodedHistogram? = nil
-
-        /// From a histogram of nanoseconds, in microseconds.
-        public init(_ h: Histogram<UInt64>, distribution withDistribution: Bool = true) {
-            count = h.totalCount
-            func us(_ v: UInt64) -> Double { Double(v) / 1000 }
-            p50 = count == 0 ? 0 : us(h.valueAtPercentile(50))
-            p90 = count == 0 ? 0 : us(h.valueAtPercentile(90))
-            p99 = count == 0 ? 0 : us(h.valueAtPercentile(99))
-            p999 = count == 0 ? 0 : us(h.valueAtPercentile(99.9))
-            max = count == 0 ? 0 : us(h.max)
-            if withDistribution { distribution = PercentilePoint.distribution(of: h) }
-            histogram = EncodedHistogram(h)
-        }
-    }
+    /// A latency distribution in microseconds (every report's one type).
+    public typealias Latency = LatencySummary
 
     /// Every message's bytes reached its recipient once, in order, and every message ended as
     /// it was sent (`$` or `#`).
@@ -42,36 +20,8 @@ public struct LoadReport: Sendable {
         }
     }
 
-    /// One second of the timed phase.
-    public struct Interval: Sendable {
-        public var second: Int
-        public var seconds: Double
-        public var chunksPerSecond: Double
-        public var messagesPerSecond: Double
-        /// SEND → 200 in that second.
-        public var latency: Latency
-        /// The second's counts (what `merge` adds up).
-        public var chunks: UInt64
-        public var messages: UInt64
-
-        init(
-            second: Int,
-            seconds: Double,
-            chunks: UInt64,
-            messages: UInt64,
-            latency h: Histogram<UInt64>
-        ) {
-            self.second = second
-            self.seconds = seconds
-            self.chunks = chunks
-            self.messages = messages
-            let chunksPerSecond = Double(chunks) / seconds
-            let messagesPerSecond = Double(messages) / seconds
-            self.chunksPerSecond = chunksPerSecond
-            self.messagesPerSecond = messagesPerSecond
-            latency = Latency(h, distribution: false)
-        }
-    }
+    /// One second of the timed phase: SEND → 200 (every report's one type).
+    public typealias Interval = IntervalSummary
 
     public var intervals: [Interval]
     /// What each session sent, named by the server's session-id for it (`--json-sessions`).
@@ -170,10 +120,10 @@ public struct LoadReport: Sendable {
                 ? "every message's bytes delivered once, in order (\(t.messagesSent) messages, \(t.abortedSent) aborted, \(t.bytesSent) bytes)"
                 : problems.joined(separator: "; ")
         )
-        self.setup = Latency(setup)
-        chunk = Latency(t.chunkLatency)
-        messageDelivery = Latency(t.deliveryLatency)
-        self.bye = Latency(bye)
+        self.setup = Latency(setup, name: "sessionSetUp")
+        chunk = Latency(t.chunkLatency, name: "chunk")
+        messageDelivery = Latency(t.deliveryLatency, name: "delivery")
+        self.bye = Latency(bye, name: "bye")
         rate = c.model.targetRate
         window = c.window
         self.cpuSeconds = cpuSeconds

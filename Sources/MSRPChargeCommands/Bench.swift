@@ -4,6 +4,7 @@ import DiameterNIO
 import Foundation
 import LoadEngine
 import ReportPage
+import RunReport
 import Workload
 
 /// `msrpcharge bench`: the load engine with the embedded Charging Enabler.
@@ -57,7 +58,7 @@ public struct Bench: ParsableCommand {
         help: ArgumentHelp(
             "A condition that fails the run (exit status 3); repeat or separate with commas.",
             discussion: "'conservation', 'model', or FIGURE<N, FIGURE>N, FIGURE<=N, FIGURE>=N with FIGURE one of: "
-                + FailCondition.metrics.map(\.name).joined(separator: ", ")
+                + BenchReport.thresholdFigures.map(\.name).joined(separator: ", ")
         )
     )
     var failIf: [String] = []
@@ -79,9 +80,7 @@ public struct Bench: ParsableCommand {
 
     var conditions: [FailCondition] {
         get throws {
-            try failIf.flatMap { $0.split(separator: ",") }.map { text throws(WorkloadError) in
-                try FailCondition(parsing: String(text))
-            }
+            try FailCondition.parsing(failIf)
         }
     }
 
@@ -246,19 +245,6 @@ public struct Bench: ParsableCommand {
             )
             try ReportPageFile.write(page, to: html)
         }
-        if let intervalCsv {
-            var csv = "second,seconds,chunks_per_sec,messages_per_sec,requests_per_sec,p50_us,p99_us,max_us\n"
-            for i in report.intervals {
-                csv += "\(i.second),\(i.seconds),\(i.chunksPerSecond),\(i.messagesPerSecond),\(i.requestsPerSecond),"
-                csv += "\(i.p50),\(i.p99),\(i.max)\n"
-            }
-            try writeFile(intervalCsv, Data(csv.utf8))
-        }
-    }
-
-    func writeFile(_ path: String, _ data: Data) throws {
-        guard FileManager.default.createFile(atPath: path, contents: data) else {
-            throw CLIError("cannot write '\(path)'")
-        }
+        if let intervalCsv { try ReportFiles.write(IntervalSummary.csv(report.intervals), to: intervalCsv, option: "--interval-csv") }
     }
 }

@@ -5,6 +5,7 @@ import HistogramCodec
 import LoadEngine
 import LoadGenerator
 import ReportPage
+import RunReport
 import SIP
 import Workload
 
@@ -76,8 +77,11 @@ public struct Load: ParsableCommand {
     var intervalCsv: String?
 
     @Option(
-        help:
-            "A condition that fails the run (exit status 3): chunks-per-second<N, chunk-p99-us>N, or 'delivery' (the default: a failed delivery check always fails the run unless --ignore-delivery)."
+        help: ArgumentHelp(
+            "A condition that fails the run (exit status 3); repeat or separate with commas.",
+            discussion: "'delivery' (the default: a failed delivery check always fails the run unless --ignore-delivery), or FIGURE<N, FIGURE>N, FIGURE<=N, FIGURE>=N with FIGURE one of: "
+                + SavedLoadReport.thresholdFigures.map(\.name).joined(separator: ", ")
+        )
     )
     var failIf: [String] = []
 
@@ -177,8 +181,20 @@ public struct Load: ParsableCommand {
 
     public func validate() throws {
         _ = try configuration()
-        for condition in failIf.flatMap({ $0.split(separator: ",") }) where !Self.knownCondition(String(condition)) {
-            throw ValidationError("--fail-if: '\(condition)' is not delivery, chunks-per-second<N or chunk-p99-us>N")
+        _ = try conditions
+    }
+
+    /// The `--fail-if` conditions, and `delivery` unless `--ignore-delivery`.
+    var conditions: [LoadFailCondition] {
+        get throws {
+            var c: [LoadFailCondition]
+            do throws(WorkloadError) { c = try LoadFailCondition.parsing(failIf) } catch {
+                throw ValidationError(error.description)
+            }
+            if !ignoreDelivery && !c.contains(where: { $0.kind == .verdict("delivery") }) {
+                c.append(try LoadFailCondition(parsing: "delivery"))
+            }
+            return c
         }
     }
 
@@ -197,12 +213,9 @@ public struct Load: ParsableCommand {
         )
     }
 
-    static func knownCondition(_ c: String) -> Bool {
-        c == "delivery" || c.hasPrefix("chunks-per-second<") || c.hasPrefix("chunk-p99-us>")
-    }
-
     public func run() throws {
         let c = try configuration()
+        let conditions = try self.conditions
         try Self.checkOpenFiles(c)
         let report: LoadReport
         var exporter: RunMetrics? = nil
@@ -219,11 +232,11 @@ public struct Load: ParsableCommand {
             var chunkLatency: NanosecondHistogram? = nil
             report = try LoadRunner.run(c, progress: noProgress ? nil : say) { second in
                 guard let exporter else { return }
-                sent.chunks &+= second.chunks
-                sent.messages &+= second.messages
+                sent.chunks &+= second.chunks ?? 0
+                sent.messages &+= second.messages ?? 0
                 exporter.set("msrpcharge_chunks_total", [], sent.chunks)
                 exporter.set("msrpcharge_messages_total", [("end", "any")], sent.messages)
-                if let h = try? second.latency.histogram?.histogram() {
+                if let h = try? second.histogram?.histogram() {
                     if chunkLatency == nil { chunkLatency = h } else { chunkLatency!.add(h) }
                     exporter.histogram("msrpcharge_load_chunk_seconds", chunkLatency!)
                 }
@@ -231,27 +244,11 @@ public struct Load: ParsableCommand {
         } catch {
             throw CLIError("load: \(error)")
         }
-        var failed: [String] = []
-        if !ignoreDelivery, !report.delivery.ok { failed.append("delivery") }
-        for condition in failIf.flatMap({ $0.split(separator: ",") }).map(String.init) {
-            if condition == "delivery", ignoreDelivery, !report.delivery.ok { failed.append("delivery") }
-            if condition.hasPrefix("chunks-per-second<"), let v = Double(condition.dropFirst(18)),
-                report.chunksPerSecond < v
-            {
-                failed.append(condition)
-            }
-            if condition.hasPrefix("chunk-p99-us>"), let v = Double(condition.dropFirst(13)), report.chunk.p99 > v {
-                failed.append(condition)
-            }
-        }
-        var saved = LoadReportText.json(
-            report,
-            workload: workloadLine(c),
-            failedConditions: failed,
-            sessions: jsonSessions
-        )
+        var saved = SavedLoadReport(report, workload: workloadLine(c), sessions: jsonSessions)
         saved.totalSessions = c.model.sessions
-        print(LoadReportText.lines(saved).joined(separator: "\n"))
+        let failed = conditions.compactMap { $0.failure(in: saved) }
+        saved.failedConditions = failed
+        print(saved.lines.joined(separator: "\n"))
         if let json { try ReportFiles.writeJSON(saved, to: json) }
         if let html {
             try ReportPageFile.write(
@@ -260,17 +257,7 @@ public struct Load: ParsableCommand {
             )
         }
         if let hgrm { try ReportFiles.writeHgrm(report.histograms, to: hgrm) }
-        if let intervalCsv {
-            var csv = "second,seconds,chunks_per_sec,messages_per_sec,p50_us,p99_us,max_us\n"
-            for i in report.intervals {
-                csv +=
-                    "\(i.second),\(String(format: "%.3f", i.seconds)),\(Int(i.chunksPerSecond)),\(Int(i.messagesPerSecond)),"
-                csv += "\(i.latency.p50),\(i.latency.p99),\(i.latency.max)\n"
-            }
-            guard FileManager.default.createFile(atPath: intervalCsv, contents: Data(csv.utf8)) else {
-                throw CLIError("cannot write --interval-csv '\(intervalCsv)'")
-            }
-        }
+        if let intervalCsv { try ReportFiles.write(IntervalSummary.csv(report.intervals), to: intervalCsv, option: "--interval-csv") }
         if let exporter {
             exporter.set("msrpcharge_chunks_total", [], report.chunksSent)
             exporter.set("msrpcharge_messages_total", [("end", "any")], report.messagesSent &+ report.abortedSent)
@@ -290,159 +277,8 @@ public struct Load: ParsableCommand {
             }
         }
         if !failed.isEmpty {
-            print("--fail-if held: \(failed.joined(separator: ", "))")
+            print("--fail-if held: \(failed.joined(separator: "; "))")
             throw ExitCode(3)
         }
     }
-}
-
-/// The load report as text and JSON.
-enum LoadReportText {
-    /// The report as printed (from its JSON form, which `merge` also makes).
-    static func lines(_ r: JSON) -> [String] {
-        func l(_ name: String, _ key: String) -> String {
-            let x = r.latency[key]
-            return String(
-                format: "  %-16@ %10llu %10.1f %10.1f %10.1f %10.1f %10.1f",
-                name as NSString,
-                x?.count ?? 0,
-                x?.p50 ?? 0,
-                x?.p90 ?? 0,
-                x?.p99 ?? 0,
-                x?.p999 ?? 0,
-                x?.max ?? 0
-            )
-        }
-        func byCode(_ d: [String: UInt64]) -> String {
-            d.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key) ×\($0.value)" }.joined(
-                separator: ", "
-            )
-        }
-        let statuses = byCode(r.responses)
-        let failures = byCode(r.setupFailures)
-        var out = [
-            "msrpcharge load: \(r.sessionsSetUp) of \(r.sessions) sessions set up in \(String(format: "%.2f", r.setupSeconds)) s"
-                + (failures.isEmpty ? "" : " (SIP failures: \(failures))")
-                + (r.partition.map { " (partition \($0) of \(r.totalSessions ?? r.sessions) sessions)" } ?? ""),
-            "traffic: \(r.chunksSent) chunks in \(String(format: "%.2f", r.seconds)) s = \(String(format: "%.0f", r.chunksPerSecond)) chunks/s "
-                + (r.rate.map { "(target \(String(format: "%.0f", $0))/s, open loop)" }
-                    ?? "(window \(r.window) per connection)"),
-            "messages: \(r.messagesSent) sent, \(r.abortedSent) aborted, \(r.bytesSent) body bytes; responses \(statuses.isEmpty ? "none" : statuses)",
-            "delivery: \(r.delivery.ok ? "OK" : "FAILED"): \(r.delivery.detail)",
-            "latency (µs)           count        p50        p90        p99      p99.9        max",
-            l("session set-up", "sessionSetUp"),
-            l("SEND → 200", "chunk"),
-            l("delivery", "delivery"),
-            l("BYE → 200", "bye"),
-            String(
-                format: "generator: %.2f CPU seconds over the run, send queue full %llu times",
-                r.generatorCPUSeconds,
-                r.sendQueueFull
-            )
-                + (r.sendQueueFull > 0 ? " (its connections, not only the target, held it back)" : ""),
-        ]
-        if let n = r.byesUnanswered, n > 0 { out.append("teardown: \(n) BYEs unanswered when it timed out") }
-        if !r.delivery.ok { out.append("a check failed: delivery") }
-        return out
-    }
-
-    struct JSON: Codable {
-        var sessions: Int
-        var sessionsSetUp: Int
-        var setupFailures: [String: UInt64]
-        var setupSeconds: Double
-        var seconds: Double
-        var chunksSent: UInt64
-        var chunksPerSecond: Double
-        var responses: [String: UInt64]
-        var messagesSent: UInt64
-        var abortedSent: UInt64
-        var bytesSent: UInt64
-        var messagesDelivered: UInt64
-        var abortedDelivered: UInt64
-        var bytesDelivered: UInt64
-        var delivery: LoadReport.DeliveryCheck
-        var latency: [String: LoadReport.Latency]
-        var rate: Double?
-        var window: Int
-        var generatorCPUSeconds: Double
-        var sendQueueFull: UInt64
-        var sessionUsage: [SessionUsage]?
-        /// "load": tells a saved report from `bench`'s when it is read back.
-        var kind: String? = "load"
-        /// `I/N` when one partition of a run; `sessions` is then the partition's, `totalSessions`
-        /// the whole run's.
-        var partition: String? = nil
-        var totalSessions: Int? = nil
-        /// BYEs unanswered when the teardown timed out.
-        var byesUnanswered: UInt64? = nil
-        var workload: String? = nil
-        var intervals: [Interval]? = nil
-        var failedConditions: [String]? = nil
-
-        /// One second of the timed phase: SEND → 200 percentiles in µs.
-        struct Interval: Codable {
-            var second: Int
-            var seconds: Double
-            var chunksPerSecond: Double
-            var messagesPerSecond: Double
-            var p50: Double
-            var p99: Double
-            var max: Double
-            var chunks: UInt64? = nil
-            var messages: UInt64? = nil
-            var histogram: EncodedHistogram? = nil
-        }
-    }
-
-    static func json(
-        _ r: LoadReport,
-        workload: String? = nil,
-        failedConditions: [String] = [],
-        sessions: Bool = false
-    ) -> JSON {
-        var j = JSON(
-            sessions: r.sessions,
-            sessionsSetUp: r.sessionsSetUp,
-            setupFailures: Dictionary(uniqueKeysWithValues: r.setupFailures.map { (String($0.key), $0.value) }),
-            setupSeconds: r.setupSeconds,
-            seconds: r.seconds,
-            chunksSent: r.chunksSent,
-            chunksPerSecond: r.chunksPerSecond,
-            responses: Dictionary(uniqueKeysWithValues: r.responses.map { (String($0.key), $0.value) }),
-            messagesSent: r.messagesSent,
-            abortedSent: r.abortedSent,
-            bytesSent: r.bytesSent,
-            messagesDelivered: r.messagesDelivered,
-            abortedDelivered: r.abortedDelivered,
-            bytesDelivered: r.bytesDelivered,
-            delivery: r.delivery,
-            latency: ["sessionSetUp": r.setup, "chunk": r.chunk, "delivery": r.messageDelivery, "bye": r.bye],
-            rate: r.rate,
-            window: r.window,
-            generatorCPUSeconds: r.cpuSeconds,
-            sendQueueFull: r.sendQueueFull,
-            sessionUsage: sessions ? r.sessionUsage : nil
-        )
-        j.workload = workload
-        j.failedConditions = failedConditions
-        j.partition = r.partition.isWhole ? nil : r.partition.description
-        j.byesUnanswered = r.byesUnanswered
-        j.intervals = r.intervals.map {
-            JSON.Interval(
-                second: $0.second,
-                seconds: $0.seconds,
-                chunksPerSecond: $0.chunksPerSecond,
-                messagesPerSecond: $0.messagesPerSecond,
-                p50: $0.latency.p50,
-                p99: $0.latency.p99,
-                max: $0.latency.max,
-                chunks: $0.chunks,
-                messages: $0.messages,
-                histogram: $0.latency.histogram
-            )
-        }
-        return j
-    }
-
 }

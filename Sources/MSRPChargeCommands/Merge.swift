@@ -4,6 +4,7 @@ import Histogram
 import HistogramCodec
 import LoadEngine
 import LoadGenerator
+import RunReport
 import ReportPage
 import Workload
 
@@ -70,15 +71,15 @@ public struct Merge: ParsableCommand {
             )
             if merged.conservation.applicable && !merged.conservation.ok { throw ExitCode(1) }
         } else if loads.count == saved.count {
-            let merged: LoadReportText.JSON
-            do throws(MergeError) { merged = try LoadReportText.merged(loads, names: names) } catch {
+            let merged: SavedLoadReport
+            do throws(MergeError) { merged = try SavedLoadReport.merged(loads, names: names) } catch {
                 throw CLIError("merge: \(error)")
             }
-            print(LoadReportText.lines(merged).joined(separator: "\n"))
+            print(merged.lines.joined(separator: "\n"))
             print("merged: \(reports.count) partitions (\(loads.compactMap(\.partition).joined(separator: ", ")))")
             try write(
                 report: merged,
-                histograms: ["sessionSetUp", "chunk", "delivery", "bye"].map { ($0, merged.latency[$0]?.histogram) },
+                histograms: SavedLoadReport.latencyKeys.map { ($0, merged.latency[$0]?.histogram) },
                 page: {
                     ReportPage.html(
                         runs: [ReportPageRuns.run(load: merged, label: "merged")],
@@ -106,105 +107,5 @@ public struct Merge: ParsableCommand {
             )
         }
         if let html { try ReportPageFile.write(page(), to: html) }
-    }
-}
-
-extension LoadReportText {
-    /// Load reports of a run's partitions as the run's: counts summed, the four latency
-    /// histograms added, delivery OK only if it was in every partition.
-    static func merged(_ reports: [JSON], names: [String]) throws(MergeError) -> JSON {
-        try PartitionCover.check(
-            reports.map { r throws(MergeError) -> Partition? in
-                guard let text = r.partition else { return nil }
-                do throws(WorkloadError) { return try Partition(parsing: text) } catch {
-                    throw MergeError("\(text): \(error)")
-                }
-            },
-            names: names
-        )
-        for (r, name) in zip(reports, names).dropFirst() {
-            guard r.workload == reports[0].workload, r.totalSessions == reports[0].totalSessions,
-                r.rate == reports[0].rate, r.window == reports[0].window
-            else {
-                throw MergeError(
-                    "\(name) is another workload than \(names[0]): '\(r.workload ?? "?")' against '\(reports[0].workload ?? "?")'"
-                )
-            }
-        }
-        var m = reports[0]
-        for r in reports.dropFirst() {
-            m.sessions += r.sessions
-            m.sessionsSetUp += r.sessionsSetUp
-            for (k, v) in r.setupFailures { m.setupFailures[k, default: 0] &+= v }
-            m.setupSeconds = max(m.setupSeconds, r.setupSeconds)
-            m.seconds = max(m.seconds, r.seconds)
-            m.chunksSent &+= r.chunksSent
-            m.chunksPerSecond += r.chunksPerSecond
-            for (k, v) in r.responses { m.responses[k, default: 0] &+= v }
-            m.messagesSent &+= r.messagesSent
-            m.abortedSent &+= r.abortedSent
-            m.bytesSent &+= r.bytesSent
-            m.messagesDelivered &+= r.messagesDelivered
-            m.abortedDelivered &+= r.abortedDelivered
-            m.bytesDelivered &+= r.bytesDelivered
-            m.generatorCPUSeconds += r.generatorCPUSeconds
-            m.sendQueueFull &+= r.sendQueueFull
-            m.byesUnanswered = (m.byesUnanswered ?? 0) &+ (r.byesUnanswered ?? 0)
-            m.sessionUsage = m.sessionUsage.map { $0 + (r.sessionUsage ?? []) } ?? r.sessionUsage
-            m.failedConditions = (m.failedConditions ?? []) + (r.failedConditions ?? [])
-        }
-        m.partition = nil
-        let failed = zip(reports, names).filter { !$0.0.delivery.ok }
-        m.delivery = LoadReport.DeliveryCheck(
-            ok: failed.isEmpty,
-            detail: failed.isEmpty
-                ? "every partition: every message's bytes delivered once, in order (\(m.messagesSent) messages, \(m.abortedSent) aborted, \(m.bytesSent) bytes)"
-                : failed.map { "\($0.1): \($0.0.delivery.detail)" }.joined(separator: "; ")
-        )
-        for key in reports[0].latency.keys {
-            var h: Histogram<UInt64>? = nil
-            for (r, name) in zip(reports, names) {
-                let part = try BenchReport.histogram(r.latency[key]?.histogram, key, name)
-                if h == nil { h = part } else { h!.add(part) }
-            }
-            if let h { m.latency[key] = LoadReport.Latency(h) }
-        }
-        let n = reports.map { $0.intervals?.count ?? 0 }.max() ?? 0
-        var intervals: [JSON.Interval] = []
-        for i in 0..<n {
-            var chunks: UInt64 = 0
-            var messages: UInt64 = 0
-            var seconds = 0.0
-            var h: Histogram<UInt64>? = nil
-            for (r, name) in zip(reports, names) {
-                guard let x = r.intervals, i < x.count else { continue }
-                guard let c = x[i].chunks, let mm = x[i].messages else {
-                    throw MergeError("\(name) has no counts for second \(i + 1) (written by an older msrpcharge?)")
-                }
-                chunks &+= c
-                messages &+= mm
-                seconds = max(seconds, x[i].seconds)
-                let part = try BenchReport.histogram(x[i].histogram, "second \(i + 1)", name)
-                if h == nil { h = part } else { h!.add(part) }
-            }
-            let l = h.map { LoadReport.Latency($0, distribution: false) }
-            seconds = max(seconds, 1e-3)
-            intervals.append(
-                JSON.Interval(
-                    second: i + 1,
-                    seconds: seconds,
-                    chunksPerSecond: Double(chunks) / seconds,
-                    messagesPerSecond: Double(messages) / seconds,
-                    p50: l?.p50 ?? 0,
-                    p99: l?.p99 ?? 0,
-                    max: l?.max ?? 0,
-                    chunks: chunks,
-                    messages: messages,
-                    histogram: l?.histogram
-                )
-            )
-        }
-        m.intervals = intervals
-        return m
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LoadEngine
+import LoadGenerator
+import RunReport
 import Workload
 
 /// `msrpcharge reconcile BENCH.json LEDGER…`: per session, do the enablers' records hold
@@ -49,7 +51,7 @@ public struct Reconcile: ParsableCommand {
             sessions = s
             chargingMode = mode ?? report.workload.chargingMode
             chargingUnit = report.workload.chargingUnit ?? "bytes"
-        } else if let load = try? JSONDecoder().decode(LoadReportText.JSON.self, from: data) {
+        } else if let load = try? JSONDecoder().decode(SavedLoadReport.self, from: data) {
             guard let s = load.sessionUsage else {
                 throw CLIError("the load report has no sessions: run load with --json and --json-sessions")
             }

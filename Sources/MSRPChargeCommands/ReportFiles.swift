@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Histogram
 import LoadEngine
+import LoadGenerator
+import RunReport
 
 /// The files a report is also written as, the same for `bench`, `load` and `merge`.
 enum ReportFiles {
@@ -14,6 +16,13 @@ enum ReportFiles {
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } else if !FileManager.default.createFile(atPath: path, contents: data) {
             throw CLIError("cannot write '\(path)'")
+        }
+    }
+
+    /// `text` to the file `path`, which an option (`--interval-csv`) named.
+    static func write(_ text: String, to path: String, option: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw CLIError("cannot write \(option) '\(path)'")
         }
     }
 
@@ -56,7 +65,7 @@ struct MetricsOptions: ParsableArguments {
 /// either), told apart by their fields. `report` and `merge` read them the same way.
 enum SavedReport {
     case bench(BenchReport)
-    case load(LoadReportText.JSON)
+    case load(SavedLoadReport)
 
     /// Reads `path`; every error names `command` and the file.
     static func read(_ path: String, for command: String) throws -> SavedReport {
@@ -69,7 +78,7 @@ enum SavedReport {
         let decoder = JSONDecoder()
         do {
             if object["kind"] as? String == "load" || object["chunksSent"] != nil {
-                return .load(try decoder.decode(LoadReportText.JSON.self, from: data))
+                return .load(try decoder.decode(SavedLoadReport.self, from: data))
             }
             if object["throughput"] != nil { return .bench(try decoder.decode(BenchReport.self, from: data)) }
         } catch {

@@ -1,5 +1,7 @@
 import Foundation
 import LoadEngine
+import LoadGenerator
+import RunReport
 import ReportPage
 
 /// Reports as the page draws them: a ``ReportRun`` from `bench`'s report and from `load`'s
@@ -60,7 +62,7 @@ enum ReportPageRuns {
         )
     }
 
-    static func run(load j: LoadReportText.JSON, label: String) -> ReportRun {
+    static func run(load j: SavedLoadReport, label: String) -> ReportRun {
         var checks = [ReportRun.Check(name: "delivery", ok: j.delivery.ok, detail: j.delivery.detail)]
         for c in j.failedConditions ?? [] { checks.append(ReportRun.Check(name: "--fail-if", ok: false, detail: c)) }
         let names = [

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Histogram
 import LoadEngine
+import RunReport
 import Testing
 
 @testable import MSRPChargeCommands
