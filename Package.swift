@@ -48,7 +48,7 @@ let package = Package(
         // partition cover and histogram checks for merging. No I/O.
         .target(
             name: "RunReport",
-            dependencies: ["Workload", "HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["Charging", "Workload", "HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // The load engine: pre-encoded traffic, worker threads running
         // parse → session table → Charging Enabler User → enabler, latency histograms, report.

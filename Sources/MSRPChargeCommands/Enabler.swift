@@ -4,6 +4,7 @@ import DiameterNIO
 import Foundation
 import LoadEngine
 import Logging
+import RunReport
 import ServiceLifecycle
 import Workload
 
@@ -170,32 +171,8 @@ struct WaitForShutdown: Service {
     }
 }
 
-/// The enabler's ledger as JSON: totals, and per session what was charged.
+/// Writes an enabler's ledger (``EnablerLedgerFile``) as JSON.
 enum LedgerFile {
-    struct Session: Codable {
-        var session: String
-        var offlineMessages: UInt64
-        var offlineBytes: UInt64
-        var onlineUnits: UInt64
-        var duplicates: UInt32
-        var offlineStarted: Bool
-        var offlineStopped: Bool
-        var onlineInitiated: Bool
-        var onlineTerminated: Bool
-    }
-
-    struct File: Codable {
-        var sessions: [Session]
-        var totalOfflineMessages: UInt64
-        var totalOfflineBytes: UInt64
-        var totalOnlineUnits: UInt64
-        var duplicatesDropped: UInt64
-        var accountingRequests: UInt64
-        var creditControlRequests: UInt64
-        var answersByResultCode: [String: UInt64]
-        var refusedByResultCode: [String: UInt64]
-    }
-
     static func write(_ ledger: ChargingLedger, counters c: DiameterServerCounters, to path: String) throws {
         try write(
             ledger,
@@ -206,8 +183,6 @@ enum LedgerFile {
         )
     }
 
-    /// The ledger with the requests that built it: (ACR, CCR) received by an enabler, or the
-    /// CH-1 and CH-2 requests an IM server sent.
     static func write(
         _ ledger: ChargingLedger,
         requests: (UInt64, UInt64),
@@ -215,35 +190,7 @@ enum LedgerFile {
         refused: [String: UInt64] = [:],
         to path: String
     ) throws {
-        var sessions: [Session] = []
-        ledger.entries.forEach { key, e in
-            sessions.append(
-                Session(
-                    session: key.description,
-                    offlineMessages: e.offline.messages &+ e.offline.abortedMessages,
-                    offlineBytes: e.offline.bytes,
-                    onlineUnits: e.onlineUnits,
-                    duplicates: e.duplicates,
-                    offlineStarted: e.offlineStarted,
-                    offlineStopped: e.offlineStopped,
-                    onlineInitiated: e.onlineInitiated,
-                    onlineTerminated: e.onlineTerminated
-                )
-            )
-        }
-        sessions.sort { $0.session < $1.session }
-        let t = ledger.totals
-        let file = File(
-            sessions: sessions,
-            totalOfflineMessages: t.offline.messages &+ t.offline.abortedMessages,
-            totalOfflineBytes: t.offline.bytes,
-            totalOnlineUnits: t.onlineUnits,
-            duplicatesDropped: t.duplicates,
-            accountingRequests: requests.0,
-            creditControlRequests: requests.1,
-            answersByResultCode: answers,
-            refusedByResultCode: refused
-        )
+        let file = EnablerLedgerFile(ledger, requests: requests, answers: answers, refused: refused)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         guard FileManager.default.createFile(atPath: path, contents: try encoder.encode(file)) else {

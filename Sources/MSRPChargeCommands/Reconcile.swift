@@ -69,7 +69,7 @@ public struct Reconcile: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read '\(path)'") }
             if data.first == UInt8(ascii: "{") {
                 do {
-                    sources.append(.ledger(try JSONDecoder().decode(LedgerFile.File.self, from: data)))
+                    sources.append(.ledger(try JSONDecoder().decode(EnablerLedgerFile.self, from: data)))
                 } catch {
                     throw CLIError("'\(path)' is not an enabler ledger: \(error)")
                 }
@@ -77,95 +77,15 @@ public struct Reconcile: ParsableCommand {
                 sources.append(.journal(path, String(decoding: data, as: UTF8.self)))
             }
         }
-        let result = try Reconciliation.run(sessions, mode: chargingMode, unit: chargingUnit, sources)
+        let result: Reconciliation.Result
+        do throws(ReconciliationError) {
+            result = try Reconciliation.run(sessions, mode: chargingMode, unit: chargingUnit, sources)
+        } catch {
+            throw CLIError("reconcile: \(error)")
+        }
         print(result.summary)
         for line in result.differences.prefix(20) { print("  " + line) }
         if result.differences.count > 20 { print("  … \(result.differences.count - 20) more") }
         if !result.ok { throw ExitCode(1) }
-    }
-}
-
-/// The comparison `reconcile` makes, apart from files.
-enum Reconciliation {
-    enum Source {
-        case journal(String, String)
-        case ledger(LedgerFile.File)
-    }
-
-    typealias Charged = JournalRecords.Charged
-
-    struct Result {
-        var ok: Bool
-        /// What was compared and found, without the verdict (bench's conservation line uses it).
-        var figures: String
-        var differences: [String]
-
-        var summary: String { "reconcile: \(ok ? "OK" : "FAILED"): " + figures }
-    }
-
-    static func run(_ report: BenchReport, _ sources: [Source]) throws -> Result {
-        guard let sessions = report.sessions else {
-            throw CLIError("the bench report has no sessions: run bench with --json and --json-sessions")
-        }
-        return try run(
-            sessions,
-            mode: report.workload.chargingMode,
-            unit: report.workload.chargingUnit ?? "bytes",
-            sources
-        )
-    }
-
-    /// What each session's usage should have been charged, against what the sources charged.
-    static func run(
-        _ sessions: [SessionUsage],
-        mode: String,
-        unit: String,
-        _ sources: [Source]
-    ) throws -> Result {
-        var journals = JournalRecords()
-        var charged: [String: Charged] = [:]
-        for source in sources {
-            switch source {
-            case .journal(let path, let text):
-                try journals.add(path: path, text: text)
-            case .ledger(let file):
-                for s in file.sessions {
-                    charged[s.session, default: Charged()] += Charged(
-                        offlineMessages: s.offlineMessages,
-                        offlineBytes: s.offlineBytes,
-                        onlineUnits: s.onlineUnits
-                    )
-                }
-            }
-        }
-        let offline = mode == "offline" || mode == "both"
-        let online = mode == "online" || mode == "both"
-        let messagesUnit = unit == "messages"
-        for (i, name) in journals.sessionNames.enumerated() { charged[name, default: Charged()] += journals.charged[i] }
-        var differences = journals.problems
-        var accepted = Charged()
-        for s in sessions {
-            var want = Charged()
-            if offline {
-                want.offlineMessages = s.messages + s.abortedMessages
-                want.offlineBytes = s.bytes
-            }
-            if online { want.onlineUnits = messagesUnit ? s.messages + s.abortedMessages : s.bytes }
-            accepted += want
-            let got = charged.removeValue(forKey: s.session) ?? Charged()
-            if got != want {
-                differences.append(
-                    "session \(s.session): charged CH-1 \(got.offlineMessages) messages / \(got.offlineBytes) bytes, CH-2 \(got.onlineUnits) units; accepted CH-1 \(want.offlineMessages) / \(want.offlineBytes), CH-2 \(want.onlineUnits)"
-                )
-            }
-        }
-        for (session, c) in charged.sorted(by: { $0.key < $1.key }) where c != Charged() {
-            differences.append("session \(session) was charged but the report has no such session")
-        }
-        let ok = differences.isEmpty
-        let figures =
-            "\(sessions.count) sessions, accepted CH-1 \(accepted.offlineMessages) messages / \(accepted.offlineBytes) bytes, CH-2 \(accepted.onlineUnits) units; "
-            + "\(journals.count) journal records (\(journals.repeated) seen again, \(journals.repeated - journals.doubleCharges) of them retransmissions counted once, \(journals.doubleCharges) double charges); \(differences.count) differences"
-        return Result(ok: ok, figures: figures, differences: differences)
     }
 }

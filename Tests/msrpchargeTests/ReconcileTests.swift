@@ -1,4 +1,5 @@
 import Charging
+import RunReport
 import DiameterNIO
 import Foundation
 import Glibc
@@ -145,11 +146,13 @@ struct ReconcileTests {
 
     /// A journal line that is not one is refused with its place and text.
     @Test func aMalformedJournalLineIsRefused() throws {
-        #expect(throws: CLIError.self) {
+        let extraField = #expect(throws: ReconciliationError.self) {
             try Reconciliation.run([], mode: "offline", unit: "bytes", [.journal("j", "O s1 1 2 3 X\n")])
         }
-        #expect(throws: CLIError.self) {
+        #expect(extraField?.description.contains("j:1: not a journal line: 'O s1 1 2 3 X'") == true)
+        let short = #expect(throws: ReconciliationError.self) {
             try Reconciliation.run([], mode: "offline", unit: "bytes", [.journal("j", "C s1 1\n")])
         }
+        #expect(short?.description.contains("j:1") == true)
     }
 }

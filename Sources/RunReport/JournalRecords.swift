@@ -49,11 +49,11 @@ struct JournalRecords {
     func place(_ journal: Int32, _ line: Int32) -> String { "\(paths[Int(journal)]):\(line)" }
 
     /// Adds one journal's lines.
-    mutating func add(path: String, text: String) throws(CLIError) {
+    mutating func add(path: String, text: String) throws(ReconciliationError) {
         let journal = Int32(paths.count)
         paths.append(path)
         var text = text
-        let failure: CLIError? = text.withUTF8 { bytes in
+        let failure: ReconciliationError? = text.withUTF8 { bytes in
             var line: Int32 = 0
             var start = 0
             while start < bytes.count {
@@ -63,7 +63,7 @@ struct JournalRecords {
                 if end > start {
                     if !add(UnsafeBufferPointer(rebasing: bytes[start..<end]), journal: journal, line: line) {
                         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                        return CLIError("\(path):\(line): not a journal line: '\(text)'")
+                        return ReconciliationError("\(path):\(line): not a journal line: '\(text)'")
                     }
                 }
                 start = end + 1
