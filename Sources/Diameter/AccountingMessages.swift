@@ -65,10 +65,12 @@ public struct AccountingRequest {
             endToEndID: endToEndID,
             retransmitted: retransmitted
         )
-        e.appendBytes(C.sessionID, sessionID)
-        e.appendBytes(C.originHost, originHost)
-        e.appendBytes(C.originRealm, originRealm)
-        e.appendBytes(C.destinationRealm, destinationRealm)
+        RequestBaseAVPs(
+            sessionID: sessionID,
+            originHost: originHost,
+            originRealm: originRealm,
+            destinationRealm: destinationRealm
+        ).encode(into: &e)
         e.appendUnsigned32(C.accountingRecordType, recordType.rawValue)
         e.appendUnsigned32(C.accountingRecordNumber, recordNumber)
         e.appendUnsigned32(C.acctApplicationID, DiameterApplicationID.baseAccounting)
@@ -89,27 +91,12 @@ public struct AccountingRequest {
         )
         typealias C = DiameterAVPCode
         var seen = AVPOccurrences()
-        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        sessionID = empty
-        originHost = empty
-        originRealm = empty
-        destinationRealm = empty
+        var base = RequestBaseAVPs()
         recordType = .event
         recordNumber = 0
         for avp in m.avps {
+            if try base.take(avp, &seen) { continue }
             switch avp.code {
-            case C.sessionID:
-                try seen.once(0, avp)
-                sessionID = avp.data
-            case C.originHost:
-                try seen.once(1, avp)
-                originHost = avp.data
-            case C.originRealm:
-                try seen.once(2, avp)
-                originRealm = avp.data
-            case C.destinationRealm:
-                try seen.once(3, avp)
-                destinationRealm = avp.data
             case C.accountingRecordType:
                 try seen.once(4, avp)
                 recordType = AccountingRecordType(rawValue: try avp.enumerated(in: 1...4))!
@@ -137,10 +124,11 @@ public struct AccountingRequest {
             default: break
             }
         }
-        try seen.require(0, code: C.sessionID)
-        try seen.require(1, code: C.originHost)
-        try seen.require(2, code: C.originRealm)
-        try seen.require(3, code: C.destinationRealm)
+        try RequestBaseAVPs.require(seen)
+        sessionID = base.sessionID
+        originHost = base.originHost
+        originRealm = base.originRealm
+        destinationRealm = base.destinationRealm
         try seen.require(4, code: C.accountingRecordType)
         try seen.require(5, code: C.accountingRecordNumber)
     }
@@ -183,10 +171,12 @@ public struct AccountingAnswer {
     public func encode(into e: inout DiameterEncoder, answering request: DiameterHeader) {
         typealias C = DiameterAVPCode
         let start = e.beginMessage(request.answerHeader())
-        e.appendBytes(C.sessionID, sessionID)
-        e.appendUnsigned32(C.resultCode, resultCode)
-        e.appendBytes(C.originHost, originHost)
-        e.appendBytes(C.originRealm, originRealm)
+        AnswerBaseAVPs(
+            sessionID: sessionID,
+            resultCode: resultCode,
+            originHost: originHost,
+            originRealm: originRealm
+        ).encode(into: &e)
         if let t = recordType { e.appendUnsigned32(C.accountingRecordType, t.rawValue) }
         if let n = recordNumber { e.appendUnsigned32(C.accountingRecordNumber, n) }
         e.appendUnsigned32(C.acctApplicationID, DiameterApplicationID.baseAccounting)
@@ -201,25 +191,10 @@ public struct AccountingAnswer {
         }
         typealias C = DiameterAVPCode
         var seen = AVPOccurrences()
-        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        sessionID = empty
-        originHost = empty
-        originRealm = empty
-        resultCode = 0
+        var base = AnswerBaseAVPs()
         for avp in m.avps {
+            if try base.take(avp, &seen) { continue }
             switch avp.code {
-            case C.sessionID:
-                try seen.once(0, avp)
-                sessionID = avp.data
-            case C.resultCode:
-                try seen.once(1, avp)
-                resultCode = avp.unsigned32
-            case C.originHost:
-                try seen.once(2, avp)
-                originHost = avp.data
-            case C.originRealm:
-                try seen.once(3, avp)
-                originRealm = avp.data
             case C.accountingRecordType:
                 try seen.once(4, avp)
                 recordType = AccountingRecordType(rawValue: try avp.enumerated(in: 1...4))
@@ -233,5 +208,9 @@ public struct AccountingAnswer {
             }
         }
         try seen.require(1, code: C.resultCode)
+        sessionID = base.sessionID
+        resultCode = base.resultCode
+        originHost = base.originHost
+        originRealm = base.originRealm
     }
 }

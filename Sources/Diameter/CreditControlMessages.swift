@@ -90,10 +90,12 @@ public struct CreditControlRequest {
             endToEndID: endToEndID,
             retransmitted: retransmitted
         )
-        e.appendBytes(C.sessionID, sessionID)
-        e.appendBytes(C.originHost, originHost)
-        e.appendBytes(C.originRealm, originRealm)
-        e.appendBytes(C.destinationRealm, destinationRealm)
+        RequestBaseAVPs(
+            sessionID: sessionID,
+            originHost: originHost,
+            originRealm: originRealm,
+            destinationRealm: destinationRealm
+        ).encode(into: &e)
         e.appendUnsigned32(C.authApplicationID, DiameterApplicationID.creditControl)
         e.appendBytes(C.serviceContextID, serviceContextID)
         e.appendUnsigned32(C.ccRequestType, requestType.rawValue)
@@ -133,30 +135,16 @@ public struct CreditControlRequest {
         )
         typealias C = DiameterAVPCode
         var seen = AVPOccurrences()
+        var base = RequestBaseAVPs()
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        sessionID = empty
-        originHost = empty
-        originRealm = empty
-        destinationRealm = empty
         serviceContextID = empty
         subscriptionIDData = empty
         requestType = .event
         requestNumber = 0
         unitsAreMessages = false
         for avp in m.avps {
+            if try base.take(avp, &seen) { continue }
             switch avp.code {
-            case C.sessionID:
-                try seen.once(0, avp)
-                sessionID = avp.data
-            case C.originHost:
-                try seen.once(1, avp)
-                originHost = avp.data
-            case C.originRealm:
-                try seen.once(2, avp)
-                originRealm = avp.data
-            case C.destinationRealm:
-                try seen.once(3, avp)
-                destinationRealm = avp.data
             case C.authApplicationID:
                 try seen.once(4, avp)
                 if avp.unsigned32 != DiameterApplicationID.creditControl {
@@ -212,10 +200,11 @@ public struct CreditControlRequest {
             default: break
             }
         }
-        try seen.require(0, code: C.sessionID)
-        try seen.require(1, code: C.originHost)
-        try seen.require(2, code: C.originRealm)
-        try seen.require(3, code: C.destinationRealm)
+        try RequestBaseAVPs.require(seen)
+        sessionID = base.sessionID
+        originHost = base.originHost
+        originRealm = base.originRealm
+        destinationRealm = base.destinationRealm
         try seen.require(4, code: C.authApplicationID)
         try seen.require(5, code: C.serviceContextID)
         try seen.require(6, code: C.ccRequestType)
@@ -298,10 +287,12 @@ public struct CreditControlAnswer {
     public func encode(into e: inout DiameterEncoder, answering request: DiameterHeader) {
         typealias C = DiameterAVPCode
         let start = e.beginMessage(request.answerHeader())
-        e.appendBytes(C.sessionID, sessionID)
-        e.appendUnsigned32(C.resultCode, resultCode)
-        e.appendBytes(C.originHost, originHost)
-        e.appendBytes(C.originRealm, originRealm)
+        AnswerBaseAVPs(
+            sessionID: sessionID,
+            resultCode: resultCode,
+            originHost: originHost,
+            originRealm: originRealm
+        ).encode(into: &e)
         e.appendUnsigned32(C.authApplicationID, DiameterApplicationID.creditControl)
         if let t = requestType { e.appendUnsigned32(C.ccRequestType, t.rawValue) }
         if let n = requestNumber { e.appendUnsigned32(C.ccRequestNumber, n) }
@@ -332,25 +323,10 @@ public struct CreditControlAnswer {
         }
         typealias C = DiameterAVPCode
         var seen = AVPOccurrences()
-        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        sessionID = empty
-        originHost = empty
-        originRealm = empty
-        resultCode = 0
+        var base = AnswerBaseAVPs()
         for avp in m.avps {
+            if try base.take(avp, &seen) { continue }
             switch avp.code {
-            case C.sessionID:
-                try seen.once(0, avp)
-                sessionID = avp.data
-            case C.resultCode:
-                try seen.once(1, avp)
-                resultCode = avp.unsigned32
-            case C.originHost:
-                try seen.once(2, avp)
-                originHost = avp.data
-            case C.originRealm:
-                try seen.once(3, avp)
-                originRealm = avp.data
             case C.ccRequestType:
                 try seen.once(4, avp)
                 requestType = CCRequestType(rawValue: try avp.enumerated(in: 1...4))
@@ -387,5 +363,9 @@ public struct CreditControlAnswer {
             }
         }
         try seen.require(1, code: C.resultCode)
+        sessionID = base.sessionID
+        resultCode = base.resultCode
+        originHost = base.originHost
+        originRealm = base.originRealm
     }
 }
