@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "DiameterNIO",
             dependencies: [
-                "Diameter", "Charging",
+                "Diameter", "Charging", "ChannelSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -95,7 +95,7 @@ let package = Package(
         // want of descriptors, a flush deferred to the end of the loop's turn.
         .target(
             name: "ChannelSupport",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // The network load generator (`load`): both ends of every session, SIP over UDP and
         // MSRP over TCP with SwiftNIO, the bench's workload model, delivery checked byte by byte.
@@ -142,7 +142,7 @@ let package = Package(
             name: "MSRPChargeCommands",
             dependencies: [
                 "MSRP", "SIP", "Charging", "Workload", "LoadEngine", "DiameterNIO", "IMServer", "MetricsEndpoint", "LoadGenerator",
-                "HistogramCodec", "RunReport",
+                "HistogramCodec", "RunReport", "ChannelSupport",
                 "ReportPage",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -224,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "msrpchargeTests",
             dependencies: [
-                "MSRPChargeCommands", "MSRP", "Workload", "LoadEngine", "Charging", "DiameterNIO", "IMServer", "ReportPage", "RunReport",
+                "MSRPChargeCommands", "MSRP", "Workload", "LoadEngine", "Charging", "DiameterNIO", "IMServer", "ReportPage", "RunReport", "ChannelSupport",
                 "InteropScriptSupport", "HistogramCodec", .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

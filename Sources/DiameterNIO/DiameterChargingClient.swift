@@ -1,3 +1,4 @@
+import ChannelSupport
 import Charging
 import Diameter
 import NIOConcurrencyHelpers
@@ -32,20 +33,17 @@ public final class DiameterChargingClient: Sendable {
             self.port = port
         }
 
-        /// Parses `diameter://HOST:PORT` (or `HOST:PORT`); nil when it is not one.
+        /// Parses `diameter://HOST:PORT` (or `HOST:PORT`, ``HostPort``'s form, port 1 to
+        /// 65535); nil when it is not one.
         public init?(url: String) {
             var s = Substring(url)
             if s.hasPrefix("diameter://") { s = s.dropFirst("diameter://".count) }
-            guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), port > 0, port < 65536
-            else { return nil }
-            var host = s[..<colon]
-            if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
-            guard !host.isEmpty else { return nil }
-            self.host = String(host)
-            self.port = port
+            guard let hp = HostPort(s), hp.port > 0 else { return nil }
+            host = hp.host
+            port = hp.port
         }
 
-        public var description: String { "diameter://\(host):\(port)" }
+        public var description: String { "diameter://\(HostPort(host: host, port: port))" }
     }
 
     /// Connects to every endpoint and waits (blocking the calling thread, which must not be

@@ -1,4 +1,5 @@
 import Charging
+import ChannelSupport
 import ChargingPipeline
 import Logging
 import MSRP
@@ -105,7 +106,7 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
         guard let l = legs[leg] else { return }
         l.remotePath = path
         let target = MSRPURI.firstHop(of: path)
-        guard let (host, port) = target, let address = Self.address(host, port) else {
+        guard let (host, port) = target else {
             events(.recipientUnreachable(l.charged, leg, "the recipient's MSRP path has no usable first URI"))
             return
         }
@@ -127,9 +128,8 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
                     )
                 }
             }
-            // A literal address is connected to directly: by name, NIO resolves it on another
-            // thread first (getaddrinfo, happy eyeballs), a cost per session at set-up.
-            .connect(to: address)
+            // A literal address is connected to directly; a name is resolved off the loop.
+            .connect(literalOrName: host, port: port)
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
@@ -247,27 +247,13 @@ final class MSRPWorker<Client: ChargingEnablerClient>: @unchecked Sendable {
 
     // MARK: Helpers
 
-    /// `host:port` as a socket address: parsed when it is a literal, resolved otherwise.
-    static func address(_ host: String, _ port: Int) -> SocketAddress? {
-        (try? SocketAddress(ipAddress: host, port: port))
-            ?? (try? SocketAddress.makeAddressResolvingHost(host, port: port))
-    }
-
     /// A fresh transaction id for a request the server sends on `leg`: `t` and the leg's
     /// counter in 9 base-36 digits (RFC 4975 §7.1: unique in the session's context, 4 to 32
     /// characters, §9).
     static func transactionID(_ counter: inout UInt64, leg: LegID, into tid: inout (UInt64, UInt64)) -> Int {
         counter &+= 1
-        var v = counter
-        return withUnsafeMutableBytes(of: &tid) { p -> Int in
-            p[0] = UInt8(ascii: "t")
-            for i in stride(from: 9, through: 1, by: -1) {
-                let d = UInt8(v % 36)
-                p[i] = d < 10 ? 0x30 &+ d : 0x57 &+ d
-                v /= 36
-            }
-            return 10
-        }
+        let v = counter
+        return withUnsafeMutableBytes(of: &tid) { CountedIdent.write(prefix: UInt8(ascii: "t"), v, into: $0) }
     }
 }
 

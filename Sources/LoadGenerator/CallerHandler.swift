@@ -201,12 +201,8 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
             messageKey = MessageBody.key(session: session, number: messageNumber)
         }
         transactions &+= 1
-        var v = transactions
-        for i in stride(from: 9, through: 1, by: -1) {
-            tid[i] = MessageID.digit36(Int(v % 36))
-            v /= 36
-        }
-        tid[0] = UInt8(ascii: "c")
+        let v = transactions
+        _ = tid.withUnsafeMutableBytes { CountedIdent.write(prefix: UInt8(ascii: "c"), v, into: $0) }
         let body = plan.body.bytes(range, key: messageKey)
         tid.withUnsafeBytes { t in
             toPath.withUnsafeBytes { to in
@@ -285,7 +281,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     /// other (never one of ours).
     static func transactionNumber(_ id: UnsafeRawBufferPointer) -> UInt64 {
         guard id.count == 10, id[0] == UInt8(ascii: "c") else { return 0 }
-        return MessageID.base36(id, 1..<10) ?? 0
+        return CountedIdent.value(id, 1..<10) ?? 0
     }
 
     /// A response to transaction `t`: the chunk it answers is found among those outstanding

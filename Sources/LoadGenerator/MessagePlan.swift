@@ -111,21 +111,12 @@ enum MessageID {
 
     static func write(session: Int, number: Int, sentAt: Int64, into p: UnsafeMutableRawBufferPointer) {
         p[0] = UInt8(ascii: "m")
-        var v = session
-        for i in stride(from: 5, through: 1, by: -1) {
-            p[i] = digit36(v % 36)
-            v /= 36
-        }
-        v = number
-        for i in stride(from: 11, through: 6, by: -1) {
-            p[i] = digit36(v % 36)
-            v /= 36
-        }
+        CountedIdent.write(UInt64(truncatingIfNeeded: session), into: p, 1..<6)
+        CountedIdent.write(UInt64(truncatingIfNeeded: number), into: p, 6..<12)
         p[12] = UInt8(ascii: "t")
         var t = UInt64(bitPattern: sentAt)
         for i in stride(from: 28, through: 13, by: -1) {
-            let d = UInt8(t & 15)
-            p[i] = d < 10 ? 0x30 &+ d : 0x57 &+ d
+            p[i] = CountedIdent.digit(t & 15)  // hex: the same digits below 16
             t >>= 4
         }
     }
@@ -133,23 +124,8 @@ enum MessageID {
     /// The session and the message number an id of ours names, nil if it is not one.
     static func parse(_ id: UnsafeRawBufferPointer) -> (session: Int, number: Int)? {
         guard id.count == length, id[0] == UInt8(ascii: "m"), id[12] == UInt8(ascii: "t") else { return nil }
-        guard let s = base36(id, 1..<6), let n = base36(id, 6..<12) else { return nil }
+        guard let s = CountedIdent.value(id, 1..<6), let n = CountedIdent.value(id, 6..<12) else { return nil }
         return (Int(s), Int(n))
-    }
-
-    /// The value of the lower-case base-36 digits at `r` (as ``digit36(_:)`` writes them),
-    /// nil if another byte is there. Transaction ids are written with the same digits.
-    static func base36(_ bytes: UnsafeRawBufferPointer, _ r: Range<Int>) -> UInt64? {
-        var v: UInt64 = 0
-        for i in r {
-            let c = bytes[i]
-            switch c {
-            case 0x30...0x39: v = v &* 36 &+ UInt64(c - 0x30)
-            case 0x61...0x7A: v = v &* 36 &+ UInt64(c - 0x57)
-            default: return nil
-            }
-        }
-        return v
     }
 
     /// When the message's first chunk was sent, nil if the id is not one of ours.
@@ -168,7 +144,4 @@ enum MessageID {
         }
         return Int64(bitPattern: t)
     }
-
-    @inline(__always)
-    static func digit36(_ d: Int) -> UInt8 { d < 10 ? 0x30 &+ UInt8(d) : 0x57 &+ UInt8(d) }
 }

@@ -404,14 +404,6 @@ final class SIPLoadClient: @unchecked Sendable {
             settle(i, failedWith: 488)
             return
         }
-        // A literal address is connected to directly (by name NIO resolves it on another thread).
-        guard
-            let address = (try? SocketAddress(ipAddress: h, port: p))
-                ?? (try? SocketAddress.makeAddressResolvingHost(h, port: p))
-        else {
-            settle(i, failedWith: 503)
-            return
-        }
         // Through a relay, the relay's URI goes first in the To-Path (RFC 4976 §6).
         let hops = relay.map { ["msrp://\($0.0):\($0.1)/ld\(global(i));tcp"] } ?? []
         let toPath = Array((hops + path).joined(separator: " ").utf8)
@@ -434,7 +426,8 @@ final class SIPLoadClient: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-            .connect(to: address)
+            // A literal address is connected to directly; a name is resolved off the loop.
+            .connect(literalOrName: h, port: p)
             .whenComplete { result in
                 // On the connection's loop: its pipeline is read there, then the SIP loop learns.
                 switch result {

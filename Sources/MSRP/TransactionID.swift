@@ -91,3 +91,53 @@ public struct TransactionIDGenerator: Sendable {
         }
     }
 }
+
+/// Idents that carry a number (RFC 4975 §9: ALPHANUM characters): a letter, then a counter in
+/// fixed-width lower-case base-36 digits. A sender that numbers its transactions or messages
+/// writes them here and reads them back from a response with ``value(_:_:)``; the server's
+/// and the load generator's ids are the same shape (`t000000001`, `c000000001`).
+public enum CountedIdent {
+    /// The lower-case base-36 digit for `d` (0…35).
+    @inlinable @inline(__always)
+    public static func digit(_ d: UInt64) -> UInt8 {
+        let b = UInt8(truncatingIfNeeded: d)
+        return b < 10 ? 0x30 &+ b : 0x57 &+ b
+    }
+
+    /// Writes `value` in base 36 into `p[range]`, most significant digit first, zero-padded
+    /// (the digits beyond the range's width are dropped: a counter wraps).
+    @inlinable @inline(__always)
+    public static func write(_ value: UInt64, into p: UnsafeMutableRawBufferPointer, _ range: Range<Int>) {
+        var v = value
+        var i = range.upperBound
+        while i > range.lowerBound {
+            i &-= 1
+            p[i] = digit(v % 36)
+            v /= 36
+        }
+    }
+
+    /// A ten-byte ident: `prefix` and `value` in nine digits, at the start of `p`; returns 10.
+    @inlinable @inline(__always)
+    public static func write(prefix: UInt8, _ value: UInt64, into p: UnsafeMutableRawBufferPointer) -> Int {
+        p[0] = prefix
+        write(value, into: p, 1..<10)
+        return 10
+    }
+
+    /// The value of the lower-case base-36 digits at `bytes[range]` (as ``write(_:into:_:)``
+    /// writes them), nil if another byte is there.
+    @inlinable
+    public static func value(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt64? {
+        var v: UInt64 = 0
+        for i in range {
+            let c = bytes[i]
+            switch c {
+            case 0x30...0x39: v = v &* 36 &+ UInt64(c &- 0x30)
+            case 0x61...0x7A: v = v &* 36 &+ UInt64(c &- 0x57)
+            default: return nil
+            }
+        }
+        return v
+    }
+}

@@ -230,7 +230,7 @@ public struct Bench: ParsableCommand {
             format: "\r\u{1B}[K[%5.1f s] %llu chunks, %@ chunks/s",
             seconds,
             chunks,
-            ReportText.si(Double(chunks) / max(seconds, 1e-3)) as NSString
+            SVGText.si(Double(chunks) / max(seconds, 1e-3)) as NSString
         )
         FileHandle.standardError.write(Data(line.utf8))
     }

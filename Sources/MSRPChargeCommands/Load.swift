@@ -108,7 +108,7 @@ public struct Load: ParsableCommand {
             "\(ReportText.pct(m.abortedShare)) aborted), Failure-Report no \(ReportText.pct(m.failureReportNoShare)) / partial "
         s += "\(ReportText.pct(m.failureReportPartialShare)), \(m.workers) worker\(m.workers == 1 ? "" : "s"), "
         s +=
-            m.targetRate.map { "target \(ReportText.si($0)) chunks/s (open loop)" }
+            m.targetRate.map { "target \(SVGText.si($0)) chunks/s (open loop)" }
             ?? "window \(c.window) per connection"
         s += m.totalChunks.map { ", \($0) chunks" } ?? ", \(ReportText.num(Double(m.duration) / 1e9)) s"
         s += ", seed \(m.seed)"

@@ -14,7 +14,7 @@ enum PrometheusHistogramText {
     /// A Prometheus histogram from an HdrHistogram of nanoseconds: `_bucket{le}` counts the
     /// values at or below each bound (cumulative, as the format defines), `_sum` and `_count`.
     static func render(_ name: String, _ h: Histogram<UInt64>, labels: [(String, String)] = []) -> String {
-        let tags = labels.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
+        let tags = labels.map { "\($0.0)=\"\(escaped($0.1))\"" }.joined(separator: ",")
         let inner = tags.isEmpty ? "" : tags + ","
         let outer = tags.isEmpty ? "" : "{" + tags + "}"
         var s = "# TYPE \(name) histogram\n"
@@ -26,5 +26,21 @@ enum PrometheusHistogramText {
         s += "\(name)_sum\(outer) \(h.mean * Double(h.totalCount) / 1e9)\n"
         s += "\(name)_count\(outer) \(h.totalCount)\n"
         return s
+    }
+
+    /// A label value as the text format wants it: backslash, double quote and line feed
+    /// escaped (`\\`, `\"`, `\n`), so that a value from the command line cannot end the label
+    /// or the line.
+    static func escaped(_ value: String) -> String {
+        var out = ""
+        for c in value.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 }

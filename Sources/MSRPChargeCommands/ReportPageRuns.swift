@@ -32,11 +32,11 @@ enum ReportPageRuns {
             machine: ReportText.machine(r) ?? "machine load not measured",
             checks: checks,
             figures: [
-                ("chunks/s", ReportText.si(t.chunksPerSecond)),
-                ("messages/s", ReportText.si(t.messagesPerSecond)),
+                ("chunks/s", SVGText.si(t.chunksPerSecond)),
+                ("messages/s", SVGText.si(t.messagesPerSecond)),
                 ("body MB/s", String(format: "%.1f", t.bodyMBPerSecond)),
                 ("timed phase", String(format: "%.2f s", t.seconds)),
-                ("sessions set up/s", ReportText.si(r.setUp.sessionsPerSecond)),
+                ("sessions set up/s", SVGText.si(r.setUp.sessionsPerSecond)),
                 ("charging requests", String(r.charging.totalRequests)),
                 ("interims per completed message", String(format: "%.4f", r.charging.interimsPerMessage)),
                 ("table bytes per session", String(format: "%.0f", r.tableBytesPerSession)),
@@ -81,7 +81,7 @@ enum ReportPageRuns {
             ),
             checks: checks,
             figures: [
-                ("chunks/s", ReportText.si(j.chunksPerSecond)),
+                ("chunks/s", SVGText.si(j.chunksPerSecond)),
                 ("chunks sent", String(j.chunksSent)),
                 ("messages sent", "\(j.messagesSent) + \(j.abortedSent) aborted"),
                 (

@@ -1,5 +1,6 @@
 import Foundation
 import LoadEngine
+import ReportPage
 
 /// The human-readable form of a ``BenchReport``.
 enum ReportText {
@@ -13,7 +14,7 @@ enum ReportText {
         s += "\(w.workers) worker\(w.workers == 1 ? "" : "s"), stage \(w.stage), charging \(w.chargingMode), "
         s += "interim interval \(num(w.interimIntervalSeconds)) s, \(run)"
         s +=
-            w.targetRate.map { ", target \(si($0)) chunks/s" }
+            w.targetRate.map { ", target \(SVGText.si($0)) chunks/s" }
             ?? (w.messageInterval == nil ? ", as fast as possible" : ", paced")
         s +=
             "\n  traffic: \(w.messageInterval.map { "each session's messages \($0) s apart" } ?? "no pause between a session's messages"), reads of \(w.readSizes) bytes, \(w.templates) message templates, "
@@ -36,11 +37,11 @@ enum ReportText {
         var s = workload(r) + "\n\n"
         let t = r.throughput
         s += String(format: "Throughput (timed phase %.2f s)\n", t.seconds)
-        s += row("chunks", "\(t.chunks)", si(t.chunksPerSecond) + " chunks/s")
-        s += row("messages", "\(t.messages) + \(t.abortedMessages) aborted", si(t.messagesPerSecond) + " msgs/s")
+        s += row("chunks", "\(t.chunks)", SVGText.si(t.chunksPerSecond) + " chunks/s")
+        s += row("messages", "\(t.messages) + \(t.abortedMessages) aborted", SVGText.si(t.messagesPerSecond) + " msgs/s")
         s += row("body bytes", "\(t.bodyBytes)", String(format: "%.1f MB/s", t.bodyMBPerSecond))
         s += row("wire bytes", "\(t.wireBytes)", String(format: "%.1f MB/s", t.wireMBPerSecond))
-        s += row("per worker", t.perWorkerChunksPerSecond.map { si($0) }.joined(separator: ", "), "chunks/s")
+        s += row("per worker", t.perWorkerChunksPerSecond.map { SVGText.si($0) }.joined(separator: ", "), "chunks/s")
         s += row("worker CPU", t.perWorkerCPUShare.map { pct($0) }.joined(separator: ", "), "of the timed phase")
         let p = r.responses
         s +=
@@ -57,7 +58,7 @@ enum ReportText {
         }
         s += "\n"
         s += "Sessions: \(r.setUp.completed ?? 0) set up in \(String(format: "%.2f", r.setUp.seconds)) s "
-        s += "(\(si(r.setUp.sessionsPerSecond))/s), \(r.setUp.rejected ?? 0) rejected; "
+        s += "(\(SVGText.si(r.setUp.sessionsPerSecond))/s), \(r.setUp.rejected ?? 0) rejected; "
         s += "ended in \(String(format: "%.2f", r.end.seconds)) s\n"
         s += String(
             format: "Memory per session: table %.0f B, connection %.0f B, enabler's ledger %.0f B",
@@ -85,7 +86,7 @@ enum ReportText {
         s +=
             "Charging requests (to \(wire ? "Diameter peers" : "the embedded enabler"); first transmissions and retransmissions)\n"
         s += "  CH-1 start \(c.requests["ch1-start"] ?? 0), interim \(c.requests["ch1-interim"] ?? 0) "
-        s += "(\(si(c.interimsPerSecond))/s), stop \(c.requests["ch1-stop"] ?? 0)\n"
+        s += "(\(SVGText.si(c.interimsPerSecond))/s), stop \(c.requests["ch1-stop"] ?? 0)\n"
         s += "  CH-2 initial \(c.requests["ch2-initial"] ?? 0), update \(c.requests["ch2-update"] ?? 0), "
         s += "termination \(c.requests["ch2-termination"] ?? 0)\n"
         s += "  interims per completed message \(String(format: "%.4f", c.interimsPerMessage)); "
@@ -160,7 +161,7 @@ enum ReportText {
             s += "  stage                     chunks/s   body GB/s   wire GB/s   × previous   × table   interims/s\n"
             for st in stages {
                 s += "  " + st.stage.padding(toLength: 22, withPad: " ", startingAt: 0)
-                s += String(repeating: " ", count: max(0, 13 - si(st.chunksPerSecond).count)) + si(st.chunksPerSecond)
+                s += String(repeating: " ", count: max(0, 13 - SVGText.si(st.chunksPerSecond).count)) + SVGText.si(st.chunksPerSecond)
                 s += String(
                     format: " %11.3f %11.3f %12.3f",
                     st.bodyGBPerSecond,
@@ -171,8 +172,8 @@ enum ReportText {
                 s +=
                     st.ratioToTable == nil
                     ? "\n"
-                    : String(repeating: " ", count: max(1, 13 - si(st.interimsPerSecond).count))
-                        + si(st.interimsPerSecond) + "\n"
+                    : String(repeating: " ", count: max(1, 13 - SVGText.si(st.interimsPerSecond).count))
+                        + SVGText.si(st.interimsPerSecond) + "\n"
             }
         }
         if !r.failedConditions.isEmpty {
@@ -191,11 +192,4 @@ enum ReportText {
         v == v.rounded() ? String(Int(v)) : String(format: "%.3g", v)
     }
 
-    /// 8.23 M, 412 k, 950.
-    static func si(_ v: Double) -> String {
-        if v >= 1e9 { return String(format: "%.2f G", v / 1e9) }
-        if v >= 1e6 { return String(format: "%.2f M", v / 1e6) }
-        if v >= 1e4 { return String(format: "%.1f k", v / 1e3) }
-        return String(format: "%.0f", v)
-    }
 }

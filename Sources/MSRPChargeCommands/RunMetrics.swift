@@ -20,7 +20,7 @@ final class RunMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
     let labels: [(String, String)]
-    let counters = NIOLockedValueBox([String: (Metrics.Counter, Int64)]())
+    let counters: CounterMirror
     let histograms = NIOLockedValueBox([(String, String)]())
     let endpoint: MetricsEndpoint
 
@@ -31,6 +31,7 @@ final class RunMetrics: Sendable {
     init(host: String, port: Int, labels: [(String, String)]) throws {
         let registry = self.registry
         factory = PrometheusMetricsFactory(registry: registry)
+        counters = CounterMirror(factory: factory)
         self.labels = labels
         let histograms = self.histograms
         let refresh = self.refresh
@@ -51,14 +52,7 @@ final class RunMetrics: Sendable {
 
     /// Moves the counter `name{labels, extra}` up to `value`.
     func set(_ name: String, _ extra: [(String, String)] = [], _ value: UInt64) {
-        let dimensions = labels + extra
-        let key = name + dimensions.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-        counters.withLockedValue { all in
-            let (c, last) = all[key] ?? (Metrics.Counter(label: name, dimensions: dimensions, factory: factory), 0)
-            let now = Int64(truncatingIfNeeded: value)
-            if now > last { c.increment(by: now - last) }
-            all[key] = (c, max(now, last))
-        }
+        counters.set(name, labels + extra, value)
     }
 
     /// A finished HdrHistogram of nanoseconds as the Prometheus histogram `name` (seconds).

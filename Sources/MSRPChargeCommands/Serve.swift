@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChannelSupport
 import Charging
 import DiameterNIO
 import Foundation
@@ -61,13 +62,10 @@ public struct Serve: AsyncParsableCommand {
 
     public init() {}
 
+    /// The option `name`'s `HOST:PORT` (``HostPort``), refused with its value.
     static func hostPort(_ name: String, _ text: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port), colon > text.startIndex
-        else {
-            throw ValidationError("\(name) must be HOST:PORT, got '\(text)'")
-        }
-        return (String(text[..<colon]), port)
+        guard let hp = HostPort(text) else { throw ValidationError("\(name) must be HOST:PORT, got '\(text)'") }
+        return (hp.host, hp.port)
     }
 
     public func validate() throws {

@@ -18,8 +18,8 @@ import Prometheus
 final class ServeMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let endpoint = NIOLockedValueBox<MetricsEndpoint?>(nil)
-    /// Counter name and labels → (the swift-metrics counter, the value already exported).
-    let exported = NIOLockedValueBox([String: (Metrics.Counter, Int64)]())
+    /// The counters, through the bootstrapped factory.
+    let counters = CounterMirror()
     let gauges = NIOLockedValueBox([String: Metrics.Gauge]())
 
     /// Bootstraps swift-metrics with a Prometheus registry (once per process), before the
@@ -49,13 +49,7 @@ final class ServeMetrics: Sendable {
 
     /// Moves the counter `name{labels}` to `value` (counters only go up).
     func counter(_ name: String, _ labels: [(String, String)] = [], _ value: UInt64) {
-        let key = name + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-        exported.withLockedValue { all in
-            let (c, last) = all[key] ?? (Metrics.Counter(label: name, dimensions: labels), 0)
-            let now = Int64(truncatingIfNeeded: value)
-            if now > last { c.increment(by: now - last) }
-            all[key] = (c, max(now, last))
-        }
+        counters.set(name, labels, value)
     }
 
     func gauge(_ name: String, _ value: Int) {

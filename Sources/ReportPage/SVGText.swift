@@ -1,6 +1,7 @@
 /// Text and numbers for SVG and HTML, without Foundation (the engine's rule; the page is
-/// written by code that also runs in tests without it).
-enum SVGText {
+/// written by code that also runs in tests without it). The command line's SI figures are the
+/// page's (``si(_:)``), so a rate reads the same in both.
+public enum SVGText {
     /// `s` with the five XML special characters escaped (attribute values and text).
     static func escape(_ s: String) -> String {
         var out = ""
@@ -19,7 +20,7 @@ enum SVGText {
     }
 
     /// `v` with `digits` decimals, no exponent (coordinates, ratios).
-    static func fixed(_ v: Double, _ digits: Int = 2) -> String {
+    public static func fixed(_ v: Double, _ digits: Int = 2) -> String {
         guard v.isFinite else { return "0" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
@@ -35,7 +36,7 @@ enum SVGText {
     }
 
     /// 3 significant figures with k/M/G: 950, 12.5 k, 1.84 M (axis labels, bar values).
-    static func si(_ v: Double) -> String {
+    public static func si(_ v: Double) -> String {
         let a = abs(v)
         func sig(_ x: Double) -> String {
             x >= 100 ? fixed(x, 0) : x >= 10 ? trim(fixed(x, 1)) : trim(fixed(x, 2))
