@@ -117,9 +117,8 @@ struct InspectTests {
     }
 
     @Test func jsonStringsAreEscaped() {
-        var s = ""
-        JSONObjectWriter.appendString("a\"b\\c\u{01}\r\n", to: &s)
-        #expect(s == #""a\"b\\c\u0001\r\n""#)
+        let s = FrameInspector.encoded(["s": "a\"b\\c\u{01}\r\n"])
+        #expect(s == #"{"s":"a\"b\\c\u0001\r\n"}"#)
     }
 }
 
