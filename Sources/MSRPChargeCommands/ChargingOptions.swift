@@ -7,7 +7,7 @@ import Workload
 /// and `serve` (on the wire), with the embedded enabler's model beside them.
 public struct ChargingOptions: ParsableArguments {
     @Option(help: "Charging: off, offline (CH-1), online (CH-2) or both.")
-    var mode = "offline"
+    var mode = ChargingMode.offline
 
     @Option(
         help:
@@ -22,16 +22,16 @@ public struct ChargingOptions: ParsableArguments {
     var interimCeilingBurst = 100
 
     @Option(help: "CH-2 units: bytes or messages.")
-    var unit = "bytes"
+    var unit = ChargingUnit.bytes
 
     @Option(help: "Requested-Service-Unit on CH-2 initial and update.")
     var requestedUnits: UInt64 = 100_000
 
     @Option(help: "Session set-up: one-to-one, one-to-one-on-answer or conference.")
-    var setup = "one-to-one"
+    var setup = SessionSetup.oneToOne
 
     @Option(help: "When Tx expires on CH-2: continue, terminate or retry-then-terminate.")
-    var failureHandling = "retry-then-terminate"
+    var failureHandling = CreditControlFailureHandling.retryThenTerminate
 
     @Option(help: "Tx, seconds to wait for a charging answer.")
     var txTimeout = 2.0
@@ -44,18 +44,14 @@ public struct ChargingOptions: ParsableArguments {
     /// The Charging Enabler User's configuration; throws with the offending value.
     public func configuration() throws(WorkloadError) -> ChargingConfiguration {
         var c = ChargingConfiguration()
-        c.mode = try WorkloadOptions.choice("--mode", mode, ChargingMode.self)
+        c.mode = mode
         c.defaultInterimInterval = try WorkloadOptions.seconds("--interim-interval", interimInterval)
         c.interimCeilingPerSecond = interimCeiling
         c.interimCeilingBurst = interimCeilingBurst
-        c.unit = try WorkloadOptions.choice("--unit", unit, ChargingUnit.self)
+        c.unit = unit
         c.requestedUnits = requestedUnits
-        c.setup = try WorkloadOptions.choice("--setup", setup, SessionSetup.self)
-        c.failureHandling = try WorkloadOptions.choice(
-            "--failure-handling",
-            failureHandling,
-            CreditControlFailureHandling.self
-        )
+        c.setup = setup
+        c.failureHandling = failureHandling
         c.txTimeout = try WorkloadOptions.seconds("--tx-timeout", txTimeout)
         return c
     }

@@ -41,7 +41,7 @@ public struct Enabler: AsyncParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: "CH-2 units: bytes (CC-Total-Octets) or messages (CC-Service-Specific-Units).")
-    var unit = "bytes"
+    var unit = ChargingUnit.bytes
 
     @Option(help: "Share of ACRs and CCRs answered DIAMETER_TOO_BUSY (3004), not charged: clients send them again.")
     var busyShare = 0.0
@@ -81,9 +81,6 @@ public struct Enabler: AsyncParsableCommand {
             throw ValidationError("--busy-share must be from 0 to 1, got \(busyShare)")
         }
         guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard unit == "bytes" || unit == "messages" else {
-            throw ValidationError("--unit must be bytes or messages, got '\(unit)'")
-        }
         do throws(WorkloadError) {
             _ = try model.configuration(seed: seed, defaultInterimInterval: nil)
         } catch {
@@ -99,7 +96,7 @@ public struct Enabler: AsyncParsableCommand {
         let server = DiameterEnablerServer(
             enabler: enabler,
             identity: try diameterIdentity.identity(role: "enabler"),
-            unitsAreMessages: unit == "messages",
+            unitsAreMessages: unit == .messages,
             journal: try journal.map { path throws(LedgerJournalError) in try LedgerJournal(path: path) },
             busyShare: busyShare,
             threads: threads

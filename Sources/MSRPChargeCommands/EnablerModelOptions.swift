@@ -34,7 +34,7 @@ public struct EnablerModelOptions: ParsableArguments {
         help:
             "Credit-Control-Failure-Handling the enabler sends with each CH-2 answer (terminate, continue or retry-then-terminate): it overrides the client's --failure-handling (RFC 4006 §5.7). Default: none."
     )
-    public var enablerFailureHandling: String?
+    public var enablerFailureHandling: CreditControlFailureHandling?
 
     public init() {}
 
@@ -63,9 +63,7 @@ public struct EnablerModelOptions: ParsableArguments {
         } else {
             c.interimInterval = defaultInterimInterval
         }
-        c.creditControlFailureHandling = try enablerFailureHandling.map { text throws(WorkloadError) in
-            try WorkloadOptions.choice("--enabler-failure-handling", text, CreditControlFailureHandling.self)
-        }
+        c.creditControlFailureHandling = enablerFailureHandling
         c.seed = seed
         try c.validate()
         return c

@@ -30,7 +30,7 @@ public struct Load: ParsableCommand {
     var target = "sip:127.0.0.1:5060"
 
     @Option(help: "SIP transport: udp (re-sent until answered) or tcp (one connection for every session).")
-    var transport = "udp"
+    var transport = SIPTransportChoice.udp
 
     @Option(help: "Where the recipients' MSRP endpoint listens, HOST:PORT (port 0 picks one).")
     var msrpListen = "127.0.0.1:0"
@@ -140,10 +140,7 @@ public struct Load: ParsableCommand {
             throw ValidationError("--conference-size must be from 1 to 64, got \(conferenceSize)")
         }
         c.conferenceSize = conferenceSize
-        guard transport == "udp" || transport == "tcp" else {
-            throw ValidationError("--transport must be udp or tcp, got '\(transport)'")
-        }
-        c.sipOverTCP = transport == "tcp"
+        c.sipOverTCP = transport == .tcp
         if let relay {
             var rest = Substring(relay)
             guard rest.hasPrefix("msrp://") else {

@@ -102,20 +102,6 @@ public struct WorkloadOptions: ParsableArguments {
         return Int64(v * 1e9)
     }
 
-    static func choice<T: RawRepresentable & CaseIterable>(
-        _ name: String,
-        _ text: String,
-        _: T.Type
-    ) throws(WorkloadError) -> T
-    where T.RawValue == String {
-        guard let v = T(rawValue: text) else {
-            throw WorkloadError(
-                "\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'"
-            )
-        }
-        return v
-    }
-
     /// `N` (fixed), `LO-HI` (uniform) or `exp:MEAN`, in `unit`s of `nanoseconds` each.
     static func durations(
         _ name: String,
