@@ -6,8 +6,8 @@
 // madvise(MADV_HUGEPAGE), which is what counts where THP is set to "madvise", the Debian
 // default). The engine's working set (each worker's traffic, 100 000 connections' parsers and
 // path caches, the session table's slots) is tens of MiB touched at random: with 4 KiB pages
-// nearly every chunk missed the TLB, and in a virtual machine a page walk is nested. One worker
-// went from 3.65 M to 3.91 M chunks/s (medians of six alternating runs, README).
+// nearly every chunk missed the TLB, and in a virtual machine a page walk is nested (the
+// measured gain is in docs/performance.md, "Transparent huge pages").
 #include "CJemallocConfig.h"
 
 const char *malloc_conf = "thp:always,metadata_thp:always";

@@ -39,7 +39,7 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     let plan: SendPlan
     let toPath: [UInt8]
     // One event loop owns this object: its properties skip the runtime's exclusivity checks
-    // (a swift_beginAccess per access, 6 % of the generator's CPU at 200 k chunks/s).
+    // (a swift_beginAccess per access; its cost is measured in docs/performance.md).
     /// Our URI; through a relay it carries the connection's own port, known once it is up.
     @exclusivity(unchecked) var fromPath: [UInt8]
     let fromPathFromLocalPort: Bool

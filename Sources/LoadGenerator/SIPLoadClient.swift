@@ -10,7 +10,8 @@ import SIP
 /// `lr<i>` with this socket as its contact and answers the target's INVITE with the generator's
 /// MSRP path; caller `i` INVITEs `lr<i>` with an MSRP offer, ACKs the 200 OK, connects to the
 /// target's path, and at the end sends BYE. At most `concurrentSetups` sessions are being set
-/// up at once (UDP has no flow control, and nothing here re-sends a lost datagram).
+/// up at once (UDP has no flow control). Over UDP a request without its final response is
+/// re-sent as RFC 3261 §17.1.1.2's Timer A does (each session's `pending` request).
 ///
 /// Confined to its event loop.
 final class SIPLoadClient: @unchecked Sendable {
