@@ -78,37 +78,14 @@ public final class DiameterChargingClient: Sendable {
             )
         }
         let client = DiameterChargingClient(peers: peers, acknowledged: ledger, group: group)
-        for (i, peer) in peers.enumerated() {
-            peer.reroute = { [unowned client] o in client.reroute(o, from: i) }
-            peer.opened = { [unowned client] in client.adoptWaiting(into: i) }
-        }
         var opened: [EventLoopFuture<Void>] = []
-        for peer in peers {
+        for (i, peer) in peers.enumerated() {
             let promise = peer.eventLoop.makePromise(of: Void.self)
-            let endpoint = "\(peer.host):\(peer.port)"
             peer.eventLoop.execute {
-                peer.openPromise = promise
-                peer.connect()
-                peer.eventLoop.scheduleRepeatedTask(initialDelay: peer.watchdogInterval, delay: peer.watchdogInterval) {
-                    _ in
-                    peer.watchdogTick()
-                }
-                let sweep = TimeAmount.nanoseconds(max(1_000_000, min(250_000_000, slotExpiry / 4)))
-                peer.eventLoop.scheduleRepeatedTask(initialDelay: sweep, delay: sweep) { _ in
-                    peer.expireSlots()
-                }
-                peer.eventLoop.scheduleTask(in: timeout) {
-                    if peer.openPromise != nil {
-                        peer.openPromise = nil
-                        promise.fail(
-                            DiameterPeerError(
-                                description:
-                                    "no capabilities exchange with \(endpoint) within \(timeout.nanoseconds / 1_000_000_000) s"
-                            )
-                        )
-                    }
-                }
+                peer.connection.reroute = { [unowned client] o in client.reroute(o, from: i) }
+                peer.connection.opened = { [unowned client] in client.adoptWaiting(into: i) }
             }
+            peer.start(opened: promise, timeout: timeout)
             opened.append(promise.futureResult)
         }
         do {
@@ -131,7 +108,7 @@ public final class DiameterChargingClient: Sendable {
     /// those itself, and a full one would make it wait for itself); false when none is open.
     func reroute(_ o: QueuedChargingRequest, from: Int) -> Bool {
         for k in 1..<max(peers.count, 1) {
-            let peer = peers[(from + k) % peers.count]
+            let peer = peers[(from + k) % peers.count].connection
             if peer.open {
                 peer.held.append(o)
                 peer.drain()
@@ -144,8 +121,8 @@ public final class DiameterChargingClient: Sendable {
     /// Peer `index` opened: what closed peers hold or find in their rings (every peer down,
     /// then this one back) comes to it, rather than wait for their own reconnection.
     func adoptWaiting(into index: Int) {
-        for (k, peer) in peers.enumerated() where k != index && !peer.open {
-            peer.handOverWaiting()
+        for (k, peer) in peers.enumerated() where k != index && !peer.connection.open {
+            peer.connection.handOverWaiting()
         }
     }
 
@@ -153,14 +130,7 @@ public final class DiameterChargingClient: Sendable {
     public func counters() -> EventLoopFuture<[DiameterPeerCounters]> {
         let loop = group.next()
         return EventLoopFuture.whenAllSucceed(
-            peers.map { peer in
-                peer.eventLoop.submit {
-                    var c = peer.counters
-                    c.queueFullWaits = peer.queue.queueFullWaits
-                    c.queueGiveUps = peer.queue.queueGiveUps
-                    return c
-                }
-            },
+            peers.map { $0.counters() },
             on: loop
         )
     }

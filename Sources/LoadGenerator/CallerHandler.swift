@@ -292,12 +292,12 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         var j = 0
         while j < outstanding && ringTransactions[(head + j) % ring.count] != t { j += 1 }
         guard t != 0, j < outstanding else {
-            stats.deliveryError("a \(status) response to transaction c\(String(t, radix: 36)), which no chunk awaits (repeated or forged)")
+            stats.responseError("a \(status) response to transaction c\(String(t, radix: 36)), which no chunk awaits (repeated or forged)")
             return
         }
         let slot = (head + j) % ring.count
         if status != 200 {
-            stats.deliveryError("chunk c\(String(t, radix: 36)) of session \(session) answered \(status), not 200: the chunk failed")
+            stats.responseError("chunk c\(String(t, radix: 36)) of session \(session) answered \(status), not 200: the chunk failed")
         }
         stats.record(&stats.figures.chunkLatency, now &- ring[slot])
         stats.record(&stats.intervalLatency, now &- ring[slot])

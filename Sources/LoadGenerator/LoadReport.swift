@@ -92,7 +92,11 @@ public struct LoadReport: Sendable {
         // Every recipient of a session gets every message (one, or a conference's).
         let k = UInt64(c.recipientsPerSession)
         if t.deliveryErrors > 0 {
-            problems.append("\(t.deliveryErrors) chunks out of place or altered; first: \(t.firstDeliveryError ?? "")")
+            var line = "\(t.deliveryErrors) chunks out of place or altered; first: \(t.firstDeliveryError ?? "")"
+            if let sender = t.firstResponseError, sender != t.firstDeliveryError {
+                line += "; first failed response: \(sender)"
+            }
+            problems.append(line)
         }
         if t.messagesDelivered != t.messagesSent &* k {
             problems.append("\(t.messagesSent) messages sent to \(k) recipients each, \(t.messagesDelivered) delivered")

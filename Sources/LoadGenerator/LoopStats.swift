@@ -36,6 +36,19 @@ final class LoopStats: @unchecked Sendable {
         figures.deliveryErrors &+= 1
         if figures.firstDeliveryError == nil { figures.firstDeliveryError = text() }
     }
+
+    /// A delivery error the sender saw (a response that is not 200, or that no chunk awaits):
+    /// also kept apart, since the recipient's side of the same fault (a chunk missing) may come
+    /// first, and the report names both.
+    func responseError(_ text: @autoclosure () -> String) {
+        if figures.firstResponseError == nil {
+            let t = text()
+            figures.firstResponseError = t
+            deliveryError(t)
+        } else {
+            deliveryError(text())
+        }
+    }
 }
 
 /// A loop's figures, or every loop's together.
@@ -58,6 +71,8 @@ struct LoadTotals {
     var bindings: UInt64 = 0
     var deliveryErrors: UInt64 = 0
     var firstDeliveryError: String? = nil
+    /// The first of them the sender saw (``LoopStats/responseError(_:)``).
+    var firstResponseError: String? = nil
     /// Times a connection could not take more and the generator waited (its send queue full).
     var sendQueueFull: UInt64 = 0
     /// Caller connections that closed (reset, or closed by the target) before the run ended,
@@ -85,6 +100,7 @@ struct LoadTotals {
         bindings &+= o.bindings
         deliveryErrors &+= o.deliveryErrors
         if firstDeliveryError == nil { firstDeliveryError = o.firstDeliveryError }
+        if firstResponseError == nil { firstResponseError = o.firstResponseError }
         sendQueueFull &+= o.sendQueueFull
     }
 }
