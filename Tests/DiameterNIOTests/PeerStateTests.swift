@@ -53,7 +53,7 @@ struct PeerStateTests {
         // Lost answers expire; what is left goes again with its attempt counted up.
         #expect(window.expire(writtenBefore: 5) == 4, "written at 0, 1, 2 and 4")
         let again = window.removeAllInFlight()
-        #expect(again.count == 11 && again.allSatisfy { $0.request.attempt == 1 })
+        #expect(again.count == 11 && again.allSatisfy { $0.request.attempt == 2 && $0.request.isRetransmission })
         let free = window.freeCount
         #expect(free == 16)
     }
