@@ -19,10 +19,29 @@ extension EngineWorker {
     /// each with a backlog (every read is full). Paced (`--message-interval`, `--rate`), a
     /// connection is read when a message of it is due (``PacingSchedule``), and a read takes
     /// at most what has been released.
-    func timed(_ state: inout EngineState, start: Int64, deadline: Int64, budget: UInt64) {
-        let connections = self.connections!
-        let buffer = readBuffer!
-        let schedule = self.schedule
+    func timed(_ p: inout PreparedEngine, start: Int64, deadline: Int64, budget: UInt64) {
+        timed(
+            &p.state,
+            connections: p.connections,
+            buffer: p.readBuffer,
+            bufferSize: p.readBufferSize,
+            schedule: p.schedule,
+            start: start,
+            deadline: deadline,
+            budget: budget
+        )
+    }
+
+    private func timed(
+        _ state: inout EngineState,
+        connections: UnsafeMutablePointer<EngineConnection>,
+        buffer: UnsafeMutableRawPointer,
+        bufferSize: Int,
+        schedule: PacingSchedule?,
+        start: Int64,
+        deadline: Int64,
+        budget: UInt64
+    ) {
         let paced = schedule != nil
         if let schedule, schedule.origin == 0 { schedule.origin = start }
         let origin = schedule?.origin ?? 0
@@ -39,52 +58,39 @@ extension EngineWorker {
             && model.charging.defaultInterimInterval == 0
         let ledger = enabler.ledger.entries
         let table = self.table
-        var intervalLatency = LatencyHistograms.make(digits: .two)
-        var intervals: [IntervalSample] = []
-        var nextSecond = start &+ 1_000_000_000
+        var intervals = IntervalRecorder(start: start, setUpRequests: state.pipeline.charging.totalRequests)
         var now = start
         var fed = TrafficCounts()
         var countdown = 0
         let farLead = count > 0 ? (Self.connectionLead * stride) % count : 0
         let nearLead = count > 0 ? (Self.slotLead * stride) % count : 0
-        let setUpRequests = state.pipeline.charging.totalRequests
-        let preemptionsBefore = threadPreemptions()
-        let cpuBefore = threadCPUNanoseconds()
-        let enablerBefore = (
-            state.pipeline.dispatcher.client.estimatedNanoseconds, state.pipeline.dispatcher.client.requests
-        )
+        let before = TimedPhaseStart(state)
         while fed.chunks < budget {
             // The connection to read, and those a few reads ahead to prefetch.
             let c: Int
-            var far: Int? = nil
-            var near: Int? = nil
-            if paced {
-                if !schedule!.hasReady {
+            let far: Int?
+            let near: Int?
+            if let schedule {
+                if !schedule.hasReady {
                     now = monotonicNanoseconds()
                     if state.pipeline.hasDue(at: now) { state.pump(now: now) }
-                    schedule!.advance(to: now)
-                    if !schedule!.hasReady {
+                    schedule.advance(to: now)
+                    if !schedule.hasReady {
                         if now >= deadline { break }
-                        idle(&state, now: now, until: min(deadline, nextSecond))
+                        idle(&state, schedule, now: now, until: min(deadline, intervals.nextSecond))
                         now = monotonicNanoseconds()
-                        if now >= nextSecond {
-                            intervals.append(
-                                Self.sample(intervals.count + 1, fed.chunks, state, setUpRequests, intervalLatency)
-                            )
-                            intervalLatency.reset()
-                            nextSecond &+= 1_000_000_000
-                        }
+                        intervals.tick(now: now, chunks: fed.chunks, state)
                         continue
                     }
                 }
-                c = schedule!.popReady()
+                c = schedule.popReady()
                 // Released in the slot it is due in: wait out the rest of the slot.
                 let due = origin &+ connections[c].headDue
                 if due > now {
                     while now < due { now = monotonicNanoseconds() }
                 }
-                far = schedule!.peekReady(Self.connectionLead - 1)
-                near = schedule!.peekReady(Self.slotLead - 1)
+                far = schedule.peekReady(Self.connectionLead - 1)
+                near = schedule.peekReady(Self.slotLead - 1)
             } else {
                 c = position
                 position &+= stride
@@ -114,74 +120,79 @@ extension EngineWorker {
             let d = reader.fill(
                 connection,
                 buffer,
-                want: min(readSizes.sample(rng.next()), readBufferSize),
+                want: min(readSizes.sample(rng.next()), bufferSize),
                 paced: paced,
                 oneMessage: oneMessage,
                 fed: &fed
             )
             feed(&state, connection, d, from: buffer, now: now)
             if timedRead {
-                let t = monotonicNanoseconds()
-                let chunks = fed.chunks &- chunksBefore
-                // Paced: from when the message the read began in was due (coordinated
-                // omission corrected); else the read's service time.
-                let from = paced ? origin &+ d.firstDue : readStart
-                if chunks > 0 {
-                    state.latency.chunk.recordClamped(t &- from, count: chunks)
-                    intervalLatency.recordClamped(t &- from, count: chunks)
-                }
-                if d.messagesCompleted > 0 {
-                    if paced {
-                        state.latency.message.recordClamped(t &- (origin &+ d.firstDue))
-                        if d.messagesCompleted > 1 {
-                            state.latency.message.recordClamped(t &- (origin &+ d.secondDue))
-                        }
-                    } else {
-                        state.latency.message.recordClamped(t &- readStart, count: UInt64(d.messagesCompleted))
-                    }
-                }
-                now = t
+                now = recordLatency(
+                    &state,
+                    &intervals,
+                    d,
+                    chunks: fed.chunks &- chunksBefore,
+                    from: paced ? origin : nil,
+                    readStart: readStart
+                )
             }
-            if paced { schedule!.afterRead(c, at: now) }
+            schedule?.afterRead(c, at: now)
             if state.pipeline.hasDue(at: now) {
                 now = monotonicNanoseconds()
                 state.pump(now: now)
             }
             if timedRead {
                 progress.chunks.store(fed.chunks, ordering: .relaxed)
-                if now >= nextSecond {
-                    intervals.append(
-                        Self.sample(intervals.count + 1, fed.chunks, state, setUpRequests, intervalLatency)
-                    )
-                    intervalLatency.reset()
-                    nextSecond &+= 1_000_000_000
-                }
+                intervals.tick(now: now, chunks: fed.chunks, state)
                 if now >= deadline { break }
             }
         }
-        completeMessages(&state, fed: &fed, origin: paced ? origin : nil)
-        now = monotonicNanoseconds()
-        result.preemptions = threadPreemptions() - preemptionsBefore
-        result.timedCPUNanoseconds += threadCPUNanoseconds() - cpuBefore
-        result.enablerNanoseconds += state.pipeline.dispatcher.client.estimatedNanoseconds - enablerBefore.0
-        result.enablerRequests &+= state.pipeline.dispatcher.client.requests &- enablerBefore.1
-        result.timedStart = start
-        result.timedEnd = now
+        completeMessages(&state, connections: connections, buffer: buffer, bufferSize: bufferSize, fed: &fed, origin: paced ? origin : nil)
         progress.chunks.store(fed.chunks, ordering: .relaxed)
-        if intervalLatency.totalCount > 0 || intervals.isEmpty {
-            intervals.append(Self.sample(intervals.count + 1, fed.chunks, state, setUpRequests, intervalLatency))
-        }
-        result.intervals = intervals
+        intervals.close(chunks: fed.chunks, state)
+        before.record(into: &result, state, start: start, end: monotonicNanoseconds())
+        result.intervals = intervals.samples
         result.fed += fed
         result.releases = schedule?.releases ?? 0
         result.blockedReleases = schedule?.blockedReleases ?? 0
         result.tailBuffers = tailPool.count
     }
 
+    /// Records a timed read's latency (``LatencyHistograms``) and returns the time it ended.
+    /// Paced (`origin` given), from when the message the read began in was due (coordinated
+    /// omission corrected); else the read's service time.
+    @inline(__always)
+    func recordLatency(
+        _ state: inout EngineState,
+        _ intervals: inout IntervalRecorder,
+        _ d: ReadDelivery,
+        chunks: UInt64,
+        from origin: Int64?,
+        readStart: Int64
+    ) -> Int64 {
+        let t = monotonicNanoseconds()
+        let from = origin.map { $0 &+ d.firstDue } ?? readStart
+        if chunks > 0 {
+            state.latency.chunk.recordClamped(t &- from, count: chunks)
+            intervals.latency.recordClamped(t &- from, count: chunks)
+        }
+        if d.messagesCompleted > 0 {
+            if let origin {
+                state.latency.message.recordClamped(t &- (origin &+ d.firstDue))
+                if d.messagesCompleted > 1 {
+                    state.latency.message.recordClamped(t &- (origin &+ d.secondDue))
+                }
+            } else {
+                state.latency.message.recordClamped(t &- readStart, count: UInt64(d.messagesCompleted))
+            }
+        }
+        return t
+    }
+
     /// Nothing to read: handles charging's timers and waits, sleeping when the next due
     /// message is more than 200 µs away (at most until `limit`).
-    func idle(_ state: inout EngineState, now: Int64, until limit: Int64) {
-        var wake = min(limit, schedule!.nextOccupied(limit: 4096))
+    func idle(_ state: inout EngineState, _ schedule: PacingSchedule, now: Int64, until limit: Int64) {
+        var wake = min(limit, schedule.nextOccupied(limit: 4096))
         if let due = state.pipeline.nextDue { wake = min(wake, due) }
         let wait = wake &- now
         if wait > 200_000 { usleep(UInt32(min(wait - 100_000, state.longestSleep) / 1000)) }
@@ -189,21 +200,27 @@ extension EngineWorker {
 
     /// Every connection that stopped inside a message gets the rest of it. Paced (`origin`
     /// given), its chunks are timed from when the message was due, as every paced read is.
-    func completeMessages(_ state: inout EngineState, fed: inout TrafficCounts, origin: Int64?) {
-        let connections = self.connections!
+    func completeMessages(
+        _ state: inout EngineState,
+        connections: UnsafeMutablePointer<EngineConnection>,
+        buffer: UnsafeMutableRawPointer,
+        bufferSize: Int,
+        fed: inout TrafficCounts,
+        origin: Int64?
+    ) {
         for c in 0..<count where connections[c].offset != 0 {
             let connection = connections + c
             let chunksBefore = fed.chunks
             let d = reader.fill(
                 connection,
-                readBuffer!,
-                want: readBufferSize,
+                buffer,
+                want: bufferSize,
                 paced: false,
                 oneMessage: true,
                 fed: &fed
             )
             let now = monotonicNanoseconds()
-            feed(&state, connection, d, from: readBuffer!, now: now)
+            feed(&state, connection, d, from: buffer, now: now)
             if let origin, fed.chunks > chunksBefore {
                 let t = monotonicNanoseconds()
                 state.latency.chunk.recordClamped(t &- (origin &+ d.firstDue), count: fed.chunks &- chunksBefore)
@@ -262,22 +279,29 @@ extension EngineWorker {
         }
         connection.pointee.flags.remove(.holdsTail)
     }
+}
 
-    /// The totals at the end of second `second` of the timed phase.
-    static func sample(
-        _ second: Int,
-        _ chunks: UInt64,
-        _ state: borrowing EngineState,
-        _ setUpRequests: UInt64,
-        _ latency: Histogram<UInt64>
-    ) -> IntervalSample {
-        IntervalSample(
-            second: second,
-            chunks: chunks,
-            messages: state.pipeline.counters.messages,
-            bodyBytes: state.pipeline.counters.bodyBytes,
-            requests: state.pipeline.charging.totalRequests &- setUpRequests,
-            chunkLatency: latency
-        )
+/// What the timed phase's totals count from: the thread's CPU time and preemptions, and the
+/// embedded enabler's estimated work, when the phase began.
+struct TimedPhaseStart {
+    let preemptions: Int
+    let cpu: Int64
+    let enablerNanoseconds: Double
+    let enablerRequests: UInt64
+
+    init(_ state: borrowing EngineState) {
+        preemptions = threadPreemptions()
+        cpu = threadCPUNanoseconds()
+        enablerNanoseconds = state.pipeline.dispatcher.client.estimatedNanoseconds
+        enablerRequests = state.pipeline.dispatcher.client.requests
+    }
+
+    func record(into result: inout WorkerResult, _ state: borrowing EngineState, start: Int64, end: Int64) {
+        result.preemptions = threadPreemptions() - preemptions
+        result.timedCPUNanoseconds += threadCPUNanoseconds() - cpu
+        result.enablerNanoseconds += state.pipeline.dispatcher.client.estimatedNanoseconds - enablerNanoseconds
+        result.enablerRequests &+= state.pipeline.dispatcher.client.requests &- enablerRequests
+        result.timedStart = start
+        result.timedEnd = end
     }
 }

@@ -110,19 +110,13 @@ final class EngineWorker: @unchecked Sendable {
         count = WorkloadModel.sessions(ofWorker: index, model.sessions, model.totalWorkers)
     }
 
-    /// The hot-path state, the connections and the read buffer, between ``prepare()`` and
-    /// ``finish()``. The properties the timed loop touches are exempt from dynamic
-    /// exclusivity checks (only this worker's thread uses them; callgrind counted the checks
-    /// at 5 % of the loop's instructions).
-    var state: EngineState? = nil
-    var connections: UnsafeMutablePointer<EngineConnection>? = nil
-    @exclusivity(unchecked) var readBuffer: UnsafeMutableRawPointer? = nil
-    @exclusivity(unchecked) var readBufferSize = 0
+    /// The properties the timed loop touches are exempt from dynamic exclusivity checks (only
+    /// this worker's thread uses them; callgrind counted the checks at 5 % of the loop's
+    /// instructions). The state the phases share is ``PreparedEngine``, which ``prepare()``
+    /// returns to the caller of the phases.
     /// Buffers for parsers' split frames, lent for a read and taken back when it ends at a
     /// frame boundary.
     @exclusivity(unchecked) var tailPool: [[UInt8]] = []
-    /// The paced schedule (its times count from the start of the timed phase).
-    var schedule: PacingSchedule? = nil
     /// Where the unpaced round-robin stands (a stride coprime with the connection count visits
     /// every connection once per round, in an order that looks random to the caches).
     @exclusivity(unchecked) var position = 0
@@ -132,7 +126,7 @@ final class EngineWorker: @unchecked Sendable {
     /// Runs every phase; `startAt` is waited for before timing starts, `endGate` before the
     /// sessions end (after every worker's timed phase).
     func run(_ gates: SharedGates) {
-        prepare()
+        var prepared = prepare()
         _ = gates.ready.add(1, ordering: .acquiringAndReleasing)
         var start = gates.startAt.load(ordering: .acquiring)
         while start == 0 {
@@ -142,16 +136,15 @@ final class EngineWorker: @unchecked Sendable {
         while monotonicNanoseconds() < start {}
         let deadline = model.totalChunks == nil ? start &+ model.duration : .max
         let budget: UInt64 = model.totalChunks.map { share(of: $0) } ?? .max
-        timed(&state!, start: start, deadline: deadline, budget: budget)
+        timed(&prepared, start: start, deadline: deadline, budget: budget)
         _ = gates.timedDone.add(1, ordering: .acquiringAndReleasing)
         while !gates.endGate.load(ordering: .acquiring) { usleep(100) }
-        end()
-        finish()
+        end(&prepared)
     }
 
     /// Builds the connections and sets every session up: SIP INVITE (CH-2 start when online,
     /// CH-1 start once established), then every answer.
-    func prepare() {
+    func prepare() -> PreparedEngine {
         var state = EngineState(
             stage: model.stage,
             table: table,
@@ -167,20 +160,20 @@ final class EngineWorker: @unchecked Sendable {
                 to: EngineConnection(key: TrafficBuilder.sessionKey(session, model), session: session)
             )
         }
-        readBufferSize = max(reader.templates.largestMessage, model.readSizes.largestRead)
-        readBuffer = .allocate(byteCount: readBufferSize, alignment: 4096)
+        let readBufferSize = max(reader.templates.largestMessage, model.readSizes.largestRead)
+        let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: readBufferSize, alignment: 4096)
         rng = SplitMix64(seed: model.seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
         stride = Self.coprimeStride(count)
-        if paced {
-            schedule = PacingSchedule(
+        let schedule =
+            paced
+            ? PacingSchedule(
                 connections: connections,
                 count: count,
                 interval: model.messageInterval ?? .fixed(0),
                 nanosecondsPerChunk: model.targetRate.map { 1e9 * Double(model.totalWorkers) / $0 },
                 seed: model.seed &+ UInt64(index),
                 reader: reader
-            )
-        }
+            ) : nil
         // Buffers for split frames, made before the timed phase, each large enough for the
         // traffic's largest frame up to 4 KiB (so none grows in the timed loop unless frames
         // are larger): a connection holds one while a read has left it inside a frame. As
@@ -208,15 +201,15 @@ final class EngineWorker: @unchecked Sendable {
                 // (CH-1 starts: their answers set the interval) are answered, for at most Tx
                 // more: requests that charging timers keep making (Validity-Time updates) are
                 // the timed phase's.
-                var resolvedAt: Int64? = nil
+                var resolvedAt = Int64.max
                 let tx = model.charging.txTimeout
                 let count = self.count
                 state.drain(setUp: tracker) { state in
                     guard tracker.pointee.resolved >= count else { return false }
                     if state.pipeline.dispatcher.inFlight == 0 { return true }
                     let now = monotonicNanoseconds()
-                    if resolvedAt == nil { resolvedAt = now }
-                    return now &- resolvedAt! >= tx
+                    resolvedAt = min(resolvedAt, now)
+                    return now &- resolvedAt >= tx
                 }
             }
         }
@@ -224,51 +217,45 @@ final class EngineWorker: @unchecked Sendable {
         result.sessionsSetUp = setUp.completed
         result.sessionsRejected = setUp.rejected.count
         result.rejectedSessions = Array(setUp.rejected)
-        self.state = state
-        self.connections = connections
+        return PreparedEngine(
+            state: state,
+            connections: connections,
+            count: count,
+            readBuffer: readBuffer,
+            readBufferSize: readBufferSize,
+            schedule: schedule
+        )
     }
 
     var charged: Bool { model.stage == .table || model.stage == .charging }
 
     /// Ends every session (SIP BYE: CH-1 stop and CH-2 termination with what is pending),
     /// waits for every answer, and collects the results.
-    func end() {
+    func end(_ p: inout PreparedEngine) {
         let endStart = monotonicNanoseconds()
         if charged {
             for c in 0..<count {
                 let now = monotonicNanoseconds()
-                state!.pipeline.endSession(connections![c].key, now: now)
-                state!.takeSignals(nil, now: now)
-                state!.pump(now: now)
+                p.state.pipeline.endSession(p.connections[c].key, now: now)
+                p.state.takeSignals(nil, now: now)
+                p.state.pump(now: now)
             }
-            state!.drain { $0.pipeline.dispatcher.inFlight == 0 }
+            p.state.drain { $0.pipeline.dispatcher.inFlight == 0 }
         }
         result.endSeconds = Double(monotonicNanoseconds() - endStart) / 1e9
-        result.counters = state!.counters
-        result.counters.frames = state!.pipeline.counters
-        result.charging = state!.pipeline.charging
-        result.latency = state!.latency
-        result.latency.chargingRoundTrip = state!.pipeline.roundTrip
-        result.firstParseError = state!.firstParseError
-        result.closedSessions = state!.pipeline.closedSessions ?? []
-        result.dispatcher = state!.pipeline.dispatcher.counters
-        result.refusals = state!.refusals
+        result.counters = p.state.counters
+        result.counters.frames = p.state.pipeline.counters
+        result.charging = p.state.pipeline.charging
+        result.latency = p.state.latency
+        result.latency.chargingRoundTrip = p.state.pipeline.roundTrip
+        result.firstParseError = p.state.firstParseError
+        result.closedSessions = p.state.pipeline.closedSessions ?? []
+        result.dispatcher = p.state.pipeline.dispatcher.counters
+        result.refusals = p.state.refusals
+        let connections = p.connections
         result.parsersMidFrame = (0..<count).reduce(0) { n, c in
-            n + (connections![c].parser.isAtFrameBoundary ? 0 : 1)
+            n + (connections[c].parser.isAtFrameBoundary ? 0 : 1)
         }
-    }
-
-    func finish() {
-        state?.deallocate()
-        state = nil
-        schedule = nil
-        if let connections {
-            connections.deinitialize(count: count)
-            connections.deallocate()
-        }
-        connections = nil
-        readBuffer?.deallocate()
-        readBuffer = nil
     }
 
     /// Bytes of each buffer for split frames.
@@ -306,6 +293,7 @@ final class EngineWorker: @unchecked Sendable {
 /// loop as `msrpcharge bench`, without threads or a report.
 public final class EngineHarness {
     let worker: EngineWorker
+    var prepared: PreparedEngine
 
     /// Builds the traffic of worker 0 of `model` and sets its sessions up.
     public init(_ model: WorkloadModel) throws(WorkloadError) {
@@ -321,16 +309,14 @@ public final class EngineHarness {
             user: user,
             enabler: enabler
         )
-        worker.prepare()
+        prepared = worker.prepare()
     }
-
-    deinit { worker.finish() }
 
     /// Feeds reads until at least `chunks` more chunks went through; returns the chunks
     /// parsed so far in all calls.
     @discardableResult
     public func run(chunks: Int) -> UInt64 {
-        worker.timed(&worker.state!, start: monotonicNanoseconds(), deadline: .max, budget: UInt64(chunks))
-        return worker.state!.pipeline.counters.chunks
+        worker.timed(&prepared, start: monotonicNanoseconds(), deadline: .max, budget: UInt64(chunks))
+        return prepared.state.pipeline.counters.chunks
     }
 }
