@@ -130,9 +130,48 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
         now: Int64,
         responses: inout MSRPResponseBuffer
     ) -> Int {
+        let status = charge(session: key, bodyBytes: frame.body.buffer.count, flag: frame.flag, now: now)
+        respond(to: frame, status, &responses)
+        if !out.isEmpty { dispatch() }
+        return status
+    }
+
+    /// The end of a message the server aborts itself (RFC 4975 §7.1.1: its media failed with
+    /// the message half sent; the `#` chunk has no body and asks for no response), charged to
+    /// `session` as if its sender had sent that chunk. Returns the status decided, as
+    /// ``send(_:session:now:responses:)`` does.
+    @inlinable
+    public mutating func abortMessage(session key: SessionKey, now: Int64) -> Int {
+        let status = charge(session: key, bodyBytes: 0, flag: .aborted, now: now)
+        if !out.isEmpty { dispatch() }
+        return status
+    }
+
+    /// An empty SEND that binds a connection to its session or keeps it alive (RFC 4975
+    /// §5.4, §7.1.1): answered 200 where its reports ask for it, neither charged nor counted
+    /// as a chunk.
+    @inlinable
+    public mutating func acknowledgeBinding(_ frame: MSRPFrame, responses: inout MSRPResponseBuffer) {
+        respond(to: frame, 200, &responses)
+    }
+
+    /// A request for no session of the owner's (RFC 4975 §7.3, session matching): a SEND is
+    /// counted and refused as a chunk for no session; any other request but a REPORT (which
+    /// is never answered, §7.1.2) gets 481 where its Failure-Report allows one.
+    @inlinable
+    public mutating func refuse(_ frame: MSRPFrame, now: Int64, responses: inout MSRPResponseBuffer) {
+        switch frame.method {
+        case .send: _ = send(frame, session: nil, now: now, responses: &responses)
+        case .report: counters.reports &+= 1
+        case .other: respond(to: frame, 481, &responses)
+        }
+    }
+
+    /// Counts a chunk and, when this pipeline charges sessions, has the Charging Enabler User
+    /// accept or refuse it: 200, 403 (refused by charging) or 481 (no such session).
+    @inlinable @inline(__always)
+    mutating func charge(session key: SessionKey?, bodyBytes: Int, flag: ContinuationFlag, now: Int64) -> Int {
         counters.chunks &+= 1
-        let flag = frame.flag
-        let bodyBytes = frame.body.buffer.count
         counters.bodyBytes &+= UInt64(bodyBytes)
         if flag == .end { counters.messages &+= 1 } else if flag == .aborted { counters.abortedMessages &+= 1 }
         var status = 200
@@ -158,8 +197,6 @@ public struct MSRPChargingPipeline<Client: ChargingEnablerClient> {
                 counters.accepted.abortedMessages &+= 1
             }
         }
-        respond(to: frame, status, &responses)
-        if !out.isEmpty { dispatch() }
         return status
     }
 

@@ -79,7 +79,7 @@ extension MSRPWorker {
                 // An empty SEND binds the connection or keeps it alive (§5.4): answered, not
                 // charged, not forwarded.
                 counters.bindingSends &+= 1
-                if frame.wantsSuccessResponse { responses.write(responseTo: frame, status: 200) }
+                pipeline.acknowledgeBinding(frame, responses: &responses)
                 return
             }
             let status = pipeline.send(frame, session: leg.charged, now: now, responses: &responses)
@@ -117,13 +117,9 @@ extension MSRPWorker {
         }
     }
 
-    /// A request for no session of ours: 481, counted as a chunk charged to nothing.
+    /// A request for no session of ours: 481 (a SEND counted as a chunk charged to nothing).
     func refuse(_ frame: MSRPFrame, now: Int64) {
-        if frame.method == .send {
-            _ = pipeline.send(frame, session: nil, now: now, responses: &responses)
-        } else if frame.failureReport != FailureReport.no, frame.method != .report {
-            responses.write(responseTo: frame, status: 481)
-        }
+        pipeline.refuse(frame, now: now, responses: &responses)
     }
 
     /// Moves the responses written so far to the connection they answer when the next one
@@ -156,19 +152,43 @@ extension MSRPWorker {
     @inline(__always)
     func forward(_ frame: MSRPFrame, from leg: MSRPLeg) {
         let body = frame.body.buffer
-        let range = frame.byteRange ?? ByteRange(start: 1, end: body.count, total: body.count)
+        forward(
+            messageID: frame.messageID?.buffer ?? UnsafeRawBufferPointer(start: nil, count: 0),
+            byteRange: frame.byteRange ?? ByteRange(start: 1, end: body.count, total: body.count),
+            contentType: frame.contentType?.buffer ?? UnsafeRawBufferPointer(start: nil, count: 0),
+            successReport: frame.successReport,
+            failureReport: frame.failureReport,
+            body: body,
+            flag: frame.flag,
+            from: leg
+        )
+    }
+
+    /// Sends a chunk made of these parts on each of the session's other legs (see
+    /// ``forward(_:from:)``).
+    @inline(__always)
+    func forward(
+        messageID: UnsafeRawBufferPointer,
+        byteRange: ByteRange,
+        contentType: UnsafeRawBufferPointer,
+        successReport: Bool?,
+        failureReport: FailureReport?,
+        body: UnsafeRawBufferPointer,
+        flag: ContinuationFlag,
+        from leg: MSRPLeg
+    ) {
         let sent = forEachConnectedPeer(of: leg) { destination, tid, to, from in
             let chunk = MSRPWriter.SendChunk(
                 transactionID: tid,
                 toPath: to,
                 fromPath: from,
-                messageID: frame.messageID?.buffer ?? UnsafeRawBufferPointer(start: nil, count: 0),
-                byteRange: range,
-                contentType: frame.contentType?.buffer ?? UnsafeRawBufferPointer(start: nil, count: 0),
-                successReport: frame.successReport,
-                failureReport: frame.failureReport,
+                messageID: messageID,
+                byteRange: byteRange,
+                contentType: contentType,
+                successReport: successReport,
+                failureReport: failureReport,
                 body: body,
-                flag: frame.flag
+                flag: flag
             )
             write(chunk, to: destination)
         }
@@ -371,38 +391,21 @@ extension MSRPWorker {
             guard let leg = legs[id], let open = leg.inProgress else { continue }
             leg.inProgress = nil
             counters.messagesAbortedByMedia &+= 1
+            // Forwarded whatever charging decided: the recipient learns the message ended.
+            _ = pipeline.abortMessage(session: charged, now: now)
             var messageID = [UInt8](repeating: 0, count: open.messageID.byteCount)
-            messageID.withUnsafeMutableBytes { open.messageID.copyBytes(to: $0.baseAddress!) }
-            let remote = leg.remotePath.isEmpty ? Array("msrp://0.0.0.0:9/unknown;tcp".utf8) : leg.remotePath
-            let from = remote.split(separator: 0x20).last.map(Array.init) ?? remote
-            var bytes: [UInt8] = []
-            let tid = Array("abort\(counters.messagesAbortedByMedia)".utf8)
-            tid.withUnsafeBytes { t in
-                leg.localURI.withUnsafeBytes { to in
-                    from.withUnsafeBytes { f in
-                        messageID.withUnsafeBytes { mid in
-                            let chunk = MSRPWriter.SendChunk(
-                                transactionID: t,
-                                toPath: to,
-                                fromPath: f,
-                                messageID: mid,
-                                byteRange: ByteRange(start: open.nextByte, end: open.nextByte - 1, total: open.total),
-                                contentType: UnsafeRawBufferPointer(start: nil, count: 0),
-                                failureReport: .no,
-                                body: UnsafeRawBufferPointer(start: nil, count: 0),
-                                flag: .aborted
-                            )
-                            bytes.appendMSRP(length: MSRPWriter.sendLength(chunk)) {
-                                MSRPWriter.writeSend(chunk, into: $0, at: $1)
-                            }
-                        }
-                    }
-                }
-            }
-            var parser = MSRPChunkParser(tailCapacity: 0)
-            try? parser.parse(bytes) { frame in
-                _ = pipeline.send(frame, session: charged, now: now, responses: &responses)
-                forward(frame, from: leg)
+            messageID.withUnsafeMutableBytes { mid in
+                open.messageID.copyBytes(to: mid.baseAddress!)
+                forward(
+                    messageID: UnsafeRawBufferPointer(mid),
+                    byteRange: ByteRange(start: open.nextByte, end: open.nextByte - 1, total: open.total),
+                    contentType: UnsafeRawBufferPointer(start: nil, count: 0),
+                    successReport: nil,
+                    failureReport: .no,
+                    body: UnsafeRawBufferPointer(start: nil, count: 0),
+                    flag: .aborted,
+                    from: leg
+                )
             }
         }
     }
