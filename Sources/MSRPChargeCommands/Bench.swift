@@ -37,20 +37,7 @@ public struct Bench: ParsableCommand {
     @Option(help: "Seconds each shallower stage runs with --stages.")
     var stageDuration: Double = 3
 
-    @Option(help: "Write every figure of the report as JSON to this file ('-' for standard output).")
-    var json: String?
-
-    @Flag(help: "Add every session's accepted usage to --json (for msrpcharge reconcile).")
-    var jsonSessions = false
-
-    @Option(help: "Write HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
-    var hgrm: String?
-
-    @Option(help: "Write per-second throughput and latency percentiles as CSV to this file.")
-    var intervalCsv: String?
-
-    @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
-    var html: String?
+    @OptionGroup(title: "Report files") var output: ReportOutputOptions
 
     @OptionGroup var metricsOptions: MetricsOptions
 
@@ -62,9 +49,6 @@ public struct Bench: ParsableCommand {
         )
     )
     var failIf: [String] = []
-
-    @Flag(help: "No live progress line (it is shown only on a terminal anyway).")
-    var noProgress = false
 
     @Option(
         help: ArgumentHelp(
@@ -105,7 +89,7 @@ public struct Bench: ParsableCommand {
     public func run() throws {
         let model = try workload.model()
         let conditions = try self.conditions
-        let live = !noProgress && isatty(2) == 1
+        let live = !output.noProgress && isatty(2) == 1
         let progress: ((Double, UInt64) -> Void)? = live ? { Self.progressLine($0, $1) } : nil
         var stageRows: [BenchReport.Stage]? = nil
         if stages {
@@ -176,7 +160,7 @@ public struct Bench: ParsableCommand {
         }
         var report = BenchReport(result, stages: stageRows)
         if !enablerJournal.isEmpty { report.conservation = try conservationAgainstJournals(report, result) }
-        if jsonSessions { report.addSessions(result) }
+        if output.jsonSessions { report.addSessions(result) }
         report.failedConditions = conditions.compactMap { $0.failure(in: report) }
         print(ReportText.render(report), terminator: "")
         try write(report, result)
@@ -236,15 +220,13 @@ public struct Bench: ParsableCommand {
     }
 
     func write(_ report: BenchReport, _ result: RunResult) throws {
-        if let json { try ReportFiles.writeJSON(report, to: json) }
-        if let hgrm { try ReportFiles.writeHgrm(result.latency.named.map { ($0.name, $0.histogram) }, to: hgrm) }
-        if let html {
-            let page = ReportPage.html(
-                runs: [ReportPageRuns.run(bench: report, label: "bench")],
-                title: "msrpcharge bench"
-            )
-            try ReportPageFile.write(page, to: html)
-        }
-        if let intervalCsv { try ReportFiles.write(IntervalSummary.csv(report.intervals), to: intervalCsv, option: "--interval-csv") }
+        try output.write(
+            report: report,
+            histograms: result.latency.named.map { ($0.name, $0.histogram) },
+            intervals: { IntervalSummary.csv(report.intervals) },
+            page: {
+                ReportPage.html(runs: [ReportPageRuns.run(bench: report, label: "bench")], title: "msrpcharge bench")
+            }
+        )
     }
 }

@@ -61,21 +61,6 @@ public struct Load: ParsableCommand {
 
     @OptionGroup var workload: WorkloadOptions
 
-    @Option(help: "Write the report as JSON to this file ('-' for standard output).")
-    var json: String?
-
-    @Flag(help: "Add what each session sent, named by the server's session-id, to --json (for msrpcharge reconcile).")
-    var jsonSessions = false
-
-    @Flag(help: "No progress lines on standard error while it runs (as bench's --no-progress); the report is the same.")
-    var noProgress = false
-
-    @Option(help: "Write HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
-    var hgrm: String?
-
-    @Option(help: "Write per-second throughput and SEND → 200 percentiles as CSV to this file.")
-    var intervalCsv: String?
-
     @Option(
         help: ArgumentHelp(
             "A condition that fails the run (exit status 3); repeat or separate with commas.",
@@ -91,8 +76,7 @@ public struct Load: ParsableCommand {
     )
     var ignoreDelivery = false
 
-    @Option(help: "Write the report as one self-contained HTML page (inline SVG charts) to this file.")
-    var html: String?
+    @OptionGroup(title: "Report files") var output: ReportOutputOptions
 
     @OptionGroup var metricsOptions: MetricsOptions
 
@@ -227,7 +211,7 @@ public struct Load: ParsableCommand {
             var sent: (chunks: UInt64, messages: UInt64) = (0, 0)
             // SEND → 200 so far, as a Prometheus histogram that grows second by second.
             var chunkLatency: NanosecondHistogram? = nil
-            report = try LoadRunner.run(c, progress: noProgress ? nil : say) { second in
+            report = try LoadRunner.run(c, progress: output.noProgress ? nil : say) { second in
                 guard let exporter else { return }
                 sent.chunks &+= second.chunks ?? 0
                 sent.messages &+= second.messages ?? 0
@@ -241,20 +225,17 @@ public struct Load: ParsableCommand {
         } catch {
             throw CLIError("load: \(error)")
         }
-        var saved = SavedLoadReport(report, workload: workloadLine(c), sessions: jsonSessions)
+        var saved = SavedLoadReport(report, workload: workloadLine(c), sessions: output.jsonSessions)
         saved.totalSessions = c.model.sessions
         let failed = conditions.compactMap { $0.failure(in: saved) }
         saved.failedConditions = failed
         print(saved.lines.joined(separator: "\n"))
-        if let json { try ReportFiles.writeJSON(saved, to: json) }
-        if let html {
-            try ReportPageFile.write(
-                ReportPage.html(runs: [ReportPageRuns.run(load: saved, label: "load")], title: "msrpcharge load"),
-                to: html
-            )
-        }
-        if let hgrm { try ReportFiles.writeHgrm(report.histograms, to: hgrm) }
-        if let intervalCsv { try ReportFiles.write(IntervalSummary.csv(report.intervals), to: intervalCsv, option: "--interval-csv") }
+        try output.write(
+            report: saved,
+            histograms: report.histograms,
+            intervals: { IntervalSummary.csv(report.intervals) },
+            page: { ReportPage.html(runs: [ReportPageRuns.run(load: saved, label: "load")], title: "msrpcharge load") }
+        )
         if let exporter {
             exporter.set("msrpcharge_chunks_total", [], report.chunksSent)
             exporter.set("msrpcharge_messages_total", [("end", "any")], report.messagesSent &+ report.abortedSent)

@@ -28,14 +28,7 @@ public struct Merge: ParsableCommand {
     @Argument(help: "The partitions' reports (bench --json or load --json), all of one run.")
     var reports: [String]
 
-    @Option(help: "Write the merged report as JSON to this file ('-' for standard output).")
-    var json: String?
-
-    @Option(help: "Write the merged HdrHistogram percentile distributions (.hgrm, microseconds) to this directory.")
-    var hgrm: String?
-
-    @Option(help: "Write the merged report as one self-contained HTML page to this file.")
-    var html: String?
+    @OptionGroup(title: "Report files") var output: ReportOutputOptions
 
     public init() {}
 
@@ -51,10 +44,12 @@ public struct Merge: ParsableCommand {
         let benches = saved.compactMap { if case .bench(let r) = $0 { r } else { nil } }
         let loads = saved.compactMap { if case .load(let j) = $0 { j } else { nil } }
         if benches.count == saved.count {
-            let merged: BenchReport
+            try requireSessions(zip(names, benches).map { ($0, $1.sessions != nil) })
+            var merged: BenchReport
             do throws(MergeError) { merged = try BenchReport.merged(benches, names: names) } catch {
                 throw CLIError("merge: \(error)")
             }
+            if !output.jsonSessions { merged.sessions = nil }
             print(ReportText.render(merged), terminator: "")
             print(
                 "merged: \(reports.count) partitions (\(benches.compactMap(\.workload.partition).joined(separator: ", ")))"
@@ -62,6 +57,7 @@ public struct Merge: ParsableCommand {
             try write(
                 report: merged,
                 histograms: merged.latency.map { ($0.name, $0.histogram) },
+                intervals: merged.intervals,
                 page: {
                     ReportPage.html(
                         runs: [ReportPageRuns.run(bench: merged, label: "merged")],
@@ -71,15 +67,18 @@ public struct Merge: ParsableCommand {
             )
             if merged.conservation.applicable && !merged.conservation.ok { throw ExitCode(1) }
         } else if loads.count == saved.count {
-            let merged: SavedLoadReport
+            try requireSessions(zip(names, loads).map { ($0, $1.sessionUsage != nil) })
+            var merged: SavedLoadReport
             do throws(MergeError) { merged = try SavedLoadReport.merged(loads, names: names) } catch {
                 throw CLIError("merge: \(error)")
             }
+            if !output.jsonSessions { merged.sessionUsage = nil }
             print(merged.lines.joined(separator: "\n"))
             print("merged: \(reports.count) partitions (\(loads.compactMap(\.partition).joined(separator: ", ")))")
             try write(
                 report: merged,
                 histograms: SavedLoadReport.latencyKeys.map { ($0, merged.latency[$0]?.histogram) },
+                intervals: merged.intervals ?? [],
                 page: {
                     ReportPage.html(
                         runs: [ReportPageRuns.run(load: merged, label: "merged")],
@@ -98,14 +97,30 @@ public struct Merge: ParsableCommand {
         }
     }
 
-    func write(report: some Encodable, histograms: [(String, EncodedHistogram?)], page: () -> String) throws {
-        if let json { try ReportFiles.writeJSON(report, to: json) }
-        if let hgrm {
-            try ReportFiles.writeHgrm(
-                histograms.compactMap { name, e in (try? e?.histogram()).flatMap { $0 }.map { (name, $0) } },
-                to: hgrm
+    /// With --json-sessions every partition must carry its sessions' usage (written with
+    /// --json-sessions itself): a merged list missing a partition's would fail reconcile later,
+    /// far from the cause.
+    func requireSessions(_ carried: [(name: String, has: Bool)]) throws {
+        guard output.jsonSessions else { return }
+        let missing = carried.filter { !$0.has }.map(\.name)
+        guard missing.isEmpty else {
+            throw CLIError(
+                "merge: --json-sessions needs every partition's sessions; \(missing.joined(separator: ", ")) has none (written without --json-sessions)"
             )
         }
-        if let html { try ReportPageFile.write(page(), to: html) }
+    }
+
+    func write(
+        report: some Encodable,
+        histograms: [(String, EncodedHistogram?)],
+        intervals: [IntervalSummary],
+        page: () -> String
+    ) throws {
+        try output.write(
+            report: report,
+            histograms: histograms.compactMap { name, e in (try? e?.histogram()).flatMap { $0 }.map { (name, $0) } },
+            intervals: { IntervalSummary.csv(intervals) },
+            page: page
+        )
     }
 }
