@@ -44,7 +44,8 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
     @exclusivity(unchecked) var fromPath: [UInt8]
     let fromPathFromLocalPort: Bool
     @exclusivity(unchecked) var rng: SplitMix64
-    @exclusivity(unchecked) var stats: LoopStats!
+    /// Its loop's figures.
+    let stats: LoopStats
     @exclusivity(unchecked) var parser = MSRPChunkParser(tailCapacity: 0)
     @exclusivity(unchecked) var out: ByteBuffer
     @exclusivity(unchecked) var context: ChannelHandlerContext?
@@ -96,9 +97,11 @@ final class CallerHandler: ChannelInboundHandler, @unchecked Sendable {
         toPath: [UInt8],
         fromPath: [UInt8],
         fromPathFromLocalPort: Bool = false,
-        allocator: ByteBufferAllocator
+        allocator: ByteBufferAllocator,
+        stats: LoopStats
     ) {
         self.session = session
+        self.stats = stats
         self.plan = plan
         self.toPath = toPath
         self.fromPath = fromPath

@@ -24,7 +24,7 @@ public enum LoadRunner {
         var loops: [EventLoop] = []
         var it = group.makeIterator()
         while let l = it.next() { loops.append(l) }
-        let stats = Dictionary(uniqueKeysWithValues: loops.map { (ObjectIdentifier($0), LoopStats()) })
+        let stats = PerLoopStats(loops)
         let cpuStart = cpuSeconds()
 
         // The recipients' MSRP endpoint.
@@ -43,8 +43,7 @@ public enum LoadRunner {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let h = RecipientHandler(allocator: channel.allocator)
-                    h.stats = stats[ObjectIdentifier(channel.eventLoop)]
+                    let h = RecipientHandler(allocator: channel.allocator, stats: stats(channel.eventLoop))
                     try channel.pipeline.syncOperations.addHandler(h)
                 }
             }
@@ -67,6 +66,7 @@ public enum LoadRunner {
             configuration: c,
             target: target,
             plan: plan,
+            stats: stats,
             msrpListenPort: msrpPort
         )
         let udp = try DatagramBootstrap(group: loops[0])
@@ -130,7 +130,8 @@ public enum LoadRunner {
         while monotonicNanoseconds() < bindDeadline {
             var bound: UInt64 = 0
             for l in loops {
-                if let s = stats[ObjectIdentifier(l)] { bound &+= (try? l.submit { s.figures.bindings }.wait()) ?? 0 }
+                let s = stats(l)
+                bound &+= (try? l.submit { s.figures.bindings }.wait()) ?? 0
             }
             if bound >= legs { break }
             usleep(5_000)
@@ -140,7 +141,6 @@ public enum LoadRunner {
         let start = monotonicNanoseconds()
         for h in callers {
             h.context?.eventLoop.execute {
-                h.stats = stats[ObjectIdentifier(h.context!.eventLoop)]
                 h.start(at: start)
             }
         }
@@ -172,8 +172,8 @@ public enum LoadRunner {
                 var messages: UInt64 = 0
                 var latency = LoopStats.histogram()
                 for l in loops {
-                    guard let s = stats[ObjectIdentifier(l)], let part = try? l.submit({ s.takeInterval() }).wait()
-                    else { continue }
+                    let s = stats(l)
+                    guard let part = try? l.submit({ s.takeInterval() }).wait() else { continue }
                     chunks &+= part.chunks
                     messages &+= part.messages
                     latency.add(part.latency)
@@ -244,7 +244,7 @@ public enum LoadRunner {
 
         var totals = LoadTotals()
         for l in loops {
-            guard let s = stats[ObjectIdentifier(l)] else { continue }
+            let s = stats(l)
             // Read on the loop that writes them, merged here.
             let part = try l.submit { s.figures }.wait()
             totals.add(part)

@@ -2,6 +2,21 @@ import Charging
 import Histogram
 import NIOCore
 
+/// Each event loop's ``LoopStats``: the handlers made on a loop get that loop's at birth.
+struct PerLoopStats: Sendable {
+    let byLoop: [ObjectIdentifier: LoopStats]
+
+    init(_ loops: [EventLoop]) {
+        byLoop = Dictionary(uniqueKeysWithValues: loops.map { (ObjectIdentifier($0), LoopStats()) })
+    }
+
+    /// `loop`'s figures (a loop of the run's group).
+    func callAsFunction(_ loop: EventLoop) -> LoopStats {
+        guard let s = byLoop[ObjectIdentifier(loop)] else { preconditionFailure("an event loop outside the run's group") }
+        return s
+    }
+}
+
 /// One event loop's figures: every connection on the loop writes here (the loop is its only
 /// writer), and the runner reads them on the loop at the end.
 final class LoopStats: @unchecked Sendable {

@@ -42,6 +42,8 @@ final class SIPLoadClient: @unchecked Sendable {
     let group: EventLoopGroup
     let configuration: LoadConfiguration
     let plan: SendPlan
+    /// The figures of each loop, for the callers made on it.
+    let stats: PerLoopStats
     let msrpListenPort: Int
     var channel: Channel? = nil
     var localPort = 0
@@ -81,8 +83,10 @@ final class SIPLoadClient: @unchecked Sendable {
         configuration: LoadConfiguration,
         target: SocketAddress,
         plan: SendPlan,
+        stats: PerLoopStats,
         msrpListenPort: Int
     ) {
+        self.stats = stats
         self.loop = loop
         self.target = target
         self.group = group
@@ -422,7 +426,8 @@ final class SIPLoadClient: @unchecked Sendable {
                         toPath: toPath,
                         fromPath: fromPath,
                         fromPathFromLocalPort: relay != nil,
-                        allocator: channel.allocator
+                        allocator: channel.allocator,
+                        stats: client.stats(channel.eventLoop)
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

@@ -222,9 +222,8 @@ import Workload
 
     static func feed(_ frames: [String]) throws -> LoadTotals {
         let channel = EmbeddedChannel()
-        let handler = RecipientHandler(allocator: channel.allocator)
         let stats = LoopStats()
-        handler.stats = stats
+        let handler = RecipientHandler(allocator: channel.allocator, stats: stats)
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.writeInbound(channel.allocator.buffer(string: frames.joined()))
         _ = try? channel.finish()
@@ -359,9 +358,9 @@ import Workload
             plan: SendPlan(model: model, window: 4, sessions: 1),
             toPath: Array("msrp://127.0.0.1:9/s0;tcp".utf8),
             fromPath: Array("msrp://127.0.0.1:9/lc0;tcp".utf8),
-            allocator: channel.allocator
+            allocator: channel.allocator,
+            stats: LoopStats()
         )
-        handler.stats = LoopStats()
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
         handler.start(at: monotonicNanoseconds())
