@@ -94,7 +94,7 @@ public struct AccountingRequest {
         var base = RequestBaseAVPs()
         recordType = .event
         recordNumber = 0
-        for avp in m.avps {
+        for avp in m.avps where avp.vendorID == 0 {
             if try base.take(avp, &seen) { continue }
             switch avp.code {
             case C.accountingRecordType:
@@ -192,7 +192,7 @@ public struct AccountingAnswer {
         typealias C = DiameterAVPCode
         var seen = AVPOccurrences()
         var base = AnswerBaseAVPs()
-        for avp in m.avps {
+        for avp in m.avps where avp.vendorID == 0 {
             if try base.take(avp, &seen) { continue }
             switch avp.code {
             case C.accountingRecordType:

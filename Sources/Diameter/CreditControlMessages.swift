@@ -142,7 +142,7 @@ public struct CreditControlRequest {
         requestType = .event
         requestNumber = 0
         unitsAreMessages = false
-        for avp in m.avps {
+        for avp in m.avps where avp.vendorID == 0 {
             if try base.take(avp, &seen) { continue }
             switch avp.code {
             case C.authApplicationID:
@@ -171,7 +171,7 @@ public struct CreditControlRequest {
                 if seen.has(9) { continue }
                 seen.bits |= 1 << 9
                 var inner = AVPOccurrences()
-                for member in avp.members {
+                for member in avp.members where member.vendorID == 0 {
                     switch member.code {
                     case C.subscriptionIDType:
                         try inner.once(0, member)
@@ -188,7 +188,7 @@ public struct CreditControlRequest {
                 // One MSCC is what this client sends; a second is refused rather than ignored,
                 // since its units would go uncharged.
                 try seen.once(10, avp)
-                for member in avp.members {
+                for member in avp.members where member.vendorID == 0 {
                     switch member.code {
                     case C.requestedServiceUnit:
                         requestedUnits = try Self.units(member, &unitsAreMessages)
@@ -217,7 +217,7 @@ public struct CreditControlRequest {
     static func units(_ avp: DiameterAVP, _ messages: inout Bool) throws(DiameterError) -> UInt64? {
         var seen = AVPOccurrences()
         var value: UInt64? = nil
-        for member in avp.members {
+        for member in avp.members where member.vendorID == 0 {
             switch member.code {
             case DiameterAVPCode.ccTotalOctets:
                 try seen.once(0, member)
@@ -324,7 +324,7 @@ public struct CreditControlAnswer {
         typealias C = DiameterAVPCode
         var seen = AVPOccurrences()
         var base = AnswerBaseAVPs()
-        for avp in m.avps {
+        for avp in m.avps where avp.vendorID == 0 {
             if try base.take(avp, &seen) { continue }
             switch avp.code {
             case C.ccRequestType:
@@ -339,7 +339,7 @@ public struct CreditControlAnswer {
             case C.multipleServicesCreditControl:
                 try seen.once(7, avp)
                 var inner = AVPOccurrences()
-                for member in avp.members {
+                for member in avp.members where member.vendorID == 0 {
                     switch member.code {
                     case C.grantedServiceUnit:
                         try inner.once(0, member)

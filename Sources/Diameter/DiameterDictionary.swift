@@ -87,43 +87,103 @@ public enum DiameterAVPCode {
     public static let accountingRecordType: UInt32 = 480
     public static let accountingRealtimeRequired: UInt32 = 483
     public static let accountingRecordNumber: UInt32 = 485
+    // The rest of RFC 6733's base AVPs a charging server may send.
+    public static let classAVP: UInt32 = 25
+    public static let sessionTimeout: UInt32 = 27
+    public static let authorizationLifetime: UInt32 = 291
+    public static let authGracePeriod: UInt32 = 276
+    public static let redirectHost: UInt32 = 292
+    public static let redirectHostUsage: UInt32 = 261
+    public static let redirectMaxCacheTime: UInt32 = 262
+    public static let reAuthRequestType: UInt32 = 285
+    // The rest of RFC 4006 §8 (the table of §12): an OCS may answer with any of them.
+    public static let ccCorrelationID: UInt32 = 411
+    public static let ccMoney: UInt32 = 413
+    public static let ccSessionFailover: UInt32 = 418
+    public static let ccSubSessionID: UInt32 = 419
+    public static let checkBalanceResult: UInt32 = 422
+    public static let costInformation: UInt32 = 423
+    public static let costUnit: UInt32 = 424
+    public static let currencyCode: UInt32 = 425
+    public static let creditControl: UInt32 = 426
+    public static let directDebitingFailureHandling: UInt32 = 428
+    public static let exponent: UInt32 = 429
+    public static let redirectAddressType: UInt32 = 433
+    public static let redirectServer: UInt32 = 434
+    public static let redirectServerAddress: UInt32 = 435
+    public static let requestedAction: UInt32 = 436
+    public static let restrictionFilterRule: UInt32 = 438
+    public static let serviceParameterInfo: UInt32 = 440
+    public static let serviceParameterType: UInt32 = 441
+    public static let serviceParameterValue: UInt32 = 442
+    public static let unitValue: UInt32 = 445
+    public static let valueDigits: UInt32 = 447
+    public static let tariffTimeChange: UInt32 = 451
+    public static let tariffChangeUsage: UInt32 = 452
+    public static let gsuPoolIdentifier: UInt32 = 453
+    public static let ccUnitType: UInt32 = 454
+    public static let gsuPoolReference: UInt32 = 457
+    public static let userEquipmentInfo: UInt32 = 458
+    public static let userEquipmentInfoType: UInt32 = 459
+    public static let userEquipmentInfoValue: UInt32 = 460
 }
 
-/// What the codec knows of each AVP (vendor 0): its data format. An AVP not in here is
-/// "unsupported": skipped, unless its M bit is set, which is DIAMETER_AVP_UNSUPPORTED
-/// (RFC 6733 §4.1).
+/// What the codec knows of each AVP: its data format. The base protocol and accounting, the
+/// whole of RFC 4006 (vendor 0), and the TS 32.299 AVPs (vendor 10415) an IMS messaging
+/// server's requests carry or an OCS/OFCS answers with. An AVP not in here is "unsupported":
+/// skipped, unless its M bit is set, which is DIAMETER_AVP_UNSUPPORTED in a request (RFC 6733
+/// §4.1) and, in an answer, counted and skipped (``DiameterMessage/unknownMandatoryAVPs``).
 public enum DiameterDictionary {
     /// The format of AVP `code` of vendor `vendorID`, or nil when unknown.
     @inlinable
     public static func type(of code: UInt32, vendorID: UInt32 = 0) -> DiameterAVPType? {
-        guard vendorID == 0 else { return nil }
+        switch vendorID {
+        case 0: base(code)
+        case ThreeGPPAVPCode.vendorID: ThreeGPPAVPCode.type(of: code)
+        default: nil
+        }
+    }
+
+    @inlinable
+    static func base(_ code: UInt32) -> DiameterAVPType? {
         typealias C = DiameterAVPCode
         switch code {
-        case C.userName, C.sessionID, C.productName, C.errorMessage, C.subscriptionIDData, C.serviceContextID:
+        case C.userName, C.sessionID, C.productName, C.errorMessage, C.subscriptionIDData, C.serviceContextID,
+            C.costUnit, C.redirectServerAddress:
             return .utf8String
         case C.originHost, C.originRealm, C.destinationRealm, C.destinationHost, C.errorReportingHost,
             C.routeRecord, C.proxyHost:
             return .diameterIdentity
-        case C.eventTimestamp: return .time
+        case C.eventTimestamp, C.tariffTimeChange: return .time
         case C.hostIPAddress: return .address
         case C.acctInterimInterval, C.authApplicationID, C.acctApplicationID, C.supportedVendorID, C.vendorID,
             C.firmwareRevision, C.resultCode, C.originStateID, C.experimentalResultCode, C.inbandSecurityID,
             C.ccRequestNumber, C.ccTime, C.ratingGroup, C.serviceIdentifier, C.validityTime,
-            C.accountingRecordNumber:
+            C.accountingRecordNumber, C.currencyCode, C.serviceParameterType, C.gsuPoolIdentifier:
             return .unsigned32
         case C.accountingInputOctets, C.accountingOutputOctets, C.accountingInputPackets,
             C.accountingOutputPackets, C.ccInputOctets, C.ccOutputOctets, C.ccServiceSpecificUnits,
-            C.ccTotalOctets:
+            C.ccTotalOctets, C.ccSubSessionID:
             return .unsigned64
+        case C.exponent: return .integer32
+        case C.valueDigits: return .integer64
         case C.disconnectCause, C.ccRequestType, C.creditControlFailureHandling, C.finalUnitAction,
             C.subscriptionIDType, C.multipleServicesIndicator, C.accountingRecordType,
-            C.accountingRealtimeRequired:
+            C.accountingRealtimeRequired, C.ccSessionFailover, C.checkBalanceResult, C.creditControl,
+            C.directDebitingFailureHandling, C.redirectAddressType, C.requestedAction, C.tariffChangeUsage,
+            C.ccUnitType, C.userEquipmentInfoType, C.redirectHostUsage, C.reAuthRequestType:
             return .enumerated
         case C.vendorSpecificApplicationID, C.failedAVP, C.proxyInfo, C.experimentalResult,
             C.finalUnitIndication, C.grantedServiceUnit, C.requestedServiceUnit, C.subscriptionID,
-            C.usedServiceUnit, C.multipleServicesCreditControl:
+            C.usedServiceUnit, C.multipleServicesCreditControl, C.ccMoney, C.costInformation, C.redirectServer,
+            C.serviceParameterInfo, C.unitValue, C.gsuPoolReference, C.userEquipmentInfo:
             return .grouped
-        case C.proxyState: return .octetString
+        case C.proxyState, C.ccCorrelationID, C.restrictionFilterRule, C.serviceParameterValue,
+            C.userEquipmentInfoValue, C.classAVP:
+            return .octetString
+        case C.redirectHost: return .diameterURI
+        case C.redirectMaxCacheTime, C.authorizationLifetime, C.authGracePeriod, C.sessionTimeout:
+            return .unsigned32
         default: return nil
         }
     }

@@ -6,6 +6,21 @@ public struct DiameterMessage {
     public let header: DiameterHeader
     /// The whole message, header included.
     public let bytes: UnsafeRawBufferPointer
+    /// AVPs with the M bit that the dictionary does not know, where ``UnknownMandatoryAVPs``
+    /// let them through (an answer), and the first of them.
+    public let unknownMandatoryAVPs: Int
+    public let firstUnknownMandatory: DiameterFailedAVP?
+
+    /// What validation does with an AVP that has the M bit and is not in the dictionary.
+    public enum UnknownMandatoryAVPs: Sendable {
+        /// DIAMETER_AVP_UNSUPPORTED with Failed-AVP (RFC 6733 §4.1): what a server does with a
+        /// request.
+        case refuse
+        /// Counted and skipped: a client cannot answer an answer, and a charging system adds
+        /// vendor AVPs to answers freely (a 3GPP OCS's Low-Balance-Indication); refusing the
+        /// answer would leave a granted reservation to Tx.
+        case count
+    }
 
     /// The top-level AVPs.
     @inlinable public var avps: DiameterAVPSequence {
@@ -22,10 +37,14 @@ public struct DiameterMessage {
     /// - every AVP, grouped members included (§4.1, §4.4): a length that covers its header and
     ///   fits its region (else 5014, with Failed-AVP), no reserved flag bit (else 3009), the
     ///   data length its format fixes (else 5014), an M bit only on AVPs known to the
-    ///   dictionary (else 5001);
+    ///   dictionary (else 5001; with `unknownMandatory: .count`, counted and skipped);
     /// - the limits: message size, AVP count, grouped depth (else 5012).
     @inlinable
-    public init(validating bytes: UnsafeRawBufferPointer, limits: DiameterLimits = .default) throws(DiameterError) {
+    public init(
+        validating bytes: UnsafeRawBufferPointer,
+        limits: DiameterLimits = .default,
+        unknownMandatory: UnknownMandatoryAVPs = .refuse
+    ) throws(DiameterError) {
         guard bytes.count >= DiameterHeader.size else {
             throw .make(.invalidMessageLength, nil, "\(bytes.count) bytes are shorter than a Diameter header (20)")
         }
@@ -61,15 +80,29 @@ public struct DiameterMessage {
             throw .make(.invalidHeaderBits, nil, "T flag set on an answer")
         }
         var count = 0
+        var unknown = Unknown(policy: unknownMandatory)
         try Self.validate(
             UnsafeRawBufferPointer(rebasing: bytes[DiameterHeader.size...]),
             offset: DiameterHeader.size,
             depth: 0,
             count: &count,
+            unknown: &unknown,
             limits: limits
         )
         self.header = header
         self.bytes = bytes
+        unknownMandatoryAVPs = unknown.count
+        firstUnknownMandatory = unknown.first
+    }
+
+    /// Unknown M-bit AVPs met while validating, under a policy.
+    @usableFromInline
+    struct Unknown {
+        @usableFromInline let policy: UnknownMandatoryAVPs
+        @usableFromInline var count = 0
+        @usableFromInline var first: DiameterFailedAVP? = nil
+
+        @inlinable init(policy: UnknownMandatoryAVPs) { self.policy = policy }
     }
 
     @usableFromInline
@@ -78,6 +111,7 @@ public struct DiameterMessage {
         offset: Int,
         depth: Int,
         count: inout Int,
+        unknown: inout Unknown,
         limits: DiameterLimits
     ) throws(DiameterError) {
         var position = 0
@@ -141,10 +175,17 @@ public struct DiameterMessage {
                         offset: at + headerLength,
                         depth: depth + 1,
                         count: &count,
+                        unknown: &unknown,
                         limits: limits
                     )
                 }
             } else if flags.contains(.mandatory) {
+                if unknown.policy == .count {
+                    unknown.count += 1
+                    if unknown.first == nil { unknown.first = failed }
+                    position += (length + 3) & ~3
+                    continue
+                }
                 throw .make(
                     .avpUnsupported,
                     failed,

@@ -17,6 +17,10 @@ public struct DiameterPeerCounters: Sendable {
     public var unmatchedAnswers: UInt64 = 0
     /// Answers that could not be decoded, dropped and counted.
     public var malformedAnswers: UInt64 = 0
+    /// AVPs with the M bit this codec does not know, in answers that were used all the same
+    /// (``DiameterMessage/UnknownMandatoryAVPs/count``), and the first of them.
+    public var unknownMandatoryAVPs: UInt64 = 0
+    public var firstUnknownMandatoryAVP: String? = nil
     /// Requests whose answer never came within the slot expiry (their slots were given up), or
     /// that could not be encoded (over 64 KiB).
     public var abandonedSlots: UInt64 = 0
@@ -55,6 +59,8 @@ public struct DiameterPeerCounters: Sendable {
         for (k, v) in o.creditControlAnswersByResultCode { creditControlAnswersByResultCode[k, default: 0] += v }
         unmatchedAnswers += o.unmatchedAnswers
         malformedAnswers += o.malformedAnswers
+        unknownMandatoryAVPs += o.unknownMandatoryAVPs
+        if firstUnknownMandatoryAVP == nil { firstUnknownMandatoryAVP = o.firstUnknownMandatoryAVP }
         abandonedSlots += o.abandonedSlots
         watchdogRequests += o.watchdogRequests
         failedOver += o.failedOver

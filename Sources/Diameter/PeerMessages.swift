@@ -120,7 +120,7 @@ public struct CapabilitiesExchange {
             default: []
             }
         }
-        for avp in m.avps {
+        for avp in m.avps where avp.vendorID == 0 {
             switch avp.code {
             case C.resultCode:
                 try seen.once(0, avp)
@@ -225,7 +225,7 @@ public struct PeerControlMessage {
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
         originHost = empty
         originRealm = empty
-        for avp in m.avps {
+        for avp in m.avps where avp.vendorID == 0 {
             switch avp.code {
             case C.resultCode:
                 try seen.once(0, avp)

@@ -168,8 +168,11 @@ final class DiameterPeerConnection {
         watchdog.heard(at: .now())
         frame.withUnsafeReadableBytes { raw in
             let m: DiameterMessage
+            // An answer may carry AVPs with the M bit this codec does not know (a charging
+            // system's vendor AVPs): counted, and the answer used; a request is refused (5001).
+            let isAnswer = raw.count >= DiameterHeader.size && !DiameterHeader(unvalidated: raw).isRequest
             do throws(DiameterError) {
-                m = try DiameterMessage(validating: raw)
+                m = try DiameterMessage(validating: raw, unknownMandatory: isAnswer ? .count : .refuse)
             } catch {
                 if raw.count >= DiameterHeader.size && DiameterHeader(unvalidated: raw).isRequest {
                     send(context.channel) { e in
@@ -186,6 +189,7 @@ final class DiameterPeerConnection {
                 }
                 return
             }
+            if m.unknownMandatoryAVPs > 0 { countUnknown(m) }
             switch (m.header.commandCode, m.header.isRequest) {
             case (DiameterCommandCode.accounting, false), (DiameterCommandCode.creditControl, false):
                 answered(m)
@@ -227,6 +231,15 @@ final class DiameterPeerConnection {
             default:
                 counters.unmatchedAnswers &+= 1
             }
+        }
+    }
+
+    @inline(never)
+    func countUnknown(_ m: DiameterMessage) {
+        counters.unknownMandatoryAVPs &+= UInt64(m.unknownMandatoryAVPs)
+        if counters.firstUnknownMandatoryAVP == nil, let f = m.firstUnknownMandatory {
+            counters.firstUnknownMandatoryAVP =
+                "AVP \(f.code)\(f.vendorID == 0 ? "" : " of vendor \(f.vendorID)") in command \(m.header.commandCode)"
         }
     }
 

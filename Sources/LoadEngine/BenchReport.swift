@@ -253,6 +253,10 @@ public struct BenchReport: Codable, Sendable {
         public var creditControlAnswersByResultCode: [String: UInt64]
         public var unmatchedAnswers: UInt64
         public var malformedAnswers: UInt64
+        /// Unknown M-bit AVPs in answers used all the same, and the first (optional: older
+        /// reports lack them).
+        public var unknownMandatoryAVPs: UInt64?
+        public var firstUnknownMandatoryAVP: String?
         public var abandonedSlots: UInt64
         public var watchdogRequests: UInt64
         /// Requests sent again to another peer at once: in flight when this connection went
@@ -283,6 +287,8 @@ public struct BenchReport: Codable, Sendable {
             creditControlAnswersByResultCode = strings(c.creditControlAnswersByResultCode)
             unmatchedAnswers = c.unmatchedAnswers
             malformedAnswers = c.malformedAnswers
+            unknownMandatoryAVPs = c.unknownMandatoryAVPs
+            firstUnknownMandatoryAVP = c.firstUnknownMandatoryAVP
             abandonedSlots = c.abandonedSlots
             watchdogRequests = c.watchdogRequests
             failedOver = c.failedOver

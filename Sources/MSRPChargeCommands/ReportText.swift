@@ -124,6 +124,9 @@ enum ReportText {
             s +=
                 "unmatched \(d.unmatchedAnswers), malformed \(d.malformedAnswers), failed over \(d.failedOver), DWR \(d.watchdogRequests), "
             s += "connects \(d.connects), disconnects \(d.disconnects)\n"
+            if let n = d.unknownMandatoryAVPs, n > 0 {
+                s += "    answers used with \(n) AVPs this codec does not know (M bit); first: \(d.firstUnknownMandatoryAVP ?? "?")\n"
+            }
             if let waits = d.queueFullWaits, waits > 0 || (d.answersHeldForOwner ?? 0) > 0 {
                 s +=
                     "    back-pressure: workers waited for room \(waits) times, left \(d.queueGiveUps ?? 0) requests to Tx; \(d.answersHeldForOwner ?? 0) answers held for a busy owner\n"
