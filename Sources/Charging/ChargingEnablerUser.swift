@@ -365,6 +365,19 @@ public final class ChargingEnablerUser: Sendable {
                         resultCode: answer.isSuccess ? ChargingResultCode.creditLimitReached : answer.resultCode,
                         &out
                     )
+                    if answer.isSuccess || answer.enablerHoldsSession {
+                        // The enabler opened a session this one will not use: close it.
+                        out.counters.reservationsClosed &+= 1
+                        s.ccRequestNumber &+= 1
+                        out.send(
+                            ChargingRequest(
+                                kind: .onlineTermination,
+                                session: key,
+                                number: s.ccRequestNumber,
+                                sentAt: now
+                            )
+                        )
+                    }
                 }
             } else if late && granted && answer.number == s.ccRequestNumber {
                 if s.online == .open && s.uncontrolled {

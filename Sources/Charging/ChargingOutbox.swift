@@ -90,6 +90,9 @@ public struct ChargingCounters: Sendable {
     public var lateGrantsAdopted: UInt64 = 0
     /// Late CH-2 grants for a set-up already refused: released with a termination.
     public var lateGrantsReleased: UInt64 = 0
+    /// Set-ups refused on a CCA-I after which the enabler still held a credit-control session
+    /// (``ChargingAnswer/enablerHoldsSession``): each closed with a termination.
+    public var reservationsClosed: UInt64 = 0
 
     public init() {}
 
@@ -119,6 +122,7 @@ public struct ChargingCounters: Sendable {
         a.lateAnswers += b.lateAnswers
         a.lateGrantsAdopted += b.lateGrantsAdopted
         a.lateGrantsReleased += b.lateGrantsReleased
+        a.reservationsClosed += b.reservationsClosed
     }
 }
 

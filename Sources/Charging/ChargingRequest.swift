@@ -135,6 +135,12 @@ public struct ChargingAnswer: Sendable, Hashable, BitwiseCopyable {
     /// CH-2: Credit-Control-Failure-Handling (AVP 427): overrides the configured handling for
     /// the session's later requests (RFC 4006 §5.7).
     public var failureHandling: CreditControlFailureHandling? = nil
+    /// CH-2: the enabler keeps a credit-control session for this answer although it grants
+    /// nothing the session can use: a CCA whose command succeeded (its Multiple-Services-Credit-
+    /// Control denied, or granted no units), or one that came and could not be read. A session
+    /// that does not go on then closes it with a termination (RFC 4006 §5.2), so no reservation
+    /// is left open at the OCS.
+    public var enablerHoldsSession = false
 
     @inlinable
     public init(

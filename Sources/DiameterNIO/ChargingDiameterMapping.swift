@@ -150,6 +150,9 @@ public struct ChargingDiameterMapping: Sendable {
             finalUnits: a.finalUnitAction != nil
         )
         answer.failureHandling = a.failureHandling.map(handling)
+        // The command succeeded: the OCS keeps the credit-control session whatever its MSCC
+        // says (RFC 4006 §5.2), so a set-up that stops here must terminate it.
+        answer.enablerHoldsSession = ChargingResultCode.isSuccess(a.resultCode)
         return answer
     }
 

@@ -83,6 +83,14 @@ extension DiameterPeerConnection {
             answer = try ChargingDiameterMapping.answer(m, to: request)
         } catch {
             counters.malformedAnswers &+= 1
+            if request.kind == .onlineInitial {
+                // A CCA-I came and cannot be read: the OCS may hold a reservation for it, so
+                // the set-up is refused with a termination behind it, rather than left to Tx
+                // (which would refuse it later with nothing to close the reservation).
+                var unusable = ChargingAnswer(to: request, resultCode: ChargingResultCode.unableToComply)
+                unusable.enablerHoldsSession = true
+                deliver(ChargingAnswerDelivery(unusable), to: queue)
+            }
             return
         }
         counters.answersByResultCode[answer.resultCode, default: 0] &+= 1

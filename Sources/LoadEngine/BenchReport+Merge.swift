@@ -196,6 +196,7 @@ extension BenchReport.Charging {
         lateAnswers &+= o.lateAnswers
         lateGrantsAdopted &+= o.lateGrantsAdopted
         lateGrantsReleased &+= o.lateGrantsReleased
+        if let n = o.reservationsClosed { reservationsClosed = (reservationsClosed ?? 0) &+ n }
         unmatchedAnswers &+= o.unmatchedAnswers
         forgottenRecords &+= o.forgottenRecords
         // Shares and costs per request: weighted by the requests each partition sent.

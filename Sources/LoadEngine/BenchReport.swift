@@ -111,6 +111,9 @@ public struct BenchReport: Codable, Sendable {
         public var lateAnswers: UInt64 = 0
         public var lateGrantsAdopted: UInt64 = 0
         public var lateGrantsReleased: UInt64 = 0
+        /// Set-ups refused while the enabler held a session for them, each closed with a
+        /// termination (optional: older reports lack it).
+        public var reservationsClosed: UInt64? = nil
         /// Answers to records already acknowledged (duplicates of retransmissions) or forgotten.
         public var unmatchedAnswers: UInt64 = 0
         /// Records given up one Tx after their last timeout, with no answer.
@@ -412,6 +415,7 @@ extension BenchReport {
         charging.lateAnswers = k.lateAnswers
         charging.lateGrantsAdopted = k.lateGrantsAdopted
         charging.lateGrantsReleased = k.lateGrantsReleased
+        charging.reservationsClosed = k.reservationsClosed
         charging.unmatchedAnswers = r.dispatcher.unmatchedAnswers
         charging.forgottenRecords = r.dispatcher.forgotten
         let workerNanoseconds = r.workers.reduce(0.0) { $0 + Double($1.timedEnd - $1.timedStart) }

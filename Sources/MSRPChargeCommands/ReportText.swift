@@ -99,6 +99,7 @@ enum ReportText {
         s += "  timers: \(c.flushedByTimer) interims flushed, \(c.validityExpiries) validity expiries; "
         s +=
             "late answers \(c.lateAnswers) (grants taken up \(c.lateGrantsAdopted), released \(c.lateGrantsReleased)), "
+            + ((c.reservationsClosed ?? 0) > 0 ? "unused reservations closed \(c.reservationsClosed ?? 0), " : "")
         s += "unmatched answers \(c.unmatchedAnswers), records forgotten \(c.forgottenRecords)\n"
         if !wire {
             s += String(

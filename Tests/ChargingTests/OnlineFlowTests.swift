@@ -319,3 +319,40 @@ struct OnlineFlowTests {
         #expect(ledger.offlineStopped && ledger.onlineTerminated)
     }
 }
+
+/// No reservation left behind (RFC 4006 §5.2): a set-up refused on a CCA-I after which the OCS
+/// still holds a credit-control session (its command succeeded, or the answer could not be
+/// read) closes that session with a termination; a CCA-I refused at the command level opened
+/// none, and gets none.
+@Suite("Online charging: unused reservations")
+struct UnusedReservationTests {
+    static func refusal(_ answer: (SessionKey) -> ChargingAnswer) -> (log: [String], closed: UInt64) {
+        let h = OnlineFlowTests.harness()
+        let key = SessionKey("r1")!
+        h.invite(key)  // CCR-I out; its embedded answer is never let in (the clock stays)
+        h.log.removeAll()
+        h.event(key) { s, o in h.user.answerReceived(answer(key), &s, now: h.now, &o) }
+        return (h.log, h.out.counters.reservationsClosed)
+    }
+
+    @Test func aGrantOfNothingIsRefusedAndTerminated() {
+        let r = Self.refusal { ChargingAnswer(kind: .onlineInitial, session: $0, number: 0, grantedUnits: 0) }
+        #expect(r.log == ["SIP INVITE rejected 4012", "CH-2 termination #1"])
+        #expect(r.closed == 1)
+    }
+
+    @Test func anMSCCDenialUnderASuccessfulCommandIsTerminated() {
+        let r = Self.refusal {
+            var a = ChargingAnswer(kind: .onlineInitial, session: $0, number: 0, resultCode: 4012)
+            a.enablerHoldsSession = true
+            return a
+        }
+        #expect(r.log == ["SIP INVITE rejected 4012", "CH-2 termination #1"])
+    }
+
+    @Test func aCommandLevelRefusalOpenedNothing() {
+        let r = Self.refusal { ChargingAnswer(kind: .onlineInitial, session: $0, number: 0, resultCode: 5030) }
+        #expect(r.log == ["SIP INVITE rejected 5030"])
+        #expect(r.closed == 0)
+    }
+}
