@@ -233,23 +233,43 @@ public final class ChargingEnablerUser: Sendable {
     /// session if they were the final units (RFC 4006 §5.6.1, Final-Unit-Action TERMINATE).
     @usableFromInline
     func quotaReached(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
-        if s.finalUnits && s.unitsAgainstGrant >= s.grantedUnits {
+        // A time grant is used up when its time is (the validity the grant set).
+        let exhausted = s.grantUnit == .time ? now >= s.validUntil : s.unitsAgainstGrant >= s.grantedUnits
+        if s.finalUnits && exhausted {
             endedByCharging(&s, key, resultCode: ChargingResultCode.creditLimitReached, now: now, &out)
             return
         }
         s.ccRequestNumber &+= 1
         s.online = .updating
         out.send(
-            ChargingRequest(
-                kind: .onlineUpdate,
-                session: key,
-                number: s.ccRequestNumber,
-                usedUnits: s.unitsUnreported,
-                requestedUnits: configuration.requestedUnits,
-                sentAt: now
+            used(
+                ChargingRequest(
+                    kind: .onlineUpdate,
+                    session: key,
+                    number: s.ccRequestNumber,
+                    usedUnits: s.unitsUnreported,
+                    requestedUnits: configuration.requestedUnits,
+                    sentAt: now
+                ),
+                s,
+                now: now
             )
         )
         s.unitsUnreported = 0
+    }
+
+    /// `request` with its Used-Service-Unit in the unit of the grant in force: a time grant's
+    /// seconds since it began (rounded up), else the units counted.
+    @inlinable
+    func used(_ request: ChargingRequest, _ s: ChargingSession, now: Int64) -> ChargingRequest {
+        guard s.grantUnit != .configured else { return request }
+        var r = request
+        r.usedUnit = s.grantUnit
+        if s.grantUnit == .time {
+            let since = UInt32(truncatingIfNeeded: now / 10_000_000) &- s.grantedAtCentisecond
+            r.usedUnits = (UInt64(since) + 99) / 100
+        }
+        return r
     }
 
     /// Charging ends an established session: CH-2 termination with the units not yet
@@ -270,12 +290,16 @@ public final class ChargingEnablerUser: Sendable {
     func terminate(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         s.ccRequestNumber &+= 1
         out.send(
-            ChargingRequest(
-                kind: .onlineTermination,
-                session: key,
-                number: s.ccRequestNumber,
-                usedUnits: s.unitsUnreported,
-                sentAt: now
+            used(
+                ChargingRequest(
+                    kind: .onlineTermination,
+                    session: key,
+                    number: s.ccRequestNumber,
+                    usedUnits: s.unitsUnreported,
+                    sentAt: now
+                ),
+                s,
+                now: now
             )
         )
         s.unitsUnreported = 0
@@ -477,11 +501,22 @@ public final class ChargingEnablerUser: Sendable {
     ) {
         s.online = .open
         s.uncontrolled = false
-        s.grantedUnits = answer.grantedUnits
+        s.grantUnit = answer.grantUnit
         s.unitsAgainstGrant = 0
         s.finalUnits = answer.finalUnits
-        if answer.validityTime > 0 {
-            s.validUntil = now &+ answer.validityTime
+        var validity = answer.validityTime > 0 ? answer.validityTime : Int64.max
+        if answer.grantUnit == .time {
+            // Seconds of session: any volume until they run out, then an update (or, final,
+            // the end) as at Validity-Time's expiry (RFC 4006 §5.1.2).
+            s.grantedUnits = .max
+            s.grantedAtCentisecond = UInt32(truncatingIfNeeded: now / 10_000_000)
+            let seconds = Int64(min(answer.grantedUnits, UInt64(Int64.max / 1_000_000_000)))
+            validity = min(validity, seconds &* 1_000_000_000)
+        } else {
+            s.grantedUnits = answer.grantedUnits
+        }
+        if validity != .max {
+            s.validUntil = now &+ validity
             out.arm(.validity, key, at: s.validUntil)
         } else {
             s.validUntil = .max

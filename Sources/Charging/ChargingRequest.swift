@@ -45,6 +45,19 @@ public enum ChargingRequestKind: UInt8, Sendable, Hashable, CaseIterable, Bitwis
 
 /// One charging request, as the Charging Enabler User sends it. A plain value: the embedded
 /// enabler reads it directly, and the Diameter binding maps it onto an ACR or a CCR.
+/// The unit a CH-2 grant came in, and so the unit its usage is reported in (RFC 4006 §8.17–8.19:
+/// Used-Service-Unit in the unit of the grant it uses).
+public enum GrantUnit: UInt8, Sendable, Hashable, BitwiseCopyable {
+    /// The configured unit: bytes (CC-Total-Octets) or messages (CC-Service-Specific-Units).
+    case configured
+    /// Octets counted each way (CC-Input-Octets and CC-Output-Octets): the body bytes accepted
+    /// from the sender are the input, and the same bytes forwarded the output. A grant in both
+    /// lasts until the smaller runs out.
+    case inputAndOutputOctets
+    /// Seconds of session (CC-Time, §8.21): the grant runs out in time, whatever the traffic.
+    case time
+}
+
 public struct ChargingRequest: Sendable, Hashable, BitwiseCopyable {
     public var kind: ChargingRequestKind
     public var session: SessionKey
@@ -55,6 +68,8 @@ public struct ChargingRequest: Sendable, Hashable, BitwiseCopyable {
     /// 1 for the first transmission; a retransmission after a Tx timeout counts up and sets
     /// the T flag (RFC 6733 §3).
     public var attempt: UInt8
+    /// CH-2: the unit ``usedUnits`` is in (the unit of the grant they were used against).
+    public var usedUnit: GrantUnit = .configured
     /// CH-1: usage since the previous CH-1 request of the session.
     public var usage: ChargingUsage
     /// CH-2: Used-Service-Unit (AVP 446) since the previous CH-2 report.
@@ -122,7 +137,7 @@ public struct ChargingAnswer: Sendable, Hashable, BitwiseCopyable {
     /// client keeps the interval in force). 0 asks for no interims at all, only start and stop
     /// (RFC 6733 §9.8.2).
     public var interimInterval: Int64?
-    /// CH-2: Granted-Service-Unit (AVP 431).
+    /// CH-2: Granted-Service-Unit (AVP 431), in ``grantUnit`` (seconds for a time grant).
     public var grantedUnits: UInt64
     /// CH-2: Validity-Time (AVP 448) in nanoseconds; 0 for none.
     public var validityTime: Int64
@@ -141,6 +156,8 @@ public struct ChargingAnswer: Sendable, Hashable, BitwiseCopyable {
     /// that does not go on then closes it with a termination (RFC 4006 §5.2), so no reservation
     /// is left open at the OCS.
     public var enablerHoldsSession = false
+    /// CH-2: the unit of ``grantedUnits``.
+    public var grantUnit: GrantUnit = .configured
 
     @inlinable
     public init(

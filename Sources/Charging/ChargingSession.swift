@@ -43,6 +43,8 @@ public struct ChargingSession: Sendable, BitwiseCopyable {
     /// configured one (RFC 4006 §5.7): 0 for none, else 1 + its index in
     /// `CreditControlFailureHandling.allCases`. Fits the padding before the 32-bit fields.
     @usableFromInline package var failureHandlingOverride: UInt8 = 0
+    /// The unit of the grant in force (its usage is reported in it).
+    @usableFromInline package var grantUnit = GrantUnit.configured
     /// Accounting-Record-Number of the last CH-1 request.
     @usableFromInline package var recordNumber: UInt32 = 0
     /// CC-Request-Number of the last CH-2 request.
@@ -50,6 +52,9 @@ public struct ChargingSession: Sendable, BitwiseCopyable {
     /// Accounting-Record-Number of the answer whose Acct-Interim-Interval is in force: an
     /// answer to an older record does not overwrite the interval a newer one set.
     @usableFromInline package var intervalRecord: UInt32 = 0
+    /// A time grant's start in hundredths of a second on the monotonic clock, wrapping (its
+    /// usage is the time since; a difference is right for grants under 497 days).
+    @usableFromInline package var grantedAtCentisecond: UInt32 = 0
     /// The interim interval in force (the enabler's, or the default). `Int64.max` when the
     /// enabler's Acct-Interim-Interval was 0: no interims, only start and stop (RFC 6733
     /// §9.8.2).

@@ -23,6 +23,91 @@ public enum SubscriptionIDType: UInt32, Sendable, Hashable, BitwiseCopyable {
     case `private` = 4
 }
 
+/// Which AVPs of a Requested-, Granted- or Used-Service-Unit carry its units (RFC 4006
+/// §8.18–8.23): an OCS grants in the unit it rates in, and usage goes back in the same one.
+public enum ServiceUnitField: UInt8, Sendable, Hashable, BitwiseCopyable {
+    /// CC-Total-Octets (§8.23).
+    case totalOctets
+    /// CC-Service-Specific-Units (§8.26).
+    case serviceSpecific
+    /// CC-Input-Octets and CC-Output-Octets (§8.24, §8.25), each the same count here: the body
+    /// bytes taken from the sender and forwarded.
+    case inputAndOutputOctets
+    /// CC-Time (§8.21), seconds.
+    case time
+}
+
+/// The units of one Requested-/Granted-/Used-Service-Unit, as read: the value and the AVPs it
+/// came in. Input and output octets both present: the smaller (the grant lasts that long).
+public struct ServiceUnits: Sendable, Hashable {
+    public var value: UInt64
+    public var field: ServiceUnitField
+
+    @inlinable public init(_ value: UInt64, _ field: ServiceUnitField) {
+        self.value = value
+        self.field = field
+    }
+
+    /// Writes the units as the members of the grouped AVP being written.
+    @inlinable
+    public func encode(into e: inout DiameterEncoder) {
+        typealias C = DiameterAVPCode
+        switch field {
+        case .totalOctets: e.appendUnsigned64(C.ccTotalOctets, value)
+        case .serviceSpecific: e.appendUnsigned64(C.ccServiceSpecificUnits, value)
+        case .inputAndOutputOctets:
+            e.appendUnsigned64(C.ccInputOctets, value)
+            e.appendUnsigned64(C.ccOutputOctets, value)
+        case .time: e.appendUnsigned32(C.ccTime, UInt32(clamping: value))
+        }
+    }
+
+    /// The units of a *-Service-Unit AVP; nil when it carries none (a request for "some"
+    /// units). A unit in two forms (octets and seconds) takes the first in this order: total,
+    /// service-specific, input/output, time.
+    @inlinable
+    public init?(_ avp: DiameterAVP) throws(DiameterError) {
+        typealias C = DiameterAVPCode
+        var seen = AVPOccurrences()
+        var total: UInt64? = nil
+        var specific: UInt64? = nil
+        var input: UInt64? = nil
+        var output: UInt64? = nil
+        var time: UInt32? = nil
+        for member in avp.members where member.vendorID == 0 {
+            switch member.code {
+            case C.ccTotalOctets:
+                try seen.once(0, member)
+                total = member.unsigned64
+            case C.ccServiceSpecificUnits:
+                try seen.once(1, member)
+                specific = member.unsigned64
+            case C.ccInputOctets:
+                try seen.once(2, member)
+                input = member.unsigned64
+            case C.ccOutputOctets:
+                try seen.once(3, member)
+                output = member.unsigned64
+            case C.ccTime:
+                try seen.once(4, member)
+                time = member.unsigned32
+            default: break
+            }
+        }
+        if let total {
+            self.init(total, .totalOctets)
+        } else if let specific {
+            self.init(specific, .serviceSpecific)
+        } else if input != nil || output != nil {
+            self.init(min(input ?? .max, output ?? .max), .inputAndOutputOctets)
+        } else if let time {
+            self.init(UInt64(time), .time)
+        } else {
+            return nil
+        }
+    }
+}
+
 /// A Credit-Control-Request, CCR (RFC 4006 §3.1; command 272, application 4): CH-2 on Ro.
 /// One Multiple-Services-Credit-Control (§8.16) carries the units: Requested-Service-Unit
 /// and Used-Service-Unit in CC-Total-Octets (§8.23) when the unit is bytes, in
@@ -43,6 +128,12 @@ public struct CreditControlRequest {
     public var unitsAreMessages: Bool
     public var requestedUnits: UInt64?
     public var usedUnits: UInt64?
+    /// The AVPs ``usedUnits`` go in (the unit of the grant they used); nil: the configured
+    /// unit's (``unitsAreMessages``).
+    public var usedField: ServiceUnitField?
+    /// Service-Identifier and Rating-Group of the MSCC (§8.28, §8.29): what the OCS rates.
+    public var serviceIdentifier: UInt32?
+    public var ratingGroup: UInt32?
 
     @inlinable
     public init(
@@ -58,8 +149,14 @@ public struct CreditControlRequest {
         subscriptionIDData: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
         unitsAreMessages: Bool = false,
         requestedUnits: UInt64? = nil,
-        usedUnits: UInt64? = nil
+        usedUnits: UInt64? = nil,
+        usedField: ServiceUnitField? = nil,
+        serviceIdentifier: UInt32? = nil,
+        ratingGroup: UInt32? = nil
     ) {
+        self.usedField = usedField
+        self.serviceIdentifier = serviceIdentifier
+        self.ratingGroup = ratingGroup
         self.sessionID = sessionID
         self.originHost = originHost
         self.originRealm = originRealm
@@ -108,19 +205,21 @@ public struct CreditControlRequest {
             e.endGrouped(s)
         }
         if requestedUnits != nil || usedUnits != nil {
-            let unitCode = unitsAreMessages ? C.ccServiceSpecificUnits : C.ccTotalOctets
+            let configured: ServiceUnitField = unitsAreMessages ? .serviceSpecific : .totalOctets
             e.appendUnsigned32(C.multipleServicesIndicator, 1)  // MULTIPLE_SERVICES_SUPPORTED
             let m = e.beginGrouped(C.multipleServicesCreditControl)
             if let r = requestedUnits {
                 let g = e.beginGrouped(C.requestedServiceUnit)
-                e.appendUnsigned64(unitCode, r)
+                ServiceUnits(r, configured).encode(into: &e)
                 e.endGrouped(g)
             }
             if let u = usedUnits {
                 let g = e.beginGrouped(C.usedServiceUnit)
-                e.appendUnsigned64(unitCode, u)
+                ServiceUnits(u, usedField ?? configured).encode(into: &e)
                 e.endGrouped(g)
             }
+            if let s = serviceIdentifier { e.appendUnsigned32(C.serviceIdentifier, s) }
+            if let r = ratingGroup { e.appendUnsigned32(C.ratingGroup, r) }
             e.endGrouped(m)
         }
         e.endMessage(start)
@@ -191,9 +290,17 @@ public struct CreditControlRequest {
                 for member in avp.members where member.vendorID == 0 {
                     switch member.code {
                     case C.requestedServiceUnit:
-                        requestedUnits = try Self.units(member, &unitsAreMessages)
+                        let u = try ServiceUnits(member)
+                        requestedUnits = u?.value
+                        if u?.field == .serviceSpecific { unitsAreMessages = true }
                     case C.usedServiceUnit:
-                        usedUnits = (usedUnits ?? 0) &+ (try Self.units(member, &unitsAreMessages) ?? 0)
+                        if let u = try ServiceUnits(member) {
+                            usedUnits = (usedUnits ?? 0) &+ u.value
+                            usedField = u.field
+                            if u.field == .serviceSpecific { unitsAreMessages = true }
+                        }
+                    case C.serviceIdentifier: serviceIdentifier = member.unsigned32
+                    case C.ratingGroup: ratingGroup = member.unsigned32
                     default: break
                     }
                 }
@@ -210,27 +317,6 @@ public struct CreditControlRequest {
         try seen.require(6, code: C.ccRequestType)
         try seen.require(7, code: C.ccRequestNumber)
     }
-
-    /// The units of a Requested-/Used-/Granted-Service-Unit (RFC 4006 §8.17–8.19): octets or
-    /// service-specific units; nil when it carries neither (a request for "some" units).
-    @inlinable
-    static func units(_ avp: DiameterAVP, _ messages: inout Bool) throws(DiameterError) -> UInt64? {
-        var seen = AVPOccurrences()
-        var value: UInt64? = nil
-        for member in avp.members where member.vendorID == 0 {
-            switch member.code {
-            case DiameterAVPCode.ccTotalOctets:
-                try seen.once(0, member)
-                value = member.unsigned64
-            case DiameterAVPCode.ccServiceSpecificUnits:
-                try seen.once(1, member)
-                value = member.unsigned64
-                messages = true
-            default: break
-            }
-        }
-        return value
-    }
 }
 
 /// A Credit-Control-Answer, CCA (RFC 4006 §3.2), with the one Multiple-Services-Credit-Control
@@ -242,9 +328,15 @@ public struct CreditControlAnswer {
     public var originRealm: UnsafeRawBufferPointer
     public var requestType: CCRequestType?
     public var requestNumber: UInt32?
-    /// Granted-Service-Unit (§8.17) of the MSCC.
+    /// Granted-Service-Unit (§8.17) of the MSCC, and the AVPs it came in (nil: the
+    /// configured unit's, ``unitsAreMessages``).
     public var grantedUnits: UInt64?
+    public var grantedField: ServiceUnitField?
     public var unitsAreMessages: Bool = false
+    /// Rating-Group of the MSCC read (§8.29), and how many MSCCs the answer carried: one is
+    /// read, the one for the Rating-Group asked for, else the first.
+    public var ratingGroup: UInt32?
+    public var serviceBlocks = 0
     /// Validity-Time (§8.33), seconds.
     public var validityTime: UInt32?
     /// Final-Unit-Indication (§8.34) present: its Final-Unit-Action.
@@ -267,8 +359,12 @@ public struct CreditControlAnswer {
         validityTime: UInt32? = nil,
         finalUnitAction: UInt32? = nil,
         serviceResultCode: UInt32? = nil,
-        failureHandling: CreditControlFailureHandling? = nil
+        failureHandling: CreditControlFailureHandling? = nil,
+        grantedField: ServiceUnitField? = nil,
+        ratingGroup: UInt32? = nil
     ) {
+        self.grantedField = grantedField
+        self.ratingGroup = ratingGroup
         self.sessionID = sessionID
         self.resultCode = resultCode
         self.originHost = originHost
@@ -301,9 +397,10 @@ public struct CreditControlAnswer {
             let m = e.beginGrouped(C.multipleServicesCreditControl)
             if let g = grantedUnits {
                 let s = e.beginGrouped(C.grantedServiceUnit)
-                e.appendUnsigned64(unitsAreMessages ? C.ccServiceSpecificUnits : C.ccTotalOctets, g)
+                ServiceUnits(g, grantedField ?? (unitsAreMessages ? .serviceSpecific : .totalOctets)).encode(into: &e)
                 e.endGrouped(s)
             }
+            if let r = ratingGroup { e.appendUnsigned32(C.ratingGroup, r) }
             if let v = validityTime { e.appendUnsigned32(C.validityTime, v) }
             if let r = serviceResultCode { e.appendUnsigned32(C.resultCode, r) }
             if let a = finalUnitAction {
@@ -316,8 +413,52 @@ public struct CreditControlAnswer {
         e.endMessage(start)
     }
 
+    /// One MSCC of an answer, read (§8.16).
+    @usableFromInline
+    struct ServiceBlock {
+        @usableFromInline var granted: ServiceUnits? = nil
+        @usableFromInline var validityTime: UInt32? = nil
+        @usableFromInline var resultCode: UInt32? = nil
+        @usableFromInline var finalUnitAction: UInt32? = nil
+        @usableFromInline var ratingGroup: UInt32? = nil
+        @inlinable init() {}
+    }
+
     @inlinable
-    public init(decoding m: DiameterMessage) throws(DiameterError) {
+    static func serviceBlock(_ avp: DiameterAVP) throws(DiameterError) -> ServiceBlock {
+        typealias C = DiameterAVPCode
+        var b = ServiceBlock()
+        var inner = AVPOccurrences()
+        for member in avp.members where member.vendorID == 0 {
+            switch member.code {
+            case C.grantedServiceUnit:
+                try inner.once(0, member)
+                b.granted = try ServiceUnits(member)
+            case C.validityTime:
+                try inner.once(1, member)
+                b.validityTime = member.unsigned32
+            case C.resultCode:
+                try inner.once(2, member)
+                b.resultCode = member.unsigned32
+            case C.finalUnitIndication:
+                try inner.once(3, member)
+                b.finalUnitAction = 0
+                for f in member.members where f.code == C.finalUnitAction && f.vendorID == 0 {
+                    b.finalUnitAction = try f.enumerated(in: 0...2)
+                }
+            case C.ratingGroup:
+                try inner.once(4, member)
+                b.ratingGroup = member.unsigned32
+            default: break
+            }
+        }
+        return b
+    }
+
+    /// Reads a CCA; of several MSCCs, the one for `ratingGroupWanted` (the request's), else the
+    /// first.
+    @inlinable
+    public init(decoding m: DiameterMessage, ratingGroup ratingGroupWanted: UInt32? = nil) throws(DiameterError) {
         guard m.header.commandCode == DiameterCommandCode.creditControl, !m.header.isRequest else {
             throw .make(.commandUnsupported, nil, "command \(m.header.commandCode) is not a CCA")
         }
@@ -337,27 +478,19 @@ public struct CreditControlAnswer {
                 try seen.once(6, avp)
                 failureHandling = CreditControlFailureHandling(rawValue: try avp.enumerated(in: 0...2))
             case C.multipleServicesCreditControl:
-                try seen.once(7, avp)
-                var inner = AVPOccurrences()
-                for member in avp.members where member.vendorID == 0 {
-                    switch member.code {
-                    case C.grantedServiceUnit:
-                        try inner.once(0, member)
-                        grantedUnits = try CreditControlRequest.units(member, &unitsAreMessages)
-                    case C.validityTime:
-                        try inner.once(1, member)
-                        validityTime = member.unsigned32
-                    case C.resultCode:
-                        try inner.once(2, member)
-                        serviceResultCode = member.unsigned32
-                    case C.finalUnitIndication:
-                        try inner.once(3, member)
-                        finalUnitAction = 0
-                        for f in member.members where f.code == C.finalUnitAction {
-                            finalUnitAction = try f.enumerated(in: 0...2)
-                        }
-                    default: break
-                    }
+                // *[ Multiple-Services-Credit-Control ] (§3.2): one per rating group the OCS
+                // answers for; the one asked for is read, else the first.
+                serviceBlocks += 1
+                let block = try Self.serviceBlock(avp)
+                let wanted = block.ratingGroup != nil && block.ratingGroup == ratingGroupWanted
+                if serviceBlocks == 1 || (wanted && ratingGroup != ratingGroupWanted) {
+                    grantedUnits = block.granted?.value
+                    grantedField = block.granted?.field
+                    unitsAreMessages = block.granted?.field == .serviceSpecific
+                    validityTime = block.validityTime
+                    serviceResultCode = block.resultCode
+                    finalUnitAction = block.finalUnitAction
+                    ratingGroup = block.ratingGroup
                 }
             default: break
             }

@@ -1,6 +1,15 @@
 import Charging
 import Diameter
 
+extension ChargingRequest {
+    @inlinable
+    func with(usedUnit: GrantUnit) -> ChargingRequest {
+        var r = self
+        r.usedUnit = usedUnit
+        return r
+    }
+}
+
 /// CH-1 and CH-2 as Diameter (no I/O): a ``ChargingRequest`` as an ACR (Rf, RFC 6733 §9.7) or a
 /// CCR (Ro, RFC 4006 §3.1), and the ACA or CCA back as a ``ChargingAnswer``; on the enabler's
 /// side, the reverse.
@@ -16,12 +25,42 @@ public struct ChargingDiameterMapping: Sendable {
     public var serviceContextID: [UInt8]
     /// CH-2 units are messages (CC-Service-Specific-Units), not bytes (CC-Total-Octets).
     public var unitsAreMessages: Bool
+    /// Rating-Group and Service-Identifier of the CCR's MSCC (RFC 4006 §8.28, §8.29): what the
+    /// OCS rates the service by; nil leaves them out.
+    public var ratingGroup: UInt32?
+    public var serviceIdentifier: UInt32?
 
-    public init(destinationRealm: String, serviceContextID: String = "msrp@msrpcharge", unitsAreMessages: Bool = false)
-    {
+    public init(
+        destinationRealm: String,
+        serviceContextID: String = "msrp@msrpcharge",
+        unitsAreMessages: Bool = false,
+        ratingGroup: UInt32? = nil,
+        serviceIdentifier: UInt32? = nil
+    ) {
         self.destinationRealm = Array(destinationRealm.utf8)
         self.serviceContextID = Array(serviceContextID.utf8)
         self.unitsAreMessages = unitsAreMessages
+        self.ratingGroup = ratingGroup
+        self.serviceIdentifier = serviceIdentifier
+    }
+
+    /// The Diameter AVPs a Used-Service-Unit goes in for usage against a grant in `unit`.
+    @inlinable
+    static func field(_ unit: GrantUnit) -> ServiceUnitField? {
+        switch unit {
+        case .configured: nil
+        case .inputAndOutputOctets: .inputAndOutputOctets
+        case .time: .time
+        }
+    }
+
+    @inlinable
+    static func unit(_ field: ServiceUnitField?) -> GrantUnit {
+        switch field {
+        case .inputAndOutputOctets: .inputAndOutputOctets
+        case .time: .time
+        case .totalOctets, .serviceSpecific, nil: .configured
+        }
     }
 
     /// Seconds since 1900-01-01 (NTP era 0) for a Unix time in seconds (RFC 6733 §4.3.1 Time).
@@ -123,7 +162,10 @@ public struct ChargingDiameterMapping: Sendable {
                 subscriptionIDData: UnsafeRawBufferPointer(start: sub, count: n),
                 unitsAreMessages: unitsAreMessages,
                 requestedUnits: request.kind == .onlineTermination ? nil : request.requestedUnits,
-                usedUnits: request.kind == .onlineInitial ? nil : request.usedUnits
+                usedUnits: request.kind == .onlineInitial ? nil : request.usedUnits,
+                usedField: Self.field(request.usedUnit),
+                serviceIdentifier: serviceIdentifier,
+                ratingGroup: ratingGroup
             ).encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
         }
     }
@@ -132,14 +174,17 @@ public struct ChargingDiameterMapping: Sendable {
     /// makes it unreadable. For a CCA the MSCC's own Result-Code counts when the command's is
     /// a success (RFC 4006 §8.16).
     @inlinable
-    public static func answer(_ m: DiameterMessage, to request: ChargingRequest) throws(DiameterError) -> ChargingAnswer
-    {
+    public static func answer(
+        _ m: DiameterMessage,
+        to request: ChargingRequest,
+        ratingGroup: UInt32? = nil
+    ) throws(DiameterError) -> ChargingAnswer {
         if request.kind.isOffline {
             let a = try AccountingAnswer(decoding: m)
             let interval = a.interimInterval.map { Int64($0) &* 1_000_000_000 }
             return ChargingAnswer(to: request, resultCode: a.resultCode, interimInterval: interval)
         }
-        let a = try CreditControlAnswer(decoding: m)
+        let a = try CreditControlAnswer(decoding: m, ratingGroup: ratingGroup)
         var code = a.resultCode
         if ChargingResultCode.isSuccess(code), let s = a.serviceResultCode { code = s }
         var answer = ChargingAnswer(
@@ -150,9 +195,12 @@ public struct ChargingDiameterMapping: Sendable {
             finalUnits: a.finalUnitAction != nil
         )
         answer.failureHandling = a.failureHandling.map(handling)
+        answer.grantUnit = unit(a.grantedField)
         // The command succeeded: the OCS keeps the credit-control session whatever its MSCC
-        // says (RFC 4006 §5.2), so a set-up that stops here must terminate it.
-        answer.enablerHoldsSession = ChargingResultCode.isSuccess(a.resultCode)
+        // says (RFC 4006 §5.2), so a set-up that stops here, granted nothing it can use, must
+        // terminate it.
+        answer.enablerHoldsSession =
+            ChargingResultCode.isSuccess(a.resultCode) && (!answer.isSuccess || answer.grantedUnits == 0)
         return answer
     }
 
@@ -240,7 +288,7 @@ public struct ChargingDiameterMapping: Sendable {
             usedUnits: ccr.usedUnits ?? 0,
             requestedUnits: ccr.requestedUnits ?? 0,
             sentAt: now
-        )
+        ).with(usedUnit: unit(ccr.usedField))
     }
 
     /// Writes `answer` as the ACA or CCA to the request with `header` and `sessionID`.

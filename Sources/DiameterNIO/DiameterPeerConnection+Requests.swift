@@ -80,7 +80,7 @@ extension DiameterPeerConnection {
         let request = slot.queued.request
         let answer: ChargingAnswer
         do {
-            answer = try ChargingDiameterMapping.answer(m, to: request)
+            answer = try ChargingDiameterMapping.answer(m, to: request, ratingGroup: mapping.ratingGroup)
         } catch {
             counters.malformedAnswers &+= 1
             if request.kind == .onlineInitial {
