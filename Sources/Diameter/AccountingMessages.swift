@@ -25,6 +25,11 @@ public struct AccountingRequest {
     public var eventTimestamp: UInt32?
     public var inputOctets: UInt64?
     public var inputPackets: UInt64?
+    /// TS 32.299's additions to an Rf ACR: Service-Context-Id (empty: left out), the user
+    /// charged, and Service-Information → IMS-Information.
+    public var serviceContextID = UnsafeRawBufferPointer(start: nil, count: 0)
+    public var subscription: SubscriptionID?
+    public var ims: IMSInformation?
 
     @inlinable
     public init(
@@ -77,6 +82,9 @@ public struct AccountingRequest {
         if let t = eventTimestamp { e.appendUnsigned32(C.eventTimestamp, t) }
         if let o = inputOctets { e.appendUnsigned64(C.accountingInputOctets, o) }
         if let p = inputPackets { e.appendUnsigned64(C.accountingInputPackets, p) }
+        if serviceContextID.count > 0 { e.appendBytes(C.serviceContextID, serviceContextID) }
+        subscription?.encode(into: &e)
+        ims?.encode(into: &e)
         e.endMessage(start)
     }
 
@@ -94,9 +102,18 @@ public struct AccountingRequest {
         var base = RequestBaseAVPs()
         recordType = .event
         recordNumber = 0
-        for avp in m.avps where avp.vendorID == 0 {
+        for avp in m.avps {
+            if avp.vendorID == ThreeGPPAVPCode.vendorID && avp.code == ThreeGPPAVPCode.serviceInformation {
+                ims = try IMSInformation(serviceInformation: avp)
+                continue
+            }
+            guard avp.vendorID == 0 else { continue }
             if try base.take(avp, &seen) { continue }
             switch avp.code {
+            case C.serviceContextID:
+                serviceContextID = avp.data
+            case C.subscriptionID:
+                if subscription == nil { subscription = try SubscriptionID(decoding: avp) }
             case C.accountingRecordType:
                 try seen.once(4, avp)
                 recordType = AccountingRecordType(rawValue: try avp.enumerated(in: 1...4))!

@@ -138,3 +138,47 @@ struct AnswerBaseAVPs {
         return true
     }
 }
+
+/// Subscription-Id (RFC 4006 §8.46): the user charged, as a type and its data; in a CCR, and
+/// in an ACR of TS 32.299.
+public struct SubscriptionID {
+    public var type: SubscriptionIDType
+    public var data: UnsafeRawBufferPointer
+
+    @inlinable public init(type: SubscriptionIDType, data: UnsafeRawBufferPointer) {
+        self.type = type
+        self.data = data
+    }
+
+    @inlinable
+    public func encode(into e: inout DiameterEncoder) {
+        typealias C = DiameterAVPCode
+        let s = e.beginGrouped(C.subscriptionID)
+        e.appendUnsigned32(C.subscriptionIDType, type.rawValue)
+        e.appendBytes(C.subscriptionIDData, data)
+        e.endGrouped(s)
+    }
+
+    /// Reads one; both members are required (5005), each once (5009).
+    @inlinable
+    public init(decoding avp: DiameterAVP) throws(DiameterError) {
+        typealias C = DiameterAVPCode
+        var inner = AVPOccurrences()
+        var type = SubscriptionIDType.sipURI
+        var data = UnsafeRawBufferPointer(start: nil, count: 0)
+        for member in avp.members where member.vendorID == 0 {
+            switch member.code {
+            case C.subscriptionIDType:
+                try inner.once(0, member)
+                type = SubscriptionIDType(rawValue: try member.enumerated(in: 0...4))!
+            case C.subscriptionIDData:
+                try inner.once(1, member)
+                data = member.data
+            default: break
+            }
+        }
+        try inner.require(0, code: C.subscriptionIDType)
+        try inner.require(1, code: C.subscriptionIDData)
+        self.init(type: type, data: data)
+    }
+}

@@ -134,6 +134,10 @@ public struct CreditControlRequest {
     /// Service-Identifier and Rating-Group of the MSCC (§8.28, §8.29): what the OCS rates.
     public var serviceIdentifier: UInt32?
     public var ratingGroup: UInt32?
+    /// Service-Information → IMS-Information (TS 32.299), or nil.
+    public var ims: IMSInformation?
+    /// An MSCC was there (in a request, the one this codec reads).
+    public var hasServiceBlock = false
 
     @inlinable
     public init(
@@ -152,8 +156,10 @@ public struct CreditControlRequest {
         usedUnits: UInt64? = nil,
         usedField: ServiceUnitField? = nil,
         serviceIdentifier: UInt32? = nil,
-        ratingGroup: UInt32? = nil
+        ratingGroup: UInt32? = nil,
+        ims: IMSInformation? = nil
     ) {
+        self.ims = ims
         self.usedField = usedField
         self.serviceIdentifier = serviceIdentifier
         self.ratingGroup = ratingGroup
@@ -198,12 +204,8 @@ public struct CreditControlRequest {
         e.appendUnsigned32(C.ccRequestType, requestType.rawValue)
         e.appendUnsigned32(C.ccRequestNumber, requestNumber)
         if let t = eventTimestamp { e.appendUnsigned32(C.eventTimestamp, t) }
-        if let type = subscriptionIDType {
-            let s = e.beginGrouped(C.subscriptionID)
-            e.appendUnsigned32(C.subscriptionIDType, type.rawValue)
-            e.appendBytes(C.subscriptionIDData, subscriptionIDData)
-            e.endGrouped(s)
-        }
+        if let type = subscriptionIDType { SubscriptionID(type: type, data: subscriptionIDData).encode(into: &e) }
+        ims?.encode(into: &e)
         if requestedUnits != nil || usedUnits != nil {
             let configured: ServiceUnitField = unitsAreMessages ? .serviceSpecific : .totalOctets
             e.appendUnsigned32(C.multipleServicesIndicator, 1)  // MULTIPLE_SERVICES_SUPPORTED
@@ -241,7 +243,12 @@ public struct CreditControlRequest {
         requestType = .event
         requestNumber = 0
         unitsAreMessages = false
-        for avp in m.avps where avp.vendorID == 0 {
+        for avp in m.avps {
+            if avp.vendorID == ThreeGPPAVPCode.vendorID && avp.code == ThreeGPPAVPCode.serviceInformation {
+                ims = try IMSInformation(serviceInformation: avp)
+                continue
+            }
+            guard avp.vendorID == 0 else { continue }
             if try base.take(avp, &seen) { continue }
             switch avp.code {
             case C.authApplicationID:
@@ -269,24 +276,14 @@ public struct CreditControlRequest {
                 // *[ Subscription-Id ]: the first one is the user charged.
                 if seen.has(9) { continue }
                 seen.bits |= 1 << 9
-                var inner = AVPOccurrences()
-                for member in avp.members where member.vendorID == 0 {
-                    switch member.code {
-                    case C.subscriptionIDType:
-                        try inner.once(0, member)
-                        subscriptionIDType = SubscriptionIDType(rawValue: try member.enumerated(in: 0...4))
-                    case C.subscriptionIDData:
-                        try inner.once(1, member)
-                        subscriptionIDData = member.data
-                    default: break
-                    }
-                }
-                try inner.require(0, code: C.subscriptionIDType)
-                try inner.require(1, code: C.subscriptionIDData)
+                let s = try SubscriptionID(decoding: avp)
+                subscriptionIDType = s.type
+                subscriptionIDData = s.data
             case C.multipleServicesCreditControl:
                 // One MSCC is what this client sends; a second is refused rather than ignored,
                 // since its units would go uncharged.
                 try seen.once(10, avp)
+                hasServiceBlock = true
                 for member in avp.members where member.vendorID == 0 {
                     switch member.code {
                     case C.requestedServiceUnit:

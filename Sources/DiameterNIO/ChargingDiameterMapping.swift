@@ -19,6 +19,18 @@ extension ChargingRequest {
 /// and aborted together (RFC 7155 has no AVP for "aborted"). CH-2 units go in CC-Total-Octets,
 /// or CC-Service-Specific-Units when the unit is messages.
 public struct ChargingDiameterMapping: Sendable {
+    /// What the requests carry beyond RFC 6733 and RFC 4006.
+    public enum Profile: String, Sendable, CaseIterable {
+        /// TS 32.299 / TS 32.260 IMS charging for an application server, what an operator's
+        /// OCS and OFCS check: Service-Context-Id `32260@3gpp.org`, Subscription-Id and
+        /// Service-Information → IMS-Information in every ACR and CCR, a Rating-Group per MSCC.
+        case threeGPP = "3gpp"
+        /// RFC 6733 accounting and RFC 4006 credit control alone (labs, and peers that check
+        /// nothing more).
+        case minimal
+    }
+
+    public var profile: Profile
     /// Destination-Realm of every request.
     public var destinationRealm: [UInt8]
     /// Service-Context-Id of every CCR (RFC 4006 §8.42).
@@ -30,15 +42,25 @@ public struct ChargingDiameterMapping: Sendable {
     public var ratingGroup: UInt32?
     public var serviceIdentifier: UInt32?
 
+    /// The Service-Context-Id of TS 32.260 (IMS charging, §7.2.36 of TS 32.299's table).
+    public static let imsServiceContextID = "32260@3gpp.org"
+
+    /// - Parameters:
+    ///   - serviceContextID: nil: the profile's (`32260@3gpp.org`, or `msrp@msrpcharge` for
+    ///     the minimal profile).
     public init(
         destinationRealm: String,
-        serviceContextID: String = "msrp@msrpcharge",
+        profile: Profile = .minimal,
+        serviceContextID: String? = nil,
         unitsAreMessages: Bool = false,
         ratingGroup: UInt32? = nil,
         serviceIdentifier: UInt32? = nil
     ) {
+        self.profile = profile
         self.destinationRealm = Array(destinationRealm.utf8)
-        self.serviceContextID = Array(serviceContextID.utf8)
+        self.serviceContextID = Array(
+            (serviceContextID ?? (profile == .threeGPP ? Self.imsServiceContextID : "msrp@msrpcharge")).utf8
+        )
         self.unitsAreMessages = unitsAreMessages
         self.ratingGroup = ratingGroup
         self.serviceIdentifier = serviceIdentifier
@@ -122,11 +144,31 @@ public struct ChargingDiameterMapping: Sendable {
         let sessionID = UnsafeRawBufferPointer(start: scratch, count: idLength)
         let retransmitted = request.isRetransmission
         let e2e = Self.endToEndID(request)
+        let threeGPP = profile == .threeGPP
+        // Subscription-Id: sip:<session>@<realm>, written after the Session-Id in scratch.
+        let sub = scratch + idLength
+        sub.copyMemory(from: subscriptionPrefix.baseAddress!, byteCount: subscriptionPrefix.count)
+        request.session.copyBytes(to: sub + subscriptionPrefix.count)
+        var n = subscriptionPrefix.count + request.session.byteCount
+        sub.storeBytes(of: UInt8(ascii: "@"), toByteOffset: n, as: UInt8.self)
+        n += 1
+        (sub + n).copyMemory(from: identity.realm.baseAddress!, byteCount: identity.realm.count)
+        n += identity.realm.count
+        let subscriber = UnsafeRawBufferPointer(start: sub, count: n)
+        // IMS-Information: the session set up by an INVITE, its Session-Id the charging
+        // identifier every record of it shares, the MSRP session its User-Session-Id.
+        let invite: StaticString = "INVITE"
+        let ims = IMSInformation(
+            sipMethod: UnsafeRawBufferPointer(start: invite.utf8Start, count: invite.utf8CodeUnitCount),
+            userSessionID: UnsafeRawBufferPointer(rebasing: sessionID[sessionIDPrefix.count...]),
+            callingPartyAddress: subscriber,
+            chargingIdentifier: sessionID
+        )
         switch request.kind {
         case .offlineStart, .offlineInterim, .offlineStop:
             let type: AccountingRecordType =
                 request.kind == .offlineStart ? .start : request.kind == .offlineStop ? .stop : .interim
-            AccountingRequest(
+            var acr = AccountingRequest(
                 sessionID: sessionID,
                 originHost: identity.host,
                 originRealm: identity.realm,
@@ -136,19 +178,16 @@ public struct ChargingDiameterMapping: Sendable {
                 eventTimestamp: eventTimestamp,
                 inputOctets: request.usage.bytes,
                 inputPackets: request.usage.messages &+ request.usage.abortedMessages
-            ).encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
+            )
+            if threeGPP {
+                acr.serviceContextID = serviceContextID
+                acr.subscription = SubscriptionID(type: .sipURI, data: subscriber)
+                acr.ims = ims
+            }
+            acr.encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
         case .onlineInitial, .onlineUpdate, .onlineTermination:
             let type: CCRequestType =
                 request.kind == .onlineInitial ? .initial : request.kind == .onlineTermination ? .termination : .update
-            // Subscription-Id: sip:<session>@<realm>, written after the Session-Id in scratch.
-            let sub = scratch + idLength
-            sub.copyMemory(from: subscriptionPrefix.baseAddress!, byteCount: subscriptionPrefix.count)
-            request.session.copyBytes(to: sub + subscriptionPrefix.count)
-            var n = subscriptionPrefix.count + request.session.byteCount
-            sub.storeBytes(of: UInt8(ascii: "@"), toByteOffset: n, as: UInt8.self)
-            n += 1
-            (sub + n).copyMemory(from: identity.realm.baseAddress!, byteCount: identity.realm.count)
-            n += identity.realm.count
             CreditControlRequest(
                 sessionID: sessionID,
                 originHost: identity.host,
@@ -159,13 +198,14 @@ public struct ChargingDiameterMapping: Sendable {
                 requestNumber: request.number,
                 eventTimestamp: eventTimestamp,
                 subscriptionIDType: .sipURI,
-                subscriptionIDData: UnsafeRawBufferPointer(start: sub, count: n),
+                subscriptionIDData: subscriber,
                 unitsAreMessages: unitsAreMessages,
                 requestedUnits: request.kind == .onlineTermination ? nil : request.requestedUnits,
                 usedUnits: request.kind == .onlineInitial ? nil : request.usedUnits,
                 usedField: Self.field(request.usedUnit),
                 serviceIdentifier: serviceIdentifier,
-                ratingGroup: ratingGroup
+                ratingGroup: ratingGroup,
+                ims: threeGPP ? ims : nil
             ).encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
         }
     }

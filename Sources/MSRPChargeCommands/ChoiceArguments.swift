@@ -1,5 +1,6 @@
 import ArgumentParser
 import Charging
+import DiameterNIO
 
 // The charging choices are options as they are: each enum's raw values are its option's
 // values, ArgumentParser lists them in `--help` and refuses any other, naming it.
@@ -13,3 +14,5 @@ extension CreditControlFailureHandling: ExpressibleByArgument {}
 enum SIPTransportChoice: String, CaseIterable, ExpressibleByArgument {
     case udp, tcp
 }
+
+extension ChargingDiameterMapping.Profile: ExpressibleByArgument {}

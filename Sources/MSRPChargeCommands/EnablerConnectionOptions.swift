@@ -19,8 +19,23 @@ public struct EnablerConnectionOptions: ParsableArguments {
     @Option(help: "Destination-Realm of every ACR and CCR.")
     var destinationRealm = "charging.test"
 
-    @Option(help: "Service-Context-Id of every CCR (RFC 4006 §8.42).")
-    var serviceContextId = "msrp@msrpcharge.test"
+    @Option(
+        help: ArgumentHelp(
+            "What the requests carry beyond RFC 6733 and RFC 4006.",
+            discussion:
+                "3gpp (TS 32.299 / TS 32.260 IMS charging for an application server, what an operator's OCS and OFCS check): Service-Context-Id 32260@3gpp.org, Subscription-Id and Service-Information → IMS-Information in every ACR and CCR, a Rating-Group in every MSCC. minimal: RFC 6733 accounting and RFC 4006 credit control alone."
+        )
+    )
+    var chargingProfile: ChargingDiameterMapping.Profile = .threeGPP
+
+    @Option(help: "Service-Context-Id of every CCR, and of every ACR with --charging-profile 3gpp (RFC 4006 §8.42; default: 32260@3gpp.org with 3gpp, msrp@msrpcharge with minimal).")
+    var serviceContextId: String?
+
+    @Option(help: "Rating-Group of every CCR's MSCC (RFC 4006 §8.29; default: 1 with --charging-profile 3gpp, none with minimal).")
+    var ratingGroup: UInt32?
+
+    @Option(help: "Service-Identifier of every CCR's MSCC (RFC 4006 §8.28; default: none).")
+    var serviceIdentifier: UInt32?
 
     @Option(
         help:
@@ -59,8 +74,11 @@ public struct EnablerConnectionOptions: ParsableArguments {
                 identity: diameterIdentity.identity(role: role),
                 mapping: ChargingDiameterMapping(
                     destinationRealm: destinationRealm,
+                    profile: chargingProfile,
                     serviceContextID: serviceContextId,
-                    unitsAreMessages: charging.unit == .messages
+                    unitsAreMessages: charging.unit == .messages,
+                    ratingGroup: ratingGroup ?? (chargingProfile == .threeGPP ? 1 : nil),
+                    serviceIdentifier: serviceIdentifier
                 ),
                 expectedSessions: expectedSessions,
                 window: diameterWindow,
