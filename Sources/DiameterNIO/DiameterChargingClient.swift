@@ -65,16 +65,18 @@ public final class DiameterChargingClient: Sendable {
         let ledger = ChargingLedger(expectedSessions: expectedSessions)
         let peers = endpoints.map {
             DiameterPeer(
-                host: $0.host,
-                port: $0.port,
-                eventLoop: group.next(),
-                identity: encoded,
-                mapping: mapping,
-                acknowledged: ledger,
-                window: window,
-                slotExpiry: slotExpiry,
-                watchdogInterval: watchdogInterval,
-                queueWait: queueWait.nanoseconds
+                DiameterPeerSettings(
+                    host: $0.host,
+                    port: $0.port,
+                    identity: encoded,
+                    mapping: mapping,
+                    acknowledged: ledger,
+                    window: window,
+                    slotExpiry: slotExpiry,
+                    watchdogInterval: watchdogInterval,
+                    queueWait: queueWait.nanoseconds
+                ),
+                eventLoop: group.next()
             )
         }
         let client = DiameterChargingClient(peers: peers, acknowledged: ledger, group: group)

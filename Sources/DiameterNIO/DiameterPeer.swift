@@ -11,6 +11,22 @@ import NIOCore
 /// Everything else is ``DiameterPeerConnection``, confined to ``eventLoop`` by a
 /// `NIOLoopBoundBox`: reading it anywhere else stops the process, so the type is `Sendable`
 /// without an unchecked promise.
+/// What a peer is made with: where it is, who this node is, how its requests are written, and
+/// its window, answer expiry, watchdog interval and queue wait.
+struct DiameterPeerSettings: Sendable {
+    var host: String
+    var port: Int
+    var identity: EncodedIdentity
+    var mapping: ChargingDiameterMapping
+    /// What the enabler answered 2001 to (the client's record for the conservation check).
+    var acknowledged: ChargingLedger
+    var window: Int
+    var slotExpiry: Int64
+    /// Tw (RFC 3539 §3.4.1).
+    var watchdogInterval: TimeAmount
+    var queueWait: Int64 = 1_000_000_000
+}
+
 public final class DiameterPeer: Sendable {
     public let host: String
     public let port: Int
@@ -22,38 +38,16 @@ public final class DiameterPeer: Sendable {
     let slotExpiry: Int64
     private let state: NIOLoopBoundBox<DiameterPeerConnection>
 
-    init(
-        host: String,
-        port: Int,
-        eventLoop: EventLoop,
-        identity: EncodedIdentity,
-        mapping: ChargingDiameterMapping,
-        acknowledged: ChargingLedger,
-        window: Int,
-        slotExpiry: Int64,
-        watchdogInterval: TimeAmount,
-        queueWait: Int64 = 1_000_000_000
-    ) {
-        self.host = host
-        self.port = port
+    init(_ settings: DiameterPeerSettings, eventLoop: EventLoop) {
+        host = settings.host
+        port = settings.port
         self.eventLoop = eventLoop
-        self.watchdogInterval = watchdogInterval
-        self.slotExpiry = slotExpiry
-        let queue = ChargingPeerQueue(window: window, queueWait: queueWait)
+        watchdogInterval = settings.watchdogInterval
+        slotExpiry = settings.slotExpiry
+        let queue = ChargingPeerQueue(window: settings.window, queueWait: settings.queueWait)
         self.queue = queue
         state = .makeBoxSendingValue(
-            DiameterPeerConnection(
-                host: host,
-                port: port,
-                eventLoop: eventLoop,
-                identity: identity,
-                mapping: mapping,
-                acknowledged: acknowledged,
-                queue: queue,
-                window: window,
-                slotExpiry: slotExpiry,
-                watchdogInterval: watchdogInterval
-            ),
+            DiameterPeerConnection(settings, eventLoop: eventLoop, queue: queue),
             eventLoop: eventLoop
         )
         // Weak: the queue outlives nothing here, and a strong box would close a cycle

@@ -58,28 +58,17 @@ final class DiameterPeerConnection {
     let subscriptionPrefix: UnsafeRawBufferPointer
     let scratch: UnsafeMutableRawPointer
 
-    init(
-        host: String,
-        port: Int,
-        eventLoop: EventLoop,
-        identity: EncodedIdentity,
-        mapping: ChargingDiameterMapping,
-        acknowledged: ChargingLedger,
-        queue: ChargingPeerQueue,
-        window: Int,
-        slotExpiry: Int64,
-        watchdogInterval: TimeAmount
-    ) {
-        self.host = host
-        self.port = port
+    init(_ settings: DiameterPeerSettings, eventLoop: EventLoop, queue: ChargingPeerQueue) {
+        host = settings.host
+        port = settings.port
         self.eventLoop = eventLoop
-        self.identity = identity
-        self.mapping = mapping
-        self.acknowledged = acknowledged
+        identity = settings.identity
+        mapping = settings.mapping
+        acknowledged = settings.acknowledged
         self.queue = queue
-        self.window = DiameterRequestWindow(window: window)
-        self.slotExpiry = slotExpiry
-        watchdog = DiameterWatchdog(interval: watchdogInterval, now: .now())
+        window = DiameterRequestWindow(window: settings.window)
+        slotExpiry = settings.slotExpiry
+        watchdog = DiameterWatchdog(interval: settings.watchdogInterval, now: .now())
         counters = DiameterPeerCounters(peer: "\(host):\(port)")
         let parts: [[UInt8]] = [
             DiameterSessionID.prefix(

@@ -11,18 +11,10 @@ import Testing
 struct GrantUnitTests {
     typealias C = DiameterAVPCode
 
-    static func be64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) } }
-
     /// A CCA-I whose MSCCs are made by `blocks` (each fills one MSCC's members).
     static func cca(_ blocks: [(inout RawMessage) -> Void]) -> [UInt8] {
         var m = RawMessage(flags: 0x40, command: DiameterCommandCode.creditControl, application: 4)
-        m.str(C.sessionID, "h;1;1;s1")
-        m.u32(C.resultCode, 2001)
-        m.str(C.originHost, "ocs.example.net")
-        m.str(C.originRealm, "example.net")
-        m.u32(C.authApplicationID, 4)
-        m.u32(C.ccRequestType, 1)
-        m.u32(C.ccRequestNumber, 0)
+        m.ccaInitialBody()
         for block in blocks {
             var mscc = RawMessage()
             block(&mscc)
@@ -56,8 +48,8 @@ struct GrantUnitTests {
         let a = try Self.answer(
             Self.cca([
                 Self.grant {
-                    $0.avp(C.ccInputOctets, data: Self.be64(9000))
-                    $0.avp(C.ccOutputOctets, data: Self.be64(4000))
+                    $0.avp(C.ccInputOctets, data: be64(9000))
+                    $0.avp(C.ccOutputOctets, data: be64(4000))
                 }
             ])
         )
@@ -67,11 +59,11 @@ struct GrantUnitTests {
     @Test func ofSeveralMSCCsTheRequestsRatingGroupIsRead() throws {
         let bytes = Self.cca([
             { m in
-                Self.grant { $0.avp(C.ccTotalOctets, data: Self.be64(100)) }(&m)
+                Self.grant { $0.avp(C.ccTotalOctets, data: be64(100)) }(&m)
                 m.u32(C.ratingGroup, 7)
             },
             { m in
-                Self.grant { $0.avp(C.ccTotalOctets, data: Self.be64(5000)) }(&m)
+                Self.grant { $0.avp(C.ccTotalOctets, data: be64(5000)) }(&m)
                 m.u32(C.ratingGroup, 2)
             },
         ])

@@ -50,6 +50,19 @@ public struct RawMessage {
         if !skip.contains(C.accountingRecordNumber) { u32(C.accountingRecordNumber, 1) }
     }
 
+    /// A CCA-I's first AVPs (an answer: make the message with flags 0x40, command 272,
+    /// application 4): the base AVPs, Auth-Application-Id, CC-Request-Type and -Number.
+    public mutating func ccaInitialBody(resultCode: UInt32 = 2001) {
+        typealias C = DiameterAVPCode
+        str(C.sessionID, "h;1;1;s1")
+        u32(C.resultCode, resultCode)
+        str(C.originHost, "ocs.example.net")
+        str(C.originRealm, "example.net")
+        u32(C.authApplicationID, 4)
+        u32(C.ccRequestType, 1)
+        u32(C.ccRequestNumber, 0)
+    }
+
     public var bytes: [UInt8] {
         let length = 20 + avps.count + lengthAdjustment
         var b: [UInt8] = [version, UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
@@ -62,3 +75,5 @@ public struct RawMessage {
 public func be32(_ v: UInt32) -> [UInt8] {
     [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
 }
+
+public func be64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) } }

@@ -10,18 +10,10 @@ import Testing
 struct VendorAVPTests {
     typealias C = DiameterAVPCode
 
-    static func be64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) } }
-
     /// A CCA-I granting 5000 octets, with what an operator's OCS adds.
     static func cca(unknownVendorAVP: Bool) -> [UInt8] {
         var m = RawMessage(flags: 0x40, command: DiameterCommandCode.creditControl, application: 4)
-        m.str(C.sessionID, "h;1;1;s1")
-        m.u32(C.resultCode, 2001)
-        m.str(C.originHost, "ocs.example.net")
-        m.str(C.originRealm, "example.net")
-        m.u32(C.authApplicationID, 4)
-        m.u32(C.ccRequestType, 1)
-        m.u32(C.ccRequestNumber, 0)
+        m.ccaInitialBody()
         m.u32(C.ccSessionFailover, 1)
         var cost = RawMessage()
         var unit = RawMessage()
