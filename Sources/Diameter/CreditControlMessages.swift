@@ -334,6 +334,9 @@ public struct CreditControlAnswer {
     /// read, the one for the Rating-Group asked for, else the first.
     public var ratingGroup: UInt32?
     public var serviceBlocks = 0
+    /// Writes, as an operator's OCS does, CC-Session-Failover and Cost-Information (RFC 4006,
+    /// M bit) and a 3GPP Low-Balance-Indication (V and M bits): answers a client must read.
+    public var operatorAVPs = false
     /// Validity-Time (§8.33), seconds.
     public var validityTime: UInt32?
     /// Final-Unit-Indication (§8.34) present: its Final-Unit-Action.
@@ -390,6 +393,21 @@ public struct CreditControlAnswer {
         if let t = requestType { e.appendUnsigned32(C.ccRequestType, t.rawValue) }
         if let n = requestNumber { e.appendUnsigned32(C.ccRequestNumber, n) }
         if let f = failureHandling { e.appendUnsigned32(C.creditControlFailureHandling, f.rawValue) }
+        if operatorAVPs {
+            e.appendUnsigned32(C.ccSessionFailover, 1)  // FAILOVER_SUPPORTED
+            let cost = e.beginGrouped(C.costInformation)
+            let unit = e.beginGrouped(C.unitValue)
+            e.appendUnsigned64(C.valueDigits, 125)
+            e.appendUnsigned32(C.exponent, UInt32(bitPattern: -2))  // 1.25
+            e.endGrouped(unit)
+            e.appendUnsigned32(C.currencyCode, 978)  // EUR (ISO 4217)
+            e.endGrouped(cost)
+            e.appendUnsigned32(
+                ThreeGPPAVPCode.lowBalanceIndication,
+                0,  // NOT-APPLICABLE
+                vendorID: ThreeGPPAVPCode.vendorID
+            )
+        }
         if grantedUnits != nil || validityTime != nil || finalUnitAction != nil || serviceResultCode != nil {
             let m = e.beginGrouped(C.multipleServicesCreditControl)
             if let g = grantedUnits {

@@ -55,6 +55,12 @@ public struct DiameterError: Error, Hashable, Sendable, CustomStringConvertible 
         case invalidAVPLength = 5014
         /// DIAMETER_INVALID_MESSAGE_LENGTH (§7.1.5).
         case invalidMessageLength = 5015
+        /// DIAMETER_USER_UNKNOWN (RFC 4006 §9.1): the user named (Subscription-Id) is not one
+        /// the OCS knows, or none is named.
+        case userUnknown = 5030
+        /// DIAMETER_RATING_FAILED (RFC 4006 §9.1): the service cannot be rated (no Rating-Group
+        /// or Service-Identifier it knows).
+        case ratingFailed = 5031
     }
 
     public var code: Code

@@ -266,6 +266,53 @@ public struct ChargingDiameterMapping: Sendable {
 
     // MARK: The enabler's side
 
+    /// What an operator's OFCS refuses in an ACR of an IMS AS (TS 32.299; `enabler
+    /// --require-3gpp`): no IMS Service-Context-Id, no Subscription-Id, no Service-Information
+    /// → IMS-Information (5005, DIAMETER_MISSING_AVP, or 5004 for another context, each with
+    /// Failed-AVP).
+    public static func require3GPP(_ acr: AccountingRequest) throws(DiameterError) {
+        try requireIMSContext(acr.serviceContextID)
+        guard acr.subscription != nil else {
+            throw DiameterError(code: .missingAVP, failedAVP: missing(DiameterAVPCode.subscriptionID), reason: "no Subscription-Id: whom to charge?")
+        }
+        try requireIMSInformation(acr.ims)
+    }
+
+    /// What an operator's OCS refuses in a CCR (RFC 4006 §9.1, TS 32.299): another context
+    /// (5004), no user (5030, DIAMETER_USER_UNKNOWN), an MSCC it cannot rate (5031,
+    /// DIAMETER_RATING_FAILED: no Rating-Group), no IMS-Information (5005).
+    public static func require3GPP(_ ccr: CreditControlRequest) throws(DiameterError) {
+        try requireIMSContext(ccr.serviceContextID)
+        guard ccr.subscriptionIDType != nil, ccr.subscriptionIDData.count > 0 else {
+            throw DiameterError(code: .userUnknown, failedAVP: missing(DiameterAVPCode.subscriptionID), reason: "no Subscription-Id: no user to charge")
+        }
+        if ccr.hasServiceBlock && ccr.ratingGroup == nil {
+            throw DiameterError(code: .ratingFailed, failedAVP: missing(DiameterAVPCode.ratingGroup), reason: "an MSCC without Rating-Group cannot be rated")
+        }
+        try requireIMSInformation(ccr.ims)
+    }
+
+    static func missing(_ code: UInt32, vendorID: UInt32 = 0) -> DiameterFailedAVP {
+        DiameterFailedAVP(code: code, vendorID: vendorID, offset: nil, length: 0)
+    }
+
+    static func requireIMSContext(_ context: UnsafeRawBufferPointer) throws(DiameterError) {
+        guard context.count > 0 else {
+            throw DiameterError(code: .missingAVP, failedAVP: missing(DiameterAVPCode.serviceContextID), reason: "no Service-Context-Id")
+        }
+        guard context.elementsEqual(imsServiceContextID.utf8) else {
+            throw DiameterError(code: .invalidAVPValue, failedAVP: missing(DiameterAVPCode.serviceContextID), reason: "Service-Context-Id '\(String(decoding: context, as: UTF8.self))' is not IMS charging's \(imsServiceContextID)"
+            )
+        }
+    }
+
+    static func requireIMSInformation(_ ims: IMSInformation?) throws(DiameterError) {
+        guard ims != nil else {
+            throw DiameterError(code: .missingAVP, failedAVP: missing(ThreeGPPAVPCode.serviceInformation, vendorID: ThreeGPPAVPCode.vendorID), reason: "no Service-Information with IMS-Information"
+            )
+        }
+    }
+
     /// Which transmission a request is, as far as the enabler can tell: 1 without the T flag;
     /// with it, 2 and up, drawn from the Hop-by-Hop Identifier so that each retransmission
     /// gets its own draws in the model (a request lost once is not lost every time).
@@ -338,6 +385,7 @@ public struct ChargingDiameterMapping: Sendable {
         sessionID: UnsafeRawBufferPointer,
         identity: (host: UnsafeRawBufferPointer, realm: UnsafeRawBufferPointer),
         unitsAreMessages: Bool,
+        operatorAVPs: Bool = false,
         into e: inout DiameterEncoder
     ) {
         if answer.kind.isOffline {
@@ -357,7 +405,7 @@ public struct ChargingDiameterMapping: Sendable {
         let type: CCRequestType =
             answer.kind == .onlineInitial ? .initial : answer.kind == .onlineTermination ? .termination : .update
         let granting = answer.kind != .onlineTermination && answer.isSuccess
-        CreditControlAnswer(
+        var cca = CreditControlAnswer(
             sessionID: sessionID,
             resultCode: answer.resultCode,
             originHost: identity.host,
@@ -371,6 +419,8 @@ public struct ChargingDiameterMapping: Sendable {
             finalUnitAction: answer.finalUnits ? 0 : nil,
             serviceResultCode: answer.kind == .onlineTermination ? nil : answer.resultCode,
             failureHandling: answer.failureHandling.map(handling)
-        ).encode(into: &e, answering: header)
+        )
+        cca.operatorAVPs = operatorAVPs
+        cca.encode(into: &e, answering: header)
     }
 }

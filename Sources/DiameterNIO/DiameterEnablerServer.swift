@@ -47,6 +47,10 @@ public final class DiameterEnablerServer: Sendable {
     let journal: LedgerJournal?
     /// Share of ACRs and CCRs answered DIAMETER_TOO_BUSY (3004) without being charged.
     let busyShare: Double
+    /// Refuse requests an operator's OCS/OFCS would (``ChargingDiameterMapping/require3GPP(_:)``).
+    let require3GPP: Bool
+    /// Answer CCAs with what an operator's OCS adds (``CreditControlAnswer/operatorAVPs``).
+    let operatorAVPs: Bool
     let group: MultiThreadedEventLoopGroup
     let totals = NIOLockedValueBox(DiameterServerCounters())
     let open = NIOLockedValueBox([ObjectIdentifier: Channel]())
@@ -59,9 +63,13 @@ public final class DiameterEnablerServer: Sendable {
         limits: DiameterLimits = .default,
         journal: LedgerJournal? = nil,
         busyShare: Double = 0,
+        require3GPP: Bool = false,
+        operatorAVPs: Bool = false,
         threads: Int = 1
     ) {
         self.busyShare = busyShare
+        self.require3GPP = require3GPP
+        self.operatorAVPs = operatorAVPs
         self.journal = journal
         self.enabler = enabler
         self.identity = EncodedIdentity(identity)
@@ -304,6 +312,7 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             case DiameterCommandCode.accounting:
                 counters.accountingRequests += 1
                 let acr = try AccountingRequest(decoding: m)
+                if server.require3GPP { try ChargingDiameterMapping.require3GPP(acr) }
                 request = try ChargingDiameterMapping.request(
                     acr,
                     header: h,
@@ -313,6 +322,7 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             case DiameterCommandCode.creditControl:
                 counters.creditControlRequests += 1
                 let ccr = try CreditControlRequest(decoding: m)
+                if server.require3GPP { try ChargingDiameterMapping.require3GPP(ccr) }
                 request = try ChargingDiameterMapping.request(
                     ccr,
                     header: h,
@@ -340,6 +350,7 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
                     sessionID: sessionID,
                     identity: (identity.originHost, identity.originRealm),
                     unitsAreMessages: server.unitsAreMessages,
+                    operatorAVPs: server.operatorAVPs,
                     into: &e
                 )
             }

@@ -46,6 +46,19 @@ public struct Enabler: AsyncParsableCommand {
     @Option(help: "Share of ACRs and CCRs answered DIAMETER_TOO_BUSY (3004), not charged: clients send them again.")
     var busyShare = 0.0
 
+    @Flag(
+        name: .customLong("require-3gpp"),
+        help:
+            "Refuse what an operator's OCS/OFCS refuses (TS 32.299, RFC 4006 §9.1): another Service-Context-Id than 32260@3gpp.org (5004), no Subscription-Id (5030 in a CCR, 5005 in an ACR), an MSCC without Rating-Group (5031), no Service-Information with IMS-Information (5005); each with Failed-AVP."
+    )
+    var require3gpp = false
+
+    @Flag(
+        help:
+            "Answer CCAs with what an operator's OCS adds: CC-Session-Failover and Cost-Information (RFC 4006, M bit) and a 3GPP Low-Balance-Indication (V and M bits)."
+    )
+    var operatorAvps = false
+
     @Option(help: "Event loop threads.")
     var threads = 1
 
@@ -99,6 +112,8 @@ public struct Enabler: AsyncParsableCommand {
             unitsAreMessages: unit == .messages,
             journal: try journal.map { path throws(LedgerJournalError) in try LedgerJournal(path: path) },
             busyShare: busyShare,
+            require3GPP: require3gpp,
+            operatorAVPs: operatorAvps,
             threads: threads
         )
         let bound = try server.start(host: host, port: port)

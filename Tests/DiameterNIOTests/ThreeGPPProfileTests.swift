@@ -1,0 +1,77 @@
+import Charging
+import DiameterNIO
+import LoadEngine
+import Testing
+import Workload
+
+/// The engine against an enabler as strict as an operator's OCS/OFCS (`--require-3gpp`) that
+/// answers as one does (`--operator-avps`): with the 3GPP profile every request is taken and
+/// every answer read (none malformed), the usage exact; with the minimal profile every set-up
+/// is refused, as a real OCS refuses it.
+@Suite("3GPP charging profile over Diameter", .serialized)
+struct ThreeGPPProfileTests {
+    static func run(_ profile: ChargingDiameterMapping.Profile) throws -> RunResultSummary {
+        var c = EmbeddedEnablerConfiguration()
+        c.latency = .fixed(0)
+        c.interimInterval = nil
+        let server = DiameterEnablerServer(
+            enabler: EmbeddedChargingEnabler(c, expectedSessions: 256),
+            identity: DiameterLocalIdentity(originHost: "ocs.test", originRealm: "test", originStateID: 1),
+            require3GPP: true,
+            operatorAVPs: true
+        )
+        let port = try server.start(host: "127.0.0.1", port: 0)
+        defer { server.stop() }
+        let m = BenchOverDiameterTests.model()
+        let client = try DiameterChargingClient.connect(
+            [DiameterChargingClient.Endpoint(host: "127.0.0.1", port: port)],
+            identity: DiameterLocalIdentity(originHost: "bench.test", originRealm: "test", originStateID: 2),
+            mapping: ChargingDiameterMapping(
+                destinationRealm: "test",
+                profile: profile,
+                ratingGroup: profile == .threeGPP ? 1 : nil
+            ),
+            expectedSessions: m.sessions,
+            slotExpiry: 2 * m.charging.txTimeout
+        )
+        defer { client.close() }
+        let r = try LoadRun.run(m, remote: client.enablerClient, peerCounters: client.countersNow)
+        let d = r.diameter?.first
+        return RunResultSummary(
+            conservationOK: r.conservation.ok,
+            detail: r.conservation.detail,
+            accepted: r.counters.accepted.bytes,
+            ledgerBytes: server.enabler.ledger.totals.offline.bytes,
+            malformed: d?.malformedAnswers ?? 0,
+            creditControlCodes: d?.creditControlAnswersByResultCode ?? [:],
+            sessionsSetUp: r.workers.reduce(0) { $0 + $1.sessionsSetUp },
+            openReservations: server.enabler.ledger.totals.onlineOpen
+        )
+    }
+
+    struct RunResultSummary {
+        var conservationOK: Bool
+        var detail: String
+        var accepted: UInt64
+        var ledgerBytes: UInt64
+        var malformed: UInt64
+        var creditControlCodes: [UInt32: UInt64]
+        var sessionsSetUp: Int
+        var openReservations: Int
+    }
+
+    @Test func theThreeGPPProfileIsTakenAndTheOperatorsAnswersRead() throws {
+        let r = try Self.run(.threeGPP)
+        #expect(r.conservationOK, "\(r.detail)")
+        #expect(r.malformed == 0, "Cost-Information, CC-Session-Failover and Low-Balance-Indication are read")
+        #expect(r.creditControlCodes.keys.allSatisfy { $0 == 2001 }, "\(r.creditControlCodes)")
+        #expect(r.ledgerBytes == r.accepted && r.accepted > 0)
+        #expect(r.openReservations == 0, "every reservation closed")
+    }
+
+    @Test func theMinimalProfileIsRefusedAsAnOperatorWould() throws {
+        let r = try Self.run(.minimal)
+        #expect(r.sessionsSetUp == 0)
+        #expect((r.creditControlCodes[5004] ?? 0) > 0, "another Service-Context-Id than 32260@3gpp.org: \(r.creditControlCodes)")
+    }
+}
