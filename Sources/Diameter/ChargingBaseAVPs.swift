@@ -126,6 +126,13 @@ struct AnswerBaseAVPs {
         case DiameterAVPCode.resultCode:
             try seen.once(1, avp)
             resultCode = avp.unsigned32
+        case DiameterAVPCode.experimentalResult:
+            // An answer carries Result-Code or Experimental-Result (RFC 6733 §7.6), a vendor's
+            // code (3GPP's 5030-range and 4xxx ones among them): it takes Result-Code's place.
+            try seen.once(1, avp)
+            for member in avp.members where member.code == DiameterAVPCode.experimentalResultCode {
+                resultCode = member.unsigned32
+            }
         case DiameterAVPCode.originHost:
             try seen.once(2, avp)
             originHost = avp.data

@@ -30,6 +30,8 @@ public struct DiameterError: Error, Hashable, Sendable, CustomStringConvertible 
         case commandUnsupported = 3001
         /// DIAMETER_TOO_BUSY (§7.1.3): a server shedding load.
         case tooBusy = 3004
+        /// DIAMETER_OUT_OF_SPACE (§7.1.4): a transient failure; the request may be taken later.
+        case outOfSpace = 4002
         /// DIAMETER_APPLICATION_UNSUPPORTED (§7.1.3).
         case applicationUnsupported = 3007
         /// DIAMETER_INVALID_HDR_BITS (§7.1.3): reserved bits, or E or T set where they cannot be.

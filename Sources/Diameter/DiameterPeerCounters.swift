@@ -20,6 +20,9 @@ public struct DiameterPeerCounters: Sendable {
     /// AVPs with the M bit this codec does not know, in answers that were used all the same
     /// (``DiameterMessage/UnknownMandatoryAVPs/count``), and the first of them.
     public var unknownMandatoryAVPs: UInt64 = 0
+    /// ACAs with a transient failure (4xxx, RFC 6733 §7.1.4): not an acknowledgement; the
+    /// record is left to its owner's Tx, which sends it again (T flag, next peer).
+    public var transientAccountingFailures: UInt64 = 0
     public var firstUnknownMandatoryAVP: String? = nil
     /// Requests whose answer never came within the slot expiry (their slots were given up), or
     /// that could not be encoded (over 64 KiB).
@@ -60,6 +63,7 @@ public struct DiameterPeerCounters: Sendable {
         unmatchedAnswers += o.unmatchedAnswers
         malformedAnswers += o.malformedAnswers
         unknownMandatoryAVPs += o.unknownMandatoryAVPs
+        transientAccountingFailures += o.transientAccountingFailures
         if firstUnknownMandatoryAVP == nil { firstUnknownMandatoryAVP = o.firstUnknownMandatoryAVP }
         abandonedSlots += o.abandonedSlots
         watchdogRequests += o.watchdogRequests

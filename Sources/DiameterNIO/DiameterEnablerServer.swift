@@ -47,6 +47,9 @@ public final class DiameterEnablerServer: Sendable {
     let journal: LedgerJournal?
     /// Share of ACRs and CCRs answered DIAMETER_TOO_BUSY (3004) without being charged.
     let busyShare: Double
+    /// Share of ACRs answered DIAMETER_OUT_OF_SPACE (4002, a transient failure) without being
+    /// charged: clients send them again.
+    let transientShare: Double
     /// Refuse requests an operator's OCS/OFCS would (``ChargingDiameterMapping/require3GPP(_:)``).
     let require3GPP: Bool
     /// Answer CCAs with what an operator's OCS adds (``CreditControlAnswer/operatorAVPs``).
@@ -63,11 +66,13 @@ public final class DiameterEnablerServer: Sendable {
         limits: DiameterLimits = .default,
         journal: LedgerJournal? = nil,
         busyShare: Double = 0,
+        transientShare: Double = 0,
         require3GPP: Bool = false,
         operatorAVPs: Bool = false,
         threads: Int = 1
     ) {
         self.busyShare = busyShare
+        self.transientShare = transientShare
         self.require3GPP = require3GPP
         self.operatorAVPs = operatorAVPs
         self.journal = journal
@@ -312,6 +317,11 @@ final class EnablerConnectionHandler: ChannelInboundHandler {
             case DiameterCommandCode.accounting:
                 counters.accountingRequests += 1
                 let acr = try AccountingRequest(decoding: m)
+                if server.transientShare > 0,
+                    EmbeddedChargingEnabler.draw(UInt64(h.endToEndID) << 32 | UInt64(h.hopByHopID)) < server.transientShare
+                {
+                    throw DiameterError(code: .outOfSpace, reason: "the OFCS cannot take this record now (--transient-share)")
+                }
                 if server.require3GPP { try ChargingDiameterMapping.require3GPP(acr) }
                 request = try ChargingDiameterMapping.request(
                     acr,

@@ -108,6 +108,12 @@ extension DiameterPeerConnection {
             if reroute(QueuedChargingRequest(request: r, answers: queue)) { counters.failedOver &+= 1 }
             return
         }
+        if request.kind.isOffline && answer.resultCode / 1000 == 4 {
+            // A transient failure (RFC 6733 §7.1.4, e.g. 4002 out of space): the OFCS may take
+            // the record later, so it is not given up: Tx sends it again, up to its attempts.
+            counters.transientAccountingFailures &+= 1
+            return
+        }
         counters.roundTrip.record(UInt64(max(1_000, monotonicNanoseconds() &- slot.writtenAt)))
         if answer.isSuccess { acknowledged.acknowledge(request) }
         deliver(ChargingAnswerDelivery(answer), to: queue)

@@ -260,6 +260,8 @@ public struct BenchReport: Codable, Sendable {
         /// reports lack them).
         public var unknownMandatoryAVPs: UInt64?
         public var firstUnknownMandatoryAVP: String?
+        /// ACAs 4xxx left to Tx (optional: older reports lack it).
+        public var transientAccountingFailures: UInt64?
         public var abandonedSlots: UInt64
         public var watchdogRequests: UInt64
         /// Requests sent again to another peer at once: in flight when this connection went
@@ -292,6 +294,7 @@ public struct BenchReport: Codable, Sendable {
             malformedAnswers = c.malformedAnswers
             unknownMandatoryAVPs = c.unknownMandatoryAVPs
             firstUnknownMandatoryAVP = c.firstUnknownMandatoryAVP
+            transientAccountingFailures = c.transientAccountingFailures
             abandonedSlots = c.abandonedSlots
             watchdogRequests = c.watchdogRequests
             failedOver = c.failedOver

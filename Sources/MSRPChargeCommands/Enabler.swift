@@ -46,6 +46,9 @@ public struct Enabler: AsyncParsableCommand {
     @Option(help: "Share of ACRs and CCRs answered DIAMETER_TOO_BUSY (3004), not charged: clients send them again.")
     var busyShare = 0.0
 
+    @Option(help: "Share of ACRs answered DIAMETER_OUT_OF_SPACE (4002, a transient failure), not charged: clients send them again after Tx.")
+    var transientShare = 0.0
+
     @Flag(
         name: .customLong("require-3gpp"),
         help:
@@ -93,6 +96,9 @@ public struct Enabler: AsyncParsableCommand {
         guard (0...1).contains(busyShare) else {
             throw ValidationError("--busy-share must be from 0 to 1, got \(busyShare)")
         }
+        guard (0...1).contains(transientShare) else {
+            throw ValidationError("--transient-share must be from 0 to 1, got \(transientShare)")
+        }
         guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         do throws(WorkloadError) {
             _ = try model.configuration(seed: seed, defaultInterimInterval: nil)
@@ -112,6 +118,7 @@ public struct Enabler: AsyncParsableCommand {
             unitsAreMessages: unit == .messages,
             journal: try journal.map { path throws(LedgerJournalError) in try LedgerJournal(path: path) },
             busyShare: busyShare,
+            transientShare: transientShare,
             require3GPP: require3gpp,
             operatorAVPs: operatorAvps,
             threads: threads

@@ -125,6 +125,9 @@ enum ReportText {
             s +=
                 "unmatched \(d.unmatchedAnswers), malformed \(d.malformedAnswers), failed over \(d.failedOver), DWR \(d.watchdogRequests), "
             s += "connects \(d.connects), disconnects \(d.disconnects)\n"
+            if let n = d.transientAccountingFailures, n > 0 {
+                s += "    \(n) ACAs with a transient failure (4xxx): left to Tx, sent again\n"
+            }
             if let n = d.unknownMandatoryAVPs, n > 0 {
                 s += "    answers used with \(n) AVPs this codec does not know (M bit); first: \(d.firstUnknownMandatoryAVP ?? "?")\n"
             }

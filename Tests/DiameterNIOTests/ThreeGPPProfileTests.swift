@@ -74,4 +74,32 @@ struct ThreeGPPProfileTests {
         #expect(r.sessionsSetUp == 0)
         #expect((r.creditControlCodes[5004] ?? 0) > 0, "another Service-Context-Id than 32260@3gpp.org: \(r.creditControlCodes)")
     }
+
+    /// An OFCS answering 4002 (DIAMETER_OUT_OF_SPACE, transient, RFC 6733 §7.1.4) to a share of
+    /// ACRs: each such record is sent again after Tx (T flag) rather than taken as answered, so
+    /// the usage is all charged.
+    @Test func transientAccountingFailuresAreSentAgain() throws {
+        var c = EmbeddedEnablerConfiguration()
+        c.latency = .fixed(0)
+        c.interimInterval = nil
+        let server = DiameterEnablerServer(
+            enabler: EmbeddedChargingEnabler(c, expectedSessions: 256),
+            identity: DiameterLocalIdentity(originHost: "ofcs.test", originRealm: "test", originStateID: 1),
+            transientShare: 0.05
+        )
+        let port = try server.start(host: "127.0.0.1", port: 0)
+        defer { server.stop() }
+        let m = BenchOverDiameterTests.model {
+            $0.charging.mode = .offline
+            $0.charging.txTimeout = 100_000_000
+        }
+        let client = try BenchOverDiameterTests.client([port], m)
+        defer { client.close() }
+        let r = try LoadRun.run(m, remote: client.enablerClient, peerCounters: client.countersNow)
+        let d = try #require(r.diameter?.first)
+        #expect(d.transientAccountingFailures > 0)
+        #expect(r.charging.retransmissions >= d.transientAccountingFailures)
+        #expect(r.conservation.ok, "\(r.conservation.detail)")
+        #expect(server.enabler.ledger.totals.offline.bytes == r.counters.accepted.bytes)
+    }
 }

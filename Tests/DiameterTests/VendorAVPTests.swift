@@ -88,4 +88,22 @@ struct VendorAVPTests {
             #expect(acr.recordNumber == 1)
         }
     }
+
+    /// Experimental-Result (RFC 6733 §7.6) takes Result-Code's place: a 3GPP OCS's vendor code
+    /// is the answer's result.
+    @Test func experimentalResultIsTheResult() throws {
+        var m = RawMessage(flags: 0x40, command: DiameterCommandCode.creditControl, application: 4)
+        m.str(C.sessionID, "h;1;1;s1")
+        var exp = RawMessage()
+        exp.u32(C.vendorID, ThreeGPPAVPCode.vendorID)
+        exp.u32(C.experimentalResultCode, 5030)
+        m.avp(C.experimentalResult, data: exp.avps)
+        m.str(C.originHost, "ocs.example.net")
+        m.str(C.originRealm, "example.net")
+        let bytes = m.bytes
+        try bytes.withUnsafeBytes { raw in
+            let a = try CreditControlAnswer(decoding: DiameterMessage(validating: raw))
+            #expect(a.resultCode == 5030)
+        }
+    }
 }
