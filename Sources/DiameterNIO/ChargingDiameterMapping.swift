@@ -66,6 +66,32 @@ public struct ChargingDiameterMapping: Sendable {
         self.serviceIdentifier = serviceIdentifier
     }
 
+    /// The parties the IM server recorded for a session (``ChargedParties``), as views.
+    public struct Party {
+        public var calling: UnsafeRawBufferPointer
+        public var called: UnsafeRawBufferPointer
+
+        @inlinable public init(calling: UnsafeRawBufferPointer, called: UnsafeRawBufferPointer) {
+            self.calling = calling
+            self.called = called
+        }
+
+        /// Subscription-Id for the calling party (RFC 4006 §8.46–8.47): a `tel:` URI as
+        /// END_USER_E164, its number's digits (no `+`, no parameters); anything else as
+        /// END_USER_SIP_URI.
+        @inlinable
+        var subscription: SubscriptionID {
+            guard calling.count > 4, calling[0] == UInt8(ascii: "t"), calling[1] == UInt8(ascii: "e"),
+                calling[2] == UInt8(ascii: "l"), calling[3] == UInt8(ascii: ":")
+            else { return SubscriptionID(type: .sipURI, data: calling) }
+            var start = 4
+            if calling[start] == UInt8(ascii: "+") { start += 1 }
+            var end = start
+            while end < calling.count, calling[end] != UInt8(ascii: ";") { end += 1 }
+            return SubscriptionID(type: .e164, data: UnsafeRawBufferPointer(rebasing: calling[start..<end]))
+        }
+    }
+
     /// The Diameter AVPs a Used-Service-Unit goes in for usage against a grant in `unit`.
     @inlinable
     static func field(_ unit: GrantUnit) -> ServiceUnitField? {
@@ -136,6 +162,7 @@ public struct ChargingDiameterMapping: Sendable {
         scratch: UnsafeMutableRawPointer,
         eventTimestamp: UInt32,
         hopByHopID: UInt32,
+        party: Party? = nil,
         into e: inout DiameterEncoder
     ) {
         scratch.copyMemory(from: sessionIDPrefix.baseAddress!, byteCount: sessionIDPrefix.count)
@@ -154,7 +181,11 @@ public struct ChargingDiameterMapping: Sendable {
         n += 1
         (sub + n).copyMemory(from: identity.realm.baseAddress!, byteCount: identity.realm.count)
         n += identity.realm.count
-        let subscriber = UnsafeRawBufferPointer(start: sub, count: n)
+        let synthetic = UnsafeRawBufferPointer(start: sub, count: n)
+        // The user charged: the one the IM server recorded from the SIP set-up, else
+        // sip:<session>@<realm>.
+        let subscription = party?.subscription ?? SubscriptionID(type: .sipURI, data: synthetic)
+        let subscriber = party?.calling ?? synthetic
         // IMS-Information: the session set up by an INVITE, its Session-Id the charging
         // identifier every record of it shares, the MSRP session its User-Session-Id.
         let invite: StaticString = "INVITE"
@@ -162,6 +193,7 @@ public struct ChargingDiameterMapping: Sendable {
             sipMethod: UnsafeRawBufferPointer(start: invite.utf8Start, count: invite.utf8CodeUnitCount),
             userSessionID: UnsafeRawBufferPointer(rebasing: sessionID[sessionIDPrefix.count...]),
             callingPartyAddress: subscriber,
+            calledPartyAddress: party?.called ?? UnsafeRawBufferPointer(start: nil, count: 0),
             chargingIdentifier: sessionID
         )
         switch request.kind {
@@ -181,7 +213,7 @@ public struct ChargingDiameterMapping: Sendable {
             )
             if threeGPP {
                 acr.serviceContextID = serviceContextID
-                acr.subscription = SubscriptionID(type: .sipURI, data: subscriber)
+                acr.subscription = subscription
                 acr.ims = ims
             }
             acr.encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
@@ -197,8 +229,8 @@ public struct ChargingDiameterMapping: Sendable {
                 requestType: type,
                 requestNumber: request.number,
                 eventTimestamp: eventTimestamp,
-                subscriptionIDType: .sipURI,
-                subscriptionIDData: subscriber,
+                subscriptionIDType: subscription.type,
+                subscriptionIDData: subscription.data,
                 unitsAreMessages: unitsAreMessages,
                 requestedUnits: request.kind == .onlineTermination ? nil : request.requestedUnits,
                 usedUnits: request.kind == .onlineInitial ? nil : request.usedUnits,

@@ -15,6 +15,9 @@ import NIOPosix
 /// enabler.
 public final class DiameterChargingClient: Sendable {
     public let peers: [DiameterPeer]
+    /// Who each session charges, as the IM server records it from the SIP set-up: every
+    /// request of the session names that user (Subscription-Id, Calling-Party-Address).
+    public let parties: ChargedParties
     /// The enabler seam: what owners send through.
     public let enablerClient: RemoteEnablerClient
     let group: MultiThreadedEventLoopGroup
@@ -63,6 +66,7 @@ public final class DiameterChargingClient: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let encoded = EncodedIdentity(identity)
         let ledger = ChargingLedger(expectedSessions: expectedSessions)
+        let parties = ChargedParties()
         let peers = endpoints.map {
             DiameterPeer(
                 DiameterPeerSettings(
@@ -74,12 +78,13 @@ public final class DiameterChargingClient: Sendable {
                     window: window,
                     slotExpiry: slotExpiry,
                     watchdogInterval: watchdogInterval,
-                    queueWait: queueWait.nanoseconds
+                    queueWait: queueWait.nanoseconds,
+                    parties: parties
                 ),
                 eventLoop: group.next()
             )
         }
-        let client = DiameterChargingClient(peers: peers, acknowledged: ledger, group: group)
+        let client = DiameterChargingClient(peers: peers, acknowledged: ledger, parties: parties, group: group)
         var opened: [EventLoopFuture<Void>] = []
         for (i, peer) in peers.enumerated() {
             let promise = peer.eventLoop.makePromise(of: Void.self)
@@ -99,8 +104,9 @@ public final class DiameterChargingClient: Sendable {
         return client
     }
 
-    init(peers: [DiameterPeer], acknowledged: ChargingLedger, group: MultiThreadedEventLoopGroup) {
+    init(peers: [DiameterPeer], acknowledged: ChargingLedger, parties: ChargedParties, group: MultiThreadedEventLoopGroup) {
         self.peers = peers
+        self.parties = parties
         enablerClient = RemoteEnablerClient(queues: peers.map(\.queue), acknowledged: acknowledged)
         self.group = group
     }

@@ -25,6 +25,9 @@ struct DiameterPeerSettings: Sendable {
     /// Tw (RFC 3539 §3.4.1).
     var watchdogInterval: TimeAmount
     var queueWait: Int64 = 1_000_000_000
+    /// Who each session charges, where the IM server recorded it (else the session's own
+    /// `sip:<session>@<realm>`).
+    var parties: ChargedParties? = nil
 }
 
 public final class DiameterPeer: Sendable {

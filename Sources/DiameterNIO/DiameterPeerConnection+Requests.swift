@@ -31,19 +31,22 @@ extension DiameterPeerConnection {
         var written = 0
         while written < 2048, window.hasRoom, let o = nextWaiting() {
             let hbh = window.take(o, writtenAt: now)
-            let encoded = buffer.writeDiameterMessage {
-                mapping.encode(
-                    o.request,
-                    identity: (identity.originHost, identity.originRealm),
-                    sessionIDPrefix: o.request.kind.isOffline ? rfPrefix : roPrefix,
-                    destinationRealm: destinationRealm,
-                    serviceContextID: serviceContextID,
-                    subscriptionPrefix: subscriptionPrefix,
-                    scratch: scratch,
-                    eventTimestamp: timestamp,
-                    hopByHopID: hbh,
-                    into: &$0
-                )
+            let encoded = withParty(o.request.session) { party in
+                buffer.writeDiameterMessage {
+                    mapping.encode(
+                        o.request,
+                        identity: (identity.originHost, identity.originRealm),
+                        sessionIDPrefix: o.request.kind.isOffline ? rfPrefix : roPrefix,
+                        destinationRealm: destinationRealm,
+                        serviceContextID: serviceContextID,
+                        subscriptionPrefix: subscriptionPrefix,
+                        scratch: scratch,
+                        eventTimestamp: timestamp,
+                        hopByHopID: hbh,
+                        party: party,
+                        into: &$0
+                    )
+                }
             }
             if !encoded {
                 // Over 64 KiB (identities of that size): never sent; the owner's Tx gives it up.
@@ -67,6 +70,15 @@ extension DiameterPeerConnection {
         if written > 0 {
             channel.writeAndFlush(buffer, promise: nil)
             queue.madeRoom()
+        }
+    }
+
+    /// Calls `body` with views of the session's recorded parties (calling, called), or nil.
+    @inline(__always)
+    func withParty<R>(_ session: SessionKey, _ body: (ChargingDiameterMapping.Party?) -> R) -> R {
+        guard let parties, let p = parties.party(session) else { return body(nil) }
+        return p.calling.withUnsafeBytes { calling in
+            p.called.withUnsafeBytes { called in body(ChargingDiameterMapping.Party(calling: calling, called: called)) }
         }
     }
 
@@ -115,7 +127,12 @@ extension DiameterPeerConnection {
             return
         }
         counters.roundTrip.record(UInt64(max(1_000, monotonicNanoseconds() &- slot.writtenAt)))
-        if answer.isSuccess { acknowledged.acknowledge(request) }
+        if answer.isSuccess {
+            acknowledged.acknowledge(request)
+            if request.kind == .offlineStop || request.kind == .onlineTermination {
+                parties?.finalAnswered(request.session)
+            }
+        }
         deliver(ChargingAnswerDelivery(answer), to: queue)
     }
 

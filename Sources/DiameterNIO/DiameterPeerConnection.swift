@@ -22,6 +22,7 @@ final class DiameterPeerConnection {
     let mapping: ChargingDiameterMapping
     let acknowledged: ChargingLedger
     let queue: ChargingPeerQueue
+    let parties: ChargedParties?
 
     /// Sends a request to another open peer (the client's choice); false when none is open.
     /// Set by the client; every peer of a client runs on one event loop.
@@ -65,6 +66,7 @@ final class DiameterPeerConnection {
         identity = settings.identity
         mapping = settings.mapping
         acknowledged = settings.acknowledged
+        parties = settings.parties
         self.queue = queue
         window = DiameterRequestWindow(window: settings.window)
         slotExpiry = settings.slotExpiry

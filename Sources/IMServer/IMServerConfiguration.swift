@@ -4,6 +4,8 @@ import SIP
 
 /// What `msrpcharge serve` is told: where it listens, how it charges, its bounds.
 public struct IMServerConfiguration: Sendable {
+    /// Where the set-up records who each session charges (the charging client's), or nil.
+    public var parties: ChargedParties? = nil
     /// SIP over UDP and TCP on the same address (RFC 3261 §18).
     public var sipHost = "127.0.0.1"
     public var sipPort = 5060

@@ -117,6 +117,7 @@ extension SIPCore {
         )
         calls[callID] = call
         callsByCharged[ids[0]] = callID
+        recordParties(m, caller: from, charged: ids[0], called: targets.first.map { Self.addressOfRecord($0.0) })
         for r in recipients { callsByRecipientCallID[r.callID] = callID }
         let path = Array(callerPath.utf8)
         let legs = ids
@@ -338,5 +339,40 @@ extension SIPCore {
             cseq: r.cseq
         )
         send(ack.encoded, to: r.peer)
+    }
+
+    /// Records who the session charges (``ChargedParties``), before its first charging
+    /// request: the calling party is P-Asserted-Identity's (RFC 3325: the network's word for
+    /// who the caller is) when the INVITE has one, else From's; the called party the first
+    /// recipient's address of record.
+    func recordParties(_ m: SIPMessage, caller from: SIPNameAddress, charged: LegID, called: String?) {
+        guard let parties = configuration.parties else { return }
+        let mode = configuration.charging.mode
+        let finals = (mode == .offline || mode == .both ? 1 : 0) + (mode == .online || mode == .both ? 1 : 0)
+        guard finals > 0 else { return }
+        parties.set(
+            charged,
+            ChargedParties.Party(
+                calling: Self.assertedIdentity(m) ?? Self.addressOfRecord(from.uri),
+                called: called ?? "",
+                finals: finals
+            )
+        )
+    }
+
+    /// The first P-Asserted-Identity's URI (`<sip:…>` or `<tel:…>`, or bare), nil without one.
+    static func assertedIdentity(_ m: SIPMessage) -> String? {
+        guard let v = m.value("P-Asserted-Identity") else { return nil }
+        let first = v.split(separator: ",").first.map(String.init) ?? v
+        if let open = first.firstIndex(of: "<"), let close = first[open...].firstIndex(of: ">") {
+            return String(first[first.index(after: open)..<close])
+        }
+        let bare = first.drop { $0 == " " || $0 == "\t" }.prefix { $0 != ";" && $0 != " " }
+        return bare.isEmpty ? nil : String(bare)
+    }
+
+    /// `scheme:user@host`: a URI without port or parameters, as a subscriber is named.
+    static func addressOfRecord(_ uri: SIPURI) -> String {
+        "\(uri.scheme):\(uri.user.map { "\($0)@" } ?? "")\(uri.host)"
     }
 }

@@ -123,6 +123,8 @@ public struct Serve: AsyncParsableCommand {
             expectedSessions: expectedSessions
         ) {
             defer { remote.close() }
+            var configuration = configuration
+            configuration.parties = remote.parties
             let server = IMServer(configuration: configuration, client: remote.enablerClient, answerPoll: 1_000_000, logger: logger)
             let report = try await serve(server, exporter: exporter, logger: logger, wait: wait)
             try finish(report, configuration, ledger: remote.acknowledged, basis: .acknowledged)

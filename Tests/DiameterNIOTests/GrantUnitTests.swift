@@ -107,7 +107,29 @@ struct GrantUnitTests {
         }
     }
 
-    static func encode(_ r: ChargingRequest, _ mapping: ChargingDiameterMapping) throws -> [UInt8] {
+    /// The user the IM server recorded is the one every request names: a tel: identity as
+    /// END_USER_E164 (digits only), a SIP one as END_USER_SIP_URI; the called party in
+    /// IMS-Information.
+    @Test(arguments: [("tel:+4930123456;phone-context=example.net", SubscriptionIDType.e164, "4930123456"),
+                      ("sip:alice@example.net", SubscriptionIDType.sipURI, "sip:alice@example.net")])
+    func theRecordedUserIsCharged(calling: String, type: SubscriptionIDType, data: String) throws {
+        let r = ChargingRequest(kind: .onlineInitial, session: SessionKey("p1")!, number: 0, requestedUnits: 10, sentAt: 0)
+        let mapping = ChargingDiameterMapping(destinationRealm: "ocs.test", profile: .threeGPP, ratingGroup: 1)
+        let bytes = try Self.encode(r, mapping, party: (calling, "sip:bob@example.net"))
+        try bytes.withUnsafeBytes { raw in
+            let ccr = try CreditControlRequest(decoding: DiameterMessage(validating: raw))
+            #expect(ccr.subscriptionIDType == type)
+            #expect(String(decoding: ccr.subscriptionIDData, as: UTF8.self) == data)
+            #expect(String(decoding: try #require(ccr.ims).calledPartyAddress, as: UTF8.self) == "sip:bob@example.net")
+            #expect(String(decoding: try #require(ccr.ims).callingPartyAddress, as: UTF8.self) == calling)
+        }
+    }
+
+    static func encode(
+        _ r: ChargingRequest,
+        _ mapping: ChargingDiameterMapping,
+        party: (String, String)? = nil
+    ) throws -> [UInt8] {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 8)
         defer { buffer.deallocate() }
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 8)
@@ -125,18 +147,25 @@ struct GrantUnitTests {
                     with(3) { destination in
                         with(4) { context in
                             with(5) { sub in
-                                mapping.encode(
-                                    r,
-                                    identity: (host, realm),
-                                    sessionIDPrefix: prefix,
-                                    destinationRealm: destination,
-                                    serviceContextID: context,
-                                    subscriptionPrefix: sub,
-                                    scratch: scratch,
-                                    eventTimestamp: 0,
-                                    hopByHopID: 1,
-                                    into: &e
-                                )
+                                let calling = Array((party?.0 ?? "").utf8)
+                                let called = Array((party?.1 ?? "").utf8)
+                                calling.withUnsafeBytes { c in
+                                    called.withUnsafeBytes { d in
+                                        mapping.encode(
+                                            r,
+                                            identity: (host, realm),
+                                            sessionIDPrefix: prefix,
+                                            destinationRealm: destination,
+                                            serviceContextID: context,
+                                            subscriptionPrefix: sub,
+                                            scratch: scratch,
+                                            eventTimestamp: 0,
+                                            hopByHopID: 1,
+                                            party: party == nil ? nil : ChargingDiameterMapping.Party(calling: c, called: d),
+                                            into: &e
+                                        )
+                                    }
+                                }
                             }
                         }
                     }

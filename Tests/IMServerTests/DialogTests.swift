@@ -166,11 +166,17 @@ import Testing
         c.workers = 2
         c.charging.mode = .both
         c.charging.defaultInterimInterval = 0
+        c.parties = client.parties
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let server = IMServer(configuration: c, client: client.enablerClient, answerPoll: 1_000_000, logger: logger)
         let bound = try server.start()
         let s = try OneToOne.establish(sipPort: bound.sipPort)
+        // The set-up recorded who the session charges: the caller's From (no
+        // P-Asserted-Identity here), and the recipient as the called party.
+        let party = try #require(client.parties.all.first)
+        #expect(String(decoding: party.calling, as: UTF8.self) == s.caller.uri)
+        #expect(String(decoding: party.called, as: UTF8.self) == s.recipient.uri)
         for i in 0..<3 {
             s.callerStream.write(s.send(tid: "tid\(i)", messageID: "msg-\(i)", range: "1-5/5", body: "hello"))
             #expect(try s.callerStream.frames(1)[0].status == 200)
@@ -181,5 +187,6 @@ import Testing
         #expect(enabler.ledger.totals.offline.bytes == 15, "the enabler's ledger holds what the server accepted")
         #expect(enabler.ledger.totals.onlineUnits == 15)
         #expect(client.acknowledged.totals.offline.bytes == 15)
+        #expect(client.parties.count == 0, "dropped once the stop and the termination were answered")
     }
 }
