@@ -10,17 +10,27 @@ import Workload
 /// is refused, as a real OCS refuses it.
 @Suite("3GPP charging profile over Diameter", .serialized)
 struct ThreeGPPProfileTests {
-    static func run(_ profile: ChargingDiameterMapping.Profile) throws -> RunResultSummary {
+    /// An enabler on loopback, answering at once, as strict and as talkative as asked.
+    static func server(
+        require3GPP: Bool = false,
+        operatorAVPs: Bool = false,
+        transientShare: Double = 0
+    ) throws -> (DiameterEnablerServer, Int) {
         var c = EmbeddedEnablerConfiguration()
         c.latency = .fixed(0)
         c.interimInterval = nil
         let server = DiameterEnablerServer(
             enabler: EmbeddedChargingEnabler(c, expectedSessions: 256),
             identity: DiameterLocalIdentity(originHost: "ocs.test", originRealm: "test", originStateID: 1),
-            require3GPP: true,
-            operatorAVPs: true
+            transientShare: transientShare,
+            require3GPP: require3GPP,
+            operatorAVPs: operatorAVPs
         )
-        let port = try server.start(host: "127.0.0.1", port: 0)
+        return (server, try server.start(host: "127.0.0.1", port: 0))
+    }
+
+    static func run(_ profile: ChargingDiameterMapping.Profile) throws -> RunResultSummary {
+        let (server, port) = try Self.server(require3GPP: true, operatorAVPs: true)
         defer { server.stop() }
         let m = BenchOverDiameterTests.model()
         let client = try DiameterChargingClient.connect(
@@ -79,15 +89,7 @@ struct ThreeGPPProfileTests {
     /// ACRs: each such record is sent again after Tx (T flag) rather than taken as answered, so
     /// the usage is all charged.
     @Test func transientAccountingFailuresAreSentAgain() throws {
-        var c = EmbeddedEnablerConfiguration()
-        c.latency = .fixed(0)
-        c.interimInterval = nil
-        let server = DiameterEnablerServer(
-            enabler: EmbeddedChargingEnabler(c, expectedSessions: 256),
-            identity: DiameterLocalIdentity(originHost: "ofcs.test", originRealm: "test", originStateID: 1),
-            transientShare: 0.05
-        )
-        let port = try server.start(host: "127.0.0.1", port: 0)
+        let (server, port) = try Self.server(transientShare: 0.05)
         defer { server.stop() }
         let m = BenchOverDiameterTests.model {
             $0.charging.mode = .offline
