@@ -126,7 +126,20 @@ public final class ChargingEnablerUser: Sendable {
         s.recordNumber = 0
         s.interimInterval = configuration.defaultInterimInterval
         s.lastInterimAt = now &+ jitter(key, s.interimInterval)
-        out.send(ChargingRequest(kind: .offlineStart, session: key, number: 0, sentAt: now))
+        var start = ChargingRequest(kind: .offlineStart, session: key, number: 0, sentAt: now)
+        start.sessionTotal = Self.reported(s)
+        out.send(start)
+    }
+
+    /// What the session's CH-1 records have reported so far: everything accepted but what is
+    /// pending (the next record's).
+    @inlinable
+    static func reported(_ s: ChargingSession) -> ChargingUsage {
+        ChargingUsage(
+            messages: s.accepted.messages &- s.pending.messages,
+            abortedMessages: s.accepted.abortedMessages &- s.pending.abortedMessages,
+            bytes: s.accepted.bytes &- s.pending.bytes
+        )
     }
 
     /// A share of the interval in [0, firstInterimJitter), taken from the session's hash so
@@ -204,9 +217,15 @@ public final class ChargingEnablerUser: Sendable {
     func sendInterim(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         s.recordNumber &+= 1
         s.lastInterimAt = now
-        out.send(
-            ChargingRequest(kind: .offlineInterim, session: key, number: s.recordNumber, usage: s.pending, sentAt: now)
+        var interim = ChargingRequest(
+            kind: .offlineInterim,
+            session: key,
+            number: s.recordNumber,
+            usage: s.pending,
+            sentAt: now
         )
+        interim.sessionTotal = s.accepted
+        out.send(interim)
         s.pending = .zero
         s.deferredMark = 0
         s.flushArmed = false
@@ -320,15 +339,15 @@ public final class ChargingEnablerUser: Sendable {
             }
             if s.offline == .open {
                 s.recordNumber &+= 1
-                out.send(
-                    ChargingRequest(
-                        kind: .offlineStop,
-                        session: key,
-                        number: s.recordNumber,
-                        usage: s.pending,
-                        sentAt: now
-                    )
+                var stop = ChargingRequest(
+                    kind: .offlineStop,
+                    session: key,
+                    number: s.recordNumber,
+                    usage: s.pending,
+                    sentAt: now
                 )
+                stop.sessionTotal = s.accepted
+                out.send(stop)
                 s.pending = .zero
                 s.deferredMark = 0
                 s.offline = .closed

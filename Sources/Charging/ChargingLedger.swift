@@ -30,7 +30,13 @@ public struct LedgerEntry: Sendable, BitwiseCopyable {
                 duplicates &+= 1
                 return false
             }
-            offline += r.usage
+            if r.usageIsSessionTotal {
+                // A session total: later records hold earlier ones' usage, so the largest is
+                // the session's, in whatever order the records came.
+                offline.formMaximum(r.usage)
+            } else {
+                offline += r.usage
+            }
             if r.kind == .offlineStart { offlineStarted = true }
             if r.kind == .offlineStop { offlineStopped = true }
             return true

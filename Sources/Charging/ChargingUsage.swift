@@ -33,5 +33,14 @@ public struct ChargingUsage: Sendable, Hashable, BitwiseCopyable, CustomStringCo
         return r
     }
 
+    /// Each count the larger of the two: two session totals (RFC 7155's usage AVPs) combine so,
+    /// whatever order their records came in.
+    @inlinable
+    public mutating func formMaximum(_ o: ChargingUsage) {
+        messages = max(messages, o.messages)
+        abortedMessages = max(abortedMessages, o.abortedMessages)
+        bytes = max(bytes, o.bytes)
+    }
+
     public var description: String { "\(messages) msg, \(abortedMessages) aborted, \(bytes) B" }
 }

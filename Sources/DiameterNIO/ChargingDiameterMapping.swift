@@ -2,6 +2,14 @@ import Charging
 import Diameter
 
 extension ChargingRequest {
+    /// The request with its usage marked as the session's totals (an ACR's, RFC 7155).
+    @inlinable
+    func sessionTotals() -> ChargingRequest {
+        var r = self
+        r.usageIsSessionTotal = true
+        return r
+    }
+
     @inlinable
     func with(usedUnit: GrantUnit) -> ChargingRequest {
         var r = self
@@ -208,8 +216,9 @@ public struct ChargingDiameterMapping: Sendable {
                 recordType: type,
                 recordNumber: request.number,
                 eventTimestamp: eventTimestamp,
-                inputOctets: request.usage.bytes,
-                inputPackets: request.usage.messages &+ request.usage.abortedMessages
+                // RFC 7155 §4.4: the session's totals so far, not the record's own usage.
+                inputOctets: request.sessionTotal.bytes,
+                inputPackets: request.sessionTotal.messages &+ request.sessionTotal.abortedMessages
             )
             if threeGPP {
                 acr.serviceContextID = serviceContextID
@@ -382,7 +391,7 @@ public struct ChargingDiameterMapping: Sendable {
             attempt: transmission(header),
             usage: ChargingUsage(messages: acr.inputPackets ?? 0, bytes: acr.inputOctets ?? 0),
             sentAt: now
-        )
+        ).sessionTotals()
     }
 
     /// The ``ChargingRequest`` a CCR stands for.

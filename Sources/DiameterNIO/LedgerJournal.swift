@@ -10,7 +10,11 @@ import Glibc
 /// dead process wrote). `msrpcharge reconcile` reads it.
 ///
 ///     O <session> <Accounting-Record-Number> <messages> <bytes>[ T]
+///     A <session> <Accounting-Record-Number> <session's messages> <session's bytes>[ T]
 ///     C <session> <CC-Request-Number> <used units>[ T]
+///
+/// `A` lines hold a record's session totals (an ACR's RFC 7155 usage AVPs), so a session's
+/// charge is the largest of them, in any journal; `O` lines (the record's own usage) add up.
 ///
 /// ` T` ends the line of a request that came with the T flag (potentially retransmitted, RFC
 /// 6733 §3 and §9.4): the one record that may also be in another enabler's journal, to be
@@ -33,7 +37,7 @@ public final class LedgerJournal: Sendable {
         let mark = r.isRetransmission ? " T\n" : "\n"
         let text =
             r.kind.isOffline
-            ? "O \(r.session) \(r.number) \(r.usage.messages &+ r.usage.abortedMessages) \(r.usage.bytes)\(mark)"
+            ? "\(r.usageIsSessionTotal ? "A" : "O") \(r.session) \(r.number) \(r.usage.messages &+ r.usage.abortedMessages) \(r.usage.bytes)\(mark)"
             : "C \(r.session) \(r.number) \(r.usedUnits)\(mark)"
         out.append(contentsOf: text.utf8)
     }

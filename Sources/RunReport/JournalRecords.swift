@@ -73,8 +73,8 @@ struct JournalRecords {
         if let failure { throw failure }
     }
 
-    /// `O session number messages bytes[ T]` or `C session number units[ T]`; false when the
-    /// line is neither.
+    /// `O session number messages bytes[ T]`, `A …` (the same with session totals) or
+    /// `C session number units[ T]`; false when the line is none of them.
     private mutating func add(_ l: UnsafeBufferPointer<UInt8>, journal: Int32, line: Int32) -> Bool {
         var fields: [Range<Int>] = []
         fields.reserveCapacity(6)
@@ -87,7 +87,8 @@ struct JournalRecords {
             i = j + 1
         }
         guard let kind = fields.first.map({ l[$0] }), kind.count == 1 else { return false }
-        let offline = kind.first == UInt8(ascii: "O")
+        let totals = kind.first == UInt8(ascii: "A")
+        let offline = totals || kind.first == UInt8(ascii: "O")
         guard offline || kind.first == UInt8(ascii: "C") else { return false }
         let count = offline ? 5 : 4
         let marked = fields.count == count + 1 && l[fields[count]].elementsEqual([UInt8(ascii: "T")])
@@ -163,7 +164,11 @@ struct JournalRecords {
                 journals: bit
             )
         )
-        if offline {
+        if totals {
+            // A session total: the session's charge is the largest, wherever it was seen.
+            charged[Int(session)].offlineMessages = max(charged[Int(session)].offlineMessages, a)
+            charged[Int(session)].offlineBytes = max(charged[Int(session)].offlineBytes, b)
+        } else if offline {
             charged[Int(session)].offlineMessages &+= a
             charged[Int(session)].offlineBytes &+= b
         } else {

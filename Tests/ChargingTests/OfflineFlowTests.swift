@@ -28,6 +28,28 @@ struct OfflineFlowTests {
         return key
     }
 
+    /// Every CH-1 record carries the session's totals through it (Rf's usage AVPs, RFC 7155
+    /// §4.4): START none, each INTERIM what was accepted so far, STOP all of it; each record's own
+    /// usage is the difference. An OFCS taking the last record's value books the session.
+    @Test func recordsCarryTheSessionsTotals() throws {
+        let h = VirtualHarness(Self.configuration(interval: 0), enabler: Self.enabler())
+        let key = Self.establish(h, "s1")
+        for size in [100, 250, 40] {
+            try h.receive(sendChunks(session: "s1", size: size, chunkSize: 100))
+            h.advance(by: 10 * ms)
+        }
+        h.bye(key)
+        h.advance(by: 10 * ms)
+        let records = h.requests.filter { $0.kind.isOffline && !$0.isRetransmission }
+        #expect(records.map(\.kind) == [.offlineStart, .offlineInterim, .offlineInterim, .offlineInterim, .offlineStop])
+        #expect(records.map(\.sessionTotal.bytes) == [0, 100, 350, 390, 390])
+        var sum = ChargingUsage.zero
+        for r in records {
+            sum += r.usage
+            #expect(r.sessionTotal == sum, "record \(r.number): its own usage adds up to its total")
+        }
+    }
+
     @Test func setUpSendsStartAfterTheSessionIsEstablished() {
         let h = VirtualHarness(Self.configuration(), enabler: Self.enabler())
         _ = Self.establish(h, "s1")

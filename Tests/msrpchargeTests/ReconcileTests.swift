@@ -155,4 +155,27 @@ struct ReconcileTests {
         }
         #expect(short?.description.contains("j:1") == true)
     }
+
+    /// `A` lines hold session totals (what an ACR carries, RFC 7155 §4.4): a session's charge
+    /// is its largest total, in any journal and any order; a lost STOP shows, a lost INTERIM
+    /// before it does not (the STOP holds its usage), and the same record again counts once.
+    @Test func sessionTotalsAreChargedByTheirLargest() throws {
+        let usage = [SessionUsage(session: "s1", messages: 3, abortedMessages: 0, bytes: 390)]
+        func run(_ journals: [String]) throws -> Reconciliation.Result {
+            try Reconciliation.run(
+                usage,
+                mode: "offline",
+                unit: "bytes",
+                journals.enumerated().map { .journal("j\($0.offset)", $0.element) }
+            )
+        }
+        let all = "A s1 0 0 0\nA s1 1 1 100\nA s1 2 2 350\nA s1 3 3 390\n"
+        #expect(try run([all]).ok)
+        #expect(try run(["A s1 3 3 390\nA s1 0 0 0\nA s1 2 2 350\n"]).ok, "out of order, an interim lost")
+        let noStop = try run(["A s1 0 0 0\nA s1 1 1 100\nA s1 2 2 350\n"])
+        #expect(!noStop.ok && noStop.differences.first?.contains("350 bytes") == true, "\(noStop.differences)")
+        #expect(try run([all, "A s1 3 3 390 T\n"]).ok, "a failover's retransmission, counted once")
+        let summed = try run(["O s1 1 1 100\nO s1 2 1 250\nO s1 3 1 40\n"])
+        #expect(summed.ok, "O lines (a record's own usage) still add up")
+    }
 }
