@@ -16,13 +16,16 @@ public final class ChargedParties: Sendable {
         /// The user charged: a `sip:`/`sips:` URI, or `tel:` and its number.
         public var calling: [UInt8]
         public var called: [UInt8]
+        /// The IMS Charging Identifier (the P-Charging-Vector's icid-value), or empty.
+        public var icid: [UInt8]
         /// Requests that end the session's charging still to be answered (a CH-1 stop, a
         /// CH-2 termination): the entry goes when they are.
         public var finals: Int
 
-        public init(calling: String, called: String, finals: Int) {
+        public init(calling: String, called: String, icid: String = "", finals: Int) {
             self.calling = Array(calling.utf8)
             self.called = Array(called.utf8)
+            self.icid = Array(icid.utf8)
             self.finals = finals
         }
 

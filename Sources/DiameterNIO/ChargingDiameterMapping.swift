@@ -78,10 +78,18 @@ public struct ChargingDiameterMapping: Sendable {
     public struct Party {
         public var calling: UnsafeRawBufferPointer
         public var called: UnsafeRawBufferPointer
+        /// The IMS Charging Identifier the SIP set-up carried or was given (may be empty).
+        public var icid: UnsafeRawBufferPointer
 
-        @inlinable public init(calling: UnsafeRawBufferPointer, called: UnsafeRawBufferPointer) {
+        @inlinable
+        public init(
+            calling: UnsafeRawBufferPointer,
+            called: UnsafeRawBufferPointer,
+            icid: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+        ) {
             self.calling = calling
             self.called = called
+            self.icid = icid
         }
 
         /// Subscription-Id for the calling party (RFC 4006 §8.46–8.47): a `tel:` URI as
@@ -202,7 +210,7 @@ public struct ChargingDiameterMapping: Sendable {
             userSessionID: UnsafeRawBufferPointer(rebasing: sessionID[sessionIDPrefix.count...]),
             callingPartyAddress: subscriber,
             calledPartyAddress: party?.called ?? UnsafeRawBufferPointer(start: nil, count: 0),
-            chargingIdentifier: sessionID
+            chargingIdentifier: party.map { $0.icid.count > 0 ? $0.icid : sessionID } ?? sessionID
         )
         switch request.kind {
         case .offlineStart, .offlineInterim, .offlineStop:

@@ -78,7 +78,11 @@ extension DiameterPeerConnection {
     func withParty<R>(_ session: SessionKey, _ body: (ChargingDiameterMapping.Party?) -> R) -> R {
         guard let parties, let p = parties.party(session) else { return body(nil) }
         return p.calling.withUnsafeBytes { calling in
-            p.called.withUnsafeBytes { called in body(ChargingDiameterMapping.Party(calling: calling, called: called)) }
+            p.called.withUnsafeBytes { called in
+                p.icid.withUnsafeBytes { icid in
+                    body(ChargingDiameterMapping.Party(calling: calling, called: called, icid: icid))
+                }
+            }
         }
     }
 

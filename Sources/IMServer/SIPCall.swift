@@ -27,6 +27,9 @@ final class SIPCall {
     var finalResponse: [UInt8]? = nil
     /// When the INVITE arrived (set-up latency: INVITE → 200 OK to the caller).
     let invitedAt = monotonicNanoseconds()
+    /// The IMS Charging Identifier every node charging this session shares (RFC 7315's
+    /// P-Charging-Vector icid-value): the INVITE's, or minted here and passed on.
+    var icid = ""
 
     init(
         callID: String,

@@ -115,9 +115,10 @@ extension SIPCore {
             callerLegURI: String(decoding: worker.uri(ids[0]), as: UTF8.self),
             recipients: recipients
         )
+        call.icid = Self.chargingIdentifier(m) ?? "\(ids[0]).\(token())"
         calls[callID] = call
         callsByCharged[ids[0]] = callID
-        recordParties(m, caller: from, charged: ids[0], called: targets.first.map { Self.addressOfRecord($0.0) })
+        recordParties(m, caller: from, charged: ids[0], called: targets.first.map { Self.addressOfRecord($0.0) }, icid: call.icid)
         for r in recipients { callsByRecipientCallID[r.callID] = callID }
         let path = Array(callerPath.utf8)
         let legs = ids
@@ -187,6 +188,9 @@ extension SIPCore {
                 extra: [
                     ("Contact", "<sip:msrpcharge@\(sipHostPort);transport=\(r.peer.transport.lowercased())>"),
                     ("Content-Type", "application/sdp"), ("User-Agent", "msrpcharge"),
+                    // The same icid on the terminating side, so both sides' charging records
+                    // correlate (RFC 7315 §5.7, TS 32.260).
+                    ("P-Charging-Vector", "icid-value=\(call.icid);icid-generated-at=\(configuration.sipHost)"),
                 ]
             )
             m.body = media.sdp(address: configuration.msrpHost)
@@ -345,7 +349,7 @@ extension SIPCore {
     /// request: the calling party is P-Asserted-Identity's (RFC 3325: the network's word for
     /// who the caller is) when the INVITE has one, else From's; the called party the first
     /// recipient's address of record.
-    func recordParties(_ m: SIPMessage, caller from: SIPNameAddress, charged: LegID, called: String?) {
+    func recordParties(_ m: SIPMessage, caller from: SIPNameAddress, charged: LegID, called: String?, icid: String) {
         guard let parties = configuration.parties else { return }
         let mode = configuration.charging.mode
         let finals = (mode == .offline || mode == .both ? 1 : 0) + (mode == .online || mode == .both ? 1 : 0)
@@ -355,6 +359,7 @@ extension SIPCore {
             ChargedParties.Party(
                 calling: Self.assertedIdentity(m) ?? Self.addressOfRecord(from.uri),
                 called: called ?? "",
+                icid: icid,
                 finals: finals
             )
         )
@@ -369,6 +374,21 @@ extension SIPCore {
         }
         let bare = first.drop { $0 == " " || $0 == "\t" }.prefix { $0 != ";" && $0 != " " }
         return bare.isEmpty ? nil : String(bare)
+    }
+
+    /// The icid-value of the INVITE's P-Charging-Vector (RFC 7315 §5.7: `icid-value=…` among
+    /// its parameters, a token or a quoted string), nil without one.
+    static func chargingIdentifier(_ m: SIPMessage) -> String? {
+        guard let v = m.value("P-Charging-Vector") else { return nil }
+        for part in v.split(separator: ";") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2, kv[0].drop(while: { $0 == " " }).lowercased() == "icid-value" else { continue }
+            var value = kv[1].drop(while: { $0 == " " })
+            if value.first == "\"", value.count >= 2, value.last == "\"" { value = value.dropFirst().dropLast() }
+            value = value.prefix { $0 != " " && $0 != "," }
+            return value.isEmpty ? nil : String(value)
+        }
+        return nil
     }
 
     /// `scheme:user@host`: a URI without port or parameters, as a subscriber is named.

@@ -177,6 +177,11 @@ import Testing
         let party = try #require(client.parties.all.first)
         #expect(String(decoding: party.calling, as: UTF8.self) == s.caller.uri)
         #expect(String(decoding: party.called, as: UTF8.self) == s.recipient.uri)
+        // No P-Charging-Vector came: the server minted an icid, charges with it, and passed
+        // it on to the recipient (RFC 7315), so both sides' records correlate.
+        let icid = String(decoding: party.icid, as: UTF8.self)
+        #expect(!icid.isEmpty)
+        #expect(s.recipientInvite.value("P-Charging-Vector")?.hasPrefix("icid-value=\(icid);") == true)
         for i in 0..<3 {
             s.callerStream.write(s.send(tid: "tid\(i)", messageID: "msg-\(i)", range: "1-5/5", body: "hello"))
             #expect(try s.callerStream.frames(1)[0].status == 200)
