@@ -136,6 +136,10 @@ public struct CreditControlRequest {
     public var ratingGroup: UInt32?
     /// Service-Information → IMS-Information (TS 32.299), or nil.
     public var ims: IMSInformation?
+    /// Destination-Host (RFC 4006 §3.1, RFC 6733 §6.1): the OCS that answered the session's
+    /// CCR-I, so that behind a routing agent its later requests reach the same one; empty
+    /// leaves it out.
+    public var destinationHost = UnsafeRawBufferPointer(start: nil, count: 0)
     /// An MSCC was there (in a request, the one this codec reads).
     public var hasServiceBlock = false
 
@@ -199,6 +203,7 @@ public struct CreditControlRequest {
             originRealm: originRealm,
             destinationRealm: destinationRealm
         ).encode(into: &e)
+        if destinationHost.count > 0 { e.appendBytes(C.destinationHost, destinationHost) }
         e.appendUnsigned32(C.authApplicationID, DiameterApplicationID.creditControl)
         e.appendBytes(C.serviceContextID, serviceContextID)
         e.appendUnsigned32(C.ccRequestType, requestType.rawValue)
@@ -263,6 +268,8 @@ public struct CreditControlRequest {
             case C.serviceContextID:
                 try seen.once(5, avp)
                 serviceContextID = avp.data
+            case C.destinationHost:
+                destinationHost = avp.data
             case C.ccRequestType:
                 try seen.once(6, avp)
                 requestType = CCRequestType(rawValue: try avp.enumerated(in: 1...4))!

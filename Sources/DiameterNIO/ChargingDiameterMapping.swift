@@ -179,6 +179,7 @@ public struct ChargingDiameterMapping: Sendable {
         eventTimestamp: UInt32,
         hopByHopID: UInt32,
         party: Party? = nil,
+        destinationHost: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
         into e: inout DiameterEncoder
     ) {
         scratch.copyMemory(from: sessionIDPrefix.baseAddress!, byteCount: sessionIDPrefix.count)
@@ -237,7 +238,7 @@ public struct ChargingDiameterMapping: Sendable {
         case .onlineInitial, .onlineUpdate, .onlineTermination:
             let type: CCRequestType =
                 request.kind == .onlineInitial ? .initial : request.kind == .onlineTermination ? .termination : .update
-            CreditControlRequest(
+            var ccr = CreditControlRequest(
                 sessionID: sessionID,
                 originHost: identity.host,
                 originRealm: identity.realm,
@@ -255,7 +256,9 @@ public struct ChargingDiameterMapping: Sendable {
                 serviceIdentifier: serviceIdentifier,
                 ratingGroup: ratingGroup,
                 ims: threeGPP ? ims : nil
-            ).encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
+            )
+            ccr.destinationHost = destinationHost
+            ccr.encode(into: &e, hopByHopID: hopByHopID, endToEndID: e2e, retransmitted: retransmitted)
         }
     }
 

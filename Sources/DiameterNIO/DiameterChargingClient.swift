@@ -86,12 +86,20 @@ public final class DiameterChargingClient: Sendable {
         }
         let client = DiameterChargingClient(peers: peers, acknowledged: ledger, parties: parties, group: group)
         var opened: [EventLoopFuture<Void>] = []
-        for (i, peer) in peers.enumerated() {
-            let promise = peer.eventLoop.makePromise(of: Void.self)
-            peer.eventLoop.execute {
-                peer.connection.reroute = { [unowned client] o in client.reroute(o, from: i) }
-                peer.connection.opened = { [unowned client] in client.adoptWaiting(into: i) }
+        if let loop = peers.first?.eventLoop {
+            // Every peer runs on this one loop (a one-thread group): their shared state is made
+            // there.
+            loop.execute {
+                let destinations = SessionDestinations()
+                for (i, peer) in peers.enumerated() {
+                    peer.connection.reroute = { [unowned client] o in client.reroute(o, from: i) }
+                    peer.connection.opened = { [unowned client] in client.adoptWaiting(into: i) }
+                    peer.connection.destinations = destinations
+                }
             }
+        }
+        for peer in peers {
+            let promise = peer.eventLoop.makePromise(of: Void.self)
             peer.start(opened: promise, timeout: timeout)
             opened.append(promise.futureResult)
         }

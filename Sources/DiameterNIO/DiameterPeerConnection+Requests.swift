@@ -31,21 +31,26 @@ extension DiameterPeerConnection {
         var written = 0
         while written < 2048, window.hasRoom, let o = nextWaiting() {
             let hbh = window.take(o, writtenAt: now)
+            let later = o.request.kind == .onlineUpdate || o.request.kind == .onlineTermination
+            let destination = later ? destinations?.host(o.request.session) : nil
             let encoded = withParty(o.request.session) { party in
-                buffer.writeDiameterMessage {
-                    mapping.encode(
-                        o.request,
-                        identity: (identity.originHost, identity.originRealm),
-                        sessionIDPrefix: o.request.kind.isOffline ? rfPrefix : roPrefix,
-                        destinationRealm: destinationRealm,
-                        serviceContextID: serviceContextID,
-                        subscriptionPrefix: subscriptionPrefix,
-                        scratch: scratch,
-                        eventTimestamp: timestamp,
-                        hopByHopID: hbh,
-                        party: party,
-                        into: &$0
-                    )
+                (destination ?? []).withUnsafeBytes { destinationHost in
+                    buffer.writeDiameterMessage {
+                        mapping.encode(
+                            o.request,
+                            identity: (identity.originHost, identity.originRealm),
+                            sessionIDPrefix: o.request.kind.isOffline ? rfPrefix : roPrefix,
+                            destinationRealm: destinationRealm,
+                            serviceContextID: serviceContextID,
+                            subscriptionPrefix: subscriptionPrefix,
+                            scratch: scratch,
+                            eventTimestamp: timestamp,
+                            hopByHopID: hbh,
+                            party: party,
+                            destinationHost: destinationHost,
+                            into: &$0
+                        )
+                    }
                 }
             }
             if !encoded {
@@ -131,6 +136,11 @@ extension DiameterPeerConnection {
             return
         }
         counters.roundTrip.record(UInt64(max(1_000, monotonicNanoseconds() &- slot.writtenAt)))
+        if request.kind == .onlineInitial && answer.isSuccess {
+            destinations?.record(request.session, host: Self.originHost(m))
+        } else if request.kind == .onlineTermination {
+            destinations?.forget(request.session)
+        }
         if answer.isSuccess {
             acknowledged.acknowledge(request)
             if request.kind == .offlineStop || request.kind == .onlineTermination {
@@ -138,6 +148,12 @@ extension DiameterPeerConnection {
             }
         }
         deliver(ChargingAnswerDelivery(answer), to: queue)
+    }
+
+    /// An answer's Origin-Host (empty without one).
+    static func originHost(_ m: DiameterMessage) -> UnsafeRawBufferPointer {
+        for avp in m.avps where avp.code == DiameterAVPCode.originHost && avp.vendorID == 0 { return avp.data }
+        return UnsafeRawBufferPointer(start: nil, count: 0)
     }
 
     /// Hands an answer to its owner's queue; when that is full (the owner is busy, or waits

@@ -29,6 +29,8 @@ final class DiameterPeerConnection {
     var reroute: (QueuedChargingRequest) -> Bool = { _ in false }
     /// Called when the connection opens: the client moves to it what closed peers hold.
     var opened: () -> Void = {}
+    /// Each session's OCS, shared by the client's peers (set by the client on the loop).
+    var destinations: SessionDestinations? = nil
     /// Requests the loop moved here, sent before the ring's.
     var held = HeldRequests()
     /// Answers whose owner's queue was full, in order.

@@ -42,7 +42,7 @@ struct AllocationTests {
         func round(_ n: UInt32) {
             for k in 0..<2 {
                 let kind: ChargingRequestKind = k == 0 ? .offlineInterim : .onlineUpdate
-                let r = ChargingRequest(
+                var r = ChargingRequest(
                     kind: kind,
                     session: key,
                     number: n,
@@ -51,6 +51,8 @@ struct AllocationTests {
                     requestedUnits: 1000,
                     sentAt: 0
                 )
+                // An ACR carries the session's totals (RFC 7155): here the record's own usage.
+                r.sessionTotal = r.usage
                 var e = DiameterEncoder(request)
                 mapping.encode(
                     r,

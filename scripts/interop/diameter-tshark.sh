@@ -22,7 +22,7 @@ port=$(port_base 1)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$out"; }
 trap cleanup EXIT
-"$bin" enabler --listen "127.0.0.1:$port" --enabler-latency 0 --no-interim-interval --validity 30 --credit-per-session 2500 \
+"$bin" enabler --listen "127.0.0.1:$port" --origin-host ocs.msrpcharge.test --enabler-latency 0 --no-interim-interval --validity 30 --credit-per-session 2500 \
   >"$out/enabler.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q listening "$out/enabler.log" && break; sleep 0.1; done
@@ -49,7 +49,8 @@ echo "AVP codes seen: $avps"
 # TS 32.299 as Wireshark reads it (the bench runs the default profile, 3gpp): every ACR and CCR
 # names the service (Service-Context-Id 32260@3gpp.org), the user (Subscription-Id) and the IMS
 # session (IMS-Information with IMS-Charging-Identifier); every CCR's MSCC has a Rating-Group,
-# and each CCR-U and CCR-T a Used-Service-Unit.
+# and each CCR-U and CCR-T a Used-Service-Unit and the Destination-Host of the OCS that
+# answered the session's CCR-I (the enabler's Origin-Host).
 dissect -Y diameter -T json >"$out/diameter.json"
 python3 - "$out/diameter.json" <<'PY'
 import json, sys
@@ -93,6 +94,7 @@ for frame in json.load(open(sys.argv[1]), object_pairs_hook=Obj):
             checks.append(("Rating-Group in the MSCC", one("diameter.Rating-Group") is not None))
             if kind in ("CCR-U", "CCR-T"):
                 checks.append(("Used-Service-Unit", bool(values(d, "diameter.Used-Service-Unit", [])) or "446" in values(d, "diameter.avp.code", [])))
+                checks.append(("Destination-Host (the OCS that answered the CCR-I)", one("diameter.Destination-Host") == "ocs.msrpcharge.test"))
         bad += [f"{kind}: {name}" for name, ok in checks if not ok]
 print("3GPP fields checked per request kind:", ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
 bad += [f"no {k} in the capture" for k in ("CCR-I", "CCR-T", "ACR-START", "ACR-INTERIM", "ACR-STOP") if k not in kinds]
