@@ -126,8 +126,8 @@ public final class ChargingEnablerUser: Sendable {
         s.recordNumber = 0
         s.interimInterval = configuration.defaultInterimInterval
         s.lastInterimAt = now &+ jitter(key, s.interimInterval)
-        var start = ChargingRequest(kind: .offlineStart, session: key, number: 0, sentAt: now)
-        start.sessionTotal = Self.reported(s)
+        var start = ChargingRequest(kind: .offlineStart, session: key, number: 0, usage: Self.reported(s), sentAt: now)
+        start.usageIsSessionTotal = true
         out.send(start)
     }
 
@@ -217,14 +217,15 @@ public final class ChargingEnablerUser: Sendable {
     func sendInterim(_ s: inout ChargingSession, _ key: SessionKey, now: Int64, _ out: inout ChargingOutbox) {
         s.recordNumber &+= 1
         s.lastInterimAt = now
+        // Rf's usage is the session's total so far (RFC 7155 §4.4); `pending` is this record's.
         var interim = ChargingRequest(
             kind: .offlineInterim,
             session: key,
             number: s.recordNumber,
-            usage: s.pending,
+            usage: s.accepted,
             sentAt: now
         )
-        interim.sessionTotal = s.accepted
+        interim.usageIsSessionTotal = true
         out.send(interim)
         s.pending = .zero
         s.deferredMark = 0
@@ -343,10 +344,10 @@ public final class ChargingEnablerUser: Sendable {
                     kind: .offlineStop,
                     session: key,
                     number: s.recordNumber,
-                    usage: s.pending,
+                    usage: s.accepted,
                     sentAt: now
                 )
-                stop.sessionTotal = s.accepted
+                stop.usageIsSessionTotal = true
                 out.send(stop)
                 s.pending = .zero
                 s.deferredMark = 0

@@ -70,12 +70,13 @@ public struct ChargingRequest: Sendable, Hashable, BitwiseCopyable {
     public var attempt: UInt8
     /// CH-2: the unit ``usedUnits`` is in (the unit of the grant they were used against).
     public var usedUnit: GrantUnit = .configured
-    /// CH-1 at an enabler: ``usage`` is the session's total through this record (as Rf's
-    /// Accounting-Input-Octets/-Packets carry it, RFC 7155 §4.4), not the record's own.
+    /// CH-1: ``usage`` is the session's total through this record (as Rf's
+    /// Accounting-Input-Octets/-Packets carry it, RFC 7155 §4.4), not the record's own: the
+    /// Charging Enabler User's records are, and an enabler's from the wire. A ledger keeps the
+    /// largest total of a session; records without the mark add up.
     public var usageIsSessionTotal = false
-    /// CH-1: the session's usage through this record (what Rf carries, RFC 7155 §4.4).
-    public var sessionTotal = ChargingUsage.zero
-    /// CH-1: usage since the previous CH-1 request of the session.
+    /// CH-1: the session's usage through this record when ``usageIsSessionTotal`` (what the
+    /// Charging Enabler User sends), else the record's own.
     public var usage: ChargingUsage
     /// CH-2: Used-Service-Unit (AVP 446) since the previous CH-2 report.
     public var usedUnits: UInt64

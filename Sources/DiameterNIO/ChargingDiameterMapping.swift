@@ -225,9 +225,9 @@ public struct ChargingDiameterMapping: Sendable {
                 recordType: type,
                 recordNumber: request.number,
                 eventTimestamp: eventTimestamp,
-                // RFC 7155 §4.4: the session's totals so far, not the record's own usage.
-                inputOctets: request.sessionTotal.bytes,
-                inputPackets: request.sessionTotal.messages &+ request.sessionTotal.abortedMessages
+                // RFC 7155 §4.4: the session's totals so far (the user's records carry them).
+                inputOctets: request.usage.bytes,
+                inputPackets: request.usage.messages &+ request.usage.abortedMessages
             )
             if threeGPP {
                 acr.serviceContextID = serviceContextID

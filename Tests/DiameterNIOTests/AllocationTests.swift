@@ -51,8 +51,7 @@ struct AllocationTests {
                     requestedUnits: 1000,
                     sentAt: 0
                 )
-                // An ACR carries the session's totals (RFC 7155): here the record's own usage.
-                r.sessionTotal = r.usage
+                r.usageIsSessionTotal = true
                 var e = DiameterEncoder(request)
                 mapping.encode(
                     r,
