@@ -60,6 +60,12 @@ public final class ChargedParties: Sendable {
         }
     }
 
+    /// Drops the session's entry (its set-up was refused: no request of it will be answered
+    /// as its last).
+    public func remove(_ key: SessionKey) {
+        shard(key).withLockedValue { $0[key] = nil }
+    }
+
     /// Every entry held, in no order (for reports and tests).
     public var all: [Party] { shards.flatMap { s in s.withLockedValue { Array($0.values) } } }
 

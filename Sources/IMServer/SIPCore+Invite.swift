@@ -270,6 +270,8 @@ extension SIPCore {
             )
         }
         counters.sessionsRefused &+= 1
+        // A refused set-up sends no stop or termination whose answer would drop its parties.
+        configuration.parties?.remove(call.charged)
         endCall(call, reason: ResultCodeName.reason(code), endMedia: true)
     }
 

@@ -60,6 +60,23 @@ import Testing
         #expect(h.server.report().sessionsRefused == 1)
     }
 
+    /// A refused set-up sends no stop or termination whose answer would drop the parties it
+    /// recorded: the refusal drops them (a server refusing all day keeps none).
+    @Test func aRefusedSetUpKeepsNoChargedParties() throws {
+        var model = EmbeddedEnablerConfiguration()
+        model.latency = .fixed(0)
+        model.denialShare = 1
+        let parties = ChargedParties()
+        let h = try IMHarness(mode: .online, setup: .oneToOne, enabler: model) { $0.parties = parties }
+        defer { h.stop() }
+        let recipient = try TestUA("bob", serverPort: h.bound.sipPort)
+        try recipient.register()
+        let caller = try TestUA("alice", serverPort: h.bound.sipPort)
+        caller.invite(recipient.uri, callID: "c4", path: "msrp://127.0.0.1:9/alices;tcp")
+        #expect(try caller.next().statusCode == 403)
+        #expect(parties.count == 0)
+    }
+
     /// 6.3.3.2: 200 OK to the originator, CH-2 start, then the INVITE to each recipient of the
     /// RFC 5366 URI list; a chunk from the caller reaches all three.
     @Test func conferenceFansOutToTheURIListAndForwardsToEveryRecipient() throws {
