@@ -38,12 +38,15 @@ public enum Reconciliation {
             case .journal(let path, let text):
                 try journals.add(path: path, text: text)
             case .ledger(let file):
+                // A ledger's CH-1 figures are the session's totals (the records carry them,
+                // RFC 7155): a session in two ledgers (a failover) is charged the larger; its
+                // CH-2 units, reported per request, add up.
                 for s in file.sessions {
-                    charged[s.session, default: Charged()] += Charged(
-                        offlineMessages: s.offlineMessages,
-                        offlineBytes: s.offlineBytes,
-                        onlineUnits: s.onlineUnits
-                    )
+                    var c = charged[s.session, default: Charged()]
+                    c.offlineMessages = max(c.offlineMessages, s.offlineMessages)
+                    c.offlineBytes = max(c.offlineBytes, s.offlineBytes)
+                    c.onlineUnits &+= s.onlineUnits
+                    charged[s.session] = c
                 }
             }
         }

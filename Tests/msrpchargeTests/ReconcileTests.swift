@@ -178,4 +178,28 @@ struct ReconcileTests {
         let summed = try run(["O s1 1 1 100\nO s1 2 1 250\nO s1 3 1 40\n"])
         #expect(summed.ok, "O lines (a record's own usage) still add up")
     }
+
+    /// Two enablers' ledgers that both hold a session (a failover): its CH-1 figures are
+    /// session totals, so it is charged the larger of them, not their sum; its CH-2 units,
+    /// reported per request, add up.
+    @Test func ledgersCombineBySessionTotals() throws {
+        func ledger(_ bytes: UInt64, _ messages: UInt64, units: UInt64) throws -> EnablerLedgerFile {
+            let json = """
+                {"sessions": [{"session": "s1", "offlineMessages": \(messages), "offlineBytes": \(bytes),
+                  "onlineUnits": \(units), "duplicates": 0, "offlineStarted": true, "offlineStopped": true,
+                  "onlineInitiated": true, "onlineTerminated": true}],
+                 "totalOfflineMessages": \(messages), "totalOfflineBytes": \(bytes), "totalOnlineUnits": \(units),
+                 "duplicatesDropped": 0, "accountingRequests": 3, "creditControlRequests": 2,
+                 "answersByResultCode": {}, "refusedByResultCode": {}}
+                """
+            return try JSONDecoder().decode(EnablerLedgerFile.self, from: Data(json.utf8))
+        }
+        let usage = [SessionUsage(session: "s1", messages: 3, abortedMessages: 0, bytes: 390)]
+        let first = try ledger(350, 2, units: 200)
+        let second = try ledger(390, 3, units: 190)
+        let r = try Reconciliation.run(usage, mode: "both", unit: "bytes", [.ledger(first), .ledger(second)])
+        #expect(r.ok, "\(r.differences)")
+        let short = try Reconciliation.run(usage, mode: "both", unit: "bytes", [.ledger(first)])
+        #expect(!short.ok, "the first alone lacks the STOP's usage")
+    }
 }
