@@ -28,10 +28,6 @@ public final class ChargedParties: Sendable {
             self.icid = Array(icid.utf8)
             self.finals = finals
         }
-
-        /// Subscription-Id's type and data for the calling party (RFC 4006 §8.47): a tel URI's
-        /// number as END_USER_E164 (digits only), anything else as END_USER_SIP_URI.
-        public var isTelephoneNumber: Bool { calling.starts(with: Array("tel:".utf8)) }
     }
 
     private let shards: [NIOLockedValueBox<[SessionKey: Party]>]

@@ -16,8 +16,10 @@ import NIOPosix
 public final class DiameterChargingClient: Sendable {
     public let peers: [DiameterPeer]
     /// Who each session charges, as the IM server records it from the SIP set-up: every
-    /// request of the session names that user (Subscription-Id, Calling-Party-Address).
-    public let parties: ChargedParties
+    /// request of the session names that user (Subscription-Id, Calling-Party-Address). Nil
+    /// unless asked for (`recordsParties`): a client nobody records parties for (`bench`) does
+    /// not look each request's session up in an empty store.
+    public let parties: ChargedParties?
     /// The enabler seam: what owners send through.
     public let enablerClient: RemoteEnablerClient
     let group: MultiThreadedEventLoopGroup
@@ -61,12 +63,13 @@ public final class DiameterChargingClient: Sendable {
         slotExpiry: Int64 = 10_000_000_000,
         watchdogInterval: TimeAmount = .seconds(30),
         timeout: TimeAmount = .seconds(10),
-        queueWait: TimeAmount = .seconds(1)
+        queueWait: TimeAmount = .seconds(1),
+        recordsParties: Bool = false
     ) throws -> DiameterChargingClient {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let encoded = EncodedIdentity(identity)
         let ledger = ChargingLedger(expectedSessions: expectedSessions)
-        let parties = ChargedParties()
+        let parties = recordsParties ? ChargedParties() : nil
         let peers = endpoints.map {
             DiameterPeer(
                 DiameterPeerSettings(
@@ -112,7 +115,7 @@ public final class DiameterChargingClient: Sendable {
         return client
     }
 
-    init(peers: [DiameterPeer], acknowledged: ChargingLedger, parties: ChargedParties, group: MultiThreadedEventLoopGroup) {
+    init(peers: [DiameterPeer], acknowledged: ChargingLedger, parties: ChargedParties?, group: MultiThreadedEventLoopGroup) {
         self.peers = peers
         self.parties = parties
         enablerClient = RemoteEnablerClient(queues: peers.map(\.queue), acknowledged: acknowledged)

@@ -9,9 +9,6 @@ final class SessionDestinations {
     private var hosts: [[UInt8]] = []
     private var bySession: [SessionKey: UInt16] = [:]
 
-    /// Sessions with a destination (for tests and reports).
-    var count: Int { bySession.count }
-
     func record(_ session: SessionKey, host: UnsafeRawBufferPointer) {
         guard host.count > 0 else { return }
         let i: Int

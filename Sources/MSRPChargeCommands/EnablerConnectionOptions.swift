@@ -61,11 +61,12 @@ public struct EnablerConnectionOptions: ParsableArguments {
     }
 
     /// The Diameter client, connected (capabilities exchanged with every peer), or nil for the
-    /// embedded enabler.
+    /// embedded enabler. `recordsParties`: an IM server records who each session charges.
     public func connect(
         role: String,
         charging: ChargingConfiguration,
-        expectedSessions: Int
+        expectedSessions: Int,
+        recordsParties: Bool = false
     ) throws -> DiameterChargingClient? {
         guard case .diameter(let endpoints) = try EnablerChoice(parsing: enabler) else { return nil }
         do {
@@ -86,7 +87,8 @@ public struct EnablerConnectionOptions: ParsableArguments {
                 watchdogInterval: .nanoseconds(Int64(diameterWatchdog * 1e9)),
                 // A worker facing a full queue (every peer down, or slower than the traffic)
                 // waits at most Tx for room, then leaves the request to its Tx.
-                queueWait: .nanoseconds(charging.txTimeout)
+                queueWait: .nanoseconds(charging.txTimeout),
+                recordsParties: recordsParties
             )
         } catch {
             throw CLIError("--enabler \(enabler): \(error)")

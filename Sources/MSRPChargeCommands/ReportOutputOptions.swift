@@ -25,7 +25,7 @@ struct ReportOutputOptions: ParsableArguments {
     @Flag(help: "No progress on standard error while it runs (bench shows it only on a terminal); the report is the same. merge shows none.")
     var noProgress = false
 
-    /// Writes the files asked for; `csv` gives the interval CSV, `page` the HTML.
+    /// Writes the files asked for; `intervals` makes the interval CSV, `page` the HTML.
     func write(
         report: some Encodable,
         histograms: [(String, Histogram<UInt64>)],

@@ -120,7 +120,8 @@ public struct Serve: AsyncParsableCommand {
         if let remote = try enablerConnection.connect(
             role: "imserver",
             charging: configuration.charging,
-            expectedSessions: expectedSessions
+            expectedSessions: expectedSessions,
+            recordsParties: true
         ) {
             defer { remote.close() }
             var configuration = configuration
